@@ -1,0 +1,92 @@
+"""The external systems csflows talks to, one block each; secrets are SecretStr."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field, SecretStr
+
+from blocks.base import EnvOverridableBlock
+
+
+class GoogleMapsCredentials(EnvOverridableBlock):
+    """Google Maps Platform: Geocoding, Address Validation, Places (New)."""
+
+    _block_type_name = "csflows Google Maps"
+    _env_names: ClassVar[dict[str, str]] = {
+        "api_key": "CSFLOWS_GOOGLE_MAPS_API_KEY",
+        "base_url": "CSFLOWS_GOOGLE_MAPS_BASE_URL",
+        "address_validation_base_url": "CSFLOWS_ADDRESS_VALIDATION_BASE_URL",
+        "places_base_url": "CSFLOWS_PLACES_BASE_URL",
+        "requests_per_second": "CSFLOWS_GOOGLE_MAPS_QPS",
+    }
+    api_key: SecretStr | None = Field(None, description="Maps Platform API key")
+    base_url: str = "https://maps.googleapis.com"
+    address_validation_base_url: str = "https://addressvalidation.googleapis.com"
+    places_base_url: str = "https://places.googleapis.com"
+    requests_per_second: float = 10.0
+
+
+class SmtpServer(EnvOverridableBlock):
+    """Outbound mail."""
+
+    _block_type_name = "csflows SMTP"
+    _env_prefix: ClassVar[str] = "CSFLOWS_SMTP_"
+    _env_names: ClassVar[dict[str, str]] = {"mail_from": "CSFLOWS_MAIL_FROM"}
+    host: str = "127.0.0.1"
+    port: int = 25
+    username: str | None = None
+    password: SecretStr | None = None
+    starttls: bool = False
+    ssl: bool = False
+    timeout: float = 30.0
+    mail_from: str = "Customer Service <customerservice@example.com>"
+
+
+class ImapInbox(EnvOverridableBlock):
+    """One monitored customer-service inbox; save one block per inbox."""
+
+    _block_type_name = "csflows IMAP inbox"
+    _env_prefix: ClassVar[str] = "CSFLOWS_IMAP_"
+    host: str = "127.0.0.1"
+    port: int = 993
+    tls: bool = True
+    username: str = ""
+    password: SecretStr = SecretStr("")
+    folder: str = "INBOX"
+
+
+class TwilioCredentials(EnvOverridableBlock):
+    """SMS through Twilio's REST API."""
+
+    _block_type_name = "csflows Twilio"
+    _env_prefix: ClassVar[str] = "CSFLOWS_TWILIO_"
+    account_sid: str = ""
+    auth_token: SecretStr = SecretStr("")
+    from_number: str = ""
+    base_url: str = "https://api.twilio.com"
+
+
+class NetSuiteCredentials(EnvOverridableBlock):
+    """NetSuite SuiteTalk REST with token-based authentication (OAuth 1.0a, HMAC-SHA256)."""
+
+    _block_type_name = "csflows NetSuite"
+    _env_prefix: ClassVar[str] = "CSFLOWS_NETSUITE_"
+    account_id: str = ""
+    consumer_key: str = ""
+    consumer_secret: SecretStr = SecretStr("")
+    token_id: str = ""
+    token_secret: SecretStr = SecretStr("")
+    base_url: str = ""  # https://<account>.suitetalk.api.netsuite.com/services/rest
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.account_id and self.consumer_key and self.token_id and self.base_url)
+
+
+class StoreConnection(EnvOverridableBlock):
+    """The csflows store; empty means SQLite under CSFLOWS_HOME."""
+
+    _block_type_name = "csflows Store"
+    _env_names: ClassVar[dict[str, str]] = {"database_url": "CSFLOWS_DATABASE_URL"}
+    database_url: SecretStr | None = None

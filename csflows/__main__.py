@@ -1,0 +1,3 @@
+from csflows.cli import main
+
+main()

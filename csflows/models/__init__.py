@@ -1,0 +1,32 @@
+"""The business's models, one module per concept; import them from here."""
+
+from csflows.models.checks import CheckResult, Evidence, Verdict
+from csflows.models.common import Model
+from csflows.models.customer import Customer
+from csflows.models.division import Division, Level4Policy, Minimums
+from csflows.models.inquiry import Address, NewCustomerInquiry, PaymentMethod, StoreType
+from csflows.models.order import Order
+from csflows.models.ticket import Attachment, Ticket, TicketStatus
+from csflows.models.touchpoint import Outcome, Touchpoint, TouchpointKind
+
+__all__ = [
+    "Address",
+    "Attachment",
+    "CheckResult",
+    "Customer",
+    "Division",
+    "Evidence",
+    "Level4Policy",
+    "Minimums",
+    "Model",
+    "NewCustomerInquiry",
+    "Order",
+    "Outcome",
+    "PaymentMethod",
+    "StoreType",
+    "Ticket",
+    "TicketStatus",
+    "Touchpoint",
+    "TouchpointKind",
+    "Verdict",
+]

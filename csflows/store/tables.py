@@ -1,0 +1,191 @@
+"""The store's tables (DESIGN.md: each arrow of the data flow is a row)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, Decimal: Numeric(14, 2)}
+
+
+class TicketRow(Base):
+    """An inbound message, stored raw before it is parsed; unique on Message-ID across inboxes."""
+
+    __tablename__ = "tickets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(998), unique=True)
+    inbox: Mapped[str] = mapped_column(String(200), default="")
+    uid: Mapped[int | None] = mapped_column(Integer)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    sender: Mapped[str] = mapped_column(String(320), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    parsed: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    parse_error: Mapped[str | None] = mapped_column(Text)
+    type: Mapped[str | None] = mapped_column(String(120))
+    confidence: Mapped[float | None]
+    signals: Mapped[list[Any] | None] = mapped_column(JSON)
+    assignee: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(40), default="open")
+    routed_to: Mapped[str | None] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class InquiryRow(Base):
+    """A new-customer inquiry (seed 001): the raw form first, then its progress."""
+
+    __tablename__ = "inquiries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
+    raw: Mapped[str] = mapped_column(Text)
+    raw_format: Mapped[str] = mapped_column(String(20), default="json")
+    form: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    business_name: Mapped[str] = mapped_column(String(300), default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+    division: Mapped[str | None] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(40), default="received")
+    recommendation: Mapped[str | None] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(40), default="cli")
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    flow_run_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class CheckResultRow(Base):
+    """One criterion's verdict for an inquiry, with the evidence it saw."""
+
+    __tablename__ = "check_results"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"), index=True)
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    criterion: Mapped[str] = mapped_column(String(40))
+    verdict: Mapped[str] = mapped_column(String(20))
+    evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    api_calls: Mapped[int] = mapped_column(Integer, default=0)
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DecisionRow(Base):
+    """Who decided what about an inquiry, when, why, and the evidence they saw."""
+
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(40))
+    reviewer: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CustomerRow(Base):
+    """A customer: created only after approval and the first PO (seed 001), or imported."""
+
+    __tablename__ = "customers"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    division: Mapped[str] = mapped_column(String(60), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    tier: Mapped[str | None] = mapped_column(String(40))
+    sales_agent: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="America/Chicago")
+    status: Mapped[str] = mapped_column(String(40), default="active")
+    inquiry_id: Mapped[int | None] = mapped_column(ForeignKey("inquiries.id"))
+    netsuite_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OrderRow(Base):
+    """An order (or refund, negative); one per customer and PO number."""
+
+    __tablename__ = "orders"
+    __table_args__ = (UniqueConstraint("customer_id", "po_number", name="uq_orders_customer_po"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(64), index=True)
+    po_number: Mapped[str] = mapped_column(String(100))
+    order_date: Mapped[date] = mapped_column(Date, index=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    source: Mapped[str] = mapped_column(String(40), default="import")
+    status: Mapped[str] = mapped_column(String(40), default="accepted")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TouchpointRow(Base):
+    """A retention-cadence step for a customer (seed 002): due, done, outcome."""
+
+    __tablename__ = "touchpoints"
+    __table_args__ = (UniqueConstraint("customer_id", "cycle", "step", name="uq_touchpoints_step"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    cycle: Mapped[int] = mapped_column(Integer, default=1)
+    step: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(20))
+    due: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    assigned_to: Mapped[str | None] = mapped_column(String(200))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class MessageRow(Base):
+    """An outbound message; the idempotency key makes a re-run send nothing twice."""
+
+    __tablename__ = "messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(300), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))  # email | sms
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    template: Mapped[str | None] = mapped_column(String(120))
+    template_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|sent|failed
+    provider_id: Mapped[str | None] = mapped_column(String(200))
+    error: Mapped[str | None] = mapped_column(Text)
+    customer_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    inquiry_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    ticket_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TierHistoryRow(Base):
+    """A customer's tier as computed on a date (seed 003), kept so downgrades wait a grace period."""
+
+    __tablename__ = "tier_history"
+    __table_args__ = (UniqueConstraint("customer_id", "as_of", name="uq_tier_history_as_of"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(64), index=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    trailing_12m: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    computed_tier: Mapped[str] = mapped_column(String(40))
+    tier: Mapped[str] = mapped_column(String(40))
+    changed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

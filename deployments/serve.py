@@ -1,0 +1,77 @@
+"""Serve every deployment in `prefect.yaml` from one process (the embedded default).
+
+`prefect.yaml` stays the single list of deployments: `prefect deploy --all` uses it for work
+pools at scale, and this module reads the same entries for `csflows serve`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from prefect import Flow
+from prefect.schedules import Cron, Interval, Schedule
+
+from csflows.paths import PROJECT_ROOT
+
+
+def deployment_specs(path: Path | None = None) -> list[dict[str, Any]]:
+    """The `deployments:` entries of prefect.yaml."""
+    path = path or PROJECT_ROOT / "prefect.yaml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return list(document.get("deployments") or [])
+
+
+def load_flow(entrypoint: str) -> Flow[Any, Any]:
+    """`flows/vetting.py:vet_new_customer` -> the flow object."""
+    file, _, name = entrypoint.partition(":")
+    module_name = file.removesuffix(".py").replace("/", ".")
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
+    module = importlib.import_module(module_name)
+    flow = getattr(module, name)
+    if not isinstance(flow, Flow):
+        raise TypeError(f"{entrypoint} is not a Prefect flow")
+    return flow
+
+
+def _schedule(spec: dict[str, Any]) -> Schedule:
+    active = spec.get("active", True)
+    tz = spec.get("timezone")
+    if "cron" in spec:
+        return Cron(spec["cron"], timezone=tz, active=active)
+    if "interval" in spec:
+        return Interval(spec["interval"], timezone=tz, active=active)
+    raise ValueError(f"prefect.yaml: schedule {spec!r} needs cron or interval")
+
+
+def build_deployments(path: Path | None = None) -> list[Any]:
+    """Every deployment of prefect.yaml as a RunnerDeployment for `prefect.serve`."""
+    deployments = []
+    for spec in deployment_specs(path):
+        flow = load_flow(spec["entrypoint"])
+        deployments.append(
+            flow.to_deployment(
+                name=spec["name"],
+                description=spec.get("description"),
+                tags=spec.get("tags") or [],
+                parameters=spec.get("parameters") or {},
+                schedules=[_schedule(s) for s in spec.get("schedules") or []],
+                concurrency_limit=spec.get("concurrency_limit"),
+            )
+        )
+    return deployments
+
+
+def serve_all(path: Path | None = None, limit: int | None = None) -> None:
+    """Serve them all; blocks until interrupted."""
+    from prefect import serve
+
+    deployments = build_deployments(path)
+    if not deployments:
+        raise SystemExit("prefect.yaml declares no deployments: nothing to serve")
+    serve(*deployments, limit=limit)

@@ -1,0 +1,50 @@
+"""Fixtures for the whole suite: an isolated CSFLOWS_HOME per test, and real local servers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.servers import HttpServer, SmtpServer
+
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ.setdefault("CSFLOWS_SKIP_BLOCK_LOOKUP", "1")
+
+
+@pytest.fixture(autouse=True)
+def csflows_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own store and home folder."""
+    home = tmp_path / "csflows-home"
+    monkeypatch.setenv("CSFLOWS_HOME", str(home))
+    monkeypatch.delenv("CSFLOWS_DATABASE_URL", raising=False)
+    return home
+
+
+@pytest.fixture
+def store_ready(csflows_home: Path) -> Path:
+    """The store migrated to the newest schema."""
+    from csflows import store
+
+    store.upgrade()
+    return csflows_home
+
+
+@pytest.fixture
+def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
+    """A real SMTP server on 127.0.0.1, with the SMTP block pointed at it."""
+    server = SmtpServer().start()
+    for key, value in server.env().items():
+        monkeypatch.setenv(key, value)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def http_server() -> Iterator[HttpServer]:
+    """A JSON HTTP server on 127.0.0.1; add routes with `.route(...)`."""
+    server = HttpServer().start()
+    yield server
+    server.stop()
