@@ -1,0 +1,148 @@
+"""One way to call an external HTTP API: a rate limit per API, retries on transient faults only
+(timeouts, connection errors, 5xx, 429) with exponential backoff and jitter, and errors that
+name the API, the status and the message of the error body."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import random
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from csflows.paths import home
+
+
+class ApiError(RuntimeError):
+    """An API answered with an error that retrying will not fix (4xx other than 429)."""
+
+    def __init__(self, api: str, message: str, status: int | None = None, body: Any = None):
+        self.api, self.status, self.body = api, status, body
+        super().__init__(f"{api}: {message}" + (f" (HTTP {status})" if status else ""))
+
+
+class TransientApiError(ApiError):
+    """Timeouts, connection errors, 5xx and 429: worth another try after a pause."""
+
+    def __init__(self, *args: Any, retry_after: float | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.retry_after = retry_after
+
+
+def is_transient(exc: BaseException) -> bool:
+    return isinstance(exc, TransientApiError | requests.Timeout | requests.ConnectionError)
+
+
+@dataclass
+class RateLimit:
+    """A token bucket per API shared by every process on this machine (a locked file in
+    CSFLOWS_HOME), so concurrent flow runs together stay under the provider's quota."""
+
+    api: str
+    per_second: float
+    burst: int = 1
+
+    def acquire(self) -> None:
+        if self.per_second <= 0:
+            return
+        path = home() / "ratelimits" / f"{self.api}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            with path.open("a+") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                handle.seek(0)
+                try:
+                    state = json.loads(handle.read() or "{}")
+                except json.JSONDecodeError:
+                    state = {}
+                now = time.time()
+                tokens = min(
+                    self.burst,
+                    state.get("tokens", self.burst)
+                    + (now - state.get("at", now)) * self.per_second,
+                )
+                if tokens >= 1:
+                    handle.seek(0)
+                    handle.truncate()
+                    handle.write(json.dumps({"tokens": tokens - 1, "at": now}))
+                    return
+                wait = (1 - tokens) / self.per_second
+            time.sleep(wait)
+
+
+def error_message(response: requests.Response) -> str:
+    """The message inside an error body (Google's `error.message`, Twilio's `message`, ...)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return (response.text or response.reason or "").strip()[:300]
+    if isinstance(body, dict):
+        err = body.get("error")
+        if isinstance(err, dict):
+            return str(err.get("message") or err.get("status") or err)[:300]
+        for key in ("message", "detail", "error_message", "title", "error"):
+            if body.get(key):
+                return str(body[key])[:300]
+        details = body.get("o:errorDetails")
+        if isinstance(details, list) and details:
+            return str(details[0].get("detail", details[0]))[:300]
+    return str(body)[:300]
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def request(
+    api: str,
+    method: str,
+    url: str,
+    *,
+    session: requests.Session | None = None,
+    rate: RateLimit | None = None,
+    attempts: int = 4,
+    backoff: float = 0.5,
+    max_backoff: float = 8.0,
+    timeout: float = 10.0,
+    **kwargs: Any,
+) -> requests.Response:
+    """Send one API request; retry transient faults, raise ApiError on the rest."""
+    http = session or requests
+    last: TransientApiError | None = None
+    for attempt in range(attempts):
+        if rate:
+            rate.acquire()
+        try:
+            response = http.request(method, url, timeout=timeout, **kwargs)
+        except requests.Timeout as exc:
+            last = TransientApiError(api, f"timed out after {timeout:g}s")
+            last.__cause__ = exc
+        except requests.ConnectionError as exc:
+            last = TransientApiError(api, f"cannot connect: {exc.__class__.__name__}")
+            last.__cause__ = exc
+        else:
+            if response.status_code < 400:
+                return response
+            message = error_message(response)
+            if response.status_code == 429 or response.status_code >= 500:
+                last = TransientApiError(
+                    api, message, response.status_code, retry_after=_retry_after(response)
+                )
+            else:
+                raise ApiError(api, message, response.status_code, body=response.text[:2000])
+        if attempt + 1 < attempts:
+            pause = (
+                last.retry_after
+                if last.retry_after is not None
+                else min(max_backoff, backoff * 2**attempt)
+            )
+            time.sleep(pause * random.uniform(0.5, 1.0) if last.retry_after is None else pause)
+    assert last is not None
+    raise last

@@ -1,0 +1,165 @@
+"""Outbound mail, each message exactly once: its idempotency key is a unique row in the store.
+
+A message already sent under its key is not sent again, whatever re-runs or resumes. The SMTP
+Message-ID is derived from the key too, so a crash between sending and recording yields at most a
+duplicate that mail systems recognise as the same message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import smtplib
+import ssl
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import formatdate
+from typing import Any
+
+from sqlalchemy import select
+
+from csflows import store
+from csflows.store.tables import MessageRow
+
+
+class DeliveryError(RuntimeError):
+    """The mail server refused or could not be reached; the message stays queued to retry."""
+
+
+class HeaderInjectionError(ValueError):
+    """A value bound for a mail header holds a line break."""
+
+
+@dataclass
+class Attachment:
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass
+class OutgoingEmail:
+    key: str
+    to: str
+    subject: str
+    body: str
+    template: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    customer_id: str | None = None
+    inquiry_id: int | None = None
+    ticket_id: int | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+    in_reply_to: str | None = None
+
+
+@dataclass
+class Delivery:
+    key: str
+    status: str  # sent | already_sent
+    message_id: str
+
+
+def message_id_for(key: str, domain: str = "csflows.local") -> str:
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
+
+
+def _header(name: str, value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise HeaderInjectionError(
+            f"{name}: a line break is not allowed in a mail header (got {value[:80]!r})"
+        )
+    return value
+
+
+def build_email(outgoing: OutgoingEmail, mail_from: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = _header("from", mail_from)
+    msg["To"] = _header("to", outgoing.to)
+    msg["Subject"] = _header("subject", outgoing.subject)
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = message_id_for(outgoing.key)
+    if outgoing.in_reply_to:
+        msg["In-Reply-To"] = _header("in_reply_to", outgoing.in_reply_to)
+        msg["References"] = outgoing.in_reply_to
+    msg.set_content(outgoing.body)
+    for item in outgoing.attachments:
+        maintype, _, subtype = item.mime_type.partition("/")
+        msg.add_attachment(
+            item.content,
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            filename=_header("attachment", item.filename),
+        )
+    return msg
+
+
+def _smtp_send(msg: EmailMessage, smtp: Any) -> None:
+    """Send through the SmtpServer block `smtp` (host, port, starttls, ssl, credentials)."""
+    context = ssl.create_default_context()
+    cls = smtplib.SMTP_SSL if smtp.ssl else smtplib.SMTP
+    kwargs: dict[str, Any] = {"context": context} if smtp.ssl else {}
+    with cls(smtp.host, smtp.port, timeout=smtp.timeout, **kwargs) as client:
+        if smtp.starttls:
+            client.starttls(context=context)
+        if smtp.username:
+            password = smtp.password.get_secret_value() if smtp.password else ""
+            client.login(smtp.username, password)
+        client.send_message(msg)
+
+
+def already_sent(key: str) -> bool:
+    with store.session() as s:
+        status = s.scalar(select(MessageRow.status).where(MessageRow.idempotency_key == key))
+    return status == "sent"
+
+
+def send_email(outgoing: OutgoingEmail, smtp: Any = None) -> Delivery:
+    """Send `outgoing` once. Raises DeliveryError (retry later) or HeaderInjectionError."""
+    if smtp is None:
+        from blocks import SmtpServer, resolve
+
+        smtp = resolve(SmtpServer)
+    message = build_email(outgoing, smtp.mail_from)  # refuses bad headers before anything is stored
+    message_id = str(message["Message-ID"])
+    with store.session() as s:
+        row = s.scalar(select(MessageRow).where(MessageRow.idempotency_key == outgoing.key))
+        if row is not None and row.status == "sent":
+            return Delivery(outgoing.key, "already_sent", message_id)
+        if row is None:
+            row = MessageRow(idempotency_key=outgoing.key, channel="email")
+            s.add(row)
+        row.recipient, row.subject, row.body = outgoing.to, outgoing.subject, outgoing.body
+        row.template, row.template_values = outgoing.template, _jsonable(outgoing.values)
+        row.customer_id, row.inquiry_id, row.ticket_id = (
+            outgoing.customer_id,
+            outgoing.inquiry_id,
+            outgoing.ticket_id,
+        )
+        row.status = "pending"
+    try:
+        _smtp_send(message, smtp)
+    except (smtplib.SMTPException, OSError) as exc:
+        _mark(outgoing.key, "failed", error=f"{exc.__class__.__name__}: {exc}")
+        raise DeliveryError(
+            f"mail to {outgoing.to} not sent yet (key {outgoing.key}): {exc}"
+        ) from exc
+    _mark(outgoing.key, "sent", provider_id=message_id)
+    return Delivery(outgoing.key, "sent", message_id)
+
+
+def _mark(key: str, status: str, error: str | None = None, provider_id: str | None = None) -> None:
+    with store.session() as s:
+        row = s.scalar(select(MessageRow).where(MessageRow.idempotency_key == key))
+        if row is None:
+            return
+        row.status, row.error = status, error
+        if provider_id:
+            row.provider_id = provider_id
+        if status == "sent":
+            row.sent_at = datetime.now(UTC)
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    return json.loads(json.dumps(values, default=str))

@@ -1,0 +1,61 @@
+"""Mail to a real SMTP server on 127.0.0.1: once per key, nothing lost when the server is down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from csflows.outbox import (
+    Attachment,
+    DeliveryError,
+    HeaderInjectionError,
+    OutgoingEmail,
+    send_email,
+)
+from tests.support.servers import SmtpServer
+
+pytestmark = pytest.mark.integration
+
+
+def _mail(key: str = "inquiry-1:approved", **kw: object) -> OutgoingEmail:
+    values = {
+        "key": key,
+        "to": "buyer@shop.example",
+        "subject": "Approved",
+        "body": "Welcome\n",
+    } | kw
+    return OutgoingEmail(**values)  # type: ignore[arg-type]
+
+
+def test_sends_once_per_key(store_ready: Path, smtp_server: SmtpServer) -> None:
+    assert send_email(_mail()).status == "sent"
+    assert send_email(_mail()).status == "already_sent"
+    [got] = smtp_server.to("buyer@shop.example")
+    assert got.subject == "Approved" and got.text == "Welcome\n"
+    assert got.message["From"] == "Customer Service <cs@advantus.test>"
+
+
+def test_attachment_arrives(store_ready: Path, smtp_server: SmtpServer) -> None:
+    send_email(_mail(attachments=[Attachment("form.pdf", b"%PDF-1.4 x", "application/pdf")]))
+    [got] = smtp_server.messages
+    [part] = list(got.message.iter_attachments())
+    assert part.get_filename() == "form.pdf" and part.get_content() == b"%PDF-1.4 x"
+
+
+def test_server_down_then_back_sends_once_late(store_ready: Path, smtp_server: SmtpServer) -> None:
+    smtp_server.refuse = True
+    with pytest.raises(DeliveryError, match="not sent yet"):
+        send_email(_mail())
+    smtp_server.refuse = False
+    assert send_email(_mail()).status == "sent"
+    assert send_email(_mail()).status == "already_sent"
+    assert len(smtp_server.messages) == 1
+
+
+def test_header_injection_is_refused_before_anything_is_stored(
+    store_ready: Path, smtp_server: SmtpServer
+) -> None:
+    with pytest.raises(HeaderInjectionError, match="subject: a line break"):
+        send_email(_mail(subject="Hi\r\nBcc: victim@example.com"))
+    assert smtp_server.messages == []
