@@ -1,5 +1,6 @@
 """The business's models, one module per concept; import them from here."""
 
+from csflows.models.assessment import CRITERIA, Assessment, MissingField, Recommendation
 from csflows.models.checks import CheckResult, Evidence, Verdict
 from csflows.models.common import Model
 from csflows.models.customer import Customer
@@ -10,6 +11,10 @@ from csflows.models.ticket import Attachment, Ticket, TicketStatus
 from csflows.models.touchpoint import Outcome, Touchpoint, TouchpointKind
 
 __all__ = [
+    "CRITERIA",
+    "Assessment",
+    "MissingField",
+    "Recommendation",
     "Address",
     "Attachment",
     "CheckResult",

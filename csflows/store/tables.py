@@ -154,6 +154,20 @@ class TouchpointRow(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
 
 
+class FeedbackRow(Base):
+    """Feedback on a customer from a touchpoint or a complaint ticket (seed 002's loop)."""
+
+    __tablename__ = "feedback"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(64), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))  # positive | neutral | negative
+    source: Mapped[str] = mapped_column(String(120))  # e.g. touchpoint:42, ticket:17
+    notes: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(200), default="")
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class MessageRow(Base):
     """An outbound message; the idempotency key makes a re-run send nothing twice."""
 
