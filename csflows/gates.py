@@ -25,3 +25,25 @@ class FirstPurchaseOrder(RunInput):
 
     po_number: str
     amount: Decimal
+
+
+class GateError(ValueError):
+    """The inquiry is not waiting at the gate being answered."""
+
+
+def resume_with_first_po(inquiry_id: int, po_number: str, amount: Decimal) -> str:
+    """Answer an approved applicant's first-PO gate (from the purchase-order flow); returns the run id."""
+    from prefect.flow_runs import resume_flow_run
+
+    from csflows import store
+    from csflows.store.tables import InquiryRow
+
+    with store.session() as s:
+        row = s.get(InquiryRow, inquiry_id)
+        if row is None:
+            raise GateError(f"inquiry {inquiry_id} does not exist")
+        if row.status != "awaiting_first_po" or not row.flow_run_id:
+            raise GateError(f"inquiry {inquiry_id} is {row.status}, not awaiting its first PO")
+        flow_run_id = row.flow_run_id
+    resume_flow_run(flow_run_id, run_input={"po_number": po_number, "amount": str(amount)})
+    return flow_run_id
