@@ -7,6 +7,7 @@ UI's form, or another flow (the purchase-order flow, for the first PO) answers t
 from __future__ import annotations
 
 from decimal import Decimal
+from uuid import UUID
 from typing import Literal
 
 from prefect.input import RunInput
@@ -45,5 +46,5 @@ def resume_with_first_po(inquiry_id: int, po_number: str, amount: Decimal) -> st
         if row.status != "awaiting_first_po" or not row.flow_run_id:
             raise GateError(f"inquiry {inquiry_id} is {row.status}, not awaiting its first PO")
         flow_run_id = row.flow_run_id
-    resume_flow_run(flow_run_id, run_input={"po_number": po_number, "amount": str(amount)})
+    resume_flow_run(UUID(flow_run_id), run_input={"po_number": po_number, "amount": str(amount)})
     return flow_run_id
