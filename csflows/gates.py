@@ -7,8 +7,8 @@ UI's form, or another flow (the purchase-order flow, for the first PO) answers t
 from __future__ import annotations
 
 from decimal import Decimal
-from uuid import UUID
 from typing import Literal
+from uuid import UUID
 
 from prefect.input import RunInput
 
