@@ -95,7 +95,9 @@ def test_minimums_use_the_annual_figure_of_the_payment_method() -> None:
 
 def test_minimums_review_when_the_division_has_no_figure() -> None:
     result = minimums_verdict(inquiry(division="COP"), divisions().get("cop"))
-    assert result.verdict is Verdict.REVIEW and "no minimum-order figures" in result.evidence[0].fact
+    assert (
+        result.verdict is Verdict.REVIEW and "no minimum-order figures" in result.evidence[0].fact
+    )
 
 
 # --- recommendation ----------------------------------------------------------------------------
@@ -108,7 +110,10 @@ def _criteria(*verdicts: Verdict) -> dict[str, CheckResult]:
 def test_recommendation_order() -> None:
     missing = [MissingField(field="email", reason="please give an email address")]
     assert recommend(missing, _criteria(Verdict.PASS)) is Recommendation.INCOMPLETE
-    assert recommend([], _criteria(Verdict.PASS, Verdict.REVIEW, Verdict.FAIL)) is Recommendation.DECLINE
+    assert (
+        recommend([], _criteria(Verdict.PASS, Verdict.REVIEW, Verdict.FAIL))
+        is Recommendation.DECLINE
+    )
     assert recommend([], _criteria(Verdict.PASS, Verdict.REVIEW)) is Recommendation.REVIEW
     assert recommend([], _criteria(Verdict.PASS, Verdict.PASS)) is Recommendation.APPROVE
 
@@ -164,13 +169,17 @@ def test_website_rules() -> None:
     assert _website().verdict is Verdict.PASS
     assert _website(fetch_error="cannot connect").verdict is Verdict.FAIL
     assert _website(status=503).verdict is Verdict.FAIL
-    parked = _website("<html><title>paperlanterncrafts.com</title>This domain is for sale! Buy this domain.</html>")
+    parked = _website(
+        "<html><title>paperlanterncrafts.com</title>This domain is for sale! Buy this domain.</html>"
+    )
     assert parked.verdict is Verdict.FAIL and "parked" in parked.evidence[-1].fact
     building = _website("<h1>Paper Lantern</h1><p>Our new website is under construction.</p>")
     assert building.verdict is Verdict.FAIL
     young = _website(registered=datetime.now(UTC) - timedelta(days=30))
     assert young.verdict is Verdict.REVIEW and "younger than 180 days" in young.evidence[-1].fact
-    stranger = _website("<title>Joe's Garage</title><p>Oil changes and brake repairs, open daily.</p>")
+    stranger = _website(
+        "<title>Joe's Garage</title><p>Oil changes and brake repairs, open daily.</p>"
+    )
     assert stranger.verdict is Verdict.REVIEW
 
 
