@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -20,10 +21,19 @@ from sqlalchemy.exc import IntegrityError
 from csflows import store
 from csflows.store.tables import LookupRow
 
+_upgrade_lock = threading.Lock()
+
 
 @lru_cache(maxsize=8)
-def _store_ready(url: str) -> None:
+def _upgraded(url: str) -> bool:
     store.upgrade()
+    return True
+
+
+def _store_ready(url: str) -> None:
+    """Migrate once per store and process; concurrent check tasks must not race Alembic."""
+    with _upgrade_lock:
+        _upgraded(url)
 
 
 def lookup_key(api: str, request: Any) -> tuple[str, str]:
