@@ -3,6 +3,7 @@ cached on the normalized address; an offline parse when no API key is configured
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from prefect import task
@@ -25,12 +26,12 @@ def check_address(form: NewCustomerInquiry) -> CheckResult:
     maps = maps_client()
     if not maps.configured:
         return offline_verdict(form)
-    calls = 0
-    validation, cached = maps.validate(form.address)
-    calls += not cached
     name = form.business_name or form.dba or ""
-    places, cached = maps.search_places(name, form.address)
-    calls += not cached
+    with ThreadPoolExecutor(2, thread_name_prefix="address") as pool:  # both at once
+        searching = pool.submit(maps.search_places, name, form.address)
+        validation, cached = maps.validate(form.address)
+        places, places_cached = searching.result()
+    calls = int(not cached) + int(not places_cached)
     geocode = None
     if not (validation.get("result") or {}).get("metadata"):
         geocode, cached = maps.geocode(form.address)
