@@ -31,7 +31,6 @@ class AddressPolicy(Model):
 
 class LookupsPolicy(Model):
     cache_days: float = Field(30, ge=0)
-    google_requests_per_second: float = Field(10, gt=0)
     rdap_requests_per_second: float = Field(2, gt=0)
 
 

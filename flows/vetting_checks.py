@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow
+from prefect.artifacts import create_markdown_artifact
 from prefect.futures import PrefectFuture
 from prefect.utilities.annotations import allow_failure
 
 from csflows.models import Assessment, CheckResult, MissingField, NewCustomerInquiry
 from csflows.rules.errors import errored_check
 from csflows.rules.recommendation import recommend
+from csflows.scorecard import scorecard_markdown
 from tasks.address import check_address
 from tasks.amazon import check_amazon
 from tasks.form import check_completeness
@@ -56,7 +58,9 @@ def assess_inquiry(
     """Complete form? then amazon, address, website, products and minimums concurrently."""
     missing = check_completeness(form, form_problems)
     if missing:
-        return Assessment(recommendation=recommend(missing, {}), missing_fields=missing)
+        incomplete = Assessment(recommendation=recommend(missing, {}), missing_fields=missing)
+        _publish_scorecard(form, incomplete)
+        return incomplete
 
     page = fetch_website.submit(form.website or "")
     registration = lookup_domain_registration.submit(form.website or "")
@@ -68,4 +72,14 @@ def assess_inquiry(
         "minimums": check_minimums.submit(form),
     }
     criteria = {name: _outcome(name, future) for name, future in futures.items()}
-    return Assessment(recommendation=recommend([], criteria), criteria=criteria)
+    assessment = Assessment(recommendation=recommend([], criteria), criteria=criteria)
+    _publish_scorecard(form, assessment)
+    return assessment
+
+
+def _publish_scorecard(form: NewCustomerInquiry, assessment: Assessment) -> None:
+    """A markdown artifact with every criterion, verdict, evidence and link, for the supervisor."""
+    create_markdown_artifact(
+        markdown=scorecard_markdown(form.business_name or "", assessment),
+        description=f"Vetting scorecard: {assessment.recommendation.value}",
+    )

@@ -8,45 +8,13 @@ deployment.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import typer
 
 from csflows import store
 from csflows.cli.output import emit_json, fail
 from csflows.forms import FormError, read_form
-from csflows.models import Assessment
-
-VERDICT_MARK = {"pass": "PASS  ", "fail": "FAIL  ", "review": "REVIEW"}
-
-
-def assessment_json(assessment: Assessment) -> dict[str, Any]:
-    """The documented shape: recommendation, missing_fields, criteria as {verdict, evidence}."""
-    return {
-        "recommendation": assessment.recommendation.value,
-        "missing_fields": [m.model_dump(mode="json") for m in assessment.missing_fields],
-        "criteria": {
-            name: {
-                "verdict": result.verdict.value,
-                "evidence": [e.model_dump(mode="json") for e in result.evidence],
-            }
-            for name, result in assessment.criteria.items()
-        },
-    }
-
-
-def scorecard(business: str, assessment: Assessment) -> str:
-    lines = [f"Vetting: {business or '(no business name)'}", ""]
-    if assessment.missing_fields:
-        lines.append("The form is incomplete; return it to the applicant for:")
-        lines += [f"  - {m.field}: {m.reason}" for m in assessment.missing_fields]
-    for name, result in assessment.criteria.items():
-        lines.append(f"{VERDICT_MARK[result.verdict.value]}  {name}")
-        for evidence in result.evidence:
-            link = f"  <{evidence.link}>" if evidence.link else ""
-            lines.append(f"          {evidence.source}: {evidence.fact}{link}")
-    lines += ["", f"Recommendation: {assessment.recommendation.value.upper()}"]
-    return "\n".join(lines)
+from csflows.scorecard import assessment_json, scorecard_text
 
 
 def vet(
@@ -72,4 +40,4 @@ def vet(
     if as_json:
         emit_json(assessment_json(assessment))
     else:
-        typer.echo(scorecard(inquiry.business_name or "", assessment))
+        typer.echo(scorecard_text(inquiry.business_name or "", assessment))

@@ -124,6 +124,10 @@ class GoogleMaps:
                 return list(self._client("google.geocoding").geocode(address.one_line()))
             except googlemaps.exceptions.ApiError as exc:
                 raise ApiError("google.geocoding", f"{exc.status}: {exc.message}") from exc
+            except googlemaps.exceptions.HTTPError as exc:
+                status = int(exc.status_code)
+                kind = TransientApiError if status == 429 or status >= 500 else ApiError
+                raise kind("google.geocoding", "HTTP error", status) from exc
             except (googlemaps.exceptions.Timeout, googlemaps.exceptions.TransportError) as exc:
                 raise TransientApiError(
                     "google.geocoding", f"no answer: {exc.__class__.__name__}"

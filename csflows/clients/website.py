@@ -63,6 +63,7 @@ class FetchLimits:
     total_timeout: float = 20.0
     allow_private: bool = False
     pins: dict[tuple[str, int], str] = field(default_factory=dict)
+    ca_bundle: str | None = None  # CA certificates to trust instead of certifi's (tests)
 
 
 def private_networks_allowed(environ: dict[str, str] | None = None) -> bool:
@@ -165,7 +166,12 @@ def _hop(
         http.mount(f"{parts.scheme}://", _PinnedAdapter(host))
         timeout = (limits.connect_timeout, limits.read_timeout)
         response = http.get(
-            target, headers=headers, timeout=timeout, stream=True, allow_redirects=False
+            target,
+            headers=headers,
+            timeout=timeout,
+            stream=True,
+            allow_redirects=False,
+            verify=limits.ca_bundle or True,
         )
         body = bytearray()
         truncated = False

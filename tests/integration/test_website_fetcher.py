@@ -4,11 +4,14 @@ hop, redirect and byte caps, timeouts."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from csflows.clients.website import FetchError, FetchLimits, FetchRefused, fetch, limits_from_env
 from tests.support.sites import Page, SiteServer, zeros
+from tests.support.tls import make_certificates
 
 pytestmark = pytest.mark.integration
 
@@ -116,3 +119,23 @@ def test_pins_are_host_and_port_specific() -> None:
     limits = FetchLimits(pins={("shop.example", 8080): "127.0.0.1"})
     with pytest.raises(FetchError, match="does not resolve|loopback|cannot connect"):
         fetch("http://shop.example:9/", limits)
+
+
+def test_https_connects_to_the_pinned_address_with_the_sites_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TLS is verified for the host name (SNI and certificate), not for 127.0.0.1."""
+    ca, cert, key = make_certificates(tmp_path, SHOP)
+    server = SiteServer(tls=(str(cert), str(key))).start()
+    try:
+        url = server.site(SHOP, "/", Page(body="<title>Paper Lantern</title>"))
+        monkeypatch.setenv("CSFLOWS_RESOLVE", server.resolve_entry(SHOP, "other.example"))
+        page = fetch(url, replace(limits_from_env(), ca_bundle=str(ca)))
+        assert page.status == 200 and page.final_url == url and "Paper Lantern" in page.html
+        wrong_name = f"https://other.example:{server.port}/"
+        with pytest.raises(FetchError, match="TLS certificate problem"):
+            fetch(wrong_name, replace(limits_from_env(), ca_bundle=str(ca)))
+        with pytest.raises(FetchError, match="TLS certificate problem"):
+            fetch(url, limits_from_env())  # our test CA is not trusted by default
+    finally:
+        server.stop()

@@ -4,6 +4,7 @@ bodies so a 50 MB page costs the test no memory."""
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -39,7 +40,8 @@ def zeros(total: int, chunk: int = 256 * 1024) -> Callable[[], Iterable[bytes]]:
 class SiteServer:
     """`site("paperlanterncrafts.com", "/", Page(...))`; requests are logged with their Host."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: tuple[str, str] | None = None) -> None:
+        """`tls` = (certificate file, key file) serves HTTPS."""
         self.pages: dict[tuple[str, str], Page] = {}
         self.seen: list[tuple[str, str]] = []
         self.bytes_sent = 0
@@ -82,12 +84,18 @@ class SiteServer:
         self.port = free_port()
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
+        self.scheme = "http"
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def site(self, host: str, path: str, page: Page) -> str:
         """Serve `page` at http://host:port/path; returns that URL."""
         self.pages[(host, path)] = page
-        return f"http://{host}:{self.port}{path}"
+        return f"{self.scheme}://{host}:{self.port}{path}"
 
     def resolve_entry(self, *hosts: str) -> str:
         """The CSFLOWS_RESOLVE value that sends `hosts` here."""

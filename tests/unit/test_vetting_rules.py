@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from csflows.models import CheckResult, MissingField, Recommendation, Verdict
-from csflows.policy import divisions
+from csflows.policy import PolicyError, divisions
 from csflows.rules.address import address_verdict, normalized_address, offline_verdict
 from csflows.rules.amazon import amazon_verdict, page_signals
 from csflows.rules.errors import errored_check
@@ -16,6 +17,7 @@ from csflows.rules.minimums import minimums_verdict
 from csflows.rules.products import is_vague, products_verdict
 from csflows.rules.recommendation import recommend
 from csflows.rules.website import website_verdict
+from csflows.vetting_policy import vetting_policy
 from tests.support.inquiries import inquiry
 
 CRAFT = divisions().get("craft_hobby")
@@ -187,3 +189,13 @@ def test_no_https_is_evidence_not_failure() -> None:
     result = _website(final_url="http://paperlanterncrafts.com/")
     assert result.verdict is Verdict.PASS
     assert any("does not use HTTPS" in e.fact for e in result.evidence)
+
+
+def test_vetting_policy_errors_name_file_key_and_value(tmp_path: Path) -> None:
+    path = tmp_path / "vetting.yaml"
+    path.write_text("website:\n  min_domain_age_days: -5\n")
+    with pytest.raises(
+        PolicyError, match=r"vetting.yaml: website.min_domain_age_days: .*\(got -5\)"
+    ):
+        vetting_policy(path)
+    assert vetting_policy().website.min_domain_age_days == 180
