@@ -45,6 +45,7 @@ def world(
         "GET", f"/domain/{SHOP}", Reply(200, rdap.domain(SHOP, "2009-08-13T16:21:09Z"))
     )
     yield http_server, url
+    assert len(sites.seen) <= 1  # one fetch of the site feeds the website and amazon checks
     sites.stop()
 
 

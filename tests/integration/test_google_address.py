@@ -34,11 +34,6 @@ def maps(
     return http_server
 
 
-def _sequence(*replies: Reply):  # type: ignore[no-untyped-def]
-    queue = list(replies)
-    return lambda _req: queue.pop(0) if len(queue) > 1 else queue[0]
-
-
 def _check(maps: HttpServer, validation: dict, places: dict | None = None):  # type: ignore[no-untyped-def]
     maps.route("POST", VALIDATE, Reply(200, validation))
     if places is not None:
@@ -123,7 +118,7 @@ def test_429_or_500_then_success(maps: HttpServer, status: int) -> None:
     maps.route(
         "POST",
         VALIDATE,
-        _sequence(
+        google.in_turn(
             Reply(status, google.error(status, "try again", "RESOURCE_EXHAUSTED")),
             Reply(200, google.validation({"business": True})),
         ),

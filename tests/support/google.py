@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from tests.support.servers import Reply, Request
 
 ADDRESS = "233 S Wacker Dr Ste 400, Chicago, IL 60606-6306, USA"
 
@@ -111,3 +114,9 @@ def environment(base_url: str) -> dict[str, str]:
         "CSFLOWS_ADDRESS_VALIDATION_BASE_URL": base_url,
         "CSFLOWS_PLACES_BASE_URL": base_url,
     }
+
+
+def in_turn(*replies: Reply) -> Callable[[Request], Reply]:
+    """Answer with each reply in turn, then keep giving the last (an outage, then recovery)."""
+    pending = iter(replies)
+    return lambda _request: next(pending, replies[-1])
