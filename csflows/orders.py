@@ -15,7 +15,19 @@ from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
 
-from sqlalchemy import Connection, Date, DateTime, bindparam, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    bindparam,
+    text,
+)
 
 from csflows import store
 from csflows.csvfile import CsvImportError, read_rows
@@ -26,8 +38,8 @@ BATCH = 10_000
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _AMOUNT = re.compile(r"-?\d{1,12}(\.\d{1,2})?")
 
-# (row number, customer_id, order_date, amount in cents, po_number)
-OrderLine = tuple[int, str, date, int, str]
+# (row number, customer_id, po_number, order date YYYY-MM-DD, amount as written, e.g. "-12.50")
+OrderLine = tuple[int, str, str, str, str]
 
 
 class _NotFast(Exception):
@@ -41,6 +53,8 @@ def _require_po_number(order: Order) -> str | None:
 
 
 def _fast_lines(path: Path) -> Iterator[OrderLine]:
+    """Rows whose every cell is plainly valid (ISO date, at most 2 decimals); _NotFast otherwise."""
+    date_ok, amount_ok, from_iso = _DATE.fullmatch, _AMOUNT.fullmatch, date.fromisoformat
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         if [h.strip() for h in next(reader, [])] != CSV_HEADER:
@@ -48,67 +62,67 @@ def _fast_lines(path: Path) -> Iterator[OrderLine]:
         for number, row in enumerate(reader, start=2):
             if len(row) != 4:
                 raise _NotFast
-            customer_id, day, amount, po_number = (cell.strip() for cell in row)
-            if not customer_id or not po_number or len(customer_id) > 64 or len(po_number) > 100:
+            customer_id, day, amount, po_number = row
+            customer_id, day, amount, po_number = (
+                customer_id.strip(),
+                day.strip(),
+                amount.strip(),
+                po_number.strip(),
+            )
+            if not (0 < len(customer_id) <= 64 and 0 < len(po_number) <= 100):
                 raise _NotFast
-            if not _DATE.fullmatch(day) or not _AMOUNT.fullmatch(amount):
+            if not (date_ok(day) and amount_ok(amount)):
                 raise _NotFast
             try:
-                order_date = date.fromisoformat(day)
+                from_iso(day)
             except ValueError:
                 raise _NotFast from None
-            whole, _, fraction = amount.partition(".")
-            sign = -1 if whole.startswith("-") else 1
-            amount_cents = int(whole) * 100 + sign * int((fraction + "00")[:2])
-            yield number, customer_id, order_date, amount_cents, po_number
+            yield number, customer_id, po_number, day, amount
 
 
 def _checked_lines(path: Path) -> Iterator[OrderLine]:
     """Every row of the file via read_rows' validation (the slow path, same errors)."""
     orders = read_rows(path, Order, CSV_HEADER, check=_require_po_number)
-    for number, order in enumerate(orders, start=2):
-        yield number, order.customer_id, order.order_date, int(order.amount * 100), order.po_number
+    for number, o in enumerate(orders, start=2):
+        yield number, o.customer_id, o.po_number, o.order_date.isoformat(), str(o.amount)
 
 
-_STAGE = "order_import"
-_INSERT = text(
-    f"INSERT INTO {_STAGE} VALUES (:row_number, :customer_id, :order_date, :amount_cents, :po_number)"
-).bindparams(bindparam("order_date", type_=Date))
+STAGE = Table(
+    "order_import",
+    MetaData(),
+    Column("row_number", Integer),
+    Column("customer_id", String(64)),
+    Column("po_number", String(100)),
+    Column("order_date", Date),
+    Column("amount", Numeric(14, 2)),
+    Column("status", String(40), server_default="accepted"),
+    prefixes=["TEMPORARY"],
+)
+_STAGE = STAGE.name
 
 
 def _insert(conn: Connection, lines: Iterator[OrderLine]) -> int:
+    """Plain DB-API executemany of tuples: the bulk of an import's time, so no per-row objects."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {_STAGE} (row_number, customer_id, po_number, order_date, amount) "
+        f"VALUES ({', '.join([mark] * 5)})"
+    )
     count = 0
     while batch := list(islice(lines, BATCH)):
-        conn.execute(
-            _INSERT,
-            [
-                {
-                    "row_number": n,
-                    "customer_id": c,
-                    "order_date": d,
-                    "amount_cents": a,
-                    "po_number": p,
-                }
-                for n, c, d, a, p in batch
-            ],
-        )
+        conn.exec_driver_sql(sql, batch)
         count += len(batch)
     return count
 
 
 def stage(conn: Connection, path: Path) -> int:
     """Load `path` into a temporary table on `conn`; CsvImportError if a row is bad or repeated."""
-    conn.execute(text(f"DROP TABLE IF EXISTS {_STAGE}"))
-    conn.execute(
-        text(
-            f"CREATE TEMPORARY TABLE {_STAGE} (row_number INTEGER, customer_id VARCHAR(64), "
-            "order_date DATE, amount_cents BIGINT, po_number VARCHAR(100))"
-        )
-    )
+    STAGE.drop(conn, checkfirst=True)
+    STAGE.create(conn)
     try:
         count = _insert(conn, _fast_lines(path))
     except (_NotFast, UnicodeDecodeError, OSError, csv.Error):
-        conn.execute(text(f"DELETE FROM {_STAGE}"))
+        conn.execute(STAGE.delete())
         count = _insert(conn, _checked_lines(path))
     _refuse_repeats(conn, path)
     return count
@@ -136,8 +150,8 @@ def merge_staged(conn: Connection, source: str = "import") -> None:
     conn.execute(
         text(
             "INSERT INTO orders (customer_id, po_number, order_date, amount, source, status, created_at) "
-            f"SELECT customer_id, po_number, order_date, amount_cents / 100.0, :source, 'accepted', :now "
-            f"FROM {_STAGE} WHERE true "
+            f"SELECT customer_id, po_number, order_date, amount, :source, status, :now "
+            f"FROM {_STAGE} WHERE true ORDER BY customer_id, po_number "
             "ON CONFLICT (customer_id, po_number) DO UPDATE SET "
             "order_date = excluded.order_date, amount = excluded.amount"
         ).bindparams(bindparam("now", type_=DateTime(timezone=True))),

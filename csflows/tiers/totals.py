@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import BigInteger, Connection, case, cast, func, select
+from sqlalchemy import BigInteger, Connection, Table, case, cast, func, select
 
 from csflows.store.tables import OrderRow
+
+ORDERS: Table = OrderRow.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,21 +25,24 @@ def trailing_totals(
     last: date,
     statuses: Sequence[str],
     customer_range: tuple[str, str] | None = None,
+    orders: Table = ORDERS,
 ) -> dict[str, Purchases]:
-    """Every customer with counted orders up to `last` (in `customer_range`, inclusive, if given)."""
-    in_window = OrderRow.order_date >= first
-    amount_cents = cast(func.round(OrderRow.amount * 100), BigInteger)
+    """Every customer with counted orders up to `last` (in `customer_range`, inclusive, if given).
+
+    `orders` is the store's table, or any with its columns (an import's staging table)."""
+    o = orders.c
+    amount_cents = cast(func.round(o.amount * 100), BigInteger)
     query = (
         select(
-            OrderRow.customer_id,
-            func.coalesce(func.sum(case((in_window, amount_cents), else_=0)), 0),
-            func.min(OrderRow.order_date),
+            o.customer_id,
+            func.coalesce(func.sum(case((o.order_date >= first, amount_cents), else_=0)), 0),
+            func.min(o.order_date),
         )
-        .where(OrderRow.order_date <= last, OrderRow.status.in_(list(statuses)))
-        .group_by(OrderRow.customer_id)
+        .where(o.order_date <= last, o.status.in_(list(statuses)))
+        .group_by(o.customer_id)
     )
     if customer_range is not None:
-        query = query.where(OrderRow.customer_id.between(*customer_range))
+        query = query.where(o.customer_id.between(*customer_range))
     return {
         customer_id: Purchases(int(total), first_order)
         for customer_id, total, first_order in conn.execute(query)
