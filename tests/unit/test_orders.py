@@ -163,3 +163,27 @@ def test_level4_suggestions_from_the_store(tmp_path: Path, store_ready: Path) ->
         }
     ]
     assert customers.list_customers()[0]["level"] == 2
+
+
+def test_demo_loads_orders_that_show_each_case(store_ready: Path) -> None:
+    from csflows import demo
+
+    lines = list(demo.run())
+    assert any("loaded 14 demo orders" in line for line in lines)
+    assert len(_orders()) == 14
+    result = runner.invoke(
+        app,
+        [
+            "tiers",
+            "compute",
+            "--orders",
+            str(config_dir() / "demo" / "orders.csv"),
+            "--as-of",
+            "2026-10-31",
+            "--json",
+        ],
+    )
+    rows = {r["customer_id"]: r for r in json.loads(result.stdout)}
+    assert rows["C-1001"]["tier"] == "extra_special"  # over $100,000 net of a refund
+    assert rows["C-1002"]["remind"] is True  # within 10% of $100,000
+    assert rows["C-1006"]["trailing_12m"] == 9000.0  # a 2024 order is outside the window
