@@ -6,13 +6,15 @@ import os
 
 import typer
 
-from csflows.cli import customers, db, serve, vet
+from csflows.cli import customers, db, orders, serve, tiers, vet
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 app.add_typer(db.app, name="db")
 app.add_typer(customers.app, name="customers")
+app.add_typer(orders.app, name="orders")
+app.add_typer(tiers.app, name="tiers")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.command("vet")(vet.vet)
