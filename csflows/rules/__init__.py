@@ -1,0 +1,1 @@
+"""The business's rules as pure functions: no store, no network, no Prefect."""
