@@ -95,7 +95,8 @@ def from_json(document: Any, base: Path | None = None) -> PoEmail:
     name, address = parseaddr(_text(document, "from", required=True))
     if "@" not in address or " " in address:
         raise PoInputError(f"from: not an email address (got {document['from']!r:.80})")
-    attachments = document.get("attachments") or []
+    attachments = document.get("attachments")
+    attachments = [] if attachments is None else attachments
     if not isinstance(attachments, list):
         raise PoInputError(f"attachments: expected a list (got {type(attachments).__name__})")
     return PoEmail(
