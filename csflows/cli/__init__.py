@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from csflows.cli import customers, db, orders, serve, tiers, vet
+from csflows.cli import customers, db, orders, po, serve, tiers, vet
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
@@ -18,6 +18,7 @@ app.add_typer(tiers.app, name="tiers")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.command("vet")(vet.vet)
+app.command("po")(po.po)
 
 
 def main() -> None:
