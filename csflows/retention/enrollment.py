@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, distinct, exists, func, literal, select, update
+from sqlalchemy import Select, exists, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from csflows import store
@@ -89,7 +89,9 @@ def enroll_ready(now: datetime, policy: Cadence | None = None) -> int:
     policy = policy or cadence()
     enrolled = 0
     with store.session() as s:
-        zones = s.scalars(select(distinct(CustomerRow.timezone)).where(CustomerRow.status == READY))
+        zones = s.scalars(
+            select(CustomerRow.timezone).distinct().where(CustomerRow.status == READY)
+        )
         for zone in list(zones):
             for p in plan(local_date(now, zone), policy):
                 source = select(
