@@ -32,7 +32,7 @@ from csflows.retention.feedback import (
     unhandled_negative_feedback,
 )
 from csflows.store.tables import CustomerRow, FeedbackRow, MessageRow, TouchpointRow
-from tests.support.retention import add_customers, e164_of, twilio  # noqa: F401
+from tests.support.retention import add_customers, e164_of, twilio_fixture  # noqa: F401
 from tests.support.servers import SmtpServer
 from tests.support.twilio import INVALID_TO, FakeTwilio
 

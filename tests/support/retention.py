@@ -46,8 +46,10 @@ def e164_of(n: int) -> str:
     return f"+1312555{n % 10000:04d}"
 
 
-@pytest.fixture
-def twilio(http_server: HttpServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilio]:
+@pytest.fixture(name="twilio")
+def twilio_fixture(
+    http_server: HttpServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[FakeTwilio]:
     fake = FakeTwilio(http_server).install()
     for key, value in fake.env().items():
         monkeypatch.setenv(key, value)
