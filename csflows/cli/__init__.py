@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from csflows.cli import cadence, customers, db, serve
+from csflows.cli import cadence, customers, db, serve, touchpoint
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
@@ -14,6 +14,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 app.add_typer(db.app, name="db")
 app.add_typer(customers.app, name="customers")
 app.add_typer(cadence.app, name="cadence")
+app.add_typer(touchpoint.app, name="touchpoint")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 

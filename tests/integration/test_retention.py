@@ -303,3 +303,29 @@ def test_outcome_input_errors_name_the_field(store_ready: Path) -> None:
     with pytest.raises(FeedbackError, match="already has outcome 'positive'"):
         record_outcome(call.id, "negative", "", "Dana", now)
     assert unhandled_negative_feedback() == []
+
+
+def test_agent_records_a_negative_visit_from_the_cli(
+    store_ready: Path, smtp_server: SmtpServer
+) -> None:
+    from typer.testing import CliRunner
+
+    from csflows.cli import app
+
+    add_customers(1)
+    enroll_ready(MONDAY_10AM_CHICAGO)
+    visit = _by_step("C-00001")["first_visit"]
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        ["touchpoint", "record", str(visit.id), "--outcome", "negative", "--notes", "Rude driver"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "cadence restarted at cycle 2" in result.output
+    listed = runner.invoke(app, ["touchpoint", "list", "--customer", "C-00001", "--json"])
+    import json
+
+    open_steps = {(r["cycle"], r["step"]) for r in json.loads(listed.stdout)}
+    assert (2, "recovery_visit") in open_steps and (1, "third_month_visit") not in open_steps
+    bad = runner.invoke(app, ["touchpoint", "record", str(visit.id), "--outcome", "great"])
+    assert bad.exit_code == 2 and "great" in bad.output
