@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, exists, func, literal, select, update
+from sqlalchemy import Table, exists, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from csflows import store
@@ -28,29 +28,27 @@ def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 
 def insert_ignoring_duplicates(s: Session) -> Any:
-    """The dialect's INSERT with ON CONFLICT DO NOTHING (PostgreSQL or SQLite)."""
+    """The dialect's Core INSERT into touchpoints with ON CONFLICT DO NOTHING (PostgreSQL or
+    SQLite); Core, not the ORM, so a list of rows is one executemany."""
+    table = cast(Table, TouchpointRow.__table__)
     if s.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        return pg_insert(TouchpointRow)
+        return pg_insert(table).on_conflict_do_nothing()
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    return sqlite_insert(TouchpointRow)
+    return sqlite_insert(table).on_conflict_do_nothing()
 
 
 def _rows(
     customer_id: str, cycle: int, planned: Sequence[PlannedTouchpoint]
 ) -> list[dict[str, Any]]:
+    return [{"customer_id": customer_id, "cycle": cycle, **step} for step in _steps(planned)]
+
+
+def _steps(planned: Sequence[PlannedTouchpoint]) -> list[dict[str, Any]]:
     return [
-        {
-            "customer_id": customer_id,
-            "cycle": cycle,
-            "step": p.step,
-            "kind": p.kind.value,
-            "due": p.due,
-            "status": "pending",
-            "notes": "",
-        }
+        {"step": p.step, "kind": p.kind.value, "due": p.due, "status": "pending", "notes": ""}
         for p in planned
     ]
 
@@ -63,7 +61,7 @@ def enroll(
     Returns how many customers were enrolled; unknown ids are a ValueError naming them.
     """
     policy = policy or cadence()
-    planned = plan(start, policy)
+    steps = _steps(plan(start, policy))
     enrolled = 0
     with store.session() as s:
         for ids in chunks(list(dict.fromkeys(customer_ids)), chunk):
@@ -71,17 +69,13 @@ def enroll(
             unknown = [i for i in ids if i not in known]
             if unknown:
                 raise ValueError(f"customer_ids: unknown customer(s) {', '.join(unknown[:10])}")
-            rows = [row for cid in ids for row in _rows(cid, 1, planned)]
-            s.execute(insert_ignoring_duplicates(s).on_conflict_do_nothing(), rows)
+            rows = [{"customer_id": cid, "cycle": 1, **step} for cid in ids for step in steps]
+            s.connection().execute(insert_ignoring_duplicates(s), rows)
             s.execute(
                 update(CustomerRow).where(CustomerRow.id.in_(ids)).values(status=IN_RETENTION)
             )
             enrolled += len(ids)
     return enrolled
-
-
-def _ready_in(zone: str) -> Select[Any]:
-    return select(CustomerRow.id).where(CustomerRow.status == READY, CustomerRow.timezone == zone)
 
 
 def enroll_ready(now: datetime, policy: Cadence | None = None) -> int:
@@ -103,11 +97,7 @@ def enroll_ready(now: datetime, policy: Cadence | None = None) -> int:
                     literal("pending"),
                     literal(""),
                 ).where(CustomerRow.status == READY, CustomerRow.timezone == zone)
-                s.execute(
-                    insert_ignoring_duplicates(s)
-                    .from_select(_COLUMNS, source)
-                    .on_conflict_do_nothing()
-                )
+                s.execute(insert_ignoring_duplicates(s).from_select(_COLUMNS, source))
             planned = exists().where(TouchpointRow.customer_id == CustomerRow.id)
             result = s.execute(
                 update(CustomerRow)
@@ -131,9 +121,8 @@ def restart(s: Session, customer_id: str, start: date, policy: Cadence) -> int:
         select(func.max(TouchpointRow.cycle)).where(TouchpointRow.customer_id == customer_id)
     )
     cycle = (last or 0) + 1
-    s.execute(
-        insert_ignoring_duplicates(s).on_conflict_do_nothing(),
-        _rows(customer_id, cycle, plan(start, policy)),
+    s.connection().execute(
+        insert_ignoring_duplicates(s), _rows(customer_id, cycle, plan(start, policy))
     )
     s.execute(update(CustomerRow).where(CustomerRow.id == customer_id).values(status=IN_RETENTION))
     return cycle
