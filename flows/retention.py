@@ -51,7 +51,8 @@ def retention_dispatch(
     handled = [
         act_on_negative_feedback.submit(ids, now) for ids in batches(negative, FEEDBACK_BATCH)
     ]
-    restarted = [item for future in handled for item in future.result()]
+    acted = [item for future in handled for item in future.result()]
+    restarted = [item for item in acted if "error" not in item]
 
     due = find_due_touchpoints(now)
     sends = [send_touchpoint_messages.submit(ids, now) for ids in batches(due.messages, size)]
@@ -60,6 +61,7 @@ def retention_dispatch(
     summary = {
         "enrolled": enrolled,
         "negative_feedback_handled": len(restarted),
+        "negative_feedback_refused": len(acted) - len(restarted),
         "messages": _total([f.result() for f in sends]),
         "assigned": _total([f.result() for f in assigns]),
         "escalated": _total([f.result() for f in escalations]),
@@ -69,6 +71,7 @@ def retention_dispatch(
         table=[
             {"activity": "customers enrolled", "count": enrolled},
             {"activity": "negative feedback acted on", "count": len(restarted)},
+            {"activity": "negative feedback refused", "count": len(acted) - len(restarted)},
             *(
                 {"activity": f"{name}: {outcome}", "count": count}
                 for name in ("messages", "assigned", "escalated")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from prefect import task
+from prefect import get_run_logger, task
 
 from csflows.retention import cadence, enroll_ready
 from csflows.retention import dispatch as rules
@@ -72,19 +72,28 @@ def escalate_overdue(ids: list[int], now: datetime) -> dict[str, int]:
     **TRANSIENT_RETRIES,
 )
 def act_on_negative_feedback(ids: list[int], now: datetime) -> list[dict[str, Any]]:
-    """Seed 002's three steps for each negative feedback of the batch."""
-    handled = [outcomes.handle_negative(feedback_id, now, cadence()) for feedback_id in ids]
-    return [
-        {
-            "feedback_id": h.feedback_id,
-            "customer_id": h.customer_id,
-            "cycle": h.cycle,
-            "visit_touchpoint_id": h.visit_touchpoint_id,
-            "visit_on": str(h.visit_on),
-            "already_handled": h.already_handled,
-        }
-        for h in handled
-    ]
+    """Seed 002's three steps for each negative feedback of the batch; a row that cannot be
+    acted on (its customer is unknown) is reported and stays unhandled, the rest go on."""
+    logger = get_run_logger()
+    done: list[dict[str, Any]] = []
+    for feedback_id in ids:
+        try:
+            h = outcomes.handle_negative(feedback_id, now, cadence())
+        except outcomes.FeedbackError as exc:
+            logger.error("feedback %s not acted on: %s", feedback_id, exc)
+            done.append({"feedback_id": feedback_id, "error": str(exc)})
+            continue
+        done.append(
+            {
+                "feedback_id": h.feedback_id,
+                "customer_id": h.customer_id,
+                "cycle": h.cycle,
+                "visit_touchpoint_id": h.visit_touchpoint_id,
+                "visit_on": str(h.visit_on),
+                "already_handled": h.already_handled,
+            }
+        )
+    return done
 
 
 @task(name="record-outcome")
