@@ -139,3 +139,29 @@ def test_monthly_report_emails_targets_and_capacity(
     assert dana.split()[2:6] == ["3", "30", "3", "50"]
     assert "will overrun" in text and "about 60 visits a month" in text
     assert retention_monthly_report(month="2026-10")["emails"] == ["already_sent", "already_sent"]
+
+
+def test_dispatch_acts_on_complaint_feedback_from_triage(
+    store_ready: Path, smtp_server: SmtpServer, twilio: FakeTwilio
+) -> None:
+    from csflows.store.tables import FeedbackRow
+
+    add_customers(2, status="active")
+    enroll(["C-00001", "C-00002"], date(2026, 3, 2))
+    with store.session() as s:
+        s.add(FeedbackRow(customer_id="C-00001", outcome="negative", source="ticket:17"))
+        s.add(FeedbackRow(customer_id="C-404", outcome="negative", source="ticket:18"))
+    monday = datetime(2026, 3, 16, 15, tzinfo=UTC)  # 10:00 CDT
+
+    summary = retention_dispatch(now=monday)
+
+    assert summary["negative_feedback_handled"] == 1 and summary["negative_feedback_refused"] == 1
+    assert summary["assigned"]["done"] == 2  # C-00002's call and visit; C-00001's were cancelled
+    assert summary["messages"]["done"] == 4  # C-00002's late welcome, C-00001's cycle-2 welcome
+    restarted = next(m for m in twilio.to(e164_of(1)))
+    assert "thank you for your feedback" in restarted["body"]
+    with store.session() as s:
+        recovery = s.scalar(select(TouchpointRow).where(TouchpointRow.step == "recovery_visit"))
+        refused = s.scalar(select(FeedbackRow).where(FeedbackRow.customer_id == "C-404"))
+    assert recovery is not None and recovery.status == "assigned" and recovery.cycle == 2
+    assert refused is not None and refused.handled_at is None
