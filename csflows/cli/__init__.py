@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from csflows.cli import cadence, customers, db, serve, touchpoint
+from csflows.cli import cadence, customers, db, serve, touchpoint, vet
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
@@ -17,6 +17,7 @@ app.add_typer(cadence.app, name="cadence")
 app.add_typer(touchpoint.app, name="touchpoint")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
+app.command("vet")(vet.vet)
 
 
 def main() -> None:

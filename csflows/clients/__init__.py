@@ -1,1 +1,2 @@
-"""Clients for external APIs, each over `csflows.http.request` (rate limit, transient retries)."""
+"""Clients of the external systems the procedures call: websites, RDAP, Google Maps Platform,
+Twilio."""
