@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from csflows.cli import customers, db, orders, po, serve, tiers, vet
+from csflows.cli import cadence, customers, db, orders, po, serve, tiers, touchpoint, vet
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
@@ -15,6 +15,8 @@ app.add_typer(db.app, name="db")
 app.add_typer(customers.app, name="customers")
 app.add_typer(orders.app, name="orders")
 app.add_typer(tiers.app, name="tiers")
+app.add_typer(cadence.app, name="cadence")
+app.add_typer(touchpoint.app, name="touchpoint")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.command("vet")(vet.vet)
