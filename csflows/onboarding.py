@@ -8,16 +8,16 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from csflows import policy, store
+from csflows.approval_policy import ApprovalPolicy
 from csflows.models import Customer, NewCustomerInquiry
 from csflows.store.tables import CustomerRow, OrderRow
-from csflows.vetting_policy import VettingPolicy
 
 READY_FOR_RETENTION = (
     "ready_for_retention"  # the retention cadence enrolls customers in this status
 )
 
 
-def customer_id(inquiry_id: int, rules: VettingPolicy) -> str:
+def customer_id(inquiry_id: int, rules: ApprovalPolicy) -> str:
     return f"{rules.customer_id_prefix}{inquiry_id:05d}"
 
 
@@ -26,7 +26,7 @@ def external_id(inquiry_id: int) -> str:
     return f"csflows-inquiry-{inquiry_id}"
 
 
-def new_customer(inquiry_id: int, form: NewCustomerInquiry, rules: VettingPolicy) -> Customer:
+def new_customer(inquiry_id: int, form: NewCustomerInquiry, rules: ApprovalPolicy) -> Customer:
     """The customer an approved inquiry becomes."""
     return Customer(
         id=customer_id(inquiry_id, rules),

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from csflows import policy, templates
+from csflows.approval_policy import ApprovalPolicy
 from csflows.models import CRITERIA, Assessment, Division, MissingField, NewCustomerInquiry
 from csflows.outbox import OutgoingEmail
-from csflows.vetting_policy import VettingPolicy
 
 DECLINE_REASONS = CRITERIA  # the first failing criterion, in this order, picks the letter
 
@@ -86,7 +86,7 @@ def supervisor_review(
     form: NewCustomerInquiry,
     assessment: Assessment,
     link: str,
-    rules: VettingPolicy,
+    rules: ApprovalPolicy,
 ) -> OutgoingEmail:
     division = _division(form)
     return _email(
@@ -104,7 +104,12 @@ def supervisor_review(
 
 
 def approval_reminder(
-    inquiry_id: int, round_: int, business_name: str, waited: float, link: str, rules: VettingPolicy
+    inquiry_id: int,
+    round_: int,
+    business_name: str,
+    waited: float,
+    link: str,
+    rules: ApprovalPolicy,
 ) -> OutgoingEmail:
     return _email(
         f"vetting:{inquiry_id}:approval-reminder:{round_}",
@@ -120,7 +125,12 @@ def approval_reminder(
 
 
 def approval_escalation(
-    inquiry_id: int, round_: int, business_name: str, waited: float, link: str, rules: VettingPolicy
+    inquiry_id: int,
+    round_: int,
+    business_name: str,
+    waited: float,
+    link: str,
+    rules: ApprovalPolicy,
 ) -> OutgoingEmail:
     return _email(
         f"vetting:{inquiry_id}:approval-escalation:{round_}",
@@ -171,7 +181,7 @@ def decline_reason(assessment: Assessment) -> str | None:
 
 
 def decline(
-    inquiry_id: int, form: NewCustomerInquiry, assessment: Assessment, rules: VettingPolicy
+    inquiry_id: int, form: NewCustomerInquiry, assessment: Assessment, rules: ApprovalPolicy
 ) -> OutgoingEmail:
     """The decline letter for the reason; Amazon sellers are pointed to where the products sell."""
     reason = decline_reason(assessment)

@@ -21,6 +21,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
 from csflows import inquiries, onboarding, policy, vetting_mail
+from csflows.approval_policy import approval_policy
 from csflows.business_days import approval_actions_due, business_days_between
 from csflows.gates import (
     ApplicantAnswer,
@@ -32,7 +33,6 @@ from csflows.gates import (
 )
 from csflows.models import Assessment, NewCustomerInquiry, Recommendation
 from csflows.scorecard import render_scorecard
-from csflows.vetting_policy import vetting_policy
 from flows.vetting_checks import assess_inquiry
 from tasks.crm import netsuite_customer_task, save_customer_task
 from tasks.messaging import send_email_task
@@ -158,7 +158,7 @@ def ask_supervisor(
             markdown=render_scorecard(inquiry_id, form, assessment, round_),
             description=f"Vetting scorecard, inquiry {inquiry_id}, round {round_}",
         )
-    rules = vetting_policy()
+    rules = approval_policy()
     link = flow_run_link(_flow_run_id())
     send_email_task(
         vetting_mail.supervisor_review(inquiry_id, round_, form, assessment, link, rules)
@@ -246,7 +246,7 @@ def create_customer(
     inquiry_id: int, form: NewCustomerInquiry, po: FirstPurchaseOrder
 ) -> dict[str, Any]:
     """Seed 001: the customer record, only now (approved, first PO received)."""
-    customer = onboarding.new_customer(inquiry_id, form, vetting_policy())
+    customer = onboarding.new_customer(inquiry_id, form, approval_policy())
     saved = save_customer_task(inquiry_id, customer, po.po_number, po.amount)
     netsuite_id = netsuite_customer_task(inquiry_id, saved)
     inquiries.set_status(inquiry_id, "customer_created")
@@ -304,7 +304,7 @@ def vet_new_customer(
             break
         if answer.decision == "decline":
             send_email_task(
-                vetting_mail.decline(claim.inquiry_id, parsed, assessment, vetting_policy())
+                vetting_mail.decline(claim.inquiry_id, parsed, assessment, approval_policy())
             )
             inquiries.set_status(claim.inquiry_id, "declined")
             return {"inquiry_id": claim.inquiry_id, "status": "declined"}
@@ -336,7 +336,7 @@ def vet_new_customer(
 def watch_approvals(now: datetime | None = None) -> list[dict[str, Any]]:
     """An unanswered approval is never a silent failure: a reminder to the supervisor first,
     then, after the configured business days, an escalation to the Customer Service Manager."""
-    rules = vetting_policy()
+    rules = approval_policy()
     now = now or datetime.now(UTC)
     sent = []
     for waiting in inquiries.awaiting_approval():

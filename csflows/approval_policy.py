@@ -1,4 +1,4 @@
-"""The vetting policy (`config/vetting.yaml`): reviewers, the approval wait, new-customer defaults."""
+"""The approval policy of vetting (`config/approval.yaml`): reviewers, the approval wait, new-customer defaults."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ class RetailChannel(Model):
     url: HttpUrl
 
 
-class VettingPolicy(Model):
+class ApprovalPolicy(Model):
     """Who answers the approval gate and by when; validated at load."""
 
     supervisor_email: EmailStr
@@ -31,7 +31,7 @@ class VettingPolicy(Model):
     retail_channels: list[RetailChannel] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _reminder_before_timeout(self) -> VettingPolicy:
+    def _reminder_before_timeout(self) -> ApprovalPolicy:
         if self.reminder_after_business_days >= self.approval_timeout_business_days:
             raise ValueError(
                 "reminder_after_business_days must be less than approval_timeout_business_days"
@@ -39,6 +39,6 @@ class VettingPolicy(Model):
         return self
 
 
-def vetting_policy(path: Path | None = None) -> VettingPolicy:
-    """The policy from `config/vetting.yaml` (read on each call: runs wait for days)."""
-    return load_yaml_model(path or config_dir() / "vetting.yaml", VettingPolicy)
+def approval_policy(path: Path | None = None) -> ApprovalPolicy:
+    """The policy from `config/approval.yaml` (read on each call: runs wait for days)."""
+    return load_yaml_model(path or config_dir() / "approval.yaml", ApprovalPolicy)
