@@ -150,3 +150,59 @@ class ServeProcess:
 
     def stop(self) -> None:
         _stop(self.process)
+
+
+def prefect_client_settings(server: PrefectServer) -> Any:
+    """A settings context pointing this (test) process's Prefect client at `server`."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, temporary_settings
+
+    return temporary_settings(
+        updates={PREFECT_API_URL: server.api_url, PREFECT_UI_URL: server.ui_url}
+    )
+
+
+def flow_run_state(flow_run_id: Any) -> Any:
+    """The run's current state, read through the API."""
+    from prefect import get_client
+
+    with get_client(sync_client=True) as client:
+        return client.read_flow_run(flow_run_id).state
+
+
+def wait_for_state(flow_run_id: Any, names: set[str], timeout: float = 180) -> Any:
+    """Wait until the run's state is one of `names` (e.g. {"Suspended"}); fail fast on a crash."""
+
+    def probe() -> Any:
+        state = flow_run_state(flow_run_id)
+        if state is None:
+            return None
+        if state.name in names:
+            return state
+        if state.is_final():
+            raise AssertionError(f"run {flow_run_id} ended {state.name}: {state.message}")
+        return None
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            found = probe()
+        except AssertionError:
+            raise
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"run {flow_run_id} not {sorted(names)} after {timeout:g}s: {flow_run_state(flow_run_id)}"
+            )
+        time.sleep(0.5)
+
+
+def wait_for_deployment(name: str, timeout: float = 120) -> Any:
+    """Wait until `flow/deployment` is registered (the serve process is up)."""
+    from prefect import get_client
+
+    def probe() -> Any:
+        with get_client(sync_client=True) as client:
+            return client.read_deployment_by_name(name)
+
+    return wait_for(f"deployment {name}", probe, timeout=timeout)
