@@ -7,6 +7,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import ValidationError
@@ -310,12 +311,17 @@ def decision(inquiry_id: int, key: str) -> dict[str, Any] | None:
     return None
 
 
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; the store writes UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _decision_dict(row: DecisionRow) -> dict[str, Any]:
     return {
         "decision": row.decision,
         "reviewer": row.reviewer,
         "note": row.note,
-        "decided_at": row.decided_at,
+        "decided_at": _utc(row.decided_at),
         "evidence": row.evidence or {},
     }
 
@@ -335,7 +341,7 @@ def awaiting_approval() -> list[dict[str, Any]]:
                         "business_name": row.business_name,
                         "flow_run_id": row.flow_run_id,
                         "round": int((ask.evidence or {}).get("round", 1)),
-                        "requested_at": ask.decided_at,
+                        "requested_at": _utc(ask.decided_at),
                     }
                 )
     return out

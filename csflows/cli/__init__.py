@@ -6,13 +6,14 @@ import os
 
 import typer
 
-from csflows.cli import customers, db, serve
+from csflows.cli import customers, db, inquiry, serve
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 app.add_typer(db.app, name="db")
 app.add_typer(customers.app, name="customers")
+app.add_typer(inquiry.app, name="inquiry")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 

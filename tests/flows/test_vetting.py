@@ -4,14 +4,20 @@ same inquiry submitted twice vetted once. (The gates need a deployment: tests/e2
 
 from __future__ import annotations
 
+import shutil
 import sys
 import types
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from prefect import flow
+from sqlalchemy import select
 
-from csflows import inquiries
+from csflows import inquiries, store
+from csflows.paths import PROJECT_ROOT
+from csflows.store.tables import DecisionRow
 from tests.support.servers import SmtpServer
 
 try:  # issue 3's checks; until they land, a stand-in that only judges completeness
@@ -32,7 +38,7 @@ except ImportError:
     _standin.assess_inquiry = _assess  # type: ignore[attr-defined]
     sys.modules["flows.vetting_checks"] = _standin
 
-from flows.vetting import vet_new_customer  # noqa: E402
+from flows.vetting import vet_new_customer, watch_approvals  # noqa: E402
 
 INCOMPLETE: dict[str, Any] = {
     "business_name": "Paper <b>Moon</b> Crafts",
@@ -111,4 +117,59 @@ def test_no_email_means_no_letter_but_the_inquiry_is_kept(
     form = {k: v for k, v in INCOMPLETE.items() if k != "email"}
     result = vet_new_customer(form)
     assert inquiries.status(result["inquiry_id"]) == "returned_for_completion"
+    assert smtp_server.messages == []
+
+
+def _waiting_since(moment: datetime) -> int:
+    """An inquiry waiting for the supervisor since `moment` (as the flow leaves it at the gate)."""
+    claim = inquiries.receive(INCOMPLETE | {"email": "wait@shop.example"}, flow_run_id="r-wait")
+    inquiries.set_status(claim.inquiry_id, "awaiting_approval")
+    inquiries.record_decision(
+        claim.inquiry_id, "approval-requested:1", "approval_requested", evidence={"round": 1}
+    )
+    with store.session() as s:
+        row = s.scalars(
+            select(DecisionRow).where(DecisionRow.decision == "approval_requested")
+        ).one()
+        row.decided_at = moment
+    return claim.inquiry_id
+
+
+def test_unanswered_approval_gets_a_reminder_then_an_escalation(
+    store_ready: Path, smtp_server: SmtpServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(PROJECT_ROOT / "config", config)
+    policy_file = config / "approval.yaml"
+    policy_file.write_text(
+        policy_file.read_text()
+        .replace("reminder_after_business_days: 3", "reminder_after_business_days: 0.05")
+        .replace("approval_timeout_business_days: 5", "approval_timeout_business_days: 0.1")
+    )
+    monkeypatch.setenv("CSFLOWS_CONFIG_DIR", str(config))
+    asked = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)  # a Monday, 9:00 in Chicago
+    inquiry_id = _waiting_since(asked)
+
+    assert watch_approvals(now=asked + timedelta(hours=1)) == []
+    [reminded] = watch_approvals(now=asked + timedelta(hours=2))
+    assert reminded["action"] == "reminder" and reminded["to"] == "cs-supervisor@example.com"
+    [escalated] = watch_approvals(now=asked + timedelta(hours=3))
+    assert escalated["action"] == "escalation" and escalated["to"] == "cs-manager@example.com"
+    assert watch_approvals(now=asked + timedelta(hours=30)) == []  # nothing twice
+
+    [reminder] = smtp_server.to("cs-supervisor@example.com")
+    [escalation] = smtp_server.to("cs-manager@example.com")
+    assert "Reminder" in reminder.subject and f"inquiry {inquiry_id}" in reminder.subject
+    assert "Escalated" in escalation.subject and "cs-supervisor@example.com" in escalation.text
+    trail = [d["decision"] for d in inquiries.show(inquiry_id)["decisions"]]
+    assert trail[-2:] == ["approval_reminder", "approval_escalation"]
+    assert inquiries.status(inquiry_id) == "awaiting_approval"  # still answerable, never dropped
+
+
+def test_weekend_hours_do_not_count_toward_the_timeout(
+    store_ready: Path, smtp_server: SmtpServer
+) -> None:
+    friday = datetime(2026, 11, 20, 22, 0, tzinfo=UTC)  # Friday 16:00 in Chicago
+    _waiting_since(friday)
+    assert watch_approvals(now=datetime(2026, 11, 24, 12, 0, tzinfo=UTC)) == []  # ~1.4 days
     assert smtp_server.messages == []
