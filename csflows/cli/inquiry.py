@@ -22,7 +22,7 @@ def submit_for_vetting(form: dict[str, Any], source: str = "cli") -> tuple[str, 
 
     from csflows.gates import flow_run_link
 
-    run = run_deployment(DEPLOYMENT, parameters={"form": form, "source": source}, timeout=0)
+    run: Any = run_deployment(DEPLOYMENT, parameters={"form": form, "source": source}, timeout=0)
     return str(run.id), flow_run_link(run.id)
 
 
