@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -21,7 +20,8 @@ from csflows.store.tables import CheckResultRow, DecisionRow, InquiryRow, Messag
 
 ACTIVE = ("received", "awaiting_approval", "info_requested", "awaiting_first_po")
 FINISHED = ("declined", "customer_created")
-SYSTEM = "csflows"  # the reviewer name of decisions the flow makes itself
+SYSTEM = "csflows"
+NOT_A_FIELD = "is not a field of the New Customer Inquiry Form"  # the reviewer name of decisions the flow makes itself
 
 
 class InquiryNotFound(LookupError):
@@ -161,19 +161,18 @@ def _claim_existing(
     return Claim(row.id, "vet", round_, "received")
 
 
-def _reason(error: dict[str, Any]) -> MissingField:
-    loc = ".".join(str(p) for p in error["loc"]) or "form"
-    if error["type"] == "extra_forbidden":
-        return MissingField(field=loc, reason="is not a field of the New Customer Inquiry Form")
-    return MissingField(field=loc, reason=str(error["msg"]))
-
-
 def parse_form(raw: dict[str, Any]) -> tuple[NewCustomerInquiry | None, list[MissingField]]:
-    """The form as the model reads it, or every field it cannot read, with a reason."""
+    """The form as the model reads it, plus every field it cannot read (unknown ones included),
+    each with a reason; None only when nothing of it can be read."""
+    from csflows.forms import FormError, inquiry_from_data
+
+    known = set(NewCustomerInquiry.model_fields)
+    unknown = [MissingField(field=k, reason=NOT_A_FIELD) for k in sorted(set(raw) - known)]
     try:
-        return NewCustomerInquiry.model_validate(raw), []
-    except ValidationError as exc:
-        return None, [_reason(dict(e)) for e in exc.errors()]
+        form, problems = inquiry_from_data({k: v for k, v in raw.items() if k in known})
+    except (FormError, TypeError, AttributeError) as exc:
+        return None, [*unknown, MissingField(field="form", reason=str(exc))]
+    return form, [*unknown, *problems]
 
 
 def raw_form(inquiry_id: int) -> dict[str, Any]:

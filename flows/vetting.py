@@ -97,15 +97,15 @@ def assess_round(
 
     Returns the assessment, the parsed form (None when unreadable) and whether it is new."""
     raw = inquiries.raw_form(inquiry_id)
-    form, unreadable = inquiries.parse_form(raw)
+    form, problems = inquiries.parse_form(raw)
     known = inquiries.load_assessment(inquiry_id, round_)
     if known is not None:
         return known, form, False
     if form is None:
-        assessment = Assessment(recommendation=Recommendation.INCOMPLETE, missing_fields=unreadable)
+        assessment = Assessment(recommendation=Recommendation.INCOMPLETE, missing_fields=problems)
     else:
         inquiries.save_form(inquiry_id, form)
-        assessment = assess_inquiry(form)
+        assessment = assess_inquiry(form, problems)
     inquiries.save_assessment(inquiry_id, round_, assessment)
     inquiries.record_decision(
         inquiry_id,

@@ -20,8 +20,6 @@ from tests.support.prefect_server import (
 )
 from tests.support.servers import HttpServer, Reply, SmtpServer
 
-STANDIN = Path(__file__).parent / "standin"
-
 
 @pytest.fixture(scope="session")
 def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
@@ -166,8 +164,6 @@ def vetting_stack(
         "CSFLOWS_RESOLVE": f"paperlantern.test:{http.port}:127.0.0.1",
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",
     }
-    if not (PROJECT_ROOT / "flows" / "vetting_checks.py").exists():
-        stack.env["PYTHONPATH"] = str(STANDIN)  # until issue 3's checks land (test-only)
     with prefect_client_settings(prefect_server):
         stack.start_worker()
         try:

@@ -5,40 +5,18 @@ same inquiry submitted twice vetted once. (The gates need a deployment: tests/e2
 from __future__ import annotations
 
 import shutil
-import sys
-import types
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from prefect import flow
 from sqlalchemy import select
 
 from csflows import inquiries, store
 from csflows.paths import PROJECT_ROOT
 from csflows.store.tables import DecisionRow
+from flows.vetting import vet_new_customer, watch_approvals
 from tests.support.servers import SmtpServer
-
-try:  # issue 3's checks; until they land, a stand-in that only judges completeness
-    import flows.vetting_checks  # noqa: F401
-except ImportError:
-    from csflows.models import Assessment, MissingField, NewCustomerInquiry, Recommendation
-
-    @flow(name="assess-inquiry-stand-in")
-    def _assess(form: NewCustomerInquiry) -> Assessment:
-        missing = [
-            MissingField(field=name, reason="is required")
-            for name in ("business_name", "email", "phone", "website", "tax_id")
-            if not getattr(form, name)
-        ]
-        return Assessment(recommendation=Recommendation.INCOMPLETE, missing_fields=missing)
-
-    _standin = types.ModuleType("flows.vetting_checks")
-    _standin.assess_inquiry = _assess  # type: ignore[attr-defined]
-    sys.modules["flows.vetting_checks"] = _standin
-
-from flows.vetting import vet_new_customer, watch_approvals  # noqa: E402
 
 INCOMPLETE: dict[str, Any] = {
     "business_name": "Paper <b>Moon</b> Crafts",
