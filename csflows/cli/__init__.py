@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from csflows.cli import cadence, customers, db, orders, po, serve, tiers, touchpoint, vet
+from csflows.cli import cadence, customers, db, inquiry, orders, po, serve, tiers, touchpoint, vet
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
@@ -17,6 +17,7 @@ app.add_typer(orders.app, name="orders")
 app.add_typer(tiers.app, name="tiers")
 app.add_typer(cadence.app, name="cadence")
 app.add_typer(touchpoint.app, name="touchpoint")
+app.add_typer(inquiry.app, name="inquiry")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.command("vet")(vet.vet)
