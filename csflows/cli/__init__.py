@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from csflows.cli import customers, db, serve
+from csflows.cli import classify, customers, db, serve
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
@@ -15,6 +15,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(customers.app, name="customers")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
+app.command("classify")(classify.classify)
 
 
 def main() -> None:
