@@ -173,3 +173,12 @@ def pdf_text(content: bytes) -> str:
         return ""
     values = [f"{name}: {f.get('/V')}" for name, f in fields.items() if f.get("/V")]
     return "\n".join(pages + values)[:TEXT_CAP]
+
+
+def sender_name(raw: bytes) -> str:
+    """The From header's display name ("" when it has none or cannot be read)."""
+    try:
+        value = BytesHeaderParser(policy=policy.default).parsebytes(raw).get("From")
+        return str(value.addresses[0].display_name or "") if value is not None else ""
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return ""
