@@ -73,8 +73,10 @@ class DovecotServer:
         self.passwords: dict[str, str] = {}
         self._process: subprocess.Popen[bytes] | None = None
 
-    def start(self, users: dict[str, str]) -> DovecotServer:
-        self.passwords = dict(users)
+    def start(self, users: dict[str, str] | None = None) -> DovecotServer:
+        """Start with `users` (name: password); with none, restart with the same users and mail."""
+        self.passwords = dict(users) if users is not None else self.passwords
+        users = self.passwords
         for folder in ("run", "state", "mail"):
             (self.root / folder).mkdir(parents=True, exist_ok=True)
         (self.root / "passwd").write_text(
@@ -116,7 +118,8 @@ class DovecotServer:
                 time.sleep(0.1)
         raise RuntimeError(f"dovecot did not listen on {self.host}:{self.port}")
 
-    def stop(self) -> None:
+    def stop(self, keep_mail: bool = False) -> None:
+        """Stop the server; its folder (mail, UIDs) is removed unless `keep_mail` (to restart)."""
         if self._process is None:
             return
         self._process.terminate()
@@ -126,7 +129,8 @@ class DovecotServer:
             self._process.kill()
             self._process.wait()
         self._process = None
-        shutil.rmtree(self.root, ignore_errors=True)
+        if not keep_mail:
+            shutil.rmtree(self.root, ignore_errors=True)
 
     def client(self, user: str) -> IMAPClient:
         client = IMAPClient(self.host, port=self.port, ssl=False, timeout=30)
