@@ -77,6 +77,7 @@ def test_a_broken_mime_message_is_kept_and_goes_to_people(
     assert row.raw.replace(b"\r\n", b"\n") == raw.replace(b"\r\n", b"\n")  # nothing lost
 
 
+@pytest.mark.slow
 def test_a_20_mb_attachment(store_ready: Path, imap_server: DovecotServer) -> None:
     msg = _mail(3, subject="Artwork for the custom binders")
     payload = os.urandom(20 * 1024 * 1024)
