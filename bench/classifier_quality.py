@@ -23,6 +23,7 @@ def main(folds: int = 5) -> None:
         f"accuracy {result.accuracy:.3f}  macro-F1 {result.macro_f1:.3f}  "
         f"below threshold {policy.confidence_threshold}: {result.below_threshold}/{result.total}"
     )
+    print(f"accuracy of the messages decided without people: {result.accuracy_above_threshold:.3f}")
 
 
 if __name__ == "__main__":

@@ -167,7 +167,7 @@ class Classifier:
         direction = direction_of(mail, self.policy)
         candidates = self._candidates[direction] or list(range(len(self.labels)))
         signals = [f"dir:{direction.value}"]
-        matched = self._keyword_matches(mail, candidates)
+        matched = _most_specific(self._keyword_matches(mail, candidates))
         if len({i for i, _ in matched}) == 1:
             i, keyword = matched[0]
             return Classification(
@@ -195,6 +195,17 @@ class Classifier:
         allowed = set(candidates)
         text = f" {_normal(mail.subject)} {_normal(' '.join(mail.attachments))} "
         return [(i, kw) for i, kw in self._keywords if i in allowed and f" {_normal(kw)} " in text]
+
+
+def _most_specific(matched: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A keyword that contains every other match wins: "re your new account request" (a reply to
+    our account-request email) over "new account request"."""
+    if len(matched) < 2:
+        return matched
+    longest = max(matched, key=lambda m: len(m[1]))
+    if all(f" {_normal(kw)} " in f" {_normal(longest[1])} " for _, kw in matched):
+        return [longest]
+    return matched
 
 
 def load_examples(path: Path) -> list[LabelledMail]:

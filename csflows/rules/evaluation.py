@@ -30,6 +30,7 @@ class Evaluation:
     accuracy: float
     below_threshold: int  # held-out messages that would go to the needs-triage queue
     total: int
+    accuracy_above_threshold: float  # of the messages triage decides without people
 
     @property
     def macro_f1(self) -> float:
@@ -56,6 +57,7 @@ def cross_validate(
     """Train on k-1 folds, classify the held-out fold, for every fold; score per type."""
     predicted: list[tuple[str, str]] = []
     below = 0
+    sure_hits = 0
     parts = stratified_folds(examples, folds)
     for k, held_out in enumerate(parts):
         training = [e for j, part in enumerate(parts) if j != k for e in part]
@@ -63,7 +65,9 @@ def cross_validate(
         for example in held_out:
             result = model.classify(example.mail)
             predicted.append((example.type, result.type))
-            below += result.confidence < policy.confidence_threshold
+            unsure = result.confidence < policy.confidence_threshold
+            below += unsure
+            sure_hits += not unsure and result.type == example.type
     true_count = Counter(t for t, _ in predicted)
     guess_count = Counter(p for _, p in predicted)
     hits = Counter(t for t, p in predicted if t == p)
@@ -77,4 +81,5 @@ def cross_validate(
         for name in policy.names()
     ]
     accuracy = sum(hits.values()) / max(len(predicted), 1)
-    return Evaluation(scores, accuracy, below, len(predicted))
+    sure = len(predicted) - below
+    return Evaluation(scores, accuracy, below, len(predicted), sure_hits / sure if sure else 0.0)
