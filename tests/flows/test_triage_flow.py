@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from csflows import store
-from csflows.store.tables import CustomerRow, FeedbackRow, TicketRow
+from csflows.store.tables import CustomerRow, FeedbackRow, InquiryRow, TicketRow
 from flows.triage import triage_inbox
 from tests.support.imap import DovecotServer
 from tests.support.servers import SmtpServer
@@ -65,6 +65,11 @@ def _artifact_rows(key: str) -> Any:
     return artifact["data"]
 
 
+@flow(name="vet-new-customer")
+def stub_vetting_flow(form: dict, source: str = "ui", ticket_id: int | None = None) -> None:
+    """Stands in for issue 4's flow."""
+
+
 @flow(name="handle-purchase-order")
 def stub_purchase_order_flow(
     message: dict | None = None, ticket_id: int | None = None, dry_run: bool = False
@@ -76,6 +81,14 @@ def test_triage_inbox_types_assigns_resolves_and_routes(
     store_ready: Path, imap_server: DovecotServer, smtp_server: SmtpServer
 ) -> None:
     with store.session() as s:
+        s.add(
+            InquiryRow(
+                dedupe_key="camp",
+                raw="{}",
+                email="jake@campgroundstore.example",
+                status="awaiting_first_po",
+            )
+        )
         s.add(
             CustomerRow(
                 id="C-100",
@@ -124,10 +137,30 @@ def test_triage_inbox_types_assigns_resolves_and_routes(
     ):
         imap_server.append("sales", msg)
     imap_server.append("sales", GARBLED)
+    imap_server.append(
+        "support",
+        _mail(
+            6,
+            "owner@sunnyscrafts.example",
+            "RE: Your new account request with Craft & Hobby",
+            "Completed form attached.",
+            attachment=("New_Customer_Inquiry_Form.pdf", b"%PDF-1.4"),
+        ),
+    )
+    imap_server.append(
+        "support",
+        _mail(
+            7,
+            "jake@campgroundstore.example",
+            "PO CG-001",
+            "Our first purchase order CG-001 is attached.",
+            attachment=("CG-001.pdf", b"%PDF-1.4"),
+        ),
+    )
     imap_server.append("support", rfq)  # the same message in the second inbox
 
     summary = triage_inbox()
-    assert summary["stored"] == 6 and summary["duplicates"] == 1 and summary["triaged"] == 6
+    assert summary["stored"] == 8 and summary["duplicates"] == 1 and summary["triaged"] == 8
     tickets = _by_message_id()
     account, quote_request, quote_letter, complaint, po, garbled = (
         tickets[f"<flow-{n}@test>"] for n in (1, 2, 3, 4, 5, "garbled")
@@ -179,9 +212,13 @@ def test_triage_inbox_types_assigns_resolves_and_routes(
     assert "RFQ: 40 cases of holiday ribbon" in str(rows) and "Mary Callie" in str(rows)
 
     # Again: nothing new stored, nothing sent twice; once deployed, the PO routes (once).
+    form_returned = _by_message_id()["<flow-6@test>"]
+    assert form_returned.type == "New Customer - Inquiry Form Returned"
+    assert (form_returned.routed_to or "").startswith("error: form_returned: ObjectNotFound")
     deployment_id = stub_purchase_order_flow.to_deployment(name="handle-purchase-order").apply()
+    vetting_id = stub_vetting_flow.to_deployment(name="vet-new-customer").apply()
     again = triage_inbox()
-    assert (again["stored"], again["triaged"], again["routed"]) == (0, 0, 1)
+    assert (again["stored"], again["triaged"], again["routed"]) == (0, 0, 3)
     assert len(smtp_server.to("owner@sunnyscrafts.example")) == 1
     po = _by_message_id()["<flow-5@test>"]
     target, _, run_id = (po.routed_to or "").partition(":")
@@ -189,6 +226,18 @@ def test_triage_inbox_types_assigns_resolves_and_routes(
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(UUID(run_id))
     assert run.deployment_id == deployment_id and run.parameters == {"ticket_id": po.id}
+    first_po = _by_message_id()["<flow-7@test>"]
+    assert (first_po.routed_to or "").startswith("handle-purchase-order:")
+    assert (first_po.routed_to or "").endswith("(first PO of inquiry 1)")
+    form_returned = _by_message_id()["<flow-6@test>"]
+    with get_client(sync_client=True) as client:
+        vetting = client.read_flow_run(UUID((form_returned.routed_to or "").partition(":")[2]))
+    assert vetting.deployment_id == vetting_id
+    assert (
+        vetting.parameters["source"] == "email"
+        and vetting.parameters["ticket_id"] == form_returned.id
+    )
+    assert vetting.parameters["form"]["email"] == "owner@sunnyscrafts.example"
     assert triage_inbox()["routed"] == 0
     with store.session() as s:
         assert len(s.scalars(select(FeedbackRow)).all()) == 1
