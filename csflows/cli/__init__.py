@@ -6,7 +6,19 @@ import os
 
 import typer
 
-from csflows.cli import cadence, customers, db, inquiry, orders, po, serve, tiers, touchpoint, vet
+from csflows.cli import (
+    cadence,
+    classify,
+    customers,
+    db,
+    inquiry,
+    orders,
+    po,
+    serve,
+    tiers,
+    touchpoint,
+    vet,
+)
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
@@ -22,6 +34,7 @@ app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.command("vet")(vet.vet)
 app.command("po")(po.po)
+app.command("classify")(classify.classify)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     DateTime,
     ForeignKey,
@@ -246,6 +247,15 @@ class PoActionRow(Base):
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | done
     flow_run_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class InboxCursorRow(Base):
+    """The last IMAP UID stored from an inbox folder, per UIDVALIDITY (issue 5's intake)."""
+
+    __tablename__ = "inbox_cursors"
+    inbox: Mapped[str] = mapped_column(String(200), primary_key=True)
+    uidvalidity: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
