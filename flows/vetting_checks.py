@@ -6,14 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow, tags
-from prefect.artifacts import create_markdown_artifact
 from prefect.futures import PrefectFuture
 from prefect.utilities.annotations import allow_failure
 
 from csflows.models import Assessment, CheckResult, MissingField, NewCustomerInquiry
 from csflows.rules.errors import errored_check
 from csflows.rules.recommendation import recommend
-from csflows.scorecard import scorecard_markdown
 from tasks.address import check_address
 from tasks.amazon import check_amazon
 from tasks.form import check_completeness
@@ -59,16 +57,12 @@ def assess_inquiry(
     """Complete form? then amazon, address, website, products and minimums concurrently."""
     missing = check_completeness(form, form_problems)
     if missing:
-        incomplete = Assessment(recommendation=recommend(missing, {}), missing_fields=missing)
-        _publish_scorecard(form, incomplete)
-        return incomplete
+        return Assessment(recommendation=recommend(missing, {}), missing_fields=missing)
 
     with tags(*_division_tags(form)):
         futures = _submit_checks(form)
     criteria = {name: _outcome(name, future) for name, future in futures.items()}
-    assessment = Assessment(recommendation=recommend([], criteria), criteria=criteria)
-    _publish_scorecard(form, assessment)
-    return assessment
+    return Assessment(recommendation=recommend([], criteria), criteria=criteria)
 
 
 def _submit_checks(form: NewCustomerInquiry) -> dict[str, PrefectFuture[CheckResult]]:
@@ -87,11 +81,3 @@ def _submit_checks(form: NewCustomerInquiry) -> dict[str, PrefectFuture[CheckRes
 def _division_tags(form: NewCustomerInquiry) -> list[str]:
     division = division_of(form)
     return [f"division:{division.key}"] if division else []
-
-
-def _publish_scorecard(form: NewCustomerInquiry, assessment: Assessment) -> None:
-    """A markdown artifact with every criterion, verdict, evidence and link, for the supervisor."""
-    create_markdown_artifact(
-        markdown=scorecard_markdown(form.business_name or "", assessment),
-        description=f"Vetting scorecard: {assessment.recommendation.value}",
-    )

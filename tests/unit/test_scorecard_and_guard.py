@@ -1,4 +1,4 @@
-"""The scorecard escapes applicant text; the fetcher's guard classifies addresses; pins parse."""
+"""The assessment's JSON shape; the fetcher's guard classifies addresses; pins parse."""
 
 from __future__ import annotations
 
@@ -6,31 +6,13 @@ import pytest
 
 from csflows.clients.website import parse_pins, refusal
 from csflows.models import Assessment, CheckResult, Evidence, Recommendation, Verdict
-from csflows.scorecard import assessment_json, scorecard_markdown
+from csflows.scorecard import assessment_json
 
 
 def _assessment(fact: str, link: str | None = None) -> Assessment:
     evidence = [Evidence(source="website", fact=fact, link=link)]
     result = CheckResult(criterion="website", verdict=Verdict.REVIEW, evidence=evidence)
     return Assessment(recommendation=Recommendation.REVIEW, criteria={"website": result})
-
-
-def test_markdown_scorecard_escapes_applicant_text() -> None:
-    hostile = "<script>alert(1)</script> [click](javascript:alert(1)) **bold** | cell"
-    text = scorecard_markdown(
-        "<img src=x onerror=alert(1)>", _assessment(hostile, "javascript:alert(1)")
-    )
-    assert "<script>" not in text and "<img" not in text
-    assert "](javascript:" not in text and "\\*\\*bold\\*\\*" in text and "\\| cell" in text
-    assert "[link]" not in text  # only http(s) links are rendered
-
-
-def test_markdown_scorecard_links_http_evidence() -> None:
-    text = scorecard_markdown(
-        "Paper Lantern", _assessment("title: ok", "https://paperlanterncrafts.com/a b")
-    )
-    assert "([link](https://paperlanterncrafts.com/a%20b))" in text
-    assert "| website | **REVIEW** |" in text
 
 
 def test_json_shape() -> None:
