@@ -155,7 +155,7 @@ def vetting_stack(
         **smtp.env(),
         "CSFLOWS_HOME": str(home),
         "CSFLOWS_SKIP_BLOCK_LOOKUP": "1",
-        "CSFLOWS_GOOGLE_MAPS_API_KEY": "e2e-test-key",
+        "CSFLOWS_GOOGLE_MAPS_API_KEY": "AIzaE2eTestKeyForLocalServers",
         "CSFLOWS_GOOGLE_MAPS_BASE_URL": http.url,
         "CSFLOWS_ADDRESS_VALIDATION_BASE_URL": http.url,
         "CSFLOWS_PLACES_BASE_URL": http.url,

@@ -82,6 +82,7 @@ class PrefectServer:
         self.home.mkdir(parents=True, exist_ok=True)
         env = os.environ | self.env()
         env.pop("PREFECT_API_URL", None)  # the server itself needs no client URL
+        env["PREFECT_UI_API_URL"] = self.api_url  # where the UI in a browser finds the API
         prefect = Path(sys.executable).with_name("prefect")
         command = [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(self.port)]
         self.process = subprocess.Popen(
