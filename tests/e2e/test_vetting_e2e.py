@@ -25,7 +25,9 @@ SUPERVISOR = "cs-supervisor@example.com"
 
 
 def submit(form: dict[str, Any]) -> Any:
-    return run_deployment(DEPLOYMENT, parameters={"form": form, "source": "e2e"}, timeout=0)
+    return run_deployment(  # _sync: Playwright's sync API runs an event loop in this thread
+        DEPLOYMENT, parameters={"form": form, "source": "e2e"}, timeout=0, _sync=True
+    )
 
 
 def inquiry_of(flow_run_id: Any) -> int:
