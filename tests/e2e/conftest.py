@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from csflows.paths import PROJECT_ROOT
+from tests.integration.test_netsuite import netsuite_settings, suitetalk
 from tests.support.prefect_server import (
     PrefectServer,
     ServeProcess,
@@ -121,6 +122,7 @@ class VettingStack:
     http: HttpServer
     env: dict[str, str] = field(default_factory=dict)
     serve: ServeProcess | None = None
+    netsuite: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def form(self, **changes: Any) -> dict[str, Any]:
         """A complete form of a business that meets every criterion; `changes` override keys."""
@@ -149,6 +151,7 @@ def vetting_stack(
     smtp = SmtpServer().start()
     http = HttpServer().start()
     applicant_world(http)
+    suitetalk(http, netsuite_records := {})
     stack = VettingStack(prefect_server, home, smtp, http)
     stack.env = {
         **prefect_server.env(),
@@ -163,7 +166,9 @@ def vetting_stack(
         "CSFLOWS_ALLOW_PRIVATE_NETWORKS": "1",
         "CSFLOWS_RESOLVE": f"paperlantern.test:{http.port}:127.0.0.1",
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+        **{f"CSFLOWS_NETSUITE_{k}": v for k, v in netsuite_settings(http).items()},
     }
+    stack.netsuite = netsuite_records
     with prefect_client_settings(prefect_server):
         stack.start_worker()
         try:

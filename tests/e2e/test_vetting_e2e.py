@@ -4,7 +4,9 @@ form uses (`resume_flow_run` with a run input)."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -58,6 +60,11 @@ def scorecards(stack: VettingStack, inquiry_id: int) -> list[dict[str, Any]]:
     return list(reply.json())
 
 
+def checks_called(stack: VettingStack) -> list[Any]:
+    """Requests the vetting checks made (Google, RDAP, the site), not the CRM's."""
+    return [r for r in stack.http.requests if not r.path.startswith("/services/rest")]
+
+
 def approve(run_id: Any, reviewer: str = "Sam Supervisor") -> None:
     resume_flow_run(
         run_id, run_input={"decision": "approve", "reviewer": reviewer, "note": "all criteria met"}
@@ -84,7 +91,9 @@ def test_approve_then_first_po_creates_exactly_one_customer(stack: VettingStack)
     ]
     assert f"/runs/flow-run/{run.id}" in review.text
 
-    calls_before = len(stack.http.requests)
+    assert inquiries.show(inquiry_id)["recommendation"] == "approve"
+    assert stack.http.calls("/v1:validateAddress") and stack.http.calls("/rdap/domain/")
+    calls_before = len(checks_called(stack))
     approve(run.id)
     wait_status(inquiry_id, "awaiting_first_po")
     wait_for_state(run.id, {"Suspended"})
@@ -102,10 +111,11 @@ def test_approve_then_first_po_creates_exactly_one_customer(stack: VettingStack)
         )
         == 1
     )
-    assert len(stack.http.requests) == calls_before  # resuming called no API again
+    assert len(checks_called(stack)) == calls_before  # resuming called no check's API again
     with store.session() as s:
         rows = list(s.scalars(select(CustomerRow).where(CustomerRow.inquiry_id == inquiry_id)))
     assert len(rows) == 1 and rows[0].status == "ready_for_retention"
+    assert rows[0].netsuite_id and stack.netsuite[f"csflows-inquiry-{inquiry_id}"]["email"] == email
     assert [c["id"] for c in customers.list_customers() if c["email"] == email] == [rows[0].id]
     trail = inquiries.show(inquiry_id)
     assert trail["status"] == "customer_created"
@@ -201,7 +211,7 @@ def test_worker_killed_while_the_run_waits_then_restarted(stack: VettingStack) -
     run = submit(stack.form(email=email))
     wait_for_state(run.id, {"Suspended"})
     inquiry_id = inquiry_of(run.id)
-    calls_before = len(stack.http.requests)
+    calls_before = len(checks_called(stack))
     assert stack.serve is not None
     stack.serve.kill()  # SIGKILL while the run waits for the supervisor
     approve(run.id)
@@ -213,7 +223,7 @@ def test_worker_killed_while_the_run_waits_then_restarted(stack: VettingStack) -
     resume_with_first_po(inquiry_id, "PO-9", Decimal("1200"))
     stack.start_worker()
     wait_for_state(run.id, {"Completed"})
-    assert len(stack.http.requests) == calls_before
+    assert len(checks_called(stack)) == calls_before
     assert len(mails(stack, email, "is approved")) == 1
     reviews = [
         m for m in mails(stack, SUPERVISOR, "to review") if f"inquiry {inquiry_id})" in m.subject
@@ -224,3 +234,35 @@ def test_worker_killed_while_the_run_waits_then_restarted(stack: VettingStack) -
             len(list(s.scalars(select(CustomerRow).where(CustomerRow.inquiry_id == inquiry_id))))
             == 1
         )
+
+
+def test_cli_submits_the_form_and_shows_the_audit_trail(
+    stack: VettingStack, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from csflows.cli import app
+
+    email = "cli@paperlantern-cli.example"
+    path = tmp_path / "form.json"
+    path.write_text(json.dumps(stack.form(email=email)))
+    submitted = CliRunner().invoke(app, ["vet", str(path)])
+    assert submitted.exit_code == 0, submitted.output
+    link = submitted.output.strip().splitlines()[-1]
+    assert link.startswith(f"{stack.prefect.ui_url}/runs/flow-run/")
+    run_id = link.rsplit("/", 1)[-1]
+    wait_for_state(run_id, {"Suspended"})
+    inquiry_id = inquiry_of(run_id)
+    resume_flow_run(
+        run_id, run_input={"decision": "decline", "reviewer": "Sam Supervisor", "note": "CLI test"}
+    )
+    wait_for_state(run_id, {"Completed"})
+    shown = CliRunner().invoke(app, ["inquiry", "show", str(inquiry_id)])
+    assert shown.exit_code == 0, shown.output
+    assert "status declined" in shown.output
+    assert "decline" in shown.output and "by Sam Supervisor: CLI test" in shown.output
+    assert f"sent    {email}" in shown.output
+    as_json = json.loads(
+        CliRunner().invoke(app, ["inquiry", "show", str(inquiry_id), "--json"]).output
+    )
+    assert [c["criterion"] for c in as_json["checks"]][:1] and as_json["status"] == "declined"
