@@ -68,6 +68,26 @@ def receive_inquiry(form: dict[str, Any], source: str, ticket_id: int | None) ->
     return inquiries.receive(form, _flow_run_id(), source, ticket_id, run_alive=_run_alive)
 
 
+@task(name="forward-answer", task_run_name="answer run {owner}")
+def forward_answer(owner: str, form: dict[str, Any], attempts: int = 12) -> bool:
+    """Give the waiting vetting run the applicant's answer; it may still be on its way to the
+    gate (the info request just sent), so wait for it a little. The form is stored either way."""
+    import time
+
+    from prefect.exceptions import NotPausedError
+
+    for _ in range(attempts):
+        try:
+            answer_info_request(owner, form)
+            return True
+        except NotPausedError:
+            time.sleep(5)
+    get_run_logger().warning(
+        "run %s is not waiting for an answer; the form is kept in the audit trail", owner
+    )
+    return False
+
+
 def name_run(inquiry_id: int, business_name: str, division: str | None) -> None:
     """`vet-<business>-<inquiry id>`, tagged with the division, so the UI says who and what."""
     from uuid import UUID
@@ -286,7 +306,7 @@ def vet_new_customer(
         )
         return {"inquiry_id": claim.inquiry_id, "status": claim.status, "duplicate_of": claim.owner}
     if claim.action == "answer":
-        answer_info_request(str(claim.owner), form)
+        forward_answer(str(claim.owner), form)
         logger.info(
             "inquiry %s: the re-submitted form answers run %s", claim.inquiry_id, claim.owner
         )

@@ -50,11 +50,17 @@ def mails(stack: VettingStack, to: str, subject_part: str) -> list[Any]:
     return [m for m in stack.smtp.to(to) if subject_part in m.subject]
 
 
-def scorecards(stack: VettingStack, inquiry_id: int) -> list[dict[str, Any]]:
-    """The scorecard artifacts of an inquiry, through the REST API the UI reads."""
+def scorecards(stack: VettingStack, inquiry_id: int, run_id: Any) -> list[dict[str, Any]]:
+    """The scorecard artifacts of an inquiry's run, through the REST API the UI reads."""
     import httpx
 
-    body = {"artifacts": {"key": {"any_": [f"vetting-scorecard-{inquiry_id}"]}}, "limit": 10}
+    body = {
+        "artifacts": {
+            "key": {"any_": [f"vetting-scorecard-{inquiry_id}"]},
+            "flow_run_id": {"any_": [str(run_id)]},
+        },
+        "limit": 10,
+    }
     reply = httpx.post(f"{stack.prefect.api_url}/artifacts/filter", json=body, timeout=10)
     reply.raise_for_status()
     return list(reply.json())
@@ -82,7 +88,7 @@ def test_approve_then_first_po_creates_exactly_one_customer(stack: VettingStack)
 
     with get_client(sync_client=True) as client:
         named = client.read_flow_run(run.id)
-    [artifact] = scorecards(stack, inquiry_id)
+    [artifact] = scorecards(stack, inquiry_id, run.id)
     assert named.name == f"vet-paper-lantern-crafts-llc-{inquiry_id}"
     assert "division:craft_hobby" in named.tags
     assert "Paper Lantern Crafts LLC" in artifact["data"]
@@ -165,6 +171,7 @@ def test_request_info_then_the_resubmitted_form_is_checked_again(stack: VettingS
     [ask] = stack.smtp.to(email)
     assert "Please send your resale certificate number." in ask.text
 
+    validations = len(stack.http.calls("/v1:validateAddress"))
     answer = submit(form | {"tax_id": "IL-RC-999999"})  # the applicant's answer: the form again
     wait_for_state(answer.id, {"Completed"})
     wait_status(inquiry_id, "awaiting_approval")
@@ -173,6 +180,7 @@ def test_request_info_then_the_resubmitted_form_is_checked_again(stack: VettingS
     assert shown["round"] == 2
     received = next(d for d in shown["decisions"] if d["decision"] == "info_received")
     assert received["evidence"]["changed"] == ["tax_id"]
+    assert len(stack.http.calls("/v1:validateAddress")) == validations  # unchanged: cached
     reviews = [
         m for m in mails(stack, SUPERVISOR, "to review") if f"inquiry {inquiry_id})" in m.subject
     ]
