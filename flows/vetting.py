@@ -160,7 +160,17 @@ def return_for_completion(inquiry_id: int, round_: int, assessment: Assessment) 
             "missing_fields": [m.model_dump() for m in assessment.missing_fields],
         },
     )
-    return {"inquiry_id": inquiry_id, "status": "returned_for_completion"}
+    return outcome(inquiry_id, "returned_for_completion", "the form went back to the applicant")
+
+
+def outcome(inquiry_id: int, status: str, summary: str, **details: Any) -> dict[str, Any]:
+    """The vetting's result, for the run's page in the UI (an artifact) and its return value."""
+    create_markdown_artifact(
+        key=f"vetting-result-{inquiry_id}",
+        markdown=f"# Inquiry {inquiry_id}: {status.replace('_', ' ')}\n\n{summary}\n",
+        description=f"Vetting result, inquiry {inquiry_id}",
+    )
+    return {"inquiry_id": inquiry_id, "status": status, **details}
 
 
 def _answered(inquiry_id: int, gate: str) -> bool:
@@ -282,12 +292,14 @@ def create_customer(
             "amount": str(po.amount),
         },
     )
-    return {
-        "inquiry_id": inquiry_id,
-        "status": "customer_created",
-        "customer_id": saved.id,
-        "netsuite_id": netsuite_id,
-    }
+    where = f"store and NetSuite ({netsuite_id})" if netsuite_id else "store"
+    return outcome(
+        inquiry_id,
+        "customer_created",
+        f"customer {saved.id} created in the {where}, ready for retention",
+        customer_id=saved.id,
+        netsuite_id=netsuite_id,
+    )
 
 
 @flow(name="vet-new-customer", persist_result=True)
@@ -327,7 +339,7 @@ def vet_new_customer(
                 vetting_mail.decline(claim.inquiry_id, parsed, assessment, approval_policy())
             )
             inquiries.set_status(claim.inquiry_id, "declined")
-            return {"inquiry_id": claim.inquiry_id, "status": "declined"}
+            return outcome(claim.inquiry_id, "declined", f"declined by {answer.reviewer}")
         send_email_task(vetting_mail.request_info(claim.inquiry_id, round_, parsed, answer.note))
         if not _answered(claim.inquiry_id, f"answer-{round_}"):
             inquiries.set_status(claim.inquiry_id, "info_requested")
@@ -345,7 +357,7 @@ def vet_new_customer(
         claim.inquiry_id,
         "gate:first-po",
         "first_po_received",
-        reviewer=source,
+        reviewer=parsed.email or "applicant",
         note=f"PO {po.po_number} for {po.amount}",
         evidence={"answer": po.model_dump(mode="json")},
     )

@@ -104,7 +104,8 @@ def test_approve_then_first_po_creates_exactly_one_customer(stack: VettingStack)
     wait_status(inquiry_id, "awaiting_first_po")
     wait_for_state(run.id, {"Suspended"})
     resume_with_first_po(inquiry_id, "PO-1001", Decimal("800.00"))
-    wait_for_state(run.id, {"Completed"})
+    done = wait_for_state(run.id, {"Completed"})
+    assert done.result()["status"] == "customer_created"
 
     assert len(mails(stack, email, "is approved")) == 1
     assert (

@@ -166,3 +166,18 @@ def test_audit_entries_are_recorded_once_per_key(store_ready: Path) -> None:
         and found["reviewer"] == "Sam"
         and found["decided_at"] <= datetime.now(UTC)
     )
+
+
+def test_an_answered_gate_is_read_back_not_asked_again(store_ready: Path) -> None:
+    """A run retried after a crash (Prefect forgets its pause keys) finds the answer it had."""
+    from csflows.gates import ApprovalDecision, wait_at_gate
+
+    claim = inquiries.receive(RAW, "run-1")
+    answer = {"decision": "decline", "reviewer": "Sam", "note": "FBA seller"}
+    inquiries.record_decision(
+        claim.inquiry_id, "gate:approval-1", "decline", "Sam", evidence={"answer": answer}
+    )
+    again = wait_at_gate(
+        claim.inquiry_id, "approval-1", ApprovalDecision
+    )  # outside any run: no suspend
+    assert again == ApprovalDecision(**answer)
