@@ -74,7 +74,8 @@ def test_supervisor_approves_in_the_prefect_ui(
         timeout=30_000
     )
     expect(page.get_by_text("minimums: PASS").first).to_be_visible()
-    shot(page, tmp_path, "scorecard")
+    NOTES.mkdir(parents=True, exist_ok=True)
+    shutil.copy(shot(page, tmp_path, "scorecard"), NOTES / "ui-scorecard.png")
 
     page.goto(run_page)
     page.get_by_role("button", name="Resume").click()
@@ -86,9 +87,7 @@ def test_supervisor_approves_in_the_prefect_ui(
     textareas = form.locator("textarea")
     textareas.nth(0).fill("Uma Supervisor")
     textareas.nth(1).fill("Commercial address and a real store; approved.")
-    approval = shot(page, tmp_path, "approval-form")
-    NOTES.mkdir(parents=True, exist_ok=True)
-    shutil.copy(approval, NOTES / "ui-approval.png")
+    shutil.copy(shot(page, tmp_path, "approval-form"), NOTES / "ui-approval.png")
     form.get_by_role("button", name="Submit").click()
 
     wait_status(inquiry_id, "awaiting_first_po")
