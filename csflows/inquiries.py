@@ -24,6 +24,9 @@ SYSTEM = "csflows"
 NOT_A_FIELD = "is not a field of the New Customer Inquiry Form"  # the reviewer name of decisions the flow makes itself
 
 
+DEPLOYMENT = "vet-new-customer/vet-new-customer"
+
+
 class InquiryNotFound(LookupError):
     """No inquiry with that id."""
 
@@ -395,3 +398,13 @@ def show(inquiry_id: int) -> dict[str, Any]:
                 for m in messages
             ],
         }
+
+
+def submit(form: dict[str, Any], source: str = "cli") -> tuple[str, str]:
+    """Start the vet-new-customer deployment for a returned form; the run id and its UI link."""
+    from prefect.deployments import run_deployment
+
+    from csflows.gates import flow_run_link
+
+    run: Any = run_deployment(DEPLOYMENT, parameters={"form": form, "source": source}, timeout=0)
+    return str(run.id), flow_run_link(run.id)

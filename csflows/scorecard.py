@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-import html
 import re
 from urllib.parse import quote, urlsplit
 
 from csflows.models import CRITERIA, Assessment, NewCustomerInquiry
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~&])")
 _VERDICT_MARK = {"pass": "PASS", "fail": "FAIL", "review": "REVIEW"}
 
 
 def escape(text: object) -> str:
-    """Applicant text as inert markdown: HTML escaped, markdown syntax backslashed, one line."""
+    """Applicant text as inert markdown on one line: every character that could start a tag,
+    an entity, a link, emphasis, code or a table cell is backslash-escaped (CommonMark)."""
     flat = " ".join(str(text if text is not None else "").split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(flat, quote=True))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+
+
+def literal(text: object) -> str:
+    """Applicant URLs and addresses as code: shown exactly, never a link or markup."""
+    flat = (
+        " ".join(str(text if text is not None else "").split())
+        .replace("`", "'")
+        .replace("|", "\\|")
+    )
+    return f"`{flat}`" if flat else ""
 
 
 def safe_link(label: str, url: str | None) -> str:
@@ -42,9 +52,9 @@ def render_scorecard(
         "| | |",
         "|---|---|",
         f"| DBA | {escape(form.dba or '')} |",
-        f"| Contact | {escape(form.contact_name or '')} ({escape(form.email or '')}, {escape(form.phone or '')}) |",
+        f"| Contact | {escape(form.contact_name or '')} {literal(form.email or '')} {escape(form.phone or '')} |",
         f"| Address | {escape(form.address.one_line())} |",
-        f"| Website | {escape(form.website or '')} |",
+        f"| Website | {literal(form.website or '')} |",
         f"| Division | {escape(form.division or '')} |",
         f"| Sells on Amazon | {escape({True: 'yes', False: 'no', None: ''}[form.sells_on_amazon])} {escape(form.amazon_storefront or '')} |",
         f"| Product lines | {escape(', '.join(form.product_lines))} |",

@@ -68,6 +68,26 @@ def receive_inquiry(form: dict[str, Any], source: str, ticket_id: int | None) ->
     return inquiries.receive(form, _flow_run_id(), source, ticket_id, run_alive=_run_alive)
 
 
+@task(name="forward-answer", task_run_name="answer run {owner}")
+def forward_answer(owner: str, form: dict[str, Any], attempts: int = 12) -> bool:
+    """Give the waiting vetting run the applicant's answer; it may still be on its way to the
+    gate (the info request just sent), so wait for it a little. The form is stored either way."""
+    import time
+
+    from prefect.exceptions import NotPausedError
+
+    for _ in range(attempts):
+        try:
+            answer_info_request(owner, form)
+            return True
+        except NotPausedError:
+            time.sleep(5)
+    get_run_logger().warning(
+        "run %s is not waiting for an answer; the form is kept in the audit trail", owner
+    )
+    return False
+
+
 def name_run(inquiry_id: int, business_name: str, division: str | None) -> None:
     """`vet-<business>-<inquiry id>`, tagged with the division, so the UI says who and what."""
     from uuid import UUID
@@ -140,7 +160,17 @@ def return_for_completion(inquiry_id: int, round_: int, assessment: Assessment) 
             "missing_fields": [m.model_dump() for m in assessment.missing_fields],
         },
     )
-    return {"inquiry_id": inquiry_id, "status": "returned_for_completion"}
+    return outcome(inquiry_id, "returned_for_completion", "the form went back to the applicant")
+
+
+def outcome(inquiry_id: int, status: str, summary: str, **details: Any) -> dict[str, Any]:
+    """The vetting's result, for the run's page in the UI (an artifact) and its return value."""
+    create_markdown_artifact(
+        key=f"vetting-result-{inquiry_id}",
+        markdown=f"# Inquiry {inquiry_id}: {status.replace('_', ' ')}\n\n{summary}\n",
+        description=f"Vetting result, inquiry {inquiry_id}",
+    )
+    return {"inquiry_id": inquiry_id, "status": status, **details}
 
 
 def _answered(inquiry_id: int, gate: str) -> bool:
@@ -262,12 +292,14 @@ def create_customer(
             "amount": str(po.amount),
         },
     )
-    return {
-        "inquiry_id": inquiry_id,
-        "status": "customer_created",
-        "customer_id": saved.id,
-        "netsuite_id": netsuite_id,
-    }
+    where = f"store and NetSuite ({netsuite_id})" if netsuite_id else "store"
+    return outcome(
+        inquiry_id,
+        "customer_created",
+        f"customer {saved.id} created in the {where}, ready for retention",
+        customer_id=saved.id,
+        netsuite_id=netsuite_id,
+    )
 
 
 @flow(name="vet-new-customer", persist_result=True)
@@ -286,7 +318,7 @@ def vet_new_customer(
         )
         return {"inquiry_id": claim.inquiry_id, "status": claim.status, "duplicate_of": claim.owner}
     if claim.action == "answer":
-        answer_info_request(str(claim.owner), form)
+        forward_answer(str(claim.owner), form)
         logger.info(
             "inquiry %s: the re-submitted form answers run %s", claim.inquiry_id, claim.owner
         )
@@ -307,7 +339,7 @@ def vet_new_customer(
                 vetting_mail.decline(claim.inquiry_id, parsed, assessment, approval_policy())
             )
             inquiries.set_status(claim.inquiry_id, "declined")
-            return {"inquiry_id": claim.inquiry_id, "status": "declined"}
+            return outcome(claim.inquiry_id, "declined", f"declined by {answer.reviewer}")
         send_email_task(vetting_mail.request_info(claim.inquiry_id, round_, parsed, answer.note))
         if not _answered(claim.inquiry_id, f"answer-{round_}"):
             inquiries.set_status(claim.inquiry_id, "info_requested")
@@ -325,7 +357,7 @@ def vet_new_customer(
         claim.inquiry_id,
         "gate:first-po",
         "first_po_received",
-        reviewer=source,
+        reviewer=parsed.email or "applicant",
         note=f"PO {po.po_number} for {po.amount}",
         evidence={"answer": po.model_dump(mode="json")},
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,41 +12,15 @@ from csflows.cli.output import emit_json, fail
 
 app = typer.Typer(no_args_is_help=True, help="New-customer inquiries (seed 001).")
 
-DEPLOYMENT = "vet-new-customer/vet-new-customer"
-
-
-def submit_for_vetting(form: dict[str, Any], source: str = "cli") -> tuple[str, str]:
-    """Start the vet-new-customer deployment for `form`; returns the run id and its UI link."""
-    from prefect.deployments import run_deployment
-
-    from csflows.gates import flow_run_link
-
-    run: Any = run_deployment(DEPLOYMENT, parameters={"form": form, "source": source}, timeout=0)
-    return str(run.id), flow_run_link(run.id)
-
-
-def _read_form(path: Path) -> dict[str, Any]:
-    """A form file as the deployment takes it: JSON, or YAML."""
-    import yaml
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        fail(f"{path}: cannot read: {exc.strerror or exc}")
-    try:
-        document = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        fail(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {exc}")
-    if not isinstance(document, dict):
-        fail(f"{path}: a form is an object of fields (business_name, email, ...)")
-    return document
-
 
 @app.command("submit")
-def submit(form: Path = typer.Argument(..., help="the returned form, .json or .yaml")) -> None:
-    """Submit a returned form to the vet-new-customer deployment and print the run's UI link."""
-    run_id, link = submit_for_vetting(_read_form(form))
-    typer.echo(f"vetting started: run {run_id}\n{link}")
+def submit(
+    form: Path = typer.Argument(..., help="the returned form: .json, .yaml or the .pdf"),
+) -> None:
+    """Submit a returned form to the vet-new-customer deployment (same as `csflows vet FORM`)."""
+    from csflows.cli.vet import vet
+
+    vet(form, no_gate=False, as_json=False)
 
 
 def _line(d: dict[str, Any]) -> str:

@@ -7,14 +7,36 @@ deployment.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
 
 from csflows import store
 from csflows.cli.output import emit_json, fail
-from csflows.forms import FormError, read_form
+from csflows.forms import FormError, read_form, read_form_data
 from csflows.scorecard import assessment_json, scorecard_text
+
+
+def submit_to_deployment(form: Path) -> None:
+    """The whole vetting, approval gate included, as a run of the vet-new-customer deployment."""
+    import os
+
+    from csflows import inquiries
+
+    try:
+        data = read_form_data(form)
+    except FormError as exc:
+        fail(str(exc))
+    if not os.environ.get("PREFECT_API_URL"):
+        fail(
+            "PREFECT_API_URL is not set: point it at the Prefect server that serves vet-new-customer"
+        )
+    try:
+        run_id, link = inquiries.submit(json.loads(json.dumps(data, default=str)), source="cli")
+    except Exception as exc:  # no server, no deployment: say which
+        fail(f"could not start the vet-new-customer deployment: {exc}")
+    typer.echo(f"vetting started (run {run_id}); answer it in the Prefect UI:\n{link}")
 
 
 def vet(
@@ -24,11 +46,8 @@ def vet(
 ) -> None:
     """Check a New Customer Inquiry Form: completeness, then the five criteria of seed 001."""
     if not no_gate:
-        fail(
-            "vetting with the supervisor's approval gate runs through the vet-new-customer "
-            "deployment (start it from the Prefect UI or `prefect deployment run "
-            "vet-new-customer/vet-new-customer`); use --no-gate for the automated checks only"
-        )
+        submit_to_deployment(form)
+        return
     try:
         inquiry, problems = read_form(form)
     except FormError as exc:

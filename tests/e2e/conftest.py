@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
-from csflows.paths import PROJECT_ROOT
+from tests.integration.test_netsuite import netsuite_settings, suitetalk
+from tests.support import google, rdap
+from tests.support.inquiries import form_data
 from tests.support.prefect_server import (
     PrefectServer,
     ServeProcess,
@@ -40,73 +42,13 @@ def applicant_world(http: HttpServer) -> None:
     http.route(
         "POST",
         "/v1:validateAddress",
-        Reply(
-            200,
-            {
-                "result": {
-                    "verdict": {"addressComplete": True, "validationGranularity": "PREMISE"},
-                    "address": {
-                        "formattedAddress": "233 S Wacker Dr Ste 400, Chicago, IL 60606-6306, USA"
-                    },
-                    "geocode": {"location": {"latitude": 41.8789, "longitude": -87.6359}},
-                    "metadata": {"business": True, "residential": False, "poBox": False},
-                    "uspsData": {"dpvCmra": "N", "dpvVacant": "N", "addressRecordType": "H"},
-                },
-                "responseId": "e2e",
-            },
-        ),
+        Reply(200, google.validation({"business": True, "residential": False, "poBox": False})),
     )
+    http.route("POST", "/v1/places:searchText", Reply(200, google.places("Paper Lantern Crafts")))
+    http.route("GET", "/maps/api/geocode/json", Reply(200, google.geocode(["premise"])))
+    registration = rdap.domain("paperlantern.test", "2009-03-02T00:00:00Z")
     http.route(
-        "POST",
-        "/v1/places:searchText",
-        Reply(
-            200,
-            {
-                "places": [
-                    {
-                        "id": "ChIJe2e",
-                        "displayName": {"text": "Paper Lantern Crafts", "languageCode": "en"},
-                        "formattedAddress": "233 S Wacker Dr Suite 400, Chicago, IL 60606, USA",
-                        "businessStatus": "OPERATIONAL",
-                        "types": ["store", "point_of_interest", "establishment"],
-                        "googleMapsUri": "https://maps.google.com/?cid=1",
-                    }
-                ]
-            },
-        ),
-    )
-    http.route(
-        "GET",
-        "/maps/api/geocode/json",
-        Reply(
-            200,
-            {
-                "results": [
-                    {
-                        "formatted_address": "233 S Wacker Dr, Chicago, IL 60606, USA",
-                        "types": ["premise"],
-                        "geometry": {"location": {"lat": 41.8789, "lng": -87.6359}},
-                    }
-                ],
-                "status": "OK",
-            },
-        ),
-    )
-    http.route(
-        "GET",
-        "/rdap/domain/",
-        Reply(
-            200,
-            {
-                "objectClassName": "domain",
-                "ldhName": "paperlantern.test",
-                "events": [
-                    {"eventAction": "registration", "eventDate": "2009-03-02T00:00:00Z"},
-                    {"eventAction": "expiration", "eventDate": "2030-03-02T00:00:00Z"},
-                ],
-            },
-            {"Content-Type": "application/rdap+json"},
-        ),
+        "GET", "/rdap/domain/", Reply(200, registration, {"Content-Type": "application/rdap+json"})
     )
     http.route("GET", "/", Reply(200, SITE))
 
@@ -121,14 +63,11 @@ class VettingStack:
     http: HttpServer
     env: dict[str, str] = field(default_factory=dict)
     serve: ServeProcess | None = None
+    netsuite: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def form(self, **changes: Any) -> dict[str, Any]:
         """A complete form of a business that meets every criterion; `changes` override keys."""
-        import json
-
-        base = json.loads((PROJECT_ROOT / "tests/e2e/forms/paper_lantern.json").read_text())
-        base["website"] = f"http://paperlantern.test:{self.http.port}/"
-        return base | changes
+        return form_data(website=f"http://paperlantern.test:{self.http.port}/", **changes)
 
     def start_worker(self) -> ServeProcess:
         self.serve = ServeProcess(self.env, self.home / "serve.log").start()
@@ -149,21 +88,21 @@ def vetting_stack(
     smtp = SmtpServer().start()
     http = HttpServer().start()
     applicant_world(http)
+    suitetalk(http, netsuite_records := {})
     stack = VettingStack(prefect_server, home, smtp, http)
     stack.env = {
         **prefect_server.env(),
         **smtp.env(),
         "CSFLOWS_HOME": str(home),
         "CSFLOWS_SKIP_BLOCK_LOOKUP": "1",
-        "CSFLOWS_GOOGLE_MAPS_API_KEY": "e2e-test-key",
-        "CSFLOWS_GOOGLE_MAPS_BASE_URL": http.url,
-        "CSFLOWS_ADDRESS_VALIDATION_BASE_URL": http.url,
-        "CSFLOWS_PLACES_BASE_URL": http.url,
+        **google.environment(http.url),
         "CSFLOWS_RDAP_BASE_URL": f"{http.url}/rdap",
         "CSFLOWS_ALLOW_PRIVATE_NETWORKS": "1",
         "CSFLOWS_RESOLVE": f"paperlantern.test:{http.port}:127.0.0.1",
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+        **{f"CSFLOWS_NETSUITE_{k}": v for k, v in netsuite_settings(http).items()},
     }
+    stack.netsuite = netsuite_records
     with prefect_client_settings(prefect_server):
         stack.start_worker()
         try:

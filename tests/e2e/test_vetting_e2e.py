@@ -4,7 +4,9 @@ form uses (`resume_flow_run` with a run input)."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +27,9 @@ SUPERVISOR = "cs-supervisor@example.com"
 
 
 def submit(form: dict[str, Any]) -> Any:
-    return run_deployment(DEPLOYMENT, parameters={"form": form, "source": "e2e"}, timeout=0)
+    return run_deployment(  # _sync: Playwright's sync API runs an event loop in this thread
+        DEPLOYMENT, parameters={"form": form, "source": "e2e"}, timeout=0, _sync=True
+    )
 
 
 def inquiry_of(flow_run_id: Any) -> int:
@@ -46,14 +50,25 @@ def mails(stack: VettingStack, to: str, subject_part: str) -> list[Any]:
     return [m for m in stack.smtp.to(to) if subject_part in m.subject]
 
 
-def scorecards(stack: VettingStack, inquiry_id: int) -> list[dict[str, Any]]:
-    """The scorecard artifacts of an inquiry, through the REST API the UI reads."""
+def scorecards(stack: VettingStack, inquiry_id: int, run_id: Any) -> list[dict[str, Any]]:
+    """The scorecard artifacts of an inquiry's run, through the REST API the UI reads."""
     import httpx
 
-    body = {"artifacts": {"key": {"any_": [f"vetting-scorecard-{inquiry_id}"]}}, "limit": 10}
+    body = {
+        "artifacts": {
+            "key": {"any_": [f"vetting-scorecard-{inquiry_id}"]},
+            "flow_run_id": {"any_": [str(run_id)]},
+        },
+        "limit": 10,
+    }
     reply = httpx.post(f"{stack.prefect.api_url}/artifacts/filter", json=body, timeout=10)
     reply.raise_for_status()
     return list(reply.json())
+
+
+def checks_called(stack: VettingStack) -> list[Any]:
+    """Requests the vetting checks made (Google, RDAP, the site), not the CRM's."""
+    return [r for r in stack.http.requests if not r.path.startswith("/services/rest")]
 
 
 def approve(run_id: Any, reviewer: str = "Sam Supervisor") -> None:
@@ -73,7 +88,7 @@ def test_approve_then_first_po_creates_exactly_one_customer(stack: VettingStack)
 
     with get_client(sync_client=True) as client:
         named = client.read_flow_run(run.id)
-    [artifact] = scorecards(stack, inquiry_id)
+    [artifact] = scorecards(stack, inquiry_id, run.id)
     assert named.name == f"vet-paper-lantern-crafts-llc-{inquiry_id}"
     assert "division:craft_hobby" in named.tags
     assert "Paper Lantern Crafts LLC" in artifact["data"]
@@ -82,12 +97,15 @@ def test_approve_then_first_po_creates_exactly_one_customer(stack: VettingStack)
     ]
     assert f"/runs/flow-run/{run.id}" in review.text
 
-    calls_before = len(stack.http.requests)
+    assert inquiries.show(inquiry_id)["recommendation"] == "approve"
+    assert stack.http.calls("/v1:validateAddress") and stack.http.calls("/rdap/domain/")
+    calls_before = len(checks_called(stack))
     approve(run.id)
     wait_status(inquiry_id, "awaiting_first_po")
     wait_for_state(run.id, {"Suspended"})
     resume_with_first_po(inquiry_id, "PO-1001", Decimal("800.00"))
-    wait_for_state(run.id, {"Completed"})
+    done = wait_for_state(run.id, {"Completed"})
+    assert done.result()["status"] == "customer_created"
 
     assert len(mails(stack, email, "is approved")) == 1
     assert (
@@ -100,10 +118,11 @@ def test_approve_then_first_po_creates_exactly_one_customer(stack: VettingStack)
         )
         == 1
     )
-    assert len(stack.http.requests) == calls_before  # resuming called no API again
+    assert len(checks_called(stack)) == calls_before  # resuming called no check's API again
     with store.session() as s:
         rows = list(s.scalars(select(CustomerRow).where(CustomerRow.inquiry_id == inquiry_id)))
     assert len(rows) == 1 and rows[0].status == "ready_for_retention"
+    assert rows[0].netsuite_id and stack.netsuite[f"csflows-inquiry-{inquiry_id}"]["email"] == email
     assert [c["id"] for c in customers.list_customers() if c["email"] == email] == [rows[0].id]
     trail = inquiries.show(inquiry_id)
     assert trail["status"] == "customer_created"
@@ -153,6 +172,7 @@ def test_request_info_then_the_resubmitted_form_is_checked_again(stack: VettingS
     [ask] = stack.smtp.to(email)
     assert "Please send your resale certificate number." in ask.text
 
+    validations = len(stack.http.calls("/v1:validateAddress"))
     answer = submit(form | {"tax_id": "IL-RC-999999"})  # the applicant's answer: the form again
     wait_for_state(answer.id, {"Completed"})
     wait_status(inquiry_id, "awaiting_approval")
@@ -161,6 +181,7 @@ def test_request_info_then_the_resubmitted_form_is_checked_again(stack: VettingS
     assert shown["round"] == 2
     received = next(d for d in shown["decisions"] if d["decision"] == "info_received")
     assert received["evidence"]["changed"] == ["tax_id"]
+    assert len(stack.http.calls("/v1:validateAddress")) == validations  # unchanged: cached
     reviews = [
         m for m in mails(stack, SUPERVISOR, "to review") if f"inquiry {inquiry_id})" in m.subject
     ]
@@ -199,7 +220,7 @@ def test_worker_killed_while_the_run_waits_then_restarted(stack: VettingStack) -
     run = submit(stack.form(email=email))
     wait_for_state(run.id, {"Suspended"})
     inquiry_id = inquiry_of(run.id)
-    calls_before = len(stack.http.requests)
+    calls_before = len(checks_called(stack))
     assert stack.serve is not None
     stack.serve.kill()  # SIGKILL while the run waits for the supervisor
     approve(run.id)
@@ -211,7 +232,7 @@ def test_worker_killed_while_the_run_waits_then_restarted(stack: VettingStack) -
     resume_with_first_po(inquiry_id, "PO-9", Decimal("1200"))
     stack.start_worker()
     wait_for_state(run.id, {"Completed"})
-    assert len(stack.http.requests) == calls_before
+    assert len(checks_called(stack)) == calls_before
     assert len(mails(stack, email, "is approved")) == 1
     reviews = [
         m for m in mails(stack, SUPERVISOR, "to review") if f"inquiry {inquiry_id})" in m.subject
@@ -222,3 +243,35 @@ def test_worker_killed_while_the_run_waits_then_restarted(stack: VettingStack) -
             len(list(s.scalars(select(CustomerRow).where(CustomerRow.inquiry_id == inquiry_id))))
             == 1
         )
+
+
+def test_cli_submits_the_form_and_shows_the_audit_trail(
+    stack: VettingStack, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from csflows.cli import app
+
+    email = "cli@paperlantern-cli.example"
+    path = tmp_path / "form.json"
+    path.write_text(json.dumps(stack.form(email=email)))
+    submitted = CliRunner().invoke(app, ["vet", str(path)])
+    assert submitted.exit_code == 0, submitted.output
+    link = submitted.output.strip().splitlines()[-1]
+    assert link.startswith(f"{stack.prefect.ui_url}/runs/flow-run/")
+    run_id = link.rsplit("/", 1)[-1]
+    wait_for_state(run_id, {"Suspended"})
+    inquiry_id = inquiry_of(run_id)
+    resume_flow_run(
+        run_id, run_input={"decision": "decline", "reviewer": "Sam Supervisor", "note": "CLI test"}
+    )
+    wait_for_state(run_id, {"Completed"})
+    shown = CliRunner().invoke(app, ["inquiry", "show", str(inquiry_id)])
+    assert shown.exit_code == 0, shown.output
+    assert "status declined" in shown.output
+    assert "decline" in shown.output and "by Sam Supervisor: CLI test" in shown.output
+    assert f"sent    {email}" in shown.output
+    as_json = json.loads(
+        CliRunner().invoke(app, ["inquiry", "show", str(inquiry_id), "--json"]).output
+    )
+    assert [c["criterion"] for c in as_json["checks"]][:1] and as_json["status"] == "declined"

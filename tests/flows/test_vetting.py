@@ -68,15 +68,16 @@ def test_resubmitted_form_continues_the_same_inquiry(
     assert "Phone" in letters[0].text and "Phone" not in letters[1].text
 
 
-def test_same_inquiry_while_it_is_being_vetted_is_not_vetted_twice(
+def test_an_inquiry_whose_run_is_gone_is_continued_by_the_next_submission(
     store_ready: Path, smtp_server: SmtpServer
 ) -> None:
     claim = inquiries.receive(INCOMPLETE, flow_run_id="run-that-is-alive")
     inquiries.set_status(claim.inquiry_id, "awaiting_approval")
     result = vet_new_customer(INCOMPLETE)
-    # the harness cannot read "run-that-is-alive": an unreadable owner counts as dead, so
-    # this run takes over; with a live owner it is a duplicate (tests/unit/test_inquiries.py)
+    # "run-that-is-alive" is no run the API knows: it cannot finish the inquiry, so this run
+    # continues it (with a live owner it is a duplicate: tests/e2e, tests/unit)
     assert result["inquiry_id"] == claim.inquiry_id
+    assert inquiries.show(claim.inquiry_id)["round"] == 2
 
 
 def test_decided_inquiry_submitted_again_sends_nothing(

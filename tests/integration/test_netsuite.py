@@ -79,20 +79,25 @@ def suitetalk(http: HttpServer, records: dict[str, dict[str, Any]]) -> None:
     http.route("GET", "/services/rest/record/v1/customer/", handle)
 
 
+def netsuite_settings(http: HttpServer) -> dict[str, str]:
+    """The NetSuiteCredentials values (CSFLOWS_NETSUITE_<KEY>) for the local SuiteTalk server."""
+    return {
+        "ACCOUNT_ID": "tstdrv-123",
+        "CONSUMER_KEY": "ck",
+        "CONSUMER_SECRET": SECRETS["consumer_secret"],
+        "TOKEN_ID": "tk",
+        "TOKEN_SECRET": SECRETS["token_secret"],
+        "BASE_URL": f"{http.url}/services/rest",
+    }
+
+
 @pytest.fixture
 def netsuite_env(
     http_server: HttpServer, monkeypatch: pytest.MonkeyPatch
 ) -> dict[str, dict[str, Any]]:
     records: dict[str, dict[str, Any]] = {}
     suitetalk(http_server, records)
-    for key, value in {
-        "ACCOUNT_ID": "tstdrv-123",
-        "CONSUMER_KEY": "ck",
-        "CONSUMER_SECRET": SECRETS["consumer_secret"],
-        "TOKEN_ID": "tk",
-        "TOKEN_SECRET": SECRETS["token_secret"],
-        "BASE_URL": f"{http_server.url}/services/rest",
-    }.items():
+    for key, value in netsuite_settings(http_server).items():
         monkeypatch.setenv(f"CSFLOWS_NETSUITE_{key}", value)
     return records
 

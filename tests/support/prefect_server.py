@@ -54,8 +54,9 @@ def _stop(process: subprocess.Popen[bytes] | None, grace: float = 20) -> None:
 class PrefectServer:
     """`prefect server start` on 127.0.0.1 with its own home (SQLite) and no analytics."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, schedules: bool = False) -> None:
         self.home = home
+        self.schedules = schedules  # off: no scheduled run starts in the middle of a test
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.log = home / "prefect-server.log"
@@ -82,6 +83,8 @@ class PrefectServer:
         self.home.mkdir(parents=True, exist_ok=True)
         env = os.environ | self.env()
         env.pop("PREFECT_API_URL", None)  # the server itself needs no client URL
+        env["PREFECT_UI_API_URL"] = self.api_url  # where the UI in a browser finds the API
+        env["PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED"] = "true" if self.schedules else "false"
         prefect = Path(sys.executable).with_name("prefect")
         command = [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(self.port)]
         self.process = subprocess.Popen(

@@ -3,6 +3,7 @@ the approval policy, and what a submitted form means for its inquiry."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from csflows.approval_policy import approval_policy
 from csflows.business_days import approval_actions_due, business_days_between
 from csflows.models import Assessment, CheckResult, Evidence, MissingField, NewCustomerInquiry
 from csflows.policy import PolicyError
-from csflows.scorecard import escape, render_scorecard, safe_link
+from csflows.scorecard import escape, literal, render_scorecard, safe_link
 
 TZ = "America/Chicago"
 
@@ -77,8 +78,9 @@ FORM = NewCustomerInquiry(
 
 def test_scorecard_escapes_applicant_text() -> None:
     text = render_scorecard(7, FORM, _assessment(amazon="pass"))
-    assert "<script>" not in text and "](javascript" not in text
-    assert "&lt;script&gt;" in text
+    assert not re.search(r"(?<!\\)<", text)  # no tag can open
+    assert "\\[Shop\\](javascript:evil)" in text  # no link can form
+    assert "\\<script\\>alert(1)\\</script\\>" in text
     assert "**PASS**" in text and "inquiry 7" in text
 
 
@@ -86,6 +88,7 @@ def test_only_http_links_become_links() -> None:
     assert safe_link("site", "https://a.example/x") == "[site](https://a.example/x)"
     assert "](" not in safe_link("site", "javascript:alert(1)")
     assert escape("a|b\nc") == "a\\|b c"
+    assert literal("http://x.example/a|b`c") == "`http://x.example/a\\|b'c`"
 
 
 def test_decline_letter_follows_the_failed_criterion() -> None:
@@ -163,3 +166,18 @@ def test_audit_entries_are_recorded_once_per_key(store_ready: Path) -> None:
         and found["reviewer"] == "Sam"
         and found["decided_at"] <= datetime.now(UTC)
     )
+
+
+def test_an_answered_gate_is_read_back_not_asked_again(store_ready: Path) -> None:
+    """A run retried after a crash (Prefect forgets its pause keys) finds the answer it had."""
+    from csflows.gates import ApprovalDecision, wait_at_gate
+
+    claim = inquiries.receive(RAW, "run-1")
+    answer = {"decision": "decline", "reviewer": "Sam", "note": "FBA seller"}
+    inquiries.record_decision(
+        claim.inquiry_id, "gate:approval-1", "decline", "Sam", evidence={"answer": answer}
+    )
+    again = wait_at_gate(
+        claim.inquiry_id, "approval-1", ApprovalDecision
+    )  # outside any run: no suspend
+    assert again == ApprovalDecision(**answer)
