@@ -182,3 +182,17 @@ def sender_name(raw: bytes) -> str:
         return str(value.addresses[0].display_name or "") if value is not None else ""
     except (AttributeError, IndexError, TypeError, ValueError):
         return ""
+
+
+def pdf_attachments(raw: bytes) -> list[bytes]:
+    """The content of each PDF attached to the message, in order."""
+    msg = message_from_bytes(raw, policy=policy.default)
+    if not isinstance(msg, EmailMessage):  # pragma: no cover - policy.default guarantees it
+        return []
+    body = msg.get_body(preferencelist=("plain", "html"))
+    return [
+        _decoded(part)
+        for part in _attachment_parts(msg, body)
+        if part.get_content_type() == "application/pdf"
+        or (part.get_filename() or "").lower().endswith(".pdf")
+    ]

@@ -9,19 +9,41 @@ from pathlib import Path
 import pytest
 
 from tests.support.imap import DovecotServer
+from tests.support.postgres import PostgresServer
 from tests.support.servers import HttpServer, SmtpServer
 
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("CSFLOWS_SKIP_BLOCK_LOOKUP", "1")
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer | None]:
+    """With CSFLOWS_TEST_STORE=postgres, one PostgreSQL server for the session; else None."""
+    if os.environ.get("CSFLOWS_TEST_STORE", "sqlite") != "postgres":
+        yield None
+        return
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(autouse=True)
-def csflows_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test gets its own store and home folder."""
+def csflows_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[Path]:
+    """Each test gets its own home folder and an empty store: SQLite in the home folder, or
+    (CSFLOWS_TEST_STORE=postgres) a fresh PostgreSQL database."""
     home = tmp_path / "csflows-home"
     monkeypatch.setenv("CSFLOWS_HOME", str(home))
     monkeypatch.delenv("CSFLOWS_DATABASE_URL", raising=False)
-    return home
+    if os.environ.get("CSFLOWS_TEST_STORE") == "postgres":
+        server = request.getfixturevalue("postgres_server")
+        database = f"t{abs(hash(request.node.nodeid)) % 10**12}"
+        monkeypatch.setenv("CSFLOWS_DATABASE_URL", server.create_database(database))
+    yield home
+    from csflows.store.db import dispose
+
+    dispose()
 
 
 @pytest.fixture

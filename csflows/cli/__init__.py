@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from csflows.cli import classify, customers, db, serve
+from csflows.cli import classify, customers, db, serve, vet
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
@@ -16,6 +16,7 @@ app.add_typer(customers.app, name="customers")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.command("classify")(classify.classify)
+app.command("vet")(vet.vet)
 
 
 def main() -> None:

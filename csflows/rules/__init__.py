@@ -1,1 +1,1 @@
-"""Business rules as pure functions: no Prefect, no network, testable on their own."""
+"""Pure business rules of the procedures: no I/O, easy to test, used by tasks and flows."""

@@ -216,3 +216,16 @@ class InboxCursorRow(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+class LookupRow(Base):
+    """A cached answer of an external lookup (Google, RDAP) keyed by its normalized request,
+    so the same address or domain costs one API call, across runs, resumes and processes."""
+
+    __tablename__ = "lookups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of api + request
+    api: Mapped[str] = mapped_column(String(60), index=True)
+    request: Mapped[str] = mapped_column(Text)  # the normalized request, for people reading
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,1 @@
+"""Clients of the external systems vetting consults: websites, RDAP, Google Maps Platform."""
