@@ -196,3 +196,15 @@ def pdf_attachments(raw: bytes) -> list[bytes]:
         if part.get_content_type() == "application/pdf"
         or (part.get_filename() or "").lower().endswith(".pdf")
     ]
+
+
+def header_summary(raw: bytes) -> tuple[str, str]:
+    """(sender address, subject) read leniently, so people see who wrote an unreadable message."""
+    try:
+        headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+        sender = getaddresses([str(headers.get("From") or "")])
+        subject = " ".join(str(headers.get("Subject") or "").split())
+    except Exception:  # noqa: BLE001 - best effort on a message already known to be broken
+        return "", ""
+    address = sender[0][1].lower() if sender and "@" in sender[0][1] else ""
+    return address[:320], subject[:998]

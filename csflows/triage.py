@@ -15,7 +15,13 @@ from sqlalchemy import func, select
 from csflows import store
 from csflows.form_pdf import FORM_FILE, build_pdf, read_pdf_form
 from csflows.forms import FormError, inquiry_from_data
-from csflows.mail import MailParseError, parse_message, pdf_attachments, sender_name
+from csflows.mail import (
+    MailParseError,
+    header_summary,
+    parse_message,
+    pdf_attachments,
+    sender_name,
+)
 from csflows.models import Division, NewCustomerInquiry, Ticket
 from csflows.outbox import Attachment, OutgoingEmail
 from csflows.paths import config_dir
@@ -73,14 +79,16 @@ def _triage_row(row: TicketRow, model: Classifier) -> TriagedTicket:
     policy = model.policy
     try:
         ticket = parse_message(row.raw, inbox=row.inbox)
-    except (MailParseError, ValueError) as exc:
-        row.parse_error = str(exc)[:2000]
+        decision = decide(model.classify(InboundMail.from_ticket(ticket)), policy)
+    except Exception as exc:  # noqa: BLE001 - one unreadable message must not block the inbox
+        problem = str(exc) if isinstance(exc, MailParseError) else f"{type(exc).__name__}: {exc}"
+        row.parse_error = problem[:2000]
+        row.sender, row.subject = header_summary(row.raw)
         row.status, row.assignee = "needs_triage", policy.default_assignee
         return TriagedTicket(
             row.id, row.inbox, row.sender, row.subject, None, None, row.assignee, row.status,
             Route.NONE, row.parse_error,
         )  # fmt: skip
-    decision = decide(model.classify(InboundMail.from_ticket(ticket)), policy)
     row.parsed = ticket.model_dump(mode="json")
     row.sender, row.subject = ticket.sender[:320], ticket.subject
     if ticket.received_at is not None:
