@@ -1,1 +1,2 @@
-"""Clients of the external systems vetting consults: websites, RDAP, Google Maps Platform."""
+"""Clients of the external systems the procedures call: websites, RDAP, Google Maps Platform,
+Twilio."""
