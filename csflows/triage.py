@@ -26,6 +26,7 @@ from csflows.models import Division, NewCustomerInquiry, Ticket
 from csflows.outbox import Attachment, OutgoingEmail
 from csflows.paths import config_dir
 from csflows.policy import divisions
+from csflows.retention.enrollment import IN_RETENTION, READY
 from csflows.rules.assign import decide
 from csflows.rules.classify import Classifier, InboundMail, classifier
 from csflows.rules.ticket_types import Route
@@ -38,7 +39,7 @@ from csflows.store.tables import (
 )
 from csflows.templates import render
 
-RETENTION_STATUSES = {"ready_for_retention", "in_retention", "retention"}
+RETENTION_STATUSES = {READY, IN_RETENTION}  # issue 7's customer statuses
 
 
 @dataclass(frozen=True)
