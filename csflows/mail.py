@@ -182,3 +182,29 @@ def sender_name(raw: bytes) -> str:
         return str(value.addresses[0].display_name or "") if value is not None else ""
     except (AttributeError, IndexError, TypeError, ValueError):
         return ""
+
+
+def pdf_attachments(raw: bytes) -> list[bytes]:
+    """The content of each PDF attached to the message, in order."""
+    msg = message_from_bytes(raw, policy=policy.default)
+    if not isinstance(msg, EmailMessage):  # pragma: no cover - policy.default guarantees it
+        return []
+    body = msg.get_body(preferencelist=("plain", "html"))
+    return [
+        _decoded(part)
+        for part in _attachment_parts(msg, body)
+        if part.get_content_type() == "application/pdf"
+        or (part.get_filename() or "").lower().endswith(".pdf")
+    ]
+
+
+def header_summary(raw: bytes) -> tuple[str, str]:
+    """(sender address, subject) read leniently, so people see who wrote an unreadable message."""
+    try:
+        headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+        sender = getaddresses([str(headers.get("From") or "")])
+        subject = " ".join(str(headers.get("Subject") or "").split())
+    except Exception:  # noqa: BLE001 - best effort on a message already known to be broken
+        return "", ""
+    address = sender[0][1].lower() if sender and "@" in sender[0][1] else ""
+    return address[:320], subject[:998]

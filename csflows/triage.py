@@ -4,8 +4,8 @@ reply with the inquiry form). A ticket that cannot be parsed goes to people, nev
 
 from __future__ import annotations
 
-import io
 import re
+import tempfile
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -13,11 +13,20 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from csflows import store
-from csflows.mail import MailParseError, parse_message, sender_name
+from csflows.form_pdf import FORM_FILE, build_pdf, read_pdf_form
+from csflows.forms import FormError, inquiry_from_data
+from csflows.mail import (
+    MailParseError,
+    header_summary,
+    parse_message,
+    pdf_attachments,
+    sender_name,
+)
 from csflows.models import Division, NewCustomerInquiry, Ticket
 from csflows.outbox import Attachment, OutgoingEmail
 from csflows.paths import config_dir
 from csflows.policy import divisions
+from csflows.retention.enrollment import IN_RETENTION, READY
 from csflows.rules.assign import decide
 from csflows.rules.classify import Classifier, InboundMail, classifier
 from csflows.rules.ticket_types import Route
@@ -30,8 +39,7 @@ from csflows.store.tables import (
 )
 from csflows.templates import render
 
-STANDARD_FORM = "new_customer_inquiry.pdf"  # config/forms/, when the business provides it
-RETENTION_STATUSES = {"ready_for_retention", "in_retention", "retention"}
+RETENTION_STATUSES = {READY, IN_RETENTION}  # issue 7's customer statuses
 
 
 @dataclass(frozen=True)
@@ -72,14 +80,16 @@ def _triage_row(row: TicketRow, model: Classifier) -> TriagedTicket:
     policy = model.policy
     try:
         ticket = parse_message(row.raw, inbox=row.inbox)
-    except (MailParseError, ValueError) as exc:
-        row.parse_error = str(exc)[:2000]
+        decision = decide(model.classify(InboundMail.from_ticket(ticket)), policy)
+    except Exception as exc:  # noqa: BLE001 - one unreadable message must not block the inbox
+        problem = str(exc) if isinstance(exc, MailParseError) else f"{type(exc).__name__}: {exc}"
+        row.parse_error = problem[:2000]
+        row.sender, row.subject = header_summary(row.raw)
         row.status, row.assignee = "needs_triage", policy.default_assignee
         return TriagedTicket(
             row.id, row.inbox, row.sender, row.subject, None, None, row.assignee, row.status,
             Route.NONE, row.parse_error,
         )  # fmt: skip
-    decision = decide(model.classify(InboundMail.from_ticket(ticket)), policy)
     row.parsed = ticket.model_dump(mode="json")
     row.sender, row.subject = ticket.sender[:320], ticket.subject
     if ticket.received_at is not None:
@@ -210,35 +220,14 @@ def _words(text: str) -> str:
 
 
 def inquiry_form(division: Division | None) -> Attachment:
-    """The division's own form, else the standard form in config/forms/, else a generated one."""
+    """The division's own form (seed 001) if it has one, else the standard fillable form."""
     forms = config_dir() / "forms"
-    for name in (division.new_customer_form if division else None, STANDARD_FORM):
+    for name in (division.new_customer_form if division else None, FORM_FILE):
         if name and (path := forms / name).is_file():
             return Attachment(Path(name).name, path.read_bytes(), "application/pdf")
-    return Attachment("New_Customer_Inquiry_Form.pdf", _generated_form(), "application/pdf")
-
-
-def _generated_form() -> bytes:
-    """A fill-in form listing every field of the New Customer Inquiry Form (seed 001)."""
-    from reportlab.lib.pagesizes import letter
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, pagesize=letter)
-    page.setFont("Helvetica-Bold", 14)
-    page.drawString(54, 740, "New Customer Inquiry Form")
-    page.setFont("Helvetica", 9)
-    page.drawString(
-        54, 724, "Please complete every field and return this form by replying to our email."
-    )
-    y = 700
-    for name, info in NewCustomerInquiry.model_fields.items():
-        label = info.description or name.replace("_", " ").capitalize()
-        page.drawString(54, y, f"{label}:")
-        page.line(230, y - 2, 558, y - 2)
-        y -= 24
-    page.save()
-    return buffer.getvalue()
+    with tempfile.TemporaryDirectory() as folder:  # not shipped here: build the same form
+        content = build_pdf(Path(folder) / FORM_FILE).read_bytes()
+    return Attachment(FORM_FILE, content, "application/pdf")
 
 
 def account_request_reply(ticket_id: int) -> OutgoingEmail:
@@ -266,20 +255,19 @@ def account_request_reply(ticket_id: int) -> OutgoingEmail:
 
 
 def inquiry_form_from_ticket(ticket_id: int) -> dict[str, object]:
-    """The returned form's fields for vet-new-customer.
-
-    Reads the fillable PDF's fields named like NewCustomerInquiry's keys, over the sender's
-    address and name. Issue 3's form reader replaces this when it ships (one call site).
-    """
+    """The returned form's answers (the first attached PDF that is the inquiry form, read with
+    csflows.forms), with the sender's address and name where the form leaves them blank."""
     ticket, raw = load_ticket(ticket_id)
-    values: dict[str, object] = {"email": ticket.sender, "contact_name": sender_name(raw) or None}
-    for attachment in ticket.attachments:
-        for line in attachment.text.splitlines():
-            key, sep, value = line.partition(": ")
-            if sep and key in NewCustomerInquiry.model_fields and key != "address" and value:
-                values[key] = value.strip()
-    try:
-        form = NewCustomerInquiry.model_validate(values)
-    except ValueError:
-        form = NewCustomerInquiry(email=ticket.sender)
-    return form.model_dump(mode="json", exclude_none=True)
+    form = NewCustomerInquiry()
+    for content in pdf_attachments(raw):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / FORM_FILE
+            path.write_bytes(content)
+            try:
+                form, _unreadable = inquiry_from_data(read_pdf_form(path))
+            except FormError:
+                continue  # another PDF (a resale certificate, say): try the next one
+        break
+    defaults = {"email": ticket.sender, "contact_name": sender_name(raw) or None}
+    missing = {k: v for k, v in defaults.items() if v and not getattr(form, k)}
+    return form.model_copy(update=missing).model_dump(mode="json", exclude_none=True)

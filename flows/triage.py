@@ -29,17 +29,19 @@ def triage_inbox(inboxes: list[str] | None = None) -> dict[str, int]:
     for name, future in polls.items():
         try:
             result = future.result()
-        except intake.InboxUnavailable as exc:
-            logger.error("inbox %s not polled: %s", name, exc)
+        except Exception as exc:  # noqa: BLE001 - the other inboxes are still triaged
+            logger.error("inbox %s not polled: %s: %s", name, type(exc).__name__, exc)
             unreachable.append(name)
             continue
         stored += len(result.stored)
         duplicates += result.duplicates
 
     # 2. Type, assign and auto-resolve what is stored and not triaged (this run's and any left).
-    triaged = []
-    while batch := triage.pending_ticket_ids(TRIAGE_BATCH):
+    triaged: list[triage.TriagedTicket] = []
+    previous: list[int] = []
+    while (batch := triage.pending_ticket_ids(TRIAGE_BATCH)) and batch != previous:
         triaged += triage_tickets_task(batch)
+        previous = batch
 
     # 3. Route: reply with the form, start vetting or the PO flow, record complaints.
     routes = triage.tickets_to_route()

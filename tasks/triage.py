@@ -1,11 +1,13 @@
 """Triage tasks: poll an inbox, triage the stored tickets in one batch, route one ticket.
 
-Thin: the rules live in csflows.intake, csflows.triage and csflows.rules.
+Side effects happen once by the store (cursor, Message-ID, idempotency keys), not a Prefect
+cache. Thin: the rules live in csflows.intake, csflows.triage and csflows.rules.
 """
 
 from __future__ import annotations
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from prefect.deployments import run_deployment
 
 from csflows import intake, triage
@@ -16,18 +18,20 @@ VET_NEW_CUSTOMER = "vet-new-customer/vet-new-customer"
 HANDLE_PURCHASE_ORDER = "handle-purchase-order/handle-purchase-order"
 
 
-@task(name="poll-inbox", task_run_name="poll {name}")
+@task(name="poll-inbox", task_run_name="poll {name}", cache_policy=NO_CACHE)
 def poll_inbox_task(name: str, max_messages: int) -> intake.PollResult:
     """Store the inbox's new messages raw; a failure here loses nothing (the cursor waits)."""
     return intake.poll_inbox(name, intake.inbox_block(name), max_messages)
 
 
-@task(name="triage-tickets")
+@task(name="triage-tickets", cache_policy=NO_CACHE)
 def triage_tickets_task(ids: list[int]) -> list[triage.TriagedTicket]:
     return triage.triage_tickets(ids)
 
 
-@task(name="route-ticket", task_run_name="route ticket {ticket_id} ({route})")
+@task(
+    name="route-ticket", task_run_name="route ticket {ticket_id} ({route})", cache_policy=NO_CACHE
+)
 def route_ticket_task(ticket_id: int, route: Route) -> str:
     """Start what the ticket's type calls for; an error is recorded and retried next run."""
     try:

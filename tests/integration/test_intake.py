@@ -74,6 +74,7 @@ def test_a_broken_mime_message_is_kept_and_goes_to_people(
     assert (
         row.id == ticket_id and row.status == "needs_triage" and row.assignee == "Customer Service"
     )
+    assert (row.sender, row.subject) == ("buyer@shop.example", "our order")  # who wrote it
     assert row.raw.replace(b"\r\n", b"\n") == raw.replace(b"\r\n", b"\n")  # nothing lost
 
 

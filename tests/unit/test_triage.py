@@ -46,20 +46,23 @@ def test_the_form_attached_prefers_the_division_then_the_standard_form(
     config = tmp_path / "config"
     shutil.copytree(PROJECT_ROOT / "config", config)
     monkeypatch.setenv("CSFLOWS_CONFIG_DIR", str(config))
-    generated = inquiry_form(None)
-    assert generated.filename == "New_Customer_Inquiry_Form.pdf"
-    text = PdfReader(io.BytesIO(generated.content)).pages[0].extract_text()
-    assert "New Customer Inquiry Form" in text and "Legal business name" in text
-    (config / "forms").mkdir(exist_ok=True)
-    (config / "forms" / "new_customer_inquiry.pdf").write_bytes(b"%PDF-standard")
+    standard = inquiry_form(None)
+    assert standard.filename == "new_customer_inquiry.pdf"
+    assert standard.content == (PROJECT_ROOT / "config/forms/new_customer_inquiry.pdf").read_bytes()
     (config / "forms" / "floating_luxuries.pdf").write_bytes(b"%PDF-division")
-    assert inquiry_form(None).content == b"%PDF-standard"
     division = (
         divisions()
         .get("Floating Luxuries")
         .model_copy(update={"new_customer_form": "floating_luxuries.pdf"})
     )
     assert inquiry_form(division).content == b"%PDF-division"
+    shutil.rmtree(config / "forms")  # none shipped: the same fillable form, built on the spot
+    built = inquiry_form(None)
+    fields = PdfReader(io.BytesIO(built.content)).get_fields() or {}
+    assert built.filename == "new_customer_inquiry.pdf" and {
+        "business_name",
+        "address.city",
+    } <= set(fields)
 
 
 def _fillable_form(**values: str) -> bytes:
@@ -114,10 +117,7 @@ def test_the_account_request_reply(store_ready: Path) -> None:
     reply = account_request_reply(ticket_id)
     assert reply.key == f"ticket:{ticket_id}:reply" and reply.to == "owner@lakesidepool.example"
     assert reply.subject == "Your new account request with Floating Luxuries"
-    assert (
-        reply.body.startswith("Dear Sir or Madam,")
-        and "New_Customer_Inquiry_Form.pdf" in reply.body
-    )
+    assert reply.body.startswith("Dear Sir or Madam,") and "new_customer_inquiry.pdf" in reply.body
     assert reply.in_reply_to == "<acct-9@lakesidepool.example>" and len(reply.attachments) == 1
 
 
