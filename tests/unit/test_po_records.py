@@ -1,0 +1,60 @@
+"""One recorded action per party and PO, one order per customer and PO, even when runs race."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from csflows import store
+from csflows.models.purchase_order import PoAction, PoDecision, PoReading, Sender, SenderKind
+from csflows.purchase_orders.records import claim, mark_done, record_order, store_inbound
+from csflows.store.tables import OrderRow, PoActionRow
+
+SENDER = Sender(
+    kind=SenderKind.CUSTOMER, email="a@b.example", customer_id="C-1", division="wyla", level=2
+)
+READING = PoReading(po_number="77", total=Decimal("10.00"))
+
+
+def test_first_decision_stands(store_ready: Path) -> None:
+    first = claim(SENDER, READING, PoDecision(action=PoAction.ACCEPT, reason="first"), ticket_id=1)
+    mark_done(first.id, order_id=5)
+    later = claim(
+        SENDER,
+        READING,
+        PoDecision(action=PoAction.MINIMUMS_RESPONSE, reason="x", template="order_minimums"),
+        ticket_id=2,
+    )
+    assert (later.id, later.decision.action, later.done, later.order_id) == (
+        first.id,
+        PoAction.ACCEPT,
+        True,
+        5,
+    )
+
+
+def test_unread_po_is_keyed_by_its_ticket(store_ready: Path) -> None:
+    unknown = Sender(kind=SenderKind.UNKNOWN, email="x@y.example")
+    decision = PoDecision(action=PoAction.UNKNOWN_SENDER, reason="r", template="po_unknown_sender")
+    claimed = claim(unknown, PoReading(), decision, ticket_id=9)
+    assert claimed.message_key == "po:unknown-x@y.example:ticket-9:unknown_sender"
+
+
+def test_racing_runs_share_one_row(store_ready: Path) -> None:
+    decision = PoDecision(action=PoAction.ACCEPT, reason="r")
+    with ThreadPoolExecutor(8) as pool:
+        claims = list(pool.map(lambda i: claim(SENDER, READING, decision, ticket_id=i), range(8)))
+        orders = list(
+            pool.map(lambda _: record_order("C-1", "77", Decimal("10"), date(2026, 1, 2)), range(8))
+        )
+        tickets = list(
+            pool.map(lambda _: store_inbound("<m@x>", b"raw", "a@b.example", "s", "po"), range(8))
+        )
+    assert len({c.id for c in claims}) == len(set(orders)) == len(set(tickets)) == 1
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(PoActionRow)) == 1
+        assert s.scalar(select(func.count()).select_from(OrderRow)) == 1
