@@ -7,6 +7,7 @@ from pathlib import Path
 
 from csflows import customers
 from csflows.paths import config_dir
+from csflows.purchase_orders import demo as purchase_orders_demo
 
 
 def run(folder: Path | None = None) -> Iterator[str]:
@@ -14,3 +15,4 @@ def run(folder: Path | None = None) -> Iterator[str]:
     folder = folder or config_dir() / "demo"
     count = customers.import_csv(folder / "customers.csv")
     yield f"loaded {count} demo customers from {folder / 'customers.csv'}"
+    yield from purchase_orders_demo.start_sample_runs(folder)
