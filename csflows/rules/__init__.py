@@ -1,1 +1,1 @@
-"""The business's rules as pure functions: no store, no network, no Prefect."""
+"""Pure business rules of the procedures: no I/O, easy to test, used by tasks and flows."""

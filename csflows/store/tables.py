@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     DateTime,
     ForeignKey,
@@ -205,6 +206,19 @@ class TierHistoryRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class LookupRow(Base):
+    """A cached answer of an external lookup (Google, RDAP) keyed by its normalized request,
+    so the same address or domain costs one API call, across runs, resumes and processes."""
+
+    __tablename__ = "lookups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of api + request
+    api: Mapped[str] = mapped_column(String(60), index=True)
+    request: Mapped[str] = mapped_column(Text)  # the normalized request, for people reading
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class PoActionRow(Base):
     """What the purchase-order procedure did with one PO (seed 000); one per party and PO.
 
@@ -233,6 +247,15 @@ class PoActionRow(Base):
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | done
     flow_run_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class InboxCursorRow(Base):
+    """The last IMAP UID stored from an inbox folder, per UIDVALIDITY (issue 5's intake)."""
+
+    __tablename__ = "inbox_cursors"
+    inbox: Mapped[str] = mapped_column(String(200), primary_key=True)
+    uidvalidity: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
