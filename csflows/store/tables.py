@@ -247,6 +247,9 @@ class PoActionRow(Base):
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | done
     flow_run_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
 
 
 class InboxCursorRow(Base):
