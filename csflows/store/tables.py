@@ -12,12 +12,14 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     Numeric,
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -262,3 +264,8 @@ class InboxCursorRow(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+# A PO's sender is found by address whatever its case (csflows.purchase_orders.senders).
+Index("ix_customers_email_lower", func.lower(CustomerRow.email))
+Index("ix_inquiries_email_lower", func.lower(InquiryRow.email))
