@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import func, select
-
-from csflows import store
 from csflows.models.purchase_order import PoAction, PoDecision, PoReading, Sender, SenderKind
-from csflows.purchase_orders.records import claim, mark_done, record_order, store_inbound
-from csflows.store.tables import OrderRow, PoActionRow
+from csflows.purchase_orders.records import claim, mark_done
 
 SENDER = Sender(
     kind=SenderKind.CUSTOMER, email="a@b.example", customer_id="C-1", division="wyla", level=2
@@ -42,19 +36,3 @@ def test_unread_po_is_keyed_by_its_ticket(store_ready: Path) -> None:
     decision = PoDecision(action=PoAction.UNKNOWN_SENDER, reason="r", template="po_unknown_sender")
     claimed = claim(unknown, PoReading(), decision, ticket_id=9)
     assert claimed.message_key == "po:unknown-x@y.example:ticket-9:unknown_sender"
-
-
-def test_racing_runs_share_one_row(store_ready: Path) -> None:
-    decision = PoDecision(action=PoAction.ACCEPT, reason="r")
-    with ThreadPoolExecutor(8) as pool:
-        claims = list(pool.map(lambda i: claim(SENDER, READING, decision, ticket_id=i), range(8)))
-        orders = list(
-            pool.map(lambda _: record_order("C-1", "77", Decimal("10"), date(2026, 1, 2)), range(8))
-        )
-        tickets = list(
-            pool.map(lambda _: store_inbound("<m@x>", b"raw", "a@b.example", "s", "po"), range(8))
-        )
-    assert len({c.id for c in claims}) == len(set(orders)) == len(set(tickets)) == 1
-    with store.session() as s:
-        assert s.scalar(select(func.count()).select_from(PoActionRow)) == 1
-        assert s.scalar(select(func.count()).select_from(OrderRow)) == 1
