@@ -82,6 +82,11 @@ def money(text: str) -> Decimal | None:
         return None
 
 
+def canonical_po_number(number: str) -> str:
+    """`po-4512` -> `4512`: one spelling per PO, so re-sends and operators' readings match."""
+    return _PO_PREFIX.sub("", number.strip().strip("-/")).upper()
+
+
 def po_numbers(text: str) -> list[str]:
     """The distinct PO numbers in `text`, in order (a number has at least one digit).
 
@@ -90,7 +95,7 @@ def po_numbers(text: str) -> list[str]:
     """
     found: list[str] = []
     for match in _PO_NUMBER.finditer(text):
-        number = _PO_PREFIX.sub("", match["number"].strip("-/")).upper()
+        number = canonical_po_number(match["number"])
         if any(ch.isdigit() for ch in number) and number not in found:
             found.append(number)
     return found
