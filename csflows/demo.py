@@ -7,6 +7,7 @@ from pathlib import Path
 
 from csflows import customers, orders
 from csflows.paths import config_dir
+from csflows.purchase_orders import demo as purchase_orders_demo
 
 
 def run(folder: Path | None = None) -> Iterator[str]:
@@ -17,3 +18,4 @@ def run(folder: Path | None = None) -> Iterator[str]:
     if (folder / "orders.csv").exists():
         count = orders.import_csv(folder / "orders.csv")
         yield f"loaded {count} demo orders from {folder / 'orders.csv'} (tiers: recompute-tiers)"
+    yield from purchase_orders_demo.start_sample_runs(folder)

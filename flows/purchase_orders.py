@@ -33,6 +33,7 @@ from csflows.purchase_orders.policy import po_policy
 from csflows.purchase_orders.report import artifact_key, escape, po_markdown
 from csflows.purchase_orders.responses import response_email, with_values
 from csflows.rules.po_action import decide
+from csflows.rules.po_reading import canonical_po_number
 from tasks.messaging import send_email_task
 from tasks.purchase_orders import (
     enter_order,
@@ -51,7 +52,7 @@ OPERATOR_WAIT_SECONDS = 3 * 24 * 3600  # an operator has three days to read an u
 class PoReadByOperator(RunInput):
     """An operator reads the PO the flow could not: its number and total."""
 
-    po_number: str = Field(min_length=1, max_length=100)
+    po_number: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9/-]*$")
     total: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
 
 
@@ -122,7 +123,7 @@ def ask_operator_to_read(reading: PoReading, email: PoEmail, sender: Sender) -> 
     assert answer is not None
     return reading.model_copy(
         update={
-            "po_number": answer.po_number.strip(),
+            "po_number": canonical_po_number(answer.po_number),
             "total": answer.total,
             "problems": [],
             "source": "operator",

@@ -139,6 +139,8 @@ def from_eml(raw: bytes) -> PoEmail:
         raise PoInputError(f"From: not an email address (got {str(message['From'] or '')!r:.80})")
     body_part = message.get_body(preferencelist=("plain", "html"))
     body = body_part.get_content() if body_part is not None else ""
+    if body_part is not None and body_part.get_content_type() == "text/html":
+        body = _html_text(body)
     attachments = [
         PoAttachment(
             filename=part.get_filename() or f"attachment-{i + 1}",
@@ -155,6 +157,16 @@ def from_eml(raw: bytes) -> PoEmail:
         attachments=attachments,
         message_id=str(message["Message-ID"]).strip() if message["Message-ID"] else None,
     )
+
+
+def _html_text(html: str) -> str:
+    """An HTML-only email's text, table rows kept on one line each."""
+    import html2text
+
+    converter = html2text.HTML2Text()
+    converter.body_width = 0
+    converter.ignore_links = converter.ignore_images = converter.ignore_emphasis = True
+    return converter.handle(html)
 
 
 def from_raw(raw: bytes) -> PoEmail:

@@ -14,12 +14,13 @@ from csflows.models.purchase_order import PoEmail, PoLine, PoReading
 
 _PO_NUMBER = re.compile(
     r"""(?ix)
-    \b(?:purchase\s+order|p\.?\s?o)\b\.?      # PO, P.O., Purchase Order
-    (?![^\S\n]*box\b)                         # ... but not a P.O. Box
-    [^\S\n]*(?:number|num\b\.?|no\b\.?|\#)?[^\S\n]*[:#]?[^\S\n]*   # on the same line
+    \b(?:purchase\s+order|p\.?\s?o)(?:\b|(?=\d))\.?   # PO, P.O., Purchase Order, PO12345
+    (?![^\S\n]*box\b)                                 # ... but not a P.O. Box
+    [^\S\n]*(?:number|num\b\.?|no\b\.?|\#)?[^\S\n]*[:#\-]?[^\S\n]*   # on the same line
     (?P<number>[A-Z0-9][A-Z0-9\-/]{0,39})
     """
 )
+_PO_PREFIX = re.compile(r"(?i)^P\.?O\.?[-#]?(?=\d)")
 _MONEY = r"\$?\s*(?:USD\s*)?(?P<amount>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)\b"
 _TOTAL_LABELS = (  # strongest first
     (3, re.compile(r"(?i)\bgrand\s+total\b")),
@@ -81,11 +82,20 @@ def money(text: str) -> Decimal | None:
         return None
 
 
+def canonical_po_number(number: str) -> str:
+    """`po-4512` -> `4512`: one spelling per PO, so re-sends and operators' readings match."""
+    return _PO_PREFIX.sub("", number.strip().strip("-/")).upper()
+
+
 def po_numbers(text: str) -> list[str]:
-    """The distinct PO numbers in `text`, in order (a number has at least one digit)."""
+    """The distinct PO numbers in `text`, in order (a number has at least one digit).
+
+    `PO-4512`, `PO4512`, `P.O. #4512` and `PO Number: PO-4512` are all the number `4512`, so a
+    resend written differently is still the same PO.
+    """
     found: list[str] = []
     for match in _PO_NUMBER.finditer(text):
-        number = match["number"].strip("-/")
+        number = canonical_po_number(match["number"])
         if any(ch.isdigit() for ch in number) and number not in found:
             found.append(number)
     return found

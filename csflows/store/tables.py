@@ -12,12 +12,14 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     Numeric,
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -247,6 +249,9 @@ class PoActionRow(Base):
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | done
     flow_run_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
 
 
 class InboxCursorRow(Base):
@@ -259,3 +264,8 @@ class InboxCursorRow(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+# A PO's sender is found by address whatever its case (csflows.purchase_orders.senders).
+Index("ix_customers_email_lower", func.lower(CustomerRow.email))
+Index("ix_inquiries_email_lower", func.lower(InquiryRow.email))

@@ -164,3 +164,45 @@ def test_cli_prints_the_six_keys(directory: None, smtp_server: SmtpServer, tmp_p
     assert json.loads(real.stdout)["action"] == "accept"
     with store.session() as s:
         assert s.scalars(select(OrderRow.po_number)).one() == "C-77"
+
+
+def test_unknown_senders_po_reaches_cs_with_the_po(
+    directory: None, smtp_server: SmtpServer
+) -> None:
+    body = "Hi, please ship the following.\nPO 4242\nTotal: $610.00"
+    handle_purchase_order(message=po_message("buyer@stranger.example", body, "New order"))
+    handle_purchase_order(message=po_message("buyer@stranger.example", body, "New order"))
+    [mail] = smtp_server.to("customerservice@example.com")  # config/purchase_orders.yaml
+    assert mail.subject == "PO 4242 from an unknown sender: buyer@stranger.example"
+    assert "PO number: 4242\nTotal: $610" in mail.text
+    assert mail.text.rstrip().endswith(body)
+    [attached] = list(mail.message.iter_attachments())
+    assert attached.get_filename() == "purchase-order.txt" and "PO 4242" in attached.get_content()
+    assert smtp_server.to("buyer@stranger.example") == []
+
+
+def test_cli_eml_keeps_the_raw_message_as_a_ticket(
+    directory: None, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    from email.message import EmailMessage
+
+    from csflows.store.tables import TicketRow
+
+    msg = EmailMessage()
+    msg["From"], msg["To"] = "Sunny Pools <buy@sunnypools.example>", "cs@advantus.test"
+    msg["Subject"], msg["Message-ID"] = "PO FL-9", "<fl9@sunnypools.example>"
+    msg.set_content("Please ship 20 loungers.")
+    msg.add_attachment(
+        po_pdf("FL-9", "$2,400.00"), maintype="application", subtype="pdf", filename="FL-9.pdf"
+    )
+    file = tmp_path / "po.eml"
+    file.write_bytes(bytes(msg))
+    for _ in range(2):
+        result = CliRunner().invoke(app, ["po", str(file), "--json"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["action"] == "redirect_to_website"
+    with store.session() as s:
+        ticket = s.scalars(select(TicketRow)).one()
+    assert ticket.message_id == "<fl9@sunnypools.example>" and ticket.raw == bytes(msg)
+    [mail] = smtp_server.to("buy@sunnypools.example")
+    assert mail.message["In-Reply-To"] == "<fl9@sunnypools.example>"

@@ -106,3 +106,18 @@ def test_cli_bad_input_is_a_clear_error(tmp_path: Path, content: str, error: str
     result = CliRunner().invoke(app, ["po", str(file), "--json"])
     assert result.exit_code == 1
     assert f"error: {file}: {error}" in result.output
+
+
+def test_html_only_eml_is_read_as_text() -> None:
+    from email.message import EmailMessage
+
+    from csflows.rules.po_reading import read_purchase_order
+
+    msg = EmailMessage()
+    msg["From"], msg["Subject"] = "a@shop.example", "Order"
+    msg.set_content(
+        "<p>Purchase Order <b>#8801</b></p><table><tr><td>Order Total</td><td>$1,020.00</td></tr></table>",
+        subtype="html",
+    )
+    reading = read_purchase_order(inbound.from_raw(bytes(msg)))
+    assert (reading.po_number, str(reading.total)) == ("8801", "1020.00")

@@ -38,6 +38,8 @@ def _email(body: str = "", subject: str = "", *pdfs: tuple[str, bytes]) -> PoEma
         ("P.O. No. 7781", ["7781"]),
         ("PO# 1002\nShip to: P.O. Box 12, Austin", ["1002"]),
         ("Our pool floats order, PO date 11/05", []),
+        ("PO-4512 and again PO4512, P.O. #4512, PO Number: PO-4512", ["4512"]),
+        ("po number: ab-77", ["AB-77"]),
         ("Purchase order from Acme", []),
     ],
 )

@@ -1,4 +1,6 @@
-"""po_actions: what the purchase-order procedure did with each PO (seed 000)
+"""po_actions: what the purchase-order procedure did with each PO (seed 000); senders by address
+
+Indexes on lower(email) let a PO's sender be found by address, whatever its case, without a scan.
 
 Revision ID: 0002_purchase_orders
 Revises: 0001_initial
@@ -46,9 +48,13 @@ def upgrade() -> None:
             batch_op.f("ix_po_actions_customer_id"), ["customer_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_po_actions_ticket_id"), ["ticket_id"], unique=False)
+    op.create_index("ix_customers_email_lower", "customers", [sa.text("lower(email)")])
+    op.create_index("ix_inquiries_email_lower", "inquiries", [sa.text("lower(email)")])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_inquiries_email_lower", table_name="inquiries")
+    op.drop_index("ix_customers_email_lower", table_name="customers")
     with op.batch_alter_table("po_actions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_po_actions_ticket_id"))
         batch_op.drop_index(batch_op.f("ix_po_actions_customer_id"))

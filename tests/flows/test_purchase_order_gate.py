@@ -1,0 +1,91 @@
+"""An unreadable PO, run as a deployment, suspends for an operator and resumes with their reading.
+
+The run executes in this process (as a worker would run it); suspending ends it, the operator's
+answer through the API resumes it, and the re-run picks the answer up at the same gate.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.exceptions import Pause
+from prefect.flow_engine import run_flow
+from prefect.flow_runs import resume_flow_run
+from prefect.input.run_input import keyset_from_paused_state
+from sqlalchemy import select
+
+from csflows import store
+from csflows.store.tables import OrderRow, PoActionRow
+from flows.purchase_orders import handle_purchase_order
+from tests.support.po_data import po_message, seed_customers
+from tests.support.po_pdfs import BROKEN_PDF
+from tests.support.servers import SmtpServer
+
+
+def _deployment_run(parameters: dict) -> UUID:
+    with get_client(sync_client=True) as client:
+        flow_id = client.create_flow(handle_purchase_order)
+        deployment_id = client.create_deployment(
+            flow_id, "gate-test", entrypoint="flows/purchase_orders.py:handle_purchase_order"
+        )
+        return client.create_flow_run_from_deployment(deployment_id, parameters=parameters).id
+
+
+def _run(flow_run_id: UUID) -> None:
+    with get_client(sync_client=True) as client:
+        flow_run = client.read_flow_run(flow_run_id)
+    run_flow(
+        handle_purchase_order,
+        flow_run=flow_run,
+        parameters=flow_run.parameters,
+        return_type="state",
+    )
+
+
+def test_operator_reads_an_unreadable_po(store_ready: Path, smtp_server: SmtpServer) -> None:
+    seed_customers()
+    message = po_message(
+        "orders@papergarden.example", "Attached.", "PO 6001 <script>x</script>", po=BROKEN_PDF
+    )
+    flow_run_id = _deployment_run({"message": message})
+
+    with pytest.raises(Pause):  # the run suspends; a worker's process would end here
+        _run(flow_run_id)
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(flow_run_id).state
+        assert state is not None and state.is_paused() and state.name == "Suspended"
+        keyset = keyset_from_paused_state(state)
+        schema = client.read_flow_run_input(flow_run_id, keyset["schema"])
+    assert '"po_number"' in schema and '"total"' in schema
+    with store.session() as s:
+        assert s.scalars(select(PoActionRow)).all() == []  # nothing decided before the operator
+
+    resume_flow_run(flow_run_id, run_input={"po_number": "6001", "total": "420.00"})
+    _run(flow_run_id)
+
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(flow_run_id)
+    assert run.state is not None and run.state.is_completed()
+    assert run.name == "po-6001-C-1001" and "division:craft_hobby" in run.tags
+    with store.session() as s:
+        order = s.scalars(select(OrderRow)).one()
+        action = s.scalars(select(PoActionRow)).one()
+    assert (order.po_number, order.amount, action.action) == ("6001", 420, "accept")
+    artifact = _latest_artifact("po-c-1001-6001")
+    markdown = str(artifact["data"])
+    assert "read from operator" in markdown and "**Total:** $420" in markdown
+    assert "<script>" not in markdown and "&lt;script&gt;" in markdown  # sender's text is inert
+    assert smtp_server.messages == []
+
+
+def _latest_artifact(key: str) -> dict:
+    """The latest artifact under `key`, through the REST API (POST /artifacts/filter)."""
+    with get_client(sync_client=True) as client:
+        response = client.request(
+            "POST", "/artifacts/filter", json={"artifacts": {"key": {"any_": [key]}}, "limit": 1}
+        )
+    [artifact] = response.json()
+    return artifact
