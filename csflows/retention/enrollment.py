@@ -58,13 +58,14 @@ def enroll(
 ) -> int:
     """Plan cycle 1 from `start` for these customers (already planned steps stay as they are).
 
-    Returns how many customers were enrolled; unknown ids are a ValueError naming them.
+    One transaction per chunk of customers, so a crash keeps the chunks done and a re-run
+    completes the rest. Returns how many customers were enrolled; unknown ids are a ValueError.
     """
     policy = policy or cadence()
     steps = _steps(plan(start, policy))
     enrolled = 0
-    with store.session() as s:
-        for ids in chunks(list(dict.fromkeys(customer_ids)), chunk):
+    for ids in chunks(list(dict.fromkeys(customer_ids)), chunk):
+        with store.session() as s:
             known = set(s.scalars(select(CustomerRow.id).where(CustomerRow.id.in_(ids))))
             unknown = [i for i in ids if i not in known]
             if unknown:
@@ -74,7 +75,7 @@ def enroll(
             s.execute(
                 update(CustomerRow).where(CustomerRow.id.in_(ids)).values(status=IN_RETENTION)
             )
-            enrolled += len(ids)
+        enrolled += len(ids)
     return enrolled
 
 
