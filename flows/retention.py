@@ -75,7 +75,7 @@ def retention_dispatch(
             *(
                 {"activity": f"{name}: {outcome}", "count": count}
                 for name in ("messages", "assigned", "escalated")
-                for outcome, count in summary[name].items()  # type: ignore[attr-defined]
+                for outcome, count in summary[name].items()
             ),
         ],
         description=f"Retention dispatch at {now:%Y-%m-%d %H:%M} UTC",
