@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Table, and_, bindparam, or_, select, update
 
 from csflows import store
 from csflows.clients.twilio import PhoneNumberError, e164
@@ -130,15 +130,30 @@ def _values(t: TouchpointRow, c: CustomerRow, agent: SalesAgent) -> dict[str, An
     }
 
 
+def _advance(rows: list[dict[str, Any]], from_status: str) -> None:
+    """Bulk-update touchpoints by id, only those still `from_status`: one a negative feedback
+    cancelled meanwhile stays cancelled. Every row carries the same keys."""
+    if not rows:
+        return
+    table = cast(Table, TouchpointRow.__table__)
+    columns = [key for key in rows[0] if key != "id"]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("_id"), table.c.status == from_status)
+        .values({column: bindparam(f"_{column}") for column in columns})
+    )
+    with store.session() as s:
+        s.connection().execute(statement, [{f"_{k}": v for k, v in row.items()} for row in rows])
+
+
 def _record_sent(result: BatchResult, now: datetime) -> None:
-    """A batch's progress in one bulk update by id: sent ones done, refused ones failed."""
-    rows: list[dict[str, Any]] = [
-        {"id": i, "status": "done", "done_at": now} for i in result.done + result.already_sent
-    ]
-    rows += [{"id": i, "status": "failed", "notes": why[:2000]} for i, why in result.failed.items()]
-    if rows:
-        with store.session() as s:
-            s.execute(update(TouchpointRow), rows)
+    """A batch's progress: sent ones done, refused ones failed."""
+    sent = result.done + result.already_sent
+    _advance([{"id": i, "status": "done", "done_at": now} for i in sent], "pending")
+    _advance(
+        [{"id": i, "status": "failed", "notes": why[:2000]} for i, why in result.failed.items()],
+        "pending",
+    )
 
 
 def send_messages(
@@ -249,13 +264,13 @@ def assign_human(
             agents[t.id] = str(agent.email)
             (result.already_sent if delivery.status == "already_sent" else result.done).append(t.id)
     finally:
-        rows = [
-            {"id": i, "status": "assigned", "assigned_to": agents[i]}
-            for i in result.done + result.already_sent
-        ]
-        if rows:
-            with store.session() as s:
-                s.execute(update(TouchpointRow), rows)
+        _advance(
+            [
+                {"id": i, "status": "assigned", "assigned_to": agents[i]}
+                for i in result.done + result.already_sent
+            ],
+            "pending",
+        )
     return result
 
 
@@ -290,8 +305,8 @@ def escalate_overdue(
             )
             (result.already_sent if delivery.status == "already_sent" else result.done).append(t.id)
     finally:
-        rows = [{"id": i, "status": "escalated"} for i in result.done + result.already_sent]
-        if rows:
-            with store.session() as s:
-                s.execute(update(TouchpointRow), rows)
+        _advance(
+            [{"id": i, "status": "escalated"} for i in result.done + result.already_sent],
+            "assigned",
+        )
     return result
