@@ -21,14 +21,13 @@ from csflows.models import TouchpointKind
 from csflows.outbox import (
     Attachment,
     HeaderInjectionError,
-    OutgoingEmail,
     OutgoingSms,
-    send_email,
     send_sms,
 )
 from csflows.retention.config import HUMAN_KINDS, MESSAGE_KINDS, Cadence, SalesAgent
 from csflows.retention.enrollment import IN_RETENTION
 from csflows.retention.invite import visit_invitation
+from csflows.retention.notify import send_templated
 from csflows.retention.plan import business_hours_between, is_open, local_date, opening
 from csflows.store.tables import CustomerRow, TouchpointRow
 from csflows.templates import TemplateError, render
@@ -175,7 +174,6 @@ def send_messages(
                 template = templates.get(t.step)
                 if not template:
                     raise TemplateError(f"step {t.step!r} has no template in cadence.yaml")
-                message = render(template, **values)
                 if t.kind == TouchpointKind.SMS:
                     if twilio is None:
                         from blocks import TwilioCredentials, resolve
@@ -185,7 +183,7 @@ def send_messages(
                         OutgoingSms(
                             key=key,
                             to=e164(c.phone),
-                            body=message.body.strip(),
+                            body=render(template, **values).body.strip(),
                             template=template,
                             values=values,
                             customer_id=c.id,
@@ -193,18 +191,7 @@ def send_messages(
                         twilio,
                     )
                 else:
-                    delivery = send_email(
-                        OutgoingEmail(
-                            key=key,
-                            to=c.email,
-                            subject=message.subject,
-                            body=message.body,
-                            template=template,
-                            values=values,
-                            customer_id=c.id,
-                        ),
-                        smtp,
-                    )
+                    delivery = send_templated(key, c.email, template, values, c.id, smtp=smtp)
             except ApiError as exc:
                 if is_transient(exc):
                     raise
@@ -246,20 +233,15 @@ def assign_human(
         for t, c in _load(ids, "pending"):
             agent = policy.agent(c.sales_agent)
             values = _values(t, c, agent)
-            message = render("retention_agent_task", **values)
-            attachments = [_visit_invite(t, c, agent, now, policy)] if t.kind == "visit" else []
-            delivery = send_email(
-                OutgoingEmail(
-                    key=f"touchpoint:{t.id}:assigned",
-                    to=str(agent.email),
-                    subject=message.subject,
-                    body=message.body,
-                    template="retention_agent_task",
-                    values=values,
-                    customer_id=c.id,
-                    attachments=attachments,
-                ),
-                smtp,
+            invite = [_visit_invite(t, c, agent, now, policy)] if t.kind == "visit" else []
+            delivery = send_templated(
+                f"touchpoint:{t.id}:assigned",
+                str(agent.email),
+                "retention_agent_task",
+                values,
+                c.id,
+                attachments=invite,
+                smtp=smtp,
             )
             agents[t.id] = str(agent.email)
             (result.already_sent if delivery.status == "already_sent" else result.done).append(t.id)
@@ -290,18 +272,13 @@ def escalate_overdue(
                 continue
             agent = policy.agent(c.sales_agent)
             values = _values(t, c, agent) | {"overdue_hours": round(since_due, 1)}
-            message = render("retention_escalation", **values)
-            delivery = send_email(
-                OutgoingEmail(
-                    key=f"touchpoint:{t.id}:escalated",
-                    to=str(agent.manager_email),
-                    subject=message.subject,
-                    body=message.body,
-                    template="retention_escalation",
-                    values=values,
-                    customer_id=c.id,
-                ),
-                smtp,
+            delivery = send_templated(
+                f"touchpoint:{t.id}:escalated",
+                str(agent.manager_email),
+                "retention_escalation",
+                values,
+                c.id,
+                smtp=smtp,
             )
             (result.already_sent if delivery.status == "already_sent" else result.done).append(t.id)
     finally:

@@ -281,8 +281,7 @@ def monthly_report(first: date, policy: Cadence, horizon: int = 6) -> MonthlyRep
 
 def email_report(report: MonthlyReport, policy: Cadence, smtp: Any = None) -> list[str]:
     """Mail the report to each recipient once per month (idempotency key per month and address)."""
-    from csflows.outbox import OutgoingEmail, send_email
-    from csflows.templates import render
+    from csflows.retention.notify import send_templated
 
     values: dict[str, Any] = {
         "month": report.month,
@@ -292,19 +291,13 @@ def email_report(report: MonthlyReport, policy: Cadence, smtp: Any = None) -> li
         "capacity_table": text_table([c.as_row() for c in report.capacity]),
         "capacity_summary": report.summary,
     }
-    message = render("retention_monthly_report", **values)
-    statuses = []
-    for recipient in policy.report_recipients:
-        delivery = send_email(
-            OutgoingEmail(
-                key=f"retention-report:{report.month}:{recipient}",
-                to=str(recipient),
-                subject=message.subject,
-                body=message.body,
-                template="retention_monthly_report",
-                values={"month": report.month},
-            ),
-            smtp,
-        )
-        statuses.append(delivery.status)
-    return statuses
+    return [
+        send_templated(
+            f"retention-report:{report.month}:{recipient}",
+            str(recipient),
+            "retention_monthly_report",
+            values,
+            smtp=smtp,
+        ).status
+        for recipient in policy.report_recipients
+    ]
