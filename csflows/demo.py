@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from csflows import customers
+from csflows import customers, orders
 from csflows.paths import config_dir
 
 
@@ -14,3 +14,6 @@ def run(folder: Path | None = None) -> Iterator[str]:
     folder = folder or config_dir() / "demo"
     count = customers.import_csv(folder / "customers.csv")
     yield f"loaded {count} demo customers from {folder / 'customers.csv'}"
+    if (folder / "orders.csv").exists():
+        count = orders.import_csv(folder / "orders.csv")
+        yield f"loaded {count} demo orders from {folder / 'orders.csv'} (tiers: recompute-tiers)"

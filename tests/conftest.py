@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.imap import DovecotServer
 from tests.support.postgres import PostgresServer
 from tests.support.servers import HttpServer, SmtpServer
 
@@ -68,5 +69,18 @@ def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
 def http_server() -> Iterator[HttpServer]:
     """A JSON HTTP server on 127.0.0.1; add routes with `.route(...)`."""
     server = HttpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def imap_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[DovecotServer]:
+    """A real IMAP server (Dovecot) on 127.0.0.1 with two inboxes, `sales` and `support`, and
+    triage pointed at both (CSFLOWS_INBOXES and per-inbox CSFLOWS_IMAP_<NAME>_* variables)."""
+    server = DovecotServer().start({"sales": "sales-pw", "support": "support-pw"})
+    monkeypatch.setenv("CSFLOWS_INBOXES", "sales,support")
+    for user in server.passwords:
+        for key, value in server.env(user).items():
+            monkeypatch.setenv(f"CSFLOWS_IMAP_{user.upper()}_{key}", value)
     yield server
     server.stop()

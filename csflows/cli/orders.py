@@ -1,0 +1,27 @@
+"""`csflows orders import`: order history from the CRM, which feeds tiers (seed 003)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from csflows import orders, store
+from csflows.cli.output import fail
+from csflows.csvfile import CsvImportError
+
+app = typer.Typer(no_args_is_help=True, help="Orders (and refunds, as negative amounts).")
+
+
+@app.command("import")
+def import_(
+    file: Path = typer.Argument(..., help="CSV: " + ",".join(orders.CSV_HEADER)),
+) -> None:
+    """Import orders; a row with the same customer and PO number updates it. Any bad row and
+    nothing is imported."""
+    store.upgrade()
+    try:
+        count = orders.import_csv(file)
+    except CsvImportError as exc:
+        fail(str(exc))
+    typer.echo(f"imported {count} order(s) from {file}")

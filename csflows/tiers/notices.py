@@ -1,0 +1,71 @@
+"""The mail a monthly evaluation sends: a reminder to a customer close to the next tier, and a
+notice to the sales agent of each tier change. Keys are per customer and month: sent once."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from csflows.outbox import OutgoingEmail
+from csflows.templates import render
+from csflows.tiers.evaluation import TierResult
+from csflows.tiers.policy import TierPolicy
+
+
+def _tier(policy: TierPolicy, key: str | None) -> dict[str, object]:
+    for tier in policy.tiers:
+        if tier.key == key:
+            return {"key": tier.key, "name": tier.name, "extras": tier.extras}
+    return {"key": key, "name": key or "(none)", "extras": []}
+
+
+def reminder(result: TierResult, as_of: date, policy: TierPolicy) -> OutgoingEmail:
+    """'This much more brings you to the next tier' (seed 003), once per customer per month."""
+    values: dict[str, Any] = {
+        "customer_name": result.name,
+        "trailing": result.trailing_12m,
+        "amount_to_next": result.amount_to_next,
+        "next_tier": _tier(policy, result.next_tier),
+        "window_months": policy.window_months,
+    }
+    message = render("tier_reminder", **values)
+    return OutgoingEmail(
+        key=f"tier-reminder:{result.customer_id}:{as_of:%Y-%m}",
+        to=result.email,
+        subject=message.subject,
+        body=message.body,
+        template=message.template,
+        values=values,
+        customer_id=result.customer_id,
+    )
+
+
+def change_notice(result: TierResult, as_of: date, policy: TierPolicy) -> OutgoingEmail | None:
+    """The sales agent's notice of a change; None when no address is known for the agent."""
+    to = policy.sales_agent_address(result.sales_agent)
+    if to is None:
+        return None
+    up = policy.rank(result.tier) > policy.rank(result.previous_tier)
+    values: dict[str, Any] = {
+        "direction": "upgrade" if up else "downgrade",
+        "customer_id": result.customer_id,
+        "customer_name": result.name,
+        "division": result.division,
+        "sales_agent": result.sales_agent,
+        "as_of": as_of.isoformat(),
+        "trailing": result.trailing_12m,
+        "tier": _tier(policy, result.tier),
+        "previous_tier": _tier(policy, result.previous_tier),
+        "window_months": policy.window_months,
+        "grace_months": policy.grace_months,
+    }
+    message = render("tier_change", **values)
+    return OutgoingEmail(
+        key=f"tier-change:{result.customer_id}:{as_of:%Y-%m}",
+        to=to,
+        subject=message.subject,
+        body=message.body,
+        template=message.template,
+        values=values,
+        customer_id=result.customer_id,
+    )

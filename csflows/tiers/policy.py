@@ -1,0 +1,105 @@
+"""The tiered-service policy in `config/tiers.yaml` (seed 003), validated at load."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import EmailStr, Field, field_validator
+
+from csflows import policy
+from csflows.models.common import Model, Money
+from csflows.paths import config_dir
+
+
+class Tier(Model):
+    """A service tier: the base one (no `over`) or one reached by purchases over `over`."""
+
+    key: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str = Field(min_length=1)
+    over: Money | None = Field(None, ge=0, description="net purchases must be strictly over this")
+    extras: list[str] = Field(
+        default_factory=list, description="what the tier adds to base service"
+    )
+
+
+class TierPolicy(Model):
+    """Tiers lowest first, the window, grace period, reminder share and Level-4 suggestion lines."""
+
+    window_months: int = Field(12, ge=1, le=36)
+    grace_months: int = Field(3, ge=0, le=24)
+    reminder_share: Decimal = Field(Decimal("0.10"), ge=0, lt=1)
+    counted_statuses: list[str] = Field(default_factory=lambda: ["accepted"], min_length=1)
+    tiers: list[Tier] = Field(min_length=1)
+    level4_below: dict[str, Money] = Field(default_factory=dict)
+    sales_agents: dict[str, EmailStr] = Field(default_factory=dict)
+    sales_team: EmailStr | None = None
+
+    @field_validator("tiers")
+    @classmethod
+    def _thresholds_increase(cls, tiers: list[Tier]) -> list[Tier]:
+        if tiers[0].over is not None:
+            raise ValueError(
+                f"the first tier ({tiers[0].key}) is base service for everyone: remove its `over` "
+                f"(got {tiers[0].over})"
+            )
+        for lower, upper in zip(tiers, tiers[1:], strict=False):
+            if upper.over is None:
+                raise ValueError(f"tier {upper.key} needs `over` (only the first tier has none)")
+            if lower.over is not None and upper.over <= lower.over:
+                raise ValueError(
+                    f"tier amounts must increase: {upper.key} over {upper.over} is not above "
+                    f"{lower.key} over {lower.over}"
+                )
+        keys = [t.key for t in tiers]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"tier keys must be unique (got {keys})")
+        return tiers
+
+    @field_validator("level4_below")
+    @classmethod
+    def _known_divisions(cls, lines: dict[str, Decimal]) -> dict[str, Decimal]:
+        catalog = policy.divisions()
+        for key, amount in lines.items():
+            known = catalog.keys()
+            if key not in known:
+                raise ValueError(
+                    f"unknown division key {key!r} (amount {amount}); known: {', '.join(known)}"
+                )
+            if amount < 0:
+                raise ValueError(f"{key}: the Level-4 line must not be negative (got {amount})")
+        return lines
+
+    @property
+    def base(self) -> Tier:
+        return self.tiers[0]
+
+    def rank(self, key: str | None) -> int:
+        """0 for base service; unknown or missing keys count as base (a tier since removed)."""
+        for index, tier in enumerate(self.tiers):
+            if tier.key == key:
+                return index
+        return 0
+
+    def sales_agent_address(self, sales_agent: str) -> str | None:
+        """The agent's address: the CRM value if it is one, else the map, else the sales team."""
+        agent = sales_agent.strip()
+        if "@" in agent:
+            return agent
+        return self.sales_agents.get(agent) or self.sales_team
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path, mtime: float) -> TierPolicy:
+    return policy.load_yaml_model(path, TierPolicy)
+
+
+def tier_policy(path: Path | None = None) -> TierPolicy:
+    """`config/tiers.yaml` (re-read when the file changes); PolicyError names file, key and value."""
+    path = path or config_dir() / "tiers.yaml"
+    try:
+        mtime = path.stat().st_mtime
+    except FileNotFoundError as exc:
+        raise policy.PolicyError(f"{path}: file not found") from exc
+    return _load(path, mtime)

@@ -1,0 +1,126 @@
+"""Seed 003's tier rules: the $100,000 boundary, the window, refunds, reminders, grace periods."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from csflows.tiers import TierLadder, TierPolicy, applied_tier, should_remind, tier_policy, window
+from csflows.tiers.level4 import suggests_level4
+from csflows.tiers.rules import add_months, closing_month_end
+
+
+def _three_tiers(grace: int = 3) -> TierPolicy:
+    return TierPolicy.model_validate(
+        {
+            "grace_months": grace,
+            "tiers": [
+                {"key": "standard", "name": "Standard"},
+                {"key": "preferred", "name": "Preferred", "over": 50000},
+                {"key": "extra_special", "name": "Extra special", "over": 100000},
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("total", "tier", "next_tier", "to_next", "remind"),
+    [
+        (100_000_00, "standard", "extra_special", 1, True),  # exactly 100K is not "over the 100K"
+        (100_000_01, "extra_special", None, None, False),
+        (99_999_99, "standard", "extra_special", 2, True),
+        (90_000_00, "standard", "extra_special", 10_000_01, True),  # exactly 10% away
+        (89_999_99, "standard", "extra_special", 10_000_02, False),
+        (0, "standard", "extra_special", 100_000_01, False),
+        (-500_00, "standard", "extra_special", 100_500_01, False),  # refunds exceed orders
+    ],
+)
+def test_shipped_ladder_boundaries(
+    total: int, tier: str, next_tier: str | None, to_next: int | None, remind: bool
+) -> None:
+    standing = TierLadder(tier_policy()).standing("C-1", total)
+    assert (standing.tier, standing.next_tier, standing.cents_to_next, standing.remind) == (
+        tier,
+        next_tier,
+        to_next,
+        remind,
+    )
+
+
+def test_json_shape_of_a_standing() -> None:
+    standing = TierLadder(tier_policy()).standing("C-9", 100_000_00)
+    assert standing.as_json() == {
+        "customer_id": "C-9",
+        "trailing_12m": 100000.0,
+        "tier": "standard",
+        "next_tier": "extra_special",
+        "amount_to_next": 0.01,
+        "remind": True,
+    }
+
+
+def test_middle_tier_reminds_of_its_own_next_amount() -> None:
+    ladder = TierLadder(_three_tiers())
+    assert ladder.standing("c", 45_000_00).remind is True  # within 10% of 50,000
+    assert ladder.standing("c", 44_999_99).remind is False
+    mid = ladder.standing("c", 60_000_00)
+    assert (mid.tier, mid.next_tier, mid.cents_to_next, mid.remind) == (
+        "preferred",
+        "extra_special",
+        40_000_01,
+        False,
+    )
+
+
+def test_window_is_the_twelve_months_ending_on_the_date() -> None:
+    assert window(date(2026, 10, 31), 12) == (date(2025, 11, 1), date(2026, 10, 31))
+    assert window(date(2024, 2, 29), 12) == (date(2023, 3, 1), date(2024, 2, 29))
+    assert add_months(date(2026, 3, 31), -1) == date(2026, 2, 28)
+    assert closing_month_end(date(2026, 1, 15)) == date(2025, 12, 31)
+
+
+def test_upgrades_apply_at_once() -> None:
+    policy = _three_tiers()
+    assert applied_tier("extra_special", "standard", [], policy) == "extra_special"
+    assert applied_tier("preferred", "standard", ["standard"] * 5, policy) == "preferred"
+
+
+def test_downgrade_only_after_the_grace_period() -> None:
+    policy = _three_tiers(grace=3)
+    top = "extra_special"
+    # below for 1, 2, 3 evaluations: kept; the 4th consecutive one below downgrades
+    assert applied_tier("standard", top, [], policy) == top
+    assert applied_tier("standard", top, ["standard"], policy) == top
+    assert applied_tier("standard", top, ["standard", "standard"], policy) == top
+    assert applied_tier("standard", top, ["standard"] * 3, policy) == "standard"
+    # a month back at the top resets the count
+    assert applied_tier("standard", top, ["standard", "standard", top, "standard"], policy) == top
+    # down to the highest tier computed in those months, not straight to the bottom
+    assert (
+        applied_tier("standard", top, ["preferred", "standard", "standard"], policy) == "preferred"
+    )
+
+
+def test_grace_zero_downgrades_at_once() -> None:
+    assert applied_tier("standard", "extra_special", [], _three_tiers(grace=0)) == "standard"
+
+
+def test_no_reminder_of_a_tier_kept_through_grace() -> None:
+    policy = _three_tiers()
+    near = TierLadder(policy).standing("c", 95_000_00)
+    assert should_remind(near, "preferred", policy) is True
+    assert should_remind(near, "extra_special", policy) is False
+
+
+def test_level4_suggestion_needs_a_line_a_full_window_and_a_level_below_4() -> None:
+    lines = {"craft_hobby": Decimal("2000")}
+    first = date(2025, 1, 1)
+    old = date(2024, 6, 1)
+    assert suggests_level4("craft_hobby", 2, 1999_99, old, first, lines) is True
+    assert suggests_level4("craft_hobby", 2, 2000_00, old, first, lines) is False
+    assert suggests_level4("craft_hobby", 4, 0, old, first, lines) is False  # already Level 4
+    assert suggests_level4("craft_hobby", 2, 0, date(2025, 3, 1), first, lines) is False  # new
+    assert suggests_level4("craft_hobby", 2, 0, None, first, lines) is False  # no orders at all
+    assert suggests_level4("wyla", 2, 0, old, first, lines) is False  # no line: no suggestion
