@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from csflows import store
 from csflows.models import Outcome
@@ -301,3 +301,23 @@ def email_report(report: MonthlyReport, policy: Cadence, smtp: Any = None) -> li
         ).status
         for recipient in policy.report_recipients
     ]
+
+
+def open_work_by_agent(today: date, policy: Cadence) -> list[dict[str, Any]]:
+    """Each agent's open calls and visits (assigned or escalated), and how many are past due:
+    the due list operators see after every dispatch (one grouped query)."""
+    overdue = func.sum(case((TouchpointRow.due < today, 1), else_=0))
+    query = (
+        select(CustomerRow.sales_agent, TouchpointRow.kind, func.count(), overdue)
+        .join(TouchpointRow, TouchpointRow.customer_id == CustomerRow.id)
+        .where(TouchpointRow.status.in_(("assigned", "escalated")))
+        .group_by(CustomerRow.sales_agent, TouchpointRow.kind)
+    )
+    table: dict[str, dict[str, Any]] = {}
+    with store.session() as s:
+        for agent, kind, count, late in s.execute(query).tuples():
+            name = _agent_name(agent, policy)
+            row = table.setdefault(name, {"agent": name, "calls": 0, "visits": 0, "past_due": 0})
+            row["calls" if kind == "call" else "visits"] += count
+            row["past_due"] += int(late or 0)
+    return sorted(table.values(), key=lambda r: r["agent"])
