@@ -14,7 +14,7 @@ from csflows import store
 from csflows.models import Outcome
 from csflows.retention.config import Cadence, cadence
 from csflows.retention.dispatch import assign_human
-from csflows.retention.enrollment import OPEN, restart
+from csflows.retention.enrollment import restart
 from csflows.retention.notify import send_templated
 from csflows.retention.plan import add_business_hours, local_date, next_business_day
 from csflows.store.tables import CustomerRow, FeedbackRow, TouchpointRow
@@ -201,14 +201,3 @@ def _next_cycle(customer_id: str) -> int:
             select(func.max(TouchpointRow.cycle)).where(TouchpointRow.customer_id == customer_id)
         )
     return (last or 0) + 1
-
-
-def open_touchpoints(customer_id: str) -> list[TouchpointRow]:
-    with store.session() as s:
-        return list(
-            s.scalars(
-                select(TouchpointRow)
-                .where(TouchpointRow.customer_id == customer_id, TouchpointRow.status.in_(OPEN))
-                .order_by(TouchpointRow.due, TouchpointRow.id)
-            )
-        )
