@@ -136,18 +136,19 @@ def already_sent(key: str) -> bool:
 def deliver_once(
     envelope: Envelope,
     transmit: Callable[[], str],
-    reconcile: Callable[[], str | None] | None = None,
+    reconcile: Callable[[datetime], str | None] | None = None,
 ) -> Delivery:
     """Run `transmit` (returns the provider's id) unless the key was sent already; record it.
 
-    A row left unsent by an earlier attempt is first checked with `reconcile` (the provider's
-    id if that attempt did reach the provider), so a crash mid-send never sends twice.
+    A row left unsent by an earlier attempt is first checked with `reconcile(first_attempt_at)`
+    (the provider's id if that attempt did reach the provider), so a crash mid-send never
+    sends twice.
     """
     with store.session() as s:
         row = s.scalar(select(MessageRow).where(MessageRow.idempotency_key == envelope.key))
         if row is not None and row.status == "sent":
             return Delivery(envelope.key, "already_sent", row.provider_id or "")
-        earlier_attempt = row is not None
+        first_attempt_at = row.created_at if row is not None else None
         if row is None:
             row = MessageRow(idempotency_key=envelope.key, channel=envelope.channel)
             s.add(row)
@@ -159,8 +160,8 @@ def deliver_once(
             envelope.ticket_id,
         )
         row.status = "pending"
-    if earlier_attempt and reconcile is not None:
-        found = reconcile()
+    if first_attempt_at is not None and reconcile is not None:
+        found = reconcile(first_attempt_at)
         if found:
             _mark(envelope.key, "sent", provider_id=found)
             return Delivery(envelope.key, "already_sent", found)
@@ -255,5 +256,5 @@ def send_sms(outgoing: OutgoingSms, twilio: Any = None) -> Delivery:
     return deliver_once(
         envelope,
         transmit=lambda: client.send_sms(twilio, outgoing.to, outgoing.body).sid,
-        reconcile=lambda: client.find_sent(twilio, outgoing.to, outgoing.body),
+        reconcile=lambda since: client.find_sent(twilio, outgoing.to, outgoing.body, since),
     )

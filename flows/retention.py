@@ -22,6 +22,7 @@ from tasks.cadence import (
     escalate_overdue,
     find_due_touchpoints,
     find_negative_feedback,
+    open_work_by_agent,
     record_outcome,
     send_touchpoint_messages,
 )
@@ -75,10 +76,15 @@ def retention_dispatch(
             *(
                 {"activity": f"{name}: {outcome}", "count": count}
                 for name in ("messages", "assigned", "escalated")
-                for outcome, count in summary[name].items()  # type: ignore[attr-defined]
+                for outcome, count in summary[name].items()
             ),
         ],
         description=f"Retention dispatch at {now:%Y-%m-%d %H:%M} UTC",
+    )
+    create_table_artifact(
+        key="retention-due-list",
+        table=open_work_by_agent(now),
+        description="Open calls and visits per sales agent after this dispatch",
     )
     print(f"retention dispatch: {summary}")
     return summary

@@ -96,6 +96,12 @@ def act_on_negative_feedback(ids: list[int], now: datetime) -> list[dict[str, An
     return done
 
 
+@task(name="open-work-by-agent")
+def open_work_by_agent(now: datetime) -> list[dict[str, Any]]:
+    """Open calls and visits per agent, for the operators' due list."""
+    return reports.open_work_by_agent(now.date(), cadence())
+
+
 @task(name="record-outcome")
 def record_outcome(
     touchpoint_id: int, outcome: str, notes: str, recorded_by: str, now: datetime

@@ -8,6 +8,8 @@ error is Twilio's JSON body (`code`, `message`, `more_info`, `status`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import phonenumbers
@@ -16,6 +18,7 @@ from csflows.http import RateLimit, request
 
 API = "twilio"
 RATE = RateLimit(API, per_second=25, burst=5)
+CLOCK_SKEW = timedelta(minutes=5)  # our clock vs Twilio's, when matching an earlier attempt
 
 
 class PhoneNumberError(ValueError):
@@ -64,17 +67,38 @@ def send_sms(credentials: Any, to: str, body: str) -> SmsReceipt:
     return SmsReceipt(sid=str(message["sid"]), status=str(message.get("status") or "queued"))
 
 
-def find_sent(credentials: Any, to: str, body: str) -> str | None:
-    """The SID of a Message already created from our number to `to` with this body, if any."""
+def _created(message: dict[str, Any]) -> datetime | None:
+    """A Message's `date_created` (RFC 2822, e.g. `Mon, 02 Mar 2026 16:00:01 +0000`)."""
+    try:
+        return parsedate_to_datetime(str(message.get("date_created") or ""))
+    except (TypeError, ValueError):
+        return None
+
+
+def find_sent(credentials: Any, to: str, body: str, since: datetime) -> str | None:
+    """The SID of a Message created from our number to `to` with this body at or after `since`
+    (an earlier attempt whose answer was lost), if any. `DateSent>` filters by day at Twilio."""
+    since = since if since.tzinfo else since.replace(tzinfo=UTC)  # SQLite returns naive UTC
     response = request(
         API,
         "GET",
         _messages_url(credentials),
         rate=RATE,
         auth=_auth(credentials),
-        params={"To": to, "From": credentials.from_number, "PageSize": 50},
+        params={
+            "To": to,
+            "From": credentials.from_number,
+            "DateSent>": since.astimezone(UTC).date().isoformat(),
+            "PageSize": 50,
+        },
     )
+    earliest = since.astimezone(UTC) - CLOCK_SKEW
     for message in response.json().get("messages") or []:
-        if message.get("body") == body and message.get("status") not in {"failed", "undelivered"}:
+        created = _created(message)
+        if (
+            message.get("body") == body
+            and message.get("status") not in {"failed", "undelivered"}
+            and (created is None or created >= earliest)
+        ):
             return str(message["sid"])
     return None

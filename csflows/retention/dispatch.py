@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Table, and_, bindparam, or_, select, update
 
 from csflows import store
 from csflows.clients.twilio import PhoneNumberError, e164
@@ -21,14 +21,13 @@ from csflows.models import TouchpointKind
 from csflows.outbox import (
     Attachment,
     HeaderInjectionError,
-    OutgoingEmail,
     OutgoingSms,
-    send_email,
     send_sms,
 )
 from csflows.retention.config import HUMAN_KINDS, MESSAGE_KINDS, Cadence, SalesAgent
 from csflows.retention.enrollment import IN_RETENTION
 from csflows.retention.invite import visit_invitation
+from csflows.retention.notify import send_templated
 from csflows.retention.plan import business_hours_between, is_open, local_date, opening
 from csflows.store.tables import CustomerRow, TouchpointRow
 from csflows.templates import TemplateError, render
@@ -130,15 +129,30 @@ def _values(t: TouchpointRow, c: CustomerRow, agent: SalesAgent) -> dict[str, An
     }
 
 
+def _advance(rows: list[dict[str, Any]], from_status: str) -> None:
+    """Bulk-update touchpoints by id, only those still `from_status`: one a negative feedback
+    cancelled meanwhile stays cancelled. Every row carries the same keys."""
+    if not rows:
+        return
+    table = cast(Table, TouchpointRow.__table__)
+    columns = [key for key in rows[0] if key != "id"]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("_id"), table.c.status == from_status)
+        .values({column: bindparam(f"_{column}") for column in columns})
+    )
+    with store.session() as s:
+        s.connection().execute(statement, [{f"_{k}": v for k, v in row.items()} for row in rows])
+
+
 def _record_sent(result: BatchResult, now: datetime) -> None:
-    """A batch's progress in one bulk update by id: sent ones done, refused ones failed."""
-    rows: list[dict[str, Any]] = [
-        {"id": i, "status": "done", "done_at": now} for i in result.done + result.already_sent
-    ]
-    rows += [{"id": i, "status": "failed", "notes": why[:2000]} for i, why in result.failed.items()]
-    if rows:
-        with store.session() as s:
-            s.execute(update(TouchpointRow), rows)
+    """A batch's progress: sent ones done, refused ones failed."""
+    sent = result.done + result.already_sent
+    _advance([{"id": i, "status": "done", "done_at": now} for i in sent], "pending")
+    _advance(
+        [{"id": i, "status": "failed", "notes": why[:2000]} for i, why in result.failed.items()],
+        "pending",
+    )
 
 
 def send_messages(
@@ -160,7 +174,6 @@ def send_messages(
                 template = templates.get(t.step)
                 if not template:
                     raise TemplateError(f"step {t.step!r} has no template in cadence.yaml")
-                message = render(template, **values)
                 if t.kind == TouchpointKind.SMS:
                     if twilio is None:
                         from blocks import TwilioCredentials, resolve
@@ -170,7 +183,7 @@ def send_messages(
                         OutgoingSms(
                             key=key,
                             to=e164(c.phone),
-                            body=message.body.strip(),
+                            body=render(template, **values).body.strip(),
                             template=template,
                             values=values,
                             customer_id=c.id,
@@ -178,18 +191,7 @@ def send_messages(
                         twilio,
                     )
                 else:
-                    delivery = send_email(
-                        OutgoingEmail(
-                            key=key,
-                            to=c.email,
-                            subject=message.subject,
-                            body=message.body,
-                            template=template,
-                            values=values,
-                            customer_id=c.id,
-                        ),
-                        smtp,
-                    )
+                    delivery = send_templated(key, c.email, template, values, c.id, smtp=smtp)
             except ApiError as exc:
                 if is_transient(exc):
                     raise
@@ -231,31 +233,26 @@ def assign_human(
         for t, c in _load(ids, "pending"):
             agent = policy.agent(c.sales_agent)
             values = _values(t, c, agent)
-            message = render("retention_agent_task", **values)
-            attachments = [_visit_invite(t, c, agent, now, policy)] if t.kind == "visit" else []
-            delivery = send_email(
-                OutgoingEmail(
-                    key=f"touchpoint:{t.id}:assigned",
-                    to=str(agent.email),
-                    subject=message.subject,
-                    body=message.body,
-                    template="retention_agent_task",
-                    values=values,
-                    customer_id=c.id,
-                    attachments=attachments,
-                ),
-                smtp,
+            invite = [_visit_invite(t, c, agent, now, policy)] if t.kind == "visit" else []
+            delivery = send_templated(
+                f"touchpoint:{t.id}:assigned",
+                str(agent.email),
+                "retention_agent_task",
+                values,
+                c.id,
+                attachments=invite,
+                smtp=smtp,
             )
             agents[t.id] = str(agent.email)
             (result.already_sent if delivery.status == "already_sent" else result.done).append(t.id)
     finally:
-        rows = [
-            {"id": i, "status": "assigned", "assigned_to": agents[i]}
-            for i in result.done + result.already_sent
-        ]
-        if rows:
-            with store.session() as s:
-                s.execute(update(TouchpointRow), rows)
+        _advance(
+            [
+                {"id": i, "status": "assigned", "assigned_to": agents[i]}
+                for i in result.done + result.already_sent
+            ],
+            "pending",
+        )
     return result
 
 
@@ -275,23 +272,18 @@ def escalate_overdue(
                 continue
             agent = policy.agent(c.sales_agent)
             values = _values(t, c, agent) | {"overdue_hours": round(since_due, 1)}
-            message = render("retention_escalation", **values)
-            delivery = send_email(
-                OutgoingEmail(
-                    key=f"touchpoint:{t.id}:escalated",
-                    to=str(agent.manager_email),
-                    subject=message.subject,
-                    body=message.body,
-                    template="retention_escalation",
-                    values=values,
-                    customer_id=c.id,
-                ),
-                smtp,
+            delivery = send_templated(
+                f"touchpoint:{t.id}:escalated",
+                str(agent.manager_email),
+                "retention_escalation",
+                values,
+                c.id,
+                smtp=smtp,
             )
             (result.already_sent if delivery.status == "already_sent" else result.done).append(t.id)
     finally:
-        rows = [{"id": i, "status": "escalated"} for i in result.done + result.already_sent]
-        if rows:
-            with store.session() as s:
-                s.execute(update(TouchpointRow), rows)
+        _advance(
+            [{"id": i, "status": "escalated"} for i in result.done + result.already_sent],
+            "assigned",
+        )
     return result

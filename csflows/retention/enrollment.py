@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, exists, func, literal, select, update
+from sqlalchemy import Subquery, Table, exists, func, literal, select, true, union_all, update
 from sqlalchemy.orm import Session
 
 from csflows import store
@@ -58,13 +58,14 @@ def enroll(
 ) -> int:
     """Plan cycle 1 from `start` for these customers (already planned steps stay as they are).
 
-    Returns how many customers were enrolled; unknown ids are a ValueError naming them.
+    One transaction per chunk of customers, so a crash keeps the chunks done and a re-run
+    completes the rest. Returns how many customers were enrolled; unknown ids are a ValueError.
     """
     policy = policy or cadence()
     steps = _steps(plan(start, policy))
     enrolled = 0
-    with store.session() as s:
-        for ids in chunks(list(dict.fromkeys(customer_ids)), chunk):
+    for ids in chunks(list(dict.fromkeys(customer_ids)), chunk):
+        with store.session() as s:
             known = set(s.scalars(select(CustomerRow.id).where(CustomerRow.id.in_(ids))))
             unknown = [i for i in ids if i not in known]
             if unknown:
@@ -74,12 +75,26 @@ def enroll(
             s.execute(
                 update(CustomerRow).where(CustomerRow.id.in_(ids)).values(status=IN_RETENTION)
             )
-            enrolled += len(ids)
+        enrolled += len(ids)
     return enrolled
 
 
+def _plan_rows(planned: Sequence[PlannedTouchpoint]) -> Subquery:
+    """The cycle's steps as a derived table (UNION ALL of literal rows), to join customers to."""
+    rows = [
+        select(
+            literal(p.step).label("step"),
+            literal(p.kind.value).label("kind"),
+            literal(p.due).label("due"),
+        )
+        for p in planned
+    ]
+    return union_all(*rows).subquery("plan")
+
+
 def enroll_ready(now: datetime, policy: Cadence | None = None) -> int:
-    """Enroll every customer whose status is ready_for_retention, from their local today."""
+    """Enroll every customer whose status is ready_for_retention, from their local today:
+    one INSERT ... SELECT per time zone, in customer order (kind to the indexes)."""
     policy = policy or cadence()
     enrolled = 0
     with store.session() as s:
@@ -87,17 +102,22 @@ def enroll_ready(now: datetime, policy: Cadence | None = None) -> int:
             select(CustomerRow.timezone).distinct().where(CustomerRow.status == READY)
         )
         for zone in list(zones):
-            for p in plan(local_date(now, zone), policy):
-                source = select(
+            steps = _plan_rows(plan(local_date(now, zone), policy))
+            source = (
+                select(
                     CustomerRow.id,
                     literal(1),
-                    literal(p.step),
-                    literal(p.kind.value),
-                    literal(p.due),
+                    steps.c.step,
+                    steps.c.kind,
+                    steps.c.due,
                     literal("pending"),
                     literal(""),
-                ).where(CustomerRow.status == READY, CustomerRow.timezone == zone)
-                s.execute(insert_ignoring_duplicates(s).from_select(_COLUMNS, source))
+                )
+                .join(steps, true())
+                .where(CustomerRow.status == READY, CustomerRow.timezone == zone)
+                .order_by(CustomerRow.id, steps.c.step)
+            )
+            s.execute(insert_ignoring_duplicates(s).from_select(_COLUMNS, source))
             planned = exists().where(TouchpointRow.customer_id == CustomerRow.id)
             result = s.execute(
                 update(CustomerRow)

@@ -12,13 +12,12 @@ from sqlalchemy import func, select
 
 from csflows import store
 from csflows.models import Outcome
-from csflows.outbox import OutgoingEmail, send_email
 from csflows.retention.config import Cadence, cadence
 from csflows.retention.dispatch import assign_human
-from csflows.retention.enrollment import OPEN, restart
+from csflows.retention.enrollment import restart
+from csflows.retention.notify import send_templated
 from csflows.retention.plan import add_business_hours, local_date, next_business_day
 from csflows.store.tables import CustomerRow, FeedbackRow, TouchpointRow
-from csflows.templates import render
 
 RECOVERY_VISIT = "recovery_visit"
 
@@ -161,18 +160,13 @@ def handle_negative(
         "within_hours": f"{within:g}",
         "cycle": _next_cycle(customer.id),
     }
-    message = render("retention_negative_feedback", **values)
-    send_email(
-        OutgoingEmail(
-            key=f"feedback:{feedback_id}:agent",
-            to=str(agent.email),
-            subject=message.subject,
-            body=message.body,
-            template="retention_negative_feedback",
-            values=values,
-            customer_id=customer.id,
-        ),
-        smtp,
+    send_templated(
+        f"feedback:{feedback_id}:agent",
+        str(agent.email),
+        "retention_negative_feedback",
+        values,
+        customer.id,
+        smtp=smtp,
     )
     # 2 and 3. Back to month 1 (pending steps cancelled) with a client visit within 48 hours.
     with store.session() as s:
@@ -207,14 +201,3 @@ def _next_cycle(customer_id: str) -> int:
             select(func.max(TouchpointRow.cycle)).where(TouchpointRow.customer_id == customer_id)
         )
     return (last or 0) + 1
-
-
-def open_touchpoints(customer_id: str) -> list[TouchpointRow]:
-    with store.session() as s:
-        return list(
-            s.scalars(
-                select(TouchpointRow)
-                .where(TouchpointRow.customer_id == customer_id, TouchpointRow.status.in_(OPEN))
-                .order_by(TouchpointRow.due, TouchpointRow.id)
-            )
-        )

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from csflows import store
 from csflows.models import Outcome
@@ -281,8 +281,7 @@ def monthly_report(first: date, policy: Cadence, horizon: int = 6) -> MonthlyRep
 
 def email_report(report: MonthlyReport, policy: Cadence, smtp: Any = None) -> list[str]:
     """Mail the report to each recipient once per month (idempotency key per month and address)."""
-    from csflows.outbox import OutgoingEmail, send_email
-    from csflows.templates import render
+    from csflows.retention.notify import send_templated
 
     values: dict[str, Any] = {
         "month": report.month,
@@ -292,19 +291,33 @@ def email_report(report: MonthlyReport, policy: Cadence, smtp: Any = None) -> li
         "capacity_table": text_table([c.as_row() for c in report.capacity]),
         "capacity_summary": report.summary,
     }
-    message = render("retention_monthly_report", **values)
-    statuses = []
-    for recipient in policy.report_recipients:
-        delivery = send_email(
-            OutgoingEmail(
-                key=f"retention-report:{report.month}:{recipient}",
-                to=str(recipient),
-                subject=message.subject,
-                body=message.body,
-                template="retention_monthly_report",
-                values={"month": report.month},
-            ),
-            smtp,
-        )
-        statuses.append(delivery.status)
-    return statuses
+    return [
+        send_templated(
+            f"retention-report:{report.month}:{recipient}",
+            str(recipient),
+            "retention_monthly_report",
+            values,
+            smtp=smtp,
+        ).status
+        for recipient in policy.report_recipients
+    ]
+
+
+def open_work_by_agent(today: date, policy: Cadence) -> list[dict[str, Any]]:
+    """Each agent's open calls and visits (assigned or escalated), and how many are past due:
+    the due list operators see after every dispatch (one grouped query)."""
+    overdue = func.sum(case((TouchpointRow.due < today, 1), else_=0))
+    query = (
+        select(CustomerRow.sales_agent, TouchpointRow.kind, func.count(), overdue)
+        .join(TouchpointRow, TouchpointRow.customer_id == CustomerRow.id)
+        .where(TouchpointRow.status.in_(("assigned", "escalated")))
+        .group_by(CustomerRow.sales_agent, TouchpointRow.kind)
+    )
+    table: dict[str, dict[str, Any]] = {}
+    with store.session() as s:
+        for agent, kind, count, late in s.execute(query).tuples():
+            name = _agent_name(agent, policy)
+            row = table.setdefault(name, {"agent": name, "calls": 0, "visits": 0, "past_due": 0})
+            row["calls" if kind == "call" else "visits"] += count
+            row["past_due"] += int(late or 0)
+    return sorted(table.values(), key=lambda r: r["agent"])

@@ -165,3 +165,9 @@ def test_dispatch_acts_on_complaint_feedback_from_triage(
         refused = s.scalar(select(FeedbackRow).where(FeedbackRow.customer_id == "C-404"))
     assert recovery is not None and recovery.status == "assigned" and recovery.cycle == 2
     assert refused is not None and refused.handled_at is None
+    from csflows.retention import cadence
+    from csflows.retention.report import open_work_by_agent
+
+    assert open_work_by_agent(date(2026, 3, 16), cadence()) == [
+        {"agent": "Dana Ruiz", "calls": 1, "visits": 2, "past_due": 1}
+    ]

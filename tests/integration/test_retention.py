@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from csflows import store
 from csflows.paths import PROJECT_ROOT
@@ -329,3 +329,25 @@ def test_agent_records_a_negative_visit_from_the_cli(
     assert (2, "recovery_visit") in open_steps and (1, "third_month_visit") not in open_steps
     bad = runner.invoke(app, ["touchpoint", "record", str(visit.id), "--outcome", "great"])
     assert bad.exit_code == 2 and "great" in bad.output
+
+
+def test_a_restart_during_a_batch_is_not_overwritten(
+    store_ready: Path, smtp_server: SmtpServer, twilio: FakeTwilio
+) -> None:
+    add_customers(2)
+    enroll_ready(MONDAY_10AM_CHICAGO)
+    policy = cadence()
+
+    def negative_feedback_meanwhile(created: int) -> None:
+        if created == 1:  # while the batch runs, C-00001's cadence restarts
+            with store.session() as s:
+                s.execute(
+                    update(TouchpointRow)
+                    .where(TouchpointRow.customer_id == "C-00001")
+                    .values(status="cancelled")
+                )
+
+    twilio.on_create = negative_feedback_meanwhile
+    send_messages(due_message_ids(MONDAY_10AM_CHICAGO, policy), MONDAY_10AM_CHICAGO, policy)
+    assert {t.status for t in _touchpoints("C-00001")} == {"cancelled"}
+    assert _by_step("C-00002")["welcome_sms"].status == "done"

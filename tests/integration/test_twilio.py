@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -32,8 +33,15 @@ def test_send_posts_form_with_basic_auth_and_reads_the_message(
         "From": [FROM_NUMBER],
         "Body": ["Hello & welcome"],
     }
-    assert find_sent(resolve(TwilioCredentials), "+13125550101", "Hello & welcome") == receipt.sid
-    assert find_sent(resolve(TwilioCredentials), "+13125550101", "Other text") is None
+    credentials, since = resolve(TwilioCredentials), datetime.now(UTC) - timedelta(seconds=5)
+    assert find_sent(credentials, "+13125550101", "Hello & welcome", since) == receipt.sid
+    assert find_sent(credentials, "+13125550101", "Other text", since) is None
+    # The same text sent in an earlier cycle is not mistaken for this attempt.
+    assert (
+        find_sent(credentials, "+13125550101", "Hello & welcome", since + timedelta(hours=1))
+        is None
+    )
+    assert twilio.server.calls(twilio.path)[-1].query["DateSent>"] == [since.date().isoformat()]
 
 
 def test_twilio_error_body_names_the_problem(store_ready: Path, twilio: FakeTwilio) -> None:

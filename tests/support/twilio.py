@@ -7,6 +7,8 @@ import base64
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -23,6 +25,7 @@ class FakeTwilio:
     server: HttpServer
     created: list[dict[str, Any]] = field(default_factory=list)
     on_create: Callable[[int], None] | None = None  # called with the count, before answering
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     _sids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -86,6 +89,7 @@ class FakeTwilio:
             "from": form["From"],
             "body": form["Body"],
             "status": "queued",
+            "date_created": format_datetime(self.clock()),
             "num_segments": "1",
             "direction": "outbound-api",
             "api_version": "2010-04-01",
@@ -103,10 +107,16 @@ class FakeTwilio:
             return self._error(401, 20003, "Authenticate")
         to = request.query.get("To", [None])[0]
         sender = request.query.get("From", [None])[0]
+        sent_on_or_after = request.query.get("DateSent>", [None])[0]
         found = [
             m
             for m in reversed(self.created)
-            if (to is None or m["to"] == to) and (sender is None or m["from"] == sender)
+            if (to is None or m["to"] == to)
+            and (sender is None or m["from"] == sender)
+            and (
+                sent_on_or_after is None
+                or parsedate_to_datetime(m["date_created"]).date().isoformat() >= sent_on_or_after
+            )
         ]
         return Reply(
             200,
