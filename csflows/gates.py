@@ -7,7 +7,7 @@ UI's form, or another flow (the purchase-order flow, for the first PO) answers t
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, TypeVar
 from uuid import UUID
 
 from prefect.input import RunInput
@@ -26,6 +26,16 @@ class FirstPurchaseOrder(RunInput):
 
     po_number: str
     amount: Decimal
+
+
+class ApplicantAnswer(RunInput):
+    """The applicant's answer to a request for information: the form's changed fields (or all)."""
+
+    form: dict[str, Any]
+    note: str = ""
+
+
+G = TypeVar("G", bound=RunInput)
 
 
 class GateError(ValueError):
@@ -48,3 +58,35 @@ def resume_with_first_po(inquiry_id: int, po_number: str, amount: Decimal) -> st
         flow_run_id = row.flow_run_id
     resume_flow_run(UUID(flow_run_id), run_input={"po_number": po_number, "amount": str(amount)})
     return flow_run_id
+
+
+def flow_run_link(flow_run_id: str | UUID) -> str:
+    """The run's page in the Prefect UI (where the supervisor answers the form)."""
+    from prefect.settings import get_current_settings
+    from prefect.utilities.urls import url_for
+
+    link = url_for("flow-run", obj_id=str(flow_run_id))
+    if link:
+        return link
+    api = (get_current_settings().api.url or "http://127.0.0.1:4200/api").removesuffix("/api")
+    return f"{api}/runs/flow-run/{flow_run_id}"
+
+
+def wait_at_gate(inquiry_id: int, key: str, answer_type: type[G]) -> G:
+    """The answer at gate `key`: from the audit trail if it was answered before (a resumed or
+    retried run), else suspend the run until the operator (or another flow) answers."""
+    from prefect.flow_runs import suspend_flow_run
+
+    from csflows import inquiries
+
+    answered = inquiries.decision(inquiry_id, f"gate:{key}")
+    if answered is not None:
+        return answer_type.model_validate(answered["evidence"]["answer"])
+    return suspend_flow_run(wait_for_input=answer_type, key=key)
+
+
+def answer_info_request(flow_run_id: str, form: dict[str, Any], note: str = "") -> None:
+    """Give a waiting vetting run the applicant's re-submitted form (its info-request gate)."""
+    from prefect.flow_runs import resume_flow_run
+
+    resume_flow_run(UUID(flow_run_id), run_input={"form": form, "note": note})

@@ -1,8 +1,11 @@
-"""Outbound mail, each message exactly once: its idempotency key is a unique row in the store.
+"""Outbound messages (email, SMS), each exactly once: its idempotency key is a unique row in the
+store.
 
 A message already sent under its key is not sent again, whatever re-runs or resumes. The SMTP
 Message-ID is derived from the key too, so a crash between sending and recording yields at most a
-duplicate that mail systems recognise as the same message.
+duplicate that mail systems recognise as the same message; for a channel whose provider can be
+asked what it sent (Twilio), an attempt whose result was never recorded is looked up before any
+second try.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -56,7 +60,23 @@ class OutgoingEmail:
 class Delivery:
     key: str
     status: str  # sent | already_sent
-    message_id: str
+    message_id: str  # the SMTP Message-ID, or the provider's id (a Twilio message SID)
+
+
+@dataclass
+class Envelope:
+    """What the `messages` row records about one outbound message, whatever its channel."""
+
+    key: str
+    channel: str  # email | sms
+    recipient: str
+    body: str
+    subject: str = ""
+    template: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    customer_id: str | None = None
+    inquiry_id: int | None = None
+    ticket_id: int | None = None
 
 
 def message_id_for(key: str, domain: str = "csflows.local") -> str:
@@ -113,6 +133,46 @@ def already_sent(key: str) -> bool:
     return status == "sent"
 
 
+def deliver_once(
+    envelope: Envelope,
+    transmit: Callable[[], str],
+    reconcile: Callable[[], str | None] | None = None,
+) -> Delivery:
+    """Run `transmit` (returns the provider's id) unless the key was sent already; record it.
+
+    A row left unsent by an earlier attempt is first checked with `reconcile` (the provider's
+    id if that attempt did reach the provider), so a crash mid-send never sends twice.
+    """
+    with store.session() as s:
+        row = s.scalar(select(MessageRow).where(MessageRow.idempotency_key == envelope.key))
+        if row is not None and row.status == "sent":
+            return Delivery(envelope.key, "already_sent", row.provider_id or "")
+        earlier_attempt = row is not None
+        if row is None:
+            row = MessageRow(idempotency_key=envelope.key, channel=envelope.channel)
+            s.add(row)
+        row.recipient, row.subject, row.body = envelope.recipient, envelope.subject, envelope.body
+        row.template, row.template_values = envelope.template, _jsonable(envelope.values)
+        row.customer_id, row.inquiry_id, row.ticket_id = (
+            envelope.customer_id,
+            envelope.inquiry_id,
+            envelope.ticket_id,
+        )
+        row.status = "pending"
+    if earlier_attempt and reconcile is not None:
+        found = reconcile()
+        if found:
+            _mark(envelope.key, "sent", provider_id=found)
+            return Delivery(envelope.key, "already_sent", found)
+    try:
+        provider_id = transmit()
+    except Exception as exc:
+        _mark(envelope.key, "failed", error=f"{exc.__class__.__name__}: {exc}"[:2000])
+        raise
+    _mark(envelope.key, "sent", provider_id=provider_id)
+    return Delivery(envelope.key, "sent", provider_id)
+
+
 def send_email(outgoing: OutgoingEmail, smtp: Any = None) -> Delivery:
     """Send `outgoing` once. Raises DeliveryError (retry later) or HeaderInjectionError."""
     if smtp is None:
@@ -121,30 +181,30 @@ def send_email(outgoing: OutgoingEmail, smtp: Any = None) -> Delivery:
         smtp = resolve(SmtpServer)
     message = build_email(outgoing, smtp.mail_from)  # refuses bad headers before anything is stored
     message_id = str(message["Message-ID"])
-    with store.session() as s:
-        row = s.scalar(select(MessageRow).where(MessageRow.idempotency_key == outgoing.key))
-        if row is not None and row.status == "sent":
-            return Delivery(outgoing.key, "already_sent", message_id)
-        if row is None:
-            row = MessageRow(idempotency_key=outgoing.key, channel="email")
-            s.add(row)
-        row.recipient, row.subject, row.body = outgoing.to, outgoing.subject, outgoing.body
-        row.template, row.template_values = outgoing.template, _jsonable(outgoing.values)
-        row.customer_id, row.inquiry_id, row.ticket_id = (
-            outgoing.customer_id,
-            outgoing.inquiry_id,
-            outgoing.ticket_id,
-        )
-        row.status = "pending"
-    try:
-        _smtp_send(message, smtp)
-    except (smtplib.SMTPException, OSError) as exc:
-        _mark(outgoing.key, "failed", error=f"{exc.__class__.__name__}: {exc}")
-        raise DeliveryError(
-            f"mail to {outgoing.to} not sent yet (key {outgoing.key}): {exc}"
-        ) from exc
-    _mark(outgoing.key, "sent", provider_id=message_id)
-    return Delivery(outgoing.key, "sent", message_id)
+
+    def transmit() -> str:
+        try:
+            _smtp_send(message, smtp)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(
+                f"mail to {outgoing.to} not sent yet (key {outgoing.key}): {exc}"
+            ) from exc
+        return message_id
+
+    envelope = Envelope(
+        key=outgoing.key,
+        channel="email",
+        recipient=outgoing.to,
+        subject=outgoing.subject,
+        body=outgoing.body,
+        template=outgoing.template,
+        values=outgoing.values,
+        customer_id=outgoing.customer_id,
+        inquiry_id=outgoing.inquiry_id,
+        ticket_id=outgoing.ticket_id,
+    )
+    delivery = deliver_once(envelope, transmit)
+    return Delivery(delivery.key, delivery.status, message_id)
 
 
 def _mark(key: str, status: str, error: str | None = None, provider_id: str | None = None) -> None:
@@ -163,3 +223,37 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
     import json
 
     return json.loads(json.dumps(values, default=str))
+
+
+@dataclass
+class OutgoingSms:
+    key: str
+    to: str  # E.164
+    body: str
+    template: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    customer_id: str | None = None
+
+
+def send_sms(outgoing: OutgoingSms, twilio: Any = None) -> Delivery:
+    """Send `outgoing` once through Twilio; an unrecorded earlier attempt is looked up first."""
+    from csflows.clients import twilio as client
+
+    if twilio is None:
+        from blocks import TwilioCredentials, resolve
+
+        twilio = resolve(TwilioCredentials)
+    envelope = Envelope(
+        key=outgoing.key,
+        channel="sms",
+        recipient=outgoing.to,
+        body=outgoing.body,
+        template=outgoing.template,
+        values=outgoing.values,
+        customer_id=outgoing.customer_id,
+    )
+    return deliver_once(
+        envelope,
+        transmit=lambda: client.send_sms(twilio, outgoing.to, outgoing.body).sid,
+        reconcile=lambda: client.find_sent(twilio, outgoing.to, outgoing.body),
+    )

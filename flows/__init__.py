@@ -1,1 +1,1 @@
-"""Prefect flows, one module per procedure (seed); a flow reads like the procedure it automates."""
+"""Prefect flows, one module per procedure; each reads like the seed it automates."""

@@ -8,19 +8,42 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.imap import DovecotServer
+from tests.support.postgres import PostgresServer
 from tests.support.servers import HttpServer, SmtpServer
 
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("CSFLOWS_SKIP_BLOCK_LOOKUP", "1")
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer | None]:
+    """With CSFLOWS_TEST_STORE=postgres, one PostgreSQL server for the session; else None."""
+    if os.environ.get("CSFLOWS_TEST_STORE", "sqlite") != "postgres":
+        yield None
+        return
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(autouse=True)
-def csflows_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test gets its own store and home folder."""
+def csflows_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[Path]:
+    """Each test gets its own home folder and an empty store: SQLite in the home folder, or
+    (CSFLOWS_TEST_STORE=postgres) a fresh PostgreSQL database."""
     home = tmp_path / "csflows-home"
     monkeypatch.setenv("CSFLOWS_HOME", str(home))
     monkeypatch.delenv("CSFLOWS_DATABASE_URL", raising=False)
-    return home
+    if os.environ.get("CSFLOWS_TEST_STORE") == "postgres":
+        server = request.getfixturevalue("postgres_server")
+        database = f"t{abs(hash(request.node.nodeid)) % 10**12}"
+        monkeypatch.setenv("CSFLOWS_DATABASE_URL", server.create_database(database))
+    yield home
+    from csflows.store.db import dispose
+
+    dispose()
 
 
 @pytest.fixture
@@ -46,5 +69,18 @@ def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
 def http_server() -> Iterator[HttpServer]:
     """A JSON HTTP server on 127.0.0.1; add routes with `.route(...)`."""
     server = HttpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def imap_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[DovecotServer]:
+    """A real IMAP server (Dovecot) on 127.0.0.1 with two inboxes, `sales` and `support`, and
+    triage pointed at both (CSFLOWS_INBOXES and per-inbox CSFLOWS_IMAP_<NAME>_* variables)."""
+    server = DovecotServer().start({"sales": "sales-pw", "support": "support-pw"})
+    monkeypatch.setenv("CSFLOWS_INBOXES", "sales,support")
+    for user in server.passwords:
+        for key, value in server.env(user).items():
+            monkeypatch.setenv(f"CSFLOWS_IMAP_{user.upper()}_{key}", value)
     yield server
     server.stop()

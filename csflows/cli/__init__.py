@@ -6,7 +6,19 @@ import os
 
 import typer
 
-from csflows.cli import customers, db, orders, serve, tiers
+from csflows.cli import (
+    cadence,
+    classify,
+    customers,
+    db,
+    inquiry,
+    orders,
+    po,
+    serve,
+    tiers,
+    touchpoint,
+    vet,
+)
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
@@ -15,8 +27,14 @@ app.add_typer(db.app, name="db")
 app.add_typer(customers.app, name="customers")
 app.add_typer(orders.app, name="orders")
 app.add_typer(tiers.app, name="tiers")
+app.add_typer(cadence.app, name="cadence")
+app.add_typer(touchpoint.app, name="touchpoint")
+app.add_typer(inquiry.app, name="inquiry")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
+app.command("vet")(vet.vet)
+app.command("po")(po.po)
+app.command("classify")(classify.classify)
 
 
 def main() -> None:

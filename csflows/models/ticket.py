@@ -11,6 +11,7 @@ from csflows.models.common import Model
 
 
 class TicketStatus(StrEnum):
+    RECEIVED = "received"  # stored raw, not triaged yet
     OPEN = "open"
     NEEDS_TRIAGE = "needs_triage"
     RESOLVED = "resolved"

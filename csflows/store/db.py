@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from csflows.paths import home
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_known_urls: set[str] = set()
 
 
 def database_url() -> str:
@@ -33,6 +34,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 @lru_cache(maxsize=8)
 def _engine_for(url: str) -> Engine:
+    _known_urls.add(url)
     if url.startswith("sqlite"):
         eng = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(eng, "connect", _sqlite_pragmas)
@@ -66,3 +68,12 @@ def alembic_config() -> Config:
 def upgrade() -> None:
     """Bring the store to the newest schema; running it again changes nothing."""
     command.upgrade(alembic_config(), "heads")
+
+
+def dispose() -> None:
+    """Close every pooled connection (tests that create databases, and forked workers)."""
+    for url in list(_known_urls):
+        _engine_for(url).dispose()
+    _known_urls.clear()
+    _engine_for.cache_clear()
+    _sessionmaker_for.cache_clear()

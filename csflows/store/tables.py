@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     DateTime,
     ForeignKey,
@@ -203,3 +204,58 @@ class TierHistoryRow(Base):
     tier: Mapped[str] = mapped_column(String(40))
     changed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LookupRow(Base):
+    """A cached answer of an external lookup (Google, RDAP) keyed by its normalized request,
+    so the same address or domain costs one API call, across runs, resumes and processes."""
+
+    __tablename__ = "lookups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of api + request
+    api: Mapped[str] = mapped_column(String(60), index=True)
+    request: Mapped[str] = mapped_column(Text)  # the normalized request, for people reading
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PoActionRow(Base):
+    """What the purchase-order procedure did with one PO (seed 000); one per party and PO.
+
+    `party` is the customer id, `inquiry-<id>` or `unknown-<email>`; `po_key` the PO number (or
+    `ticket-<id>` when it could not be read), so a re-run finds the first decision and keeps it.
+    """
+
+    __tablename__ = "po_actions"
+    __table_args__ = (UniqueConstraint("party", "po_key", name="uq_po_actions_party_po"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party: Mapped[str] = mapped_column(String(400))
+    po_key: Mapped[str] = mapped_column(String(120))
+    po_number: Mapped[str | None] = mapped_column(String(100))
+    total: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    customer_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    inquiry_id: Mapped[int | None] = mapped_column(Integer)
+    ticket_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    division: Mapped[str | None] = mapped_column(String(60))
+    level: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    template: Mapped[str | None] = mapped_column(String(120))
+    template_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    message_key: Mapped[str | None] = mapped_column(String(300))
+    order_id: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | done
+    flow_run_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class InboxCursorRow(Base):
+    """The last IMAP UID stored from an inbox folder, per UIDVALIDITY (issue 5's intake)."""
+
+    __tablename__ = "inbox_cursors"
+    inbox: Mapped[str] = mapped_column(String(200), primary_key=True)
+    uidvalidity: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )

@@ -1,0 +1,72 @@
+"""`csflows classify [FILE|-]`: ticket types for messages, as JSON Lines (seed 004)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import typer
+
+from csflows.cli.output import fail
+from csflows.mail import MailParseError, parse_message
+from csflows.policy import PolicyError
+from csflows.rules.assign import decide
+from csflows.rules.classify import InboundMail, classifier, mail_from_json
+
+
+def _read(source: str) -> Iterator[tuple[str, InboundMail | str]]:
+    """(id, mail) per message, or (id, error) for one that cannot be read."""
+    if source.lower().endswith(".eml"):
+        path = Path(source)
+        try:
+            ticket = parse_message(path.read_bytes())
+        except (OSError, MailParseError) as exc:
+            yield path.name, f"{source}: {exc}"
+            return
+        yield ticket.message_id, InboundMail.from_ticket(ticket)
+        return
+    stream = sys.stdin if source == "-" else Path(source).open(encoding="utf-8")  # noqa: SIM115
+    with stream:
+        for number, line in enumerate(stream, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                if not isinstance(row, dict):
+                    raise ValueError("expected a JSON object")
+                yield str(row.get("id", number)), mail_from_json(row)
+            except ValueError as exc:
+                yield str(number), f"line {number}: {exc}"
+
+
+def classify(
+    source: str = typer.Argument(
+        "-", help="JSON Lines (id, from, to, subject, body, attachments), a .eml file, or -"
+    ),
+) -> None:
+    """Classify messages; writes id, type, confidence, assignee, auto_resolve per line."""
+    try:
+        model = classifier()
+    except PolicyError as exc:
+        fail(str(exc))
+    if source != "-" and not Path(source).is_file():
+        fail(f"{source}: no such file")
+    errors = 0
+    for message_id, item in _read(source):
+        if isinstance(item, str):
+            errors += 1
+            typer.echo(f"error: {item}", err=True)
+            continue
+        decision = decide(model.classify(item), model.policy)
+        out = {
+            "id": message_id,
+            "type": decision.type,
+            "confidence": decision.confidence,
+            "assignee": decision.assignee,
+            "auto_resolve": decision.auto_resolve,
+        }
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+    if errors:
+        raise typer.Exit(1)

@@ -1,0 +1,74 @@
+"""`csflows po FILE [--dry-run] [--json]`: handle one purchase order as seed 000 says.
+
+FILE is an `.eml`, or JSON with `from`, `subject`, `body` and `attachments`; each attachment is
+`{"path": "po.pdf"}` (relative to FILE) or `{"filename": "po.pdf", "content_base64": "..."}`.
+Runs the `handle-purchase-order` flow in this process (against PREFECT_API_URL, or a temporary
+Prefect server when none is set).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from csflows import store
+from csflows.cli.output import emit_json, fail
+from csflows.models.purchase_order import PoEmail
+from csflows.purchase_orders import inbound
+from csflows.purchase_orders.records import store_inbound
+
+
+def _read(file: Path) -> tuple[PoEmail, bytes | None]:
+    """The PO email in FILE, and the raw bytes to keep when FILE is an `.eml`."""
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise inbound.PoInputError(f"cannot read the file: {exc.strerror}") from exc
+    if file.suffix.lower() == ".eml":
+        return inbound.from_eml(raw), raw
+    try:
+        document = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise inbound.PoInputError(f"not valid JSON ({exc}); give JSON or an .eml") from exc
+    return inbound.from_json(document, base=file.parent), None
+
+
+def po(
+    file: Path = typer.Argument(
+        ..., help="the PO email: .eml, or JSON (from, subject, body, attachments)"
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="decide only: send and store nothing"),
+    as_json: bool = typer.Option(False, "--json", help="JSON for scripts"),
+) -> None:
+    """Handle a purchase order: Level-4 letters, order minimums, accept, or route it."""
+    # without PREFECT_API_URL Prefect starts a temporary server; on a busy machine it needs time
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    from flows.purchase_orders import handle_purchase_order
+
+    try:
+        email, raw = _read(file)
+    except inbound.PoInputError as exc:
+        fail(f"{file}: {exc}")
+    store.upgrade()
+    if raw is not None and not dry_run:
+        message_id = email.message_id or inbound.message_id_for(inbound.to_json(email))
+        ticket_id = store_inbound(message_id, raw, email.sender, email.subject, inbox="cli")
+        result: dict[str, Any] = handle_purchase_order(ticket_id=ticket_id)
+    else:
+        result = handle_purchase_order(message=inbound.to_json(email), dry_run=dry_run)
+    if as_json:
+        emit_json(
+            {
+                k: result[k]
+                for k in ("customer_id", "division", "level", "po_number", "total", "action")
+            }
+        )
+        return
+    typer.echo(
+        f"PO {result['po_number'] or '(not read)'} from {email.sender}: {result['action']}"
+        f" - {result['reason']}"
+    )

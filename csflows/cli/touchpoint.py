@@ -1,0 +1,83 @@
+"""`csflows touchpoint record|list`: sales agents record call and visit outcomes (seed 002)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import typer
+from sqlalchemy import select
+
+from csflows import store
+from csflows.cli.output import emit_json, fail
+from csflows.models import Outcome
+from csflows.outbox import DeliveryError
+from csflows.retention.enrollment import OPEN
+from csflows.retention.feedback import FeedbackError, handle_negative, record_outcome
+from csflows.store.tables import TouchpointRow
+
+app = typer.Typer(no_args_is_help=True, help="Retention touchpoints: calls, visits, messages.")
+
+
+@app.command("record")
+def record(
+    touchpoint_id: int = typer.Argument(..., help="the touchpoint id from the agent's email"),
+    outcome: Outcome = typer.Option(..., help="positive, neutral or negative"),
+    notes: str = typer.Option("", help="what the customer said"),
+    recorded_by: str = typer.Option("", "--recorded-by", help="who talked to the customer"),
+) -> None:
+    """Record a call or visit outcome; negative feedback restarts the customer's cadence."""
+    store.upgrade()
+    now = datetime.now(UTC)
+    try:
+        recorded = record_outcome(touchpoint_id, outcome, notes, recorded_by, now)
+    except FeedbackError as exc:
+        fail(str(exc))
+    typer.echo(
+        f"touchpoint {recorded.touchpoint_id} ({recorded.customer_id}): {recorded.outcome.value}"
+        + (" (already recorded)" if recorded.already_recorded else "")
+    )
+    if recorded.outcome != Outcome.NEGATIVE:
+        return
+    try:
+        handled = handle_negative(recorded.feedback_id, now)
+    except DeliveryError as exc:
+        fail(
+            f"outcome recorded; the mail server is down, so retention-dispatch will act on it: {exc}"
+        )
+    typer.echo(
+        f"negative feedback: agent updated, visit on {handled.visit_on} "
+        f"(touchpoint {handled.visit_touchpoint_id}), cadence restarted at cycle {handled.cycle}"
+    )
+
+
+@app.command("list")
+def list_(
+    customer: str | None = typer.Option(None, help="only this customer id"),
+    as_json: bool = typer.Option(False, "--json", help="JSON for scripts"),
+) -> None:
+    """Open touchpoints (pending, assigned, escalated), soonest first."""
+    store.upgrade()
+    query = select(TouchpointRow).where(TouchpointRow.status.in_(OPEN))
+    if customer:
+        query = query.where(TouchpointRow.customer_id == customer)
+    with store.session() as s:
+        rows = [
+            {
+                "id": t.id,
+                "customer_id": t.customer_id,
+                "cycle": t.cycle,
+                "step": t.step,
+                "kind": t.kind,
+                "due": t.due.isoformat(),
+                "status": t.status,
+                "assigned_to": t.assigned_to,
+            }
+            for t in s.scalars(query.order_by(TouchpointRow.due, TouchpointRow.id).limit(1000))
+        ]
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        typer.echo(
+            f"{r['id']:>7}  {r['due']}  {r['kind']:<5}  {r['status']:<9}  {r['customer_id']}  {r['step']}"
+        )

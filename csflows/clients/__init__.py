@@ -1,0 +1,2 @@
+"""Clients of the external systems the procedures call: websites, RDAP, Google Maps Platform,
+Twilio."""

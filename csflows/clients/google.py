@@ -1,0 +1,171 @@
+"""Google Maps Platform for the address criterion: Address Validation and Geocoding through the
+`googlemaps` client, Places API (New) Text Search through csflows.http (googlemaps only speaks
+the legacy Places endpoints). Every answer is cached on the normalized request and every call
+passes the per-API rate limit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import googlemaps
+from googlemaps import addressvalidation as gm_addressvalidation
+
+from blocks import GoogleMapsCredentials
+from csflows.clients.cache import cached_lookup
+from csflows.http import ApiError, RateLimit, TransientApiError, request
+from csflows.models import Address
+from csflows.rules.address import address_lines, normalized_address, wants_usps_cass
+
+PLACES_FIELDS = (
+    "places.id,places.displayName,places.formattedAddress,places.businessStatus,"
+    "places.types,places.googleMapsUri"
+)
+
+
+class MapsClient(googlemaps.Client):
+    """googlemaps.Client whose Address Validation base URL is configurable and whose requests
+    pass csflows' cross-process rate limit. googlemaps' `addressvalidation` passes its module
+    constant as `base_url`; we swap that one value for ours."""
+
+    def __init__(self, *, validation_base_url: str, rate: RateLimit, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validation_base_url = validation_base_url.rstrip("/")
+        self.rate = rate
+
+    def _request(self, url: str, params: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        call = dict(zip(_REQUEST_ARGS, args, strict=False)) | kwargs
+        if call.get("base_url") == gm_addressvalidation._ADDRESSVALIDATION_BASE_URL:
+            call["base_url"] = self.validation_base_url
+        if call.get("extract_body") is gm_addressvalidation._addressvalidation_extract:
+            call["extract_body"] = _validation_extract
+        self.rate.acquire()
+        return super()._request(url, params, **call)
+
+
+_REQUEST_ARGS = (
+    "first_request_time",
+    "retry_counter",
+    "base_url",
+    "accepts_clientid",
+    "extract_body",
+    "requests_kwargs",
+    "post_json",
+)
+
+
+def _validation_extract(response: Any) -> Any:
+    """Let googlemaps retry a 429 (with its backoff and jitter) as it retries 5xx."""
+    body = gm_addressvalidation._addressvalidation_extract(response)
+    if response.status_code == 429:
+        raise googlemaps.exceptions._OverQueryLimit(429, str(body)[:200])
+    return body
+
+
+@dataclass
+class GoogleMaps:
+    """The three lookups the address criterion uses, with the credentials block's settings."""
+
+    credentials: GoogleMapsCredentials
+    cache_for: timedelta = timedelta(days=30)
+    timeout: float = 10.0
+    retry_timeout: float = 20.0
+
+    @property
+    def configured(self) -> bool:
+        key = self.credentials.api_key
+        return bool(key and key.get_secret_value())
+
+    def _key(self) -> str:
+        assert self.credentials.api_key is not None
+        return self.credentials.api_key.get_secret_value()
+
+    def _rate(self, api: str) -> RateLimit:
+        return RateLimit(api, self.credentials.requests_per_second, burst=5)
+
+    def _client(self, api: str) -> MapsClient:
+        return MapsClient(
+            key=self._key(),
+            base_url=self.credentials.base_url.rstrip("/"),
+            validation_base_url=self.credentials.address_validation_base_url,
+            rate=self._rate(api),
+            timeout=self.timeout,
+            retry_timeout=self.retry_timeout,
+            queries_per_second=max(1, int(self.credentials.requests_per_second)),
+        )
+
+    def validate(self, address: Address) -> tuple[dict[str, Any], bool]:
+        """Address Validation (`enableUspsCass` for US and PR); (answer, from_cache)."""
+        lines = address_lines(address)
+        region = (address.country or "US").upper()
+        cass = wants_usps_cass(address)
+
+        def fetch() -> dict[str, Any]:
+            try:
+                body = gm_addressvalidation.addressvalidation(
+                    self._client("google.addressvalidation"),
+                    lines,
+                    regionCode=region,
+                    enableUspsCass=cass or None,
+                )
+            except (googlemaps.exceptions.Timeout, googlemaps.exceptions.TransportError) as exc:
+                raise TransientApiError(
+                    "google.addressvalidation", f"no answer: {exc.__class__.__name__}"
+                ) from exc
+            return _raise_error_body("google.addressvalidation", body)
+
+        request_key = {"address": normalized_address(address), "cass": cass}
+        return self._cached("google.addressvalidation", request_key, fetch)
+
+    def geocode(self, address: Address) -> tuple[list[dict[str, Any]], bool]:
+        def fetch() -> list[dict[str, Any]]:
+            try:
+                return list(self._client("google.geocoding").geocode(address.one_line()))
+            except googlemaps.exceptions.ApiError as exc:
+                raise ApiError("google.geocoding", f"{exc.status}: {exc.message}") from exc
+            except (googlemaps.exceptions.Timeout, googlemaps.exceptions.TransportError) as exc:
+                raise TransientApiError(
+                    "google.geocoding", f"no answer: {exc.__class__.__name__}"
+                ) from exc
+
+        return self._cached("google.geocoding", {"address": normalized_address(address)}, fetch)
+
+    def search_places(self, business: str, address: Address) -> tuple[list[dict[str, Any]], bool]:
+        """Places API (New) Text Search for the business at the address."""
+        text = f"{business}, {address.one_line()}"
+        base = self.credentials.places_base_url.rstrip("/")
+
+        def fetch() -> list[dict[str, Any]]:
+            response = request(
+                "google.places",
+                "POST",
+                f"{base}/v1/places:searchText",
+                rate=self._rate("google.places"),
+                timeout=self.timeout,
+                json={"textQuery": text, "pageSize": 5},
+                headers={"X-Goog-Api-Key": self._key(), "X-Goog-FieldMask": PLACES_FIELDS},
+            )
+            return list(response.json().get("places") or [])
+
+        key = {"business": business.strip().lower(), "address": normalized_address(address)}
+        return self._cached("google.places", key, fetch)
+
+    def _cached(self, api: str, key: Any, fetch: Any) -> Any:
+        return cached_lookup(api, key, fetch, self.cache_for)
+
+
+def _raise_error_body(api: str, body: Any) -> dict[str, Any]:
+    """googlemaps returns Address Validation's HTTP errors as ordinary dicts: raise them."""
+    if not isinstance(body, dict):
+        raise ApiError(api, f"unexpected answer {str(body)[:200]}")
+    error = body.get("error")
+    if error is None:
+        return body
+    if not isinstance(error, dict):
+        raise ApiError(api, str(error)[:300])
+    code = int(error.get("code") or 0)
+    message = str(error.get("message") or error.get("status") or error)[:300]
+    if code == 429 or code >= 500:
+        raise TransientApiError(api, message, code)
+    raise ApiError(api, message, code or None)

@@ -1,0 +1,241 @@
+"""The guarded website fetcher: the SSRF boundary of vetting (DESIGN.md, Security).
+
+Each hop resolves its host once and connects to that address (Host header and TLS SNI keep the
+name), refusing private, loopback, link-local, multicast, reserved and unspecified addresses on
+the first request and on every redirect unless CSFLOWS_ALLOW_PRIVATE_NETWORKS=1. The cloud
+metadata address is refused always. Redirects, bytes and time are capped.
+
+CSFLOWS_RESOLVE pins names like curl's --resolve (`host:port:address`, comma-separated); a pin is
+the operator's explicit choice, so its address is trusted (tests serve named sites on 127.0.0.1
+that way). Any other target, including a literal IP in a redirect, goes through the guard.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from csflows.models.common import Model
+
+METADATA_ADDRESSES = {
+    ipaddress.ip_address("169.254.169.254"),
+    ipaddress.ip_address("fd00:ec2::254"),
+}
+REDIRECTS = {301, 302, 303, 307, 308}
+USER_AGENT = "csflows-vetting/0.1 (+customer-service new-account check)"
+
+
+class FetchError(RuntimeError):
+    """The site could not be fetched: unreachable, refused by the guard, or a redirect problem."""
+
+
+class FetchRefused(FetchError):
+    """The guard refused a target address (SSRF protection)."""
+
+
+class WebPage(Model):
+    """One site as the fetcher saw it; `error` set when it could not be fetched."""
+
+    requested_url: str
+    final_url: str | None = None
+    status: int | None = None
+    html: str = ""
+    truncated: bool = False
+    redirects: list[str] = []
+    address: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    max_redirects: int = 5
+    max_bytes: int = 2_000_000
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    total_timeout: float = 20.0
+    allow_private: bool = False
+    pins: dict[tuple[str, int], str] = field(default_factory=dict)
+
+
+def private_networks_allowed(environ: dict[str, str] | None = None) -> bool:
+    env = os.environ if environ is None else environ
+    return env.get("CSFLOWS_ALLOW_PRIVATE_NETWORKS", "").strip().lower() in {"1", "true", "yes"}
+
+
+def parse_pins(value: str) -> dict[tuple[str, int], str]:
+    """`host:port:address[,...]` (an IPv6 address may be in brackets) -> {(host, port): address}."""
+    pins: dict[tuple[str, int], str] = {}
+    for entry in filter(None, (e.strip() for e in value.split(","))):
+        host, _, rest = entry.partition(":")
+        port, _, address = rest.partition(":")
+        address = address.strip("[]")
+        try:
+            ipaddress.ip_address(address)
+            pins[(host.lower(), int(port))] = address
+        except ValueError as exc:
+            raise ValueError(f"CSFLOWS_RESOLVE: {entry!r} is not host:port:address") from exc
+    return pins
+
+
+def refusal(address: str) -> str | None:
+    """Why the guard refuses this address, or None when it is a public unicast address."""
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    for test, label in (
+        (ip.is_loopback, "loopback"),
+        (ip.is_link_local, "link-local"),
+        (ip.is_multicast, "multicast"),
+        (ip.is_unspecified, "unspecified"),
+        (ip.is_reserved, "reserved"),
+        (ip.is_private, "private"),
+        (not ip.is_global, "not public"),
+    ):
+        if test:
+            return f"{address} is a {label} address"
+    return None
+
+
+def _resolve(host: str, port: int, limits: FetchLimits) -> str:
+    """Resolve once; the address returned is the one we connect to."""
+    pinned = limits.pins.get((host.lower(), port))
+    if pinned:
+        if ipaddress.ip_address(pinned) in METADATA_ADDRESSES:
+            raise FetchRefused(f"{host}: {pinned} is the cloud metadata address")
+        return pinned
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise FetchError(f"{host}: the name does not resolve ({exc.strerror})") from exc
+    address = str(infos[0][4][0])
+    if ipaddress.ip_address(address) in METADATA_ADDRESSES:
+        raise FetchRefused(f"{host}: {address} is the cloud metadata address")
+    if not limits.allow_private and (why := refusal(address)):
+        raise FetchRefused(f"{host}: refused, {why}")
+    return address
+
+
+class _PinnedAdapter(HTTPAdapter):
+    """Connects to the resolved address but verifies TLS for (and sends SNI of) the host name."""
+
+    def __init__(self, hostname: str) -> None:
+        self.hostname = hostname
+        super().__init__(max_retries=0)
+
+    def build_connection_pool_key_attributes(
+        self, request: Any, verify: Any, cert: Any = None
+    ) -> Any:
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
+            request, verify, cert
+        )
+        kwargs: dict[str, Any] = dict(pool_kwargs)
+        if host_params["scheme"] == "https":
+            kwargs["server_hostname"] = self.hostname
+            kwargs["assert_hostname"] = self.hostname
+        return host_params, kwargs
+
+
+def _hop(
+    url: str, limits: FetchLimits, deadline: float
+) -> tuple[requests.Response, str, bytes, bool]:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise FetchError(f"{url}: only http and https web addresses can be checked")
+    host = parts.hostname
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    address = _resolve(host, port, limits)
+    netloc_ip = f"[{address}]" if ":" in address else address
+    target = urlunsplit((parts.scheme, f"{netloc_ip}:{port}", parts.path or "/", parts.query, ""))
+    default_port = port == (443 if parts.scheme == "https" else 80)
+    headers = {
+        "Host": host if default_port else f"{host}:{port}",
+        "User-Agent": USER_AGENT,
+        "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+    }
+    with requests.Session() as http:
+        http.trust_env = False  # never send an applicant's URL through a proxy from the env
+        http.mount(f"{parts.scheme}://", _PinnedAdapter(host))
+        timeout = (limits.connect_timeout, limits.read_timeout)
+        response = http.get(
+            target, headers=headers, timeout=timeout, stream=True, allow_redirects=False
+        )
+        body = bytearray()
+        truncated = False
+        try:
+            for chunk in response.iter_content(64 * 1024):
+                body += chunk
+                if len(body) >= limits.max_bytes:
+                    truncated = True
+                    del body[limits.max_bytes :]
+                    break
+                if time.monotonic() > deadline:
+                    raise FetchError(f"{url}: took longer than {limits.total_timeout:g}s")
+        finally:
+            response.close()
+    return response, address, bytes(body), truncated
+
+
+def fetch(url: str, limits: FetchLimits) -> WebPage:
+    """Fetch `url`, following at most `max_redirects` redirects; raises FetchError."""
+    deadline = time.monotonic() + limits.total_timeout
+    seen: list[str] = []
+    current = url if "://" in url else f"https://{url}"
+    while True:
+        if current in seen:
+            raise FetchError(f"redirect loop at {current}")
+        seen.append(current)
+        try:
+            response, address, body, truncated = _hop(current, limits, deadline)
+        except requests.Timeout as exc:
+            raise FetchError(f"{current}: timed out") from exc
+        except requests.exceptions.SSLError as exc:
+            raise FetchError(
+                f"{current}: TLS certificate problem ({exc.__class__.__name__})"
+            ) from exc
+        except requests.ConnectionError as exc:
+            raise FetchError(f"{current}: cannot connect") from exc
+        location = response.headers.get("Location")
+        if response.status_code in REDIRECTS and location:
+            if len(seen) > limits.max_redirects:
+                raise FetchError(f"more than {limits.max_redirects} redirects")
+            current = urljoin(current, location)
+            continue
+        encoding = response.encoding or "utf-8"
+        try:
+            text = body.decode(encoding, errors="replace")
+        except LookupError:
+            text = body.decode("utf-8", errors="replace")
+        return WebPage(
+            requested_url=url,
+            final_url=current,
+            status=response.status_code,
+            html=text,
+            truncated=truncated,
+            redirects=seen[1:],
+            address=address,
+        )
+
+
+def limits_from_env(**policy: Any) -> FetchLimits:
+    """FetchLimits from the policy values plus CSFLOWS_ALLOW_PRIVATE_NETWORKS / CSFLOWS_RESOLVE."""
+    return FetchLimits(
+        allow_private=private_networks_allowed(),
+        pins=parse_pins(os.environ.get("CSFLOWS_RESOLVE", "")),
+        **policy,
+    )
+
+
+def fetch_page(url: str, limits: FetchLimits) -> WebPage:
+    """Like `fetch`, but a site that cannot be fetched is a WebPage with `error` set."""
+    try:
+        return fetch(url, limits)
+    except FetchError as exc:
+        return WebPage(requested_url=url, error=str(exc))

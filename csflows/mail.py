@@ -1,0 +1,184 @@
+"""Read an inbound message (RFC 5322 bytes) into a Ticket: addresses, text, attachments, thread.
+
+The standard library's `email` with `policy.default` does the MIME work; HTML bodies become text
+with html2text and PDF attachments give their first pages' text (pypdf), within caps so that one
+huge attachment cannot stall triage. A message too broken to read raises MailParseError; the
+caller has stored the raw bytes already and routes the ticket to people.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from datetime import datetime
+from email import errors as email_errors
+from email import message_from_bytes, policy
+from email.message import EmailMessage, Message
+from email.parser import BytesHeaderParser
+from email.utils import getaddresses, parsedate_to_datetime
+
+import html2text
+
+from csflows.models import Attachment, Ticket
+
+log = logging.getLogger(__name__)
+
+PDF_BYTE_CAP = 10 * 1024 * 1024  # larger PDFs are listed, not read
+PDF_PAGE_CAP = 5
+TEXT_CAP = 20_000  # characters kept per body or attachment
+
+# Defects after which the MIME structure (and so the body and attachments) cannot be trusted.
+_FATAL_DEFECTS = (
+    email_errors.NoBoundaryInMultipartDefect,
+    email_errors.StartBoundaryNotFoundDefect,
+    email_errors.MultipartInvariantViolationDefect,
+)
+
+
+class MailParseError(ValueError):
+    """The message cannot be read; the error says which part and why."""
+
+
+def message_id_of(raw: bytes) -> str:
+    """The Message-ID header, or one derived from the bytes when a message has none."""
+    try:
+        value = BytesHeaderParser(policy=policy.compat32).parsebytes(raw).get("Message-ID")
+    except Exception:  # noqa: BLE001 - any header garbage falls back to the digest
+        value = None
+    value = " ".join(str(value or "").split())
+    if value:
+        return value[:998]
+    return f"<{hashlib.sha256(raw).hexdigest()[:40]}@no-message-id.csflows>"
+
+
+def parse_message(raw: bytes, inbox: str = "") -> Ticket:
+    """The Ticket for `raw`; MailParseError when the message cannot be read."""
+    message_id = message_id_of(raw)
+    msg = message_from_bytes(raw, policy=policy.default)
+    if not isinstance(msg, EmailMessage):  # pragma: no cover - policy.default guarantees it
+        raise MailParseError(f"{message_id}: not an email message")
+    _check_structure(msg, message_id)
+    body = msg.get_body(preferencelist=("plain", "html"))
+    return Ticket(
+        message_id=message_id,
+        inbox=inbox,
+        sender=next(iter(_addresses(msg, "From")), ""),
+        to=_addresses(msg, "To"),
+        cc=_addresses(msg, "Cc"),
+        subject=_header(msg, "Subject")[:998],
+        text=_part_text(body)[:TEXT_CAP] if body is not None else "",
+        attachments=[_attachment(p) for p in _attachment_parts(msg, body)],
+        in_reply_to=_header(msg, "In-Reply-To") or None,
+        references=_header(msg, "References").split(),
+        received_at=_date(msg),
+    )
+
+
+def _check_structure(msg: Message, message_id: str) -> None:
+    if not any(msg.get(h) for h in ("From", "Subject", "To", "Date")):
+        raise MailParseError(f"{message_id}: no From, To, Subject or Date header: not a message")
+    for part in msg.walk():
+        for defect in part.defects:
+            if isinstance(defect, _FATAL_DEFECTS):
+                raise MailParseError(
+                    f"{message_id}: broken MIME structure in {part.get_content_type()} part: "
+                    f"{type(defect).__name__}"
+                )
+
+
+def _header(msg: Message, name: str) -> str:
+    try:
+        value = msg.get(name)
+    except Exception:  # noqa: BLE001 - an undecodable header is kept as its raw text
+        value = msg.get_all(name, failobj=[""])[0] if hasattr(msg, "get_all") else ""
+    return " ".join(str(value or "").split())
+
+
+def _addresses(msg: Message, name: str) -> list[str]:
+    """Lower-cased addresses of a header, in order, without display names."""
+    values = [_header(msg, name)] if msg.get_all(name) else []
+    return [addr.lower() for _, addr in getaddresses(values) if "@" in addr]
+
+
+def _date(msg: Message) -> datetime | None:
+    try:
+        return parsedate_to_datetime(_header(msg, "Date"))
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _decoded(part: Message) -> bytes:
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
+
+
+def _part_text(part: Message) -> str:
+    """A text part's content as str: its charset, or UTF-8 with replacements when unknown."""
+    try:
+        text = part.get_content()  # type: ignore[attr-defined]
+    except (LookupError, UnicodeError, KeyError, AssertionError):
+        text = _decoded(part).decode("utf-8", errors="replace")
+    if not isinstance(text, str):
+        text = bytes(text).decode("utf-8", errors="replace")
+    if part.get_content_type() == "text/html":
+        return html_to_text(text)
+    return text.replace("\r\n", "\n")
+
+
+def html_to_text(html: str) -> str:
+    converter = html2text.HTML2Text()
+    converter.body_width = 0
+    converter.ignore_images = True
+    return str(converter.handle(html)).strip() + "\n"
+
+
+def _attachment_parts(msg: EmailMessage, body: Message | None) -> list[Message]:
+    parts: list[Message] = []
+    for part in msg.walk():
+        if part.is_multipart() or part is body:
+            continue
+        if part.get_content_disposition() == "attachment" or part.get_filename():
+            parts.append(part)
+        elif part.get_content_maintype() not in {"text", "multipart"}:
+            parts.append(part)  # inline images and other non-text parts
+    return parts
+
+
+def _attachment(part: Message) -> Attachment:
+    content = _decoded(part)
+    name = part.get_filename() or f"unnamed.{part.get_content_subtype()}"
+    ctype = part.get_content_type()
+    text = ""
+    if ctype == "application/pdf" or name.lower().endswith(".pdf"):
+        text = pdf_text(content)
+    elif part.get_content_maintype() == "text":
+        text = _part_text(part)[:TEXT_CAP]
+    return Attachment(filename=name, content_type=ctype, size=len(content), text=text)
+
+
+def pdf_text(content: bytes) -> str:
+    """The first pages' text of a PDF (and its form fields), or "" when it cannot be read."""
+    if not content or len(content) > PDF_BYTE_CAP:
+        return ""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(content))
+        pages = [page.extract_text() or "" for page in reader.pages[:PDF_PAGE_CAP]]
+        fields = reader.get_fields() or {}
+    except (PyPdfError, ValueError, TypeError, KeyError, OSError) as exc:
+        log.info("PDF not readable: %s", exc.__class__.__name__)
+        return ""
+    values = [f"{name}: {f.get('/V')}" for name, f in fields.items() if f.get("/V")]
+    return "\n".join(pages + values)[:TEXT_CAP]
+
+
+def sender_name(raw: bytes) -> str:
+    """The From header's display name ("" when it has none or cannot be read)."""
+    try:
+        value = BytesHeaderParser(policy=policy.default).parsebytes(raw).get("From")
+        return str(value.addresses[0].display_name or "") if value is not None else ""
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return ""

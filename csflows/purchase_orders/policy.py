@@ -1,0 +1,21 @@
+"""The purchase-order procedure's policy: `config/purchase_orders.yaml`, validated at load."""
+
+from __future__ import annotations
+
+from pydantic import EmailStr, Field
+
+from csflows.models.common import Model
+from csflows.paths import config_dir
+from csflows.policy import load_yaml_model
+
+
+class PurchaseOrderPolicy(Model):
+    cs_address: EmailStr = Field(description="where POs from unknown senders go")
+    public_mail_domains: list[str] = Field(
+        default_factory=list, description="free-mail domains: never matched to a customer"
+    )
+
+
+def po_policy() -> PurchaseOrderPolicy:
+    """`config/purchase_orders.yaml` (PolicyError naming file, key and value when it is wrong)."""
+    return load_yaml_model(config_dir() / "purchase_orders.yaml", PurchaseOrderPolicy)

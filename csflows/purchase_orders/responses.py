@@ -1,0 +1,74 @@
+"""The email a PO's action sends: the seed's wording rendered with the values recorded for it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from csflows import policy
+from csflows.models.purchase_order import PoAction, PoDecision, PoEmail, PoReading, Sender
+from csflows.outbox import Attachment, OutgoingEmail
+from csflows.templates import render
+
+
+def with_values(
+    decision: PoDecision, sender: Sender, reading: PoReading, email: PoEmail
+) -> PoDecision:
+    """The decision with every value its template needs, JSON-ready, so it can be recorded."""
+    if decision.template is None:
+        return decision
+    values: dict[str, Any] = {
+        "customer_name": sender.name or sender.email,
+        "po_number": reading.po_number,
+        "total": None if reading.total is None else str(reading.total),
+        "division": sender.division,
+    } | {k: str(v) for k, v in decision.values.items()}
+    if decision.action is PoAction.UNKNOWN_SENDER:
+        values |= {
+            "sender": email.sender,
+            "subject": email.subject,
+            "body": email.body,
+            "problems": reading.problems,
+        }
+    return decision.model_copy(update={"values": values})
+
+
+def render_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Recorded values plus the division's policy objects the templates read."""
+    out = dict(values)
+    if values.get("division"):
+        division = policy.divisions().get(values["division"])
+        out |= {"division": division, "minimums": division.minimums}
+    return out
+
+
+def _attachments(email: PoEmail) -> list[Attachment]:
+    if email.attachments:
+        return [Attachment(a.filename, a.content, a.content_type) for a in email.attachments]
+    return [Attachment("purchase-order.txt", email.body.encode(), "text/plain")]
+
+
+def response_email(
+    decision: PoDecision,
+    key: str,
+    sender: Sender,
+    email: PoEmail,
+    cs_address: str,
+    ticket_id: int | None,
+) -> OutgoingEmail:
+    """The outgoing email for a decision with a template: to the sender, or to CS with the PO."""
+    assert decision.template is not None
+    message = render(decision.template, **render_values(decision.values))
+    to_cs = decision.action is PoAction.UNKNOWN_SENDER
+    return OutgoingEmail(
+        key=key,
+        to=cs_address if to_cs else email.sender,
+        subject=message.subject,
+        body=message.body,
+        template=decision.template,
+        values=decision.values,
+        customer_id=sender.customer_id,
+        inquiry_id=sender.inquiry_id,
+        ticket_id=ticket_id,
+        attachments=_attachments(email) if to_cs else [],
+        in_reply_to=None if to_cs else email.message_id,
+    )

@@ -1,0 +1,297 @@
+"""Due touchpoints, worked in batches: messages sent once (SMS, email), calls and visits assigned
+to the customer's sales agent, and overdue ones escalated to the agent's manager.
+
+Each batch sends first (idempotent by key) and records touchpoint progress after, so a batch
+killed halfway and run again sends nothing twice and loses nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+
+from csflows import store
+from csflows.clients.twilio import PhoneNumberError, e164
+from csflows.http import ApiError, is_transient
+from csflows.models import TouchpointKind
+from csflows.outbox import (
+    Attachment,
+    HeaderInjectionError,
+    OutgoingEmail,
+    OutgoingSms,
+    send_email,
+    send_sms,
+)
+from csflows.retention.config import HUMAN_KINDS, MESSAGE_KINDS, Cadence, SalesAgent
+from csflows.retention.enrollment import IN_RETENTION
+from csflows.retention.invite import visit_invitation
+from csflows.retention.plan import business_hours_between, is_open, local_date, opening
+from csflows.store.tables import CustomerRow, TouchpointRow
+from csflows.templates import TemplateError, render
+
+
+@dataclass
+class BatchResult:
+    """What one batch did: touchpoint ids by result, and the reason for each failure."""
+
+    done: list[int] = field(default_factory=list)
+    already_sent: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "done": len(self.done),
+            "already_sent": len(self.already_sent),
+            "failed": len(self.failed),
+        }
+
+
+def batches(ids: Sequence[int], size: int) -> list[list[int]]:
+    return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
+
+
+def open_zones(now: datetime, policy: Cadence) -> dict[str, date]:
+    """Time zones of customers in the cadence where business is open now -> their local date."""
+    with store.session() as s:
+        zones = list(
+            s.scalars(
+                select(CustomerRow.timezone).distinct().where(CustomerRow.status == IN_RETENTION)
+            )
+        )
+    return {z: local_date(now, z) for z in zones if is_open(now, z, policy.calendar)}
+
+
+def _ids(
+    kinds: Iterable[TouchpointKind], status: str, zones: dict[str, date], before: bool
+) -> list[int]:
+    if not zones:
+        return []
+    by_zone = [
+        and_(CustomerRow.timezone == z, TouchpointRow.due < d if before else TouchpointRow.due <= d)
+        for z, d in zones.items()
+    ]
+    query = (
+        select(TouchpointRow.id)
+        .join(CustomerRow, CustomerRow.id == TouchpointRow.customer_id)
+        .where(
+            TouchpointRow.status == status,
+            TouchpointRow.kind.in_([k.value for k in kinds]),
+            or_(*by_zone),
+        )
+        .order_by(TouchpointRow.id)
+    )
+    with store.session() as s:
+        return list(s.scalars(query))
+
+
+def due_message_ids(now: datetime, policy: Cadence) -> list[int]:
+    """Pending SMS and email touchpoints due today or earlier where the customer's day is open."""
+    return _ids(MESSAGE_KINDS, "pending", open_zones(now, policy), before=False)
+
+
+def due_human_ids(now: datetime, policy: Cadence) -> list[int]:
+    """Pending calls and visits due today or earlier, to assign to sales agents."""
+    return _ids(HUMAN_KINDS, "pending", open_zones(now, policy), before=False)
+
+
+def overdue_candidate_ids(now: datetime, policy: Cadence) -> list[int]:
+    """Assigned calls and visits due before today: the escalation threshold is checked per row."""
+    return _ids(HUMAN_KINDS, "assigned", open_zones(now, policy), before=True)
+
+
+def _load(ids: Sequence[int], status: str) -> list[tuple[TouchpointRow, CustomerRow]]:
+    query = (
+        select(TouchpointRow, CustomerRow)
+        .join(CustomerRow, CustomerRow.id == TouchpointRow.customer_id)
+        .where(TouchpointRow.id.in_(list(ids)), TouchpointRow.status == status)
+        .order_by(TouchpointRow.id)
+    )
+    with store.session() as s:
+        return [(t, c) for t, c in s.execute(query).tuples()]
+
+
+def _values(t: TouchpointRow, c: CustomerRow, agent: SalesAgent) -> dict[str, Any]:
+    return {
+        "touchpoint_id": t.id,
+        "customer_id": c.id,
+        "customer_name": c.name,
+        "phone": c.phone,
+        "address": c.address,
+        "agent_name": agent.name,
+        "agent_email": str(agent.email),
+        "cycle": t.cycle,
+        "step": t.step,
+        "kind": t.kind,
+        "due": t.due.isoformat(),
+    }
+
+
+def _record_sent(result: BatchResult, now: datetime) -> None:
+    """A batch's progress in one bulk update by id: sent ones done, refused ones failed."""
+    rows: list[dict[str, Any]] = [
+        {"id": i, "status": "done", "done_at": now} for i in result.done + result.already_sent
+    ]
+    rows += [{"id": i, "status": "failed", "notes": why[:2000]} for i, why in result.failed.items()]
+    if rows:
+        with store.session() as s:
+            s.execute(update(TouchpointRow), rows)
+
+
+def send_messages(
+    ids: Sequence[int], now: datetime, policy: Cadence, smtp: Any = None, twilio: Any = None
+) -> BatchResult:
+    """Send each pending SMS/email touchpoint of the batch once; record them done or failed.
+
+    A transient fault (Twilio 5xx, mail server down) stops the batch after recording what went
+    out, and is raised so the task retries; a permanent one (bad number) fails that touchpoint.
+    """
+    templates = {step.key: step.template for step in policy.steps}
+    result = BatchResult()
+    try:
+        for t, c in _load(ids, "pending"):
+            agent = policy.agent(c.sales_agent)
+            values = _values(t, c, agent)
+            key = f"touchpoint:{t.id}"
+            try:
+                template = templates.get(t.step)
+                if not template:
+                    raise TemplateError(f"step {t.step!r} has no template in cadence.yaml")
+                message = render(template, **values)
+                if t.kind == TouchpointKind.SMS:
+                    if twilio is None:
+                        from blocks import TwilioCredentials, resolve
+
+                        twilio = resolve(TwilioCredentials)
+                    delivery = send_sms(
+                        OutgoingSms(
+                            key=key,
+                            to=e164(c.phone),
+                            body=message.body.strip(),
+                            template=template,
+                            values=values,
+                            customer_id=c.id,
+                        ),
+                        twilio,
+                    )
+                else:
+                    delivery = send_email(
+                        OutgoingEmail(
+                            key=key,
+                            to=c.email,
+                            subject=message.subject,
+                            body=message.body,
+                            template=template,
+                            values=values,
+                            customer_id=c.id,
+                        ),
+                        smtp,
+                    )
+            except ApiError as exc:
+                if is_transient(exc):
+                    raise
+                result.failed[t.id] = str(exc)
+                continue
+            except (PhoneNumberError, HeaderInjectionError, TemplateError) as exc:
+                result.failed[t.id] = str(exc)
+                continue
+            (result.already_sent if delivery.status == "already_sent" else result.done).append(t.id)
+    finally:
+        _record_sent(result, now)
+    return result
+
+
+def _visit_invite(
+    t: TouchpointRow, c: CustomerRow, agent: SalesAgent, now: datetime, policy: Cadence
+) -> Attachment:
+    ics = visit_invitation(
+        uid=f"touchpoint-{t.id}@csflows",
+        start=opening(t.due, c.timezone, policy.calendar),
+        minutes=policy.visit_minutes,
+        summary=f"Client visit: {c.name} ({c.id})",
+        location=c.address,
+        description=f"Retention cadence cycle {t.cycle}, step {t.step}. Touchpoint {t.id}.",
+        attendee=str(agent.email),
+        now=now,
+    )
+    return Attachment("visit.ics", ics, "text/calendar")
+
+
+def assign_human(
+    ids: Sequence[int], now: datetime, policy: Cadence, smtp: Any = None
+) -> BatchResult:
+    """Assign pending calls and visits to the customer's sales agent: an email each, with an
+    .ics invitation for a visit; then the touchpoints are marked assigned to that agent."""
+    result = BatchResult()
+    agents: dict[int, str] = {}
+    try:
+        for t, c in _load(ids, "pending"):
+            agent = policy.agent(c.sales_agent)
+            values = _values(t, c, agent)
+            message = render("retention_agent_task", **values)
+            attachments = [_visit_invite(t, c, agent, now, policy)] if t.kind == "visit" else []
+            delivery = send_email(
+                OutgoingEmail(
+                    key=f"touchpoint:{t.id}:assigned",
+                    to=str(agent.email),
+                    subject=message.subject,
+                    body=message.body,
+                    template="retention_agent_task",
+                    values=values,
+                    customer_id=c.id,
+                    attachments=attachments,
+                ),
+                smtp,
+            )
+            agents[t.id] = str(agent.email)
+            (result.already_sent if delivery.status == "already_sent" else result.done).append(t.id)
+    finally:
+        rows = [
+            {"id": i, "status": "assigned", "assigned_to": agents[i]}
+            for i in result.done + result.already_sent
+        ]
+        if rows:
+            with store.session() as s:
+                s.execute(update(TouchpointRow), rows)
+    return result
+
+
+def escalate_overdue(
+    ids: Sequence[int], now: datetime, policy: Cadence, smtp: Any = None
+) -> BatchResult:
+    """Email the agent's manager about each assigned call or visit open longer than the policy's
+    business hours after it fell due; those are marked escalated."""
+    result = BatchResult()
+    threshold = policy.escalate_after_business_hours
+    try:
+        for t, c in _load(ids, "assigned"):
+            since_due = business_hours_between(
+                opening(t.due, c.timezone, policy.calendar), now, c.timezone, policy.calendar
+            )
+            if since_due < threshold:
+                continue
+            agent = policy.agent(c.sales_agent)
+            values = _values(t, c, agent) | {"overdue_hours": round(since_due, 1)}
+            message = render("retention_escalation", **values)
+            delivery = send_email(
+                OutgoingEmail(
+                    key=f"touchpoint:{t.id}:escalated",
+                    to=str(agent.manager_email),
+                    subject=message.subject,
+                    body=message.body,
+                    template="retention_escalation",
+                    values=values,
+                    customer_id=c.id,
+                ),
+                smtp,
+            )
+            (result.already_sent if delivery.status == "already_sent" else result.done).append(t.id)
+    finally:
+        rows = [{"id": i, "status": "escalated"} for i in result.done + result.already_sent]
+        if rows:
+            with store.session() as s:
+                s.execute(update(TouchpointRow), rows)
+    return result

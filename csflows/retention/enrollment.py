@@ -1,0 +1,128 @@
+"""Enrollment in the cadence, set-based: one INSERT ... SELECT per step and time zone, or chunked
+bulk inserts for a list of customers; never a query per customer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, exists, func, literal, select, update
+from sqlalchemy.orm import Session
+
+from csflows import store
+from csflows.retention.config import Cadence, cadence
+from csflows.retention.plan import PlannedTouchpoint, local_date, plan
+from csflows.store.tables import CustomerRow, TouchpointRow
+
+READY = "ready_for_retention"
+IN_RETENTION = "in_retention"
+OPEN = ("pending", "assigned", "escalated")
+CHUNK = 1000
+_COLUMNS = ["customer_id", "cycle", "step", "kind", "due", "status", "notes"]
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for begin in range(0, len(items), size):
+        yield items[begin : begin + size]
+
+
+def insert_ignoring_duplicates(s: Session) -> Any:
+    """The dialect's Core INSERT into touchpoints with ON CONFLICT DO NOTHING (PostgreSQL or
+    SQLite); Core, not the ORM, so a list of rows is one executemany."""
+    table = cast(Table, TouchpointRow.__table__)
+    if s.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table).on_conflict_do_nothing()
+
+
+def _rows(
+    customer_id: str, cycle: int, planned: Sequence[PlannedTouchpoint]
+) -> list[dict[str, Any]]:
+    return [{"customer_id": customer_id, "cycle": cycle, **step} for step in _steps(planned)]
+
+
+def _steps(planned: Sequence[PlannedTouchpoint]) -> list[dict[str, Any]]:
+    return [
+        {"step": p.step, "kind": p.kind.value, "due": p.due, "status": "pending", "notes": ""}
+        for p in planned
+    ]
+
+
+def enroll(
+    customer_ids: Sequence[str], start: date, policy: Cadence | None = None, chunk: int = CHUNK
+) -> int:
+    """Plan cycle 1 from `start` for these customers (already planned steps stay as they are).
+
+    Returns how many customers were enrolled; unknown ids are a ValueError naming them.
+    """
+    policy = policy or cadence()
+    steps = _steps(plan(start, policy))
+    enrolled = 0
+    with store.session() as s:
+        for ids in chunks(list(dict.fromkeys(customer_ids)), chunk):
+            known = set(s.scalars(select(CustomerRow.id).where(CustomerRow.id.in_(ids))))
+            unknown = [i for i in ids if i not in known]
+            if unknown:
+                raise ValueError(f"customer_ids: unknown customer(s) {', '.join(unknown[:10])}")
+            rows = [{"customer_id": cid, "cycle": 1, **step} for cid in ids for step in steps]
+            s.connection().execute(insert_ignoring_duplicates(s), rows)
+            s.execute(
+                update(CustomerRow).where(CustomerRow.id.in_(ids)).values(status=IN_RETENTION)
+            )
+            enrolled += len(ids)
+    return enrolled
+
+
+def enroll_ready(now: datetime, policy: Cadence | None = None) -> int:
+    """Enroll every customer whose status is ready_for_retention, from their local today."""
+    policy = policy or cadence()
+    enrolled = 0
+    with store.session() as s:
+        zones = s.scalars(
+            select(CustomerRow.timezone).distinct().where(CustomerRow.status == READY)
+        )
+        for zone in list(zones):
+            for p in plan(local_date(now, zone), policy):
+                source = select(
+                    CustomerRow.id,
+                    literal(1),
+                    literal(p.step),
+                    literal(p.kind.value),
+                    literal(p.due),
+                    literal("pending"),
+                    literal(""),
+                ).where(CustomerRow.status == READY, CustomerRow.timezone == zone)
+                s.execute(insert_ignoring_duplicates(s).from_select(_COLUMNS, source))
+            planned = exists().where(TouchpointRow.customer_id == CustomerRow.id)
+            result = s.execute(
+                update(CustomerRow)
+                .where(CustomerRow.status == READY, CustomerRow.timezone == zone, planned)
+                .values(status=IN_RETENTION)
+                .execution_options(synchronize_session=False)
+            )
+            enrolled += result.rowcount or 0  # type: ignore[attr-defined]
+    return enrolled
+
+
+def restart(s: Session, customer_id: str, start: date, policy: Cadence) -> int:
+    """Cancel the customer's open touchpoints and plan a new cycle from `start`; returns it."""
+    s.execute(
+        update(TouchpointRow)
+        .where(TouchpointRow.customer_id == customer_id, TouchpointRow.status.in_(OPEN))
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+    last = s.scalar(
+        select(func.max(TouchpointRow.cycle)).where(TouchpointRow.customer_id == customer_id)
+    )
+    cycle = (last or 0) + 1
+    s.connection().execute(
+        insert_ignoring_duplicates(s), _rows(customer_id, cycle, plan(start, policy))
+    )
+    s.execute(update(CustomerRow).where(CustomerRow.id == customer_id).values(status=IN_RETENTION))
+    return cycle

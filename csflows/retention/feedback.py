@@ -1,0 +1,220 @@
+"""Call and visit outcomes, and what any negative feedback sets off (seed 002):
+1. update the sales agent, 2. a client visit within 48 business hours, 3. back to month 1."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from csflows import store
+from csflows.models import Outcome
+from csflows.outbox import OutgoingEmail, send_email
+from csflows.retention.config import Cadence, cadence
+from csflows.retention.dispatch import assign_human
+from csflows.retention.enrollment import OPEN, restart
+from csflows.retention.plan import add_business_hours, local_date, next_business_day
+from csflows.store.tables import CustomerRow, FeedbackRow, TouchpointRow
+from csflows.templates import render
+
+RECOVERY_VISIT = "recovery_visit"
+
+
+class FeedbackError(ValueError):
+    """An outcome or feedback row that cannot be acted on (unknown, cancelled, contradictory)."""
+
+
+@dataclass(frozen=True)
+class RecordedOutcome:
+    touchpoint_id: int
+    customer_id: str
+    outcome: Outcome
+    feedback_id: int
+    already_recorded: bool = False
+
+
+@dataclass(frozen=True)
+class NegativeFeedbackHandled:
+    feedback_id: int
+    customer_id: str
+    cycle: int | None
+    visit_touchpoint_id: int | None
+    visit_on: date | None
+    visit_by: datetime | None
+    already_handled: bool = False
+
+
+def parse_outcome(value: str | Outcome) -> Outcome:
+    try:
+        return Outcome(value)
+    except ValueError as exc:
+        raise FeedbackError(
+            f"outcome: expected positive, neutral or negative, got {value!r}"
+        ) from exc
+
+
+def record_outcome(
+    touchpoint_id: int, outcome: str | Outcome, notes: str, recorded_by: str, now: datetime
+) -> RecordedOutcome:
+    """Close a touchpoint with its outcome and keep the feedback; recording it again is a no-op."""
+    result = parse_outcome(outcome)
+    source = f"touchpoint:{touchpoint_id}"
+    with store.session() as s:
+        t = s.get(TouchpointRow, touchpoint_id, with_for_update=True)
+        if t is None:
+            raise FeedbackError(f"touchpoint_id: touchpoint {touchpoint_id} does not exist")
+        if t.status == "cancelled":
+            raise FeedbackError(
+                f"touchpoint_id: touchpoint {touchpoint_id} was cancelled when the customer's "
+                "cadence restarted; record the outcome on the current cycle's touchpoint"
+            )
+        if t.outcome is not None:
+            if t.outcome != result.value:
+                raise FeedbackError(
+                    f"outcome: touchpoint {touchpoint_id} already has outcome {t.outcome!r}"
+                )
+            feedback_id = s.scalar(
+                select(FeedbackRow.id).where(FeedbackRow.source == source).order_by(FeedbackRow.id)
+            )
+            return RecordedOutcome(t.id, t.customer_id, result, feedback_id or 0, True)
+        t.status, t.outcome, t.notes = "done", result.value, notes
+        t.done_at = t.done_at or now
+        feedback = FeedbackRow(
+            customer_id=t.customer_id,
+            outcome=result.value,
+            source=source,
+            notes=notes,
+            recorded_by=recorded_by,
+            handled_at=None if result == Outcome.NEGATIVE else now,
+        )
+        s.add(feedback)
+        s.flush()
+        return RecordedOutcome(t.id, t.customer_id, result, feedback.id)
+
+
+def unhandled_negative_feedback() -> list[int]:
+    """Negative feedback nobody has acted on yet (from touchpoints or complaint tickets)."""
+    query = (
+        select(FeedbackRow.id)
+        .where(FeedbackRow.outcome == Outcome.NEGATIVE.value, FeedbackRow.handled_at.is_(None))
+        .order_by(FeedbackRow.id)
+    )
+    with store.session() as s:
+        return list(s.scalars(query))
+
+
+def _recovery_visit(s: Any, feedback_id: int) -> TouchpointRow | None:
+    return s.scalar(
+        select(TouchpointRow).where(
+            TouchpointRow.step == RECOVERY_VISIT, TouchpointRow.notes == f"feedback:{feedback_id}"
+        )
+    )
+
+
+def handle_negative(
+    feedback_id: int, now: datetime, policy: Cadence | None = None, smtp: Any = None
+) -> NegativeFeedbackHandled:
+    """Seed 002's three steps for one negative feedback row, then mark it handled (once)."""
+    policy = policy or cadence()
+    with store.session() as s:
+        feedback = s.get(FeedbackRow, feedback_id)
+        if feedback is None:
+            raise FeedbackError(f"feedback_id: feedback {feedback_id} does not exist")
+        if feedback.outcome != Outcome.NEGATIVE.value:
+            raise FeedbackError(f"feedback {feedback_id} is {feedback.outcome}, not negative")
+        customer = s.get(CustomerRow, feedback.customer_id)
+        if customer is None:
+            raise FeedbackError(
+                f"feedback {feedback_id}: customer {feedback.customer_id!r} does not exist"
+            )
+        if feedback.handled_at is not None:
+            visit = _recovery_visit(s, feedback_id)
+            return NegativeFeedbackHandled(
+                feedback_id,
+                customer.id,
+                visit.cycle if visit else None,
+                visit.id if visit else None,
+                visit.due if visit else None,
+                None,
+                already_handled=True,
+            )
+    zone, calendar = customer.timezone, policy.calendar
+    within = policy.negative_feedback_visit_within_business_hours
+    visit_by = add_business_hours(now, within, zone, calendar)
+    today = local_date(now, zone)
+    visit_on = next_business_day(today + timedelta(days=1), calendar)
+    agent = policy.agent(customer.sales_agent)
+
+    # 1. Update the sales agent.
+    values: dict[str, Any] = {
+        "customer_id": customer.id,
+        "customer_name": customer.name,
+        "agent_name": agent.name,
+        "source": feedback.source,
+        "recorded_by": feedback.recorded_by,
+        "notes": feedback.notes,
+        "visit_on": visit_on.isoformat(),
+        "visit_by": f"{visit_by.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M %Z}",
+        "within_hours": f"{within:g}",
+        "cycle": _next_cycle(customer.id),
+    }
+    message = render("retention_negative_feedback", **values)
+    send_email(
+        OutgoingEmail(
+            key=f"feedback:{feedback_id}:agent",
+            to=str(agent.email),
+            subject=message.subject,
+            body=message.body,
+            template="retention_negative_feedback",
+            values=values,
+            customer_id=customer.id,
+        ),
+        smtp,
+    )
+    # 2 and 3. Back to month 1 (pending steps cancelled) with a client visit within 48 hours.
+    with store.session() as s:
+        feedback = s.get(FeedbackRow, feedback_id, with_for_update=True)
+        assert feedback is not None
+        if feedback.handled_at is None:
+            cycle = restart(s, customer.id, today, policy)
+            visit = TouchpointRow(
+                customer_id=customer.id,
+                cycle=cycle,
+                step=RECOVERY_VISIT,
+                kind="visit",
+                due=visit_on,
+                status="pending",
+                notes=f"feedback:{feedback_id}",
+            )
+            s.add(visit)
+            feedback.handled_at = now
+            s.flush()
+        else:
+            found = _recovery_visit(s, feedback_id)
+            assert found is not None
+            visit, cycle = found, found.cycle
+        visit_id = visit.id
+    assign_human([visit_id], now, policy, smtp)
+    return NegativeFeedbackHandled(feedback_id, customer.id, cycle, visit_id, visit_on, visit_by)
+
+
+def _next_cycle(customer_id: str) -> int:
+    with store.session() as s:
+        last = s.scalar(
+            select(func.max(TouchpointRow.cycle)).where(TouchpointRow.customer_id == customer_id)
+        )
+    return (last or 0) + 1
+
+
+def open_touchpoints(customer_id: str) -> list[TouchpointRow]:
+    with store.session() as s:
+        return list(
+            s.scalars(
+                select(TouchpointRow)
+                .where(TouchpointRow.customer_id == customer_id, TouchpointRow.status.in_(OPEN))
+                .order_by(TouchpointRow.due, TouchpointRow.id)
+            )
+        )

@@ -1,0 +1,310 @@
+"""The monthly retention report (seed 002's targets: 30 new accounts, 50 meetings per month) and
+meeting capacity ahead: 30 new accounts a month ask for about 60 visits a month once the cadence
+is in steady state (day 14 and day 60), more than 50, so the report says which month overruns."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from csflows import store
+from csflows.models import Outcome
+from csflows.retention.config import HUMAN_KINDS, Cadence
+from csflows.retention.enrollment import OPEN
+from csflows.retention.plan import is_business_day, plan
+from csflows.store.tables import CustomerRow, FeedbackRow, TouchpointRow
+
+
+@dataclass(frozen=True)
+class AgentMonth:
+    """One sales agent's month against the targets."""
+
+    agent: str
+    new_accounts: int
+    new_accounts_target: int
+    meetings_held: int
+    meetings_target: int
+    touchpoints_done: int
+    touchpoints_overdue: int
+    negative_feedback: int
+
+    def as_row(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CapacityMonth:
+    """Visits one agent has planned in a month: already scheduled, plus projected from new
+    accounts at the target rate, against the meeting capacity."""
+
+    agent: str
+    month: str  # YYYY-MM
+    scheduled: int
+    projected: int
+    capacity: int
+
+    @property
+    def planned(self) -> int:
+        return self.scheduled + self.projected
+
+    @property
+    def overrun(self) -> bool:
+        return self.planned > self.capacity
+
+    def as_row(self) -> dict[str, Any]:
+        return asdict(self) | {"planned": self.planned, "overrun": self.overrun}
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(first: date) -> date:
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def months_from(first: date, count: int) -> list[date]:
+    months = [month_start(first)]
+    while len(months) < count:
+        months.append(next_month(months[-1]))
+    return months
+
+
+def label(first: date) -> str:
+    return f"{first:%Y-%m}"
+
+
+def previous_month(today: date) -> date:
+    return month_start(month_start(today) - timedelta(days=1))
+
+
+def _bounds(first: date) -> tuple[datetime, datetime]:
+    return (
+        datetime.combine(first, datetime.min.time(), tzinfo=UTC),
+        datetime.combine(next_month(first), datetime.min.time(), tzinfo=UTC),
+    )
+
+
+def _agent_name(raw: str | None, policy: Cadence) -> str:
+    return policy.agent(raw).name
+
+
+def _grouped(query: Any, policy: Cadence) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    with store.session() as s:
+        for agent, count in s.execute(query).tuples():
+            counts[_agent_name(agent, policy)] += count
+    return counts
+
+
+def agent_months(first: date, policy: Cadence) -> list[AgentMonth]:
+    """Per sales agent for the month starting `first`: one grouped query per measure."""
+    begin, end = _bounds(first)
+    agent = CustomerRow.sales_agent
+    human = [k.value for k in HUMAN_KINDS]
+    touch = select(agent, func.count()).join(
+        TouchpointRow, TouchpointRow.customer_id == CustomerRow.id
+    )
+    done = TouchpointRow.status == "done"
+    in_month = (TouchpointRow.done_at >= begin, TouchpointRow.done_at < end)
+    new = _grouped(
+        select(agent, func.count())
+        .where(CustomerRow.created_at >= begin, CustomerRow.created_at < end)
+        .group_by(agent),
+        policy,
+    )
+    meetings = _grouped(
+        touch.where(TouchpointRow.kind == "visit", done, *in_month).group_by(agent), policy
+    )
+    touchpoints_done = _grouped(touch.where(done, *in_month).group_by(agent), policy)
+    overdue = _grouped(
+        touch.where(
+            TouchpointRow.kind.in_(human),
+            TouchpointRow.status.in_(OPEN),
+            TouchpointRow.due < next_month(first),
+        ).group_by(agent),
+        policy,
+    )
+    negative = _grouped(
+        select(agent, func.count())
+        .join(FeedbackRow, FeedbackRow.customer_id == CustomerRow.id)
+        .where(
+            FeedbackRow.outcome == Outcome.NEGATIVE.value,
+            FeedbackRow.created_at >= begin,
+            FeedbackRow.created_at < end,
+        )
+        .group_by(agent),
+        policy,
+    )
+    names = [a.name for a in policy.sales_agents]
+    for counter in (new, meetings, touchpoints_done, overdue, negative):
+        names += [n for n in counter if n not in names]
+    targets = policy.targets
+    return [
+        AgentMonth(
+            agent=name,
+            new_accounts=new[name],
+            new_accounts_target=targets.new_accounts_per_month,
+            meetings_held=meetings[name],
+            meetings_target=targets.meetings_per_month,
+            touchpoints_done=touchpoints_done[name],
+            touchpoints_overdue=overdue[name],
+            negative_feedback=negative[name],
+        )
+        for name in names
+    ]
+
+
+def scheduled_visits(first: date, months: int, policy: Cadence) -> Counter[tuple[str, str]]:
+    """Open visits already in the store, by (agent, YYYY-MM), for `months` months from `first`."""
+    window = months_from(first, months)
+    end = next_month(window[-1])
+    query = (
+        select(CustomerRow.sales_agent, TouchpointRow.due, func.count())
+        .join(TouchpointRow, TouchpointRow.customer_id == CustomerRow.id)
+        .where(
+            TouchpointRow.kind == "visit",
+            TouchpointRow.status.in_(OPEN),
+            TouchpointRow.due >= window[0],
+            TouchpointRow.due < end,
+        )
+        .group_by(CustomerRow.sales_agent, TouchpointRow.due)
+    )
+    counts: Counter[tuple[str, str]] = Counter()
+    with store.session() as s:
+        for agent, due, count in s.execute(query).tuples():
+            counts[(_agent_name(agent, policy), label(due))] += count
+    return counts
+
+
+def projected_visits(first: date, months: int, per_month: int, policy: Cadence) -> Counter[str]:
+    """Visits by YYYY-MM from `per_month` new accounts a month, each enrolled on a business day
+    spread evenly over its month, planned with the cadence itself (pure)."""
+    counts: Counter[str] = Counter()
+    window = months_from(first, months)
+    for month in window:
+        days = [
+            month + timedelta(days=i)
+            for i in range((next_month(month) - month).days)
+            if is_business_day(month + timedelta(days=i), policy.calendar)
+        ]
+        for n in range(per_month):
+            start = days[n * len(days) // per_month]
+            for step in plan(start, policy):
+                if step.kind == "visit":
+                    counts[label(step.due)] += 1
+    return Counter({m: counts[m] for m in map(label, window)})
+
+
+def capacity_plan(
+    agents: Sequence[str],
+    first: date,
+    months: int,
+    scheduled: Counter[tuple[str, str]],
+    policy: Cadence,
+) -> list[CapacityMonth]:
+    """Planned visits per agent and month against the meeting capacity (pure)."""
+    projected = projected_visits(first, months, policy.targets.new_accounts_per_month, policy)
+    return [
+        CapacityMonth(
+            agent=agent,
+            month=label(month),
+            scheduled=scheduled[(agent, label(month))],
+            projected=projected[label(month)],
+            capacity=policy.targets.meetings_per_month,
+        )
+        for agent in agents
+        for month in months_from(first, months)
+    ]
+
+
+def first_overruns(rows: Iterable[CapacityMonth]) -> dict[str, CapacityMonth]:
+    """Each agent's first month whose planned visits exceed capacity."""
+    found: dict[str, CapacityMonth] = {}
+    for row in rows:
+        if row.overrun and row.agent not in found:
+            found[row.agent] = row
+    return found
+
+
+def capacity_summary(rows: Sequence[CapacityMonth], policy: Cadence) -> str:
+    overruns = first_overruns(rows)
+    if not overruns:
+        return "No agent's planned meetings exceed capacity in the months shown."
+    lines = [
+        f"{row.agent}: {row.month} will overrun ({row.planned} visits planned, capacity {row.capacity})."
+        for row in overruns.values()
+    ]
+    target = policy.targets
+    lines.append(
+        f"At {target.new_accounts_per_month} new accounts a month the cadence's two visits each "
+        f"(day 14, day 60) need about {2 * target.new_accounts_per_month} visits a month in steady "
+        f"state, against {target.meetings_per_month} meetings."
+    )
+    return "\n".join(lines)
+
+
+def text_table(rows: Sequence[dict[str, Any]]) -> str:
+    """A fixed-width plain-text table for the email."""
+    if not rows:
+        return "(no rows)"
+    columns = list(rows[0])
+    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in columns}
+    lines = ["  ".join(c.ljust(widths[c]) for c in columns)]
+    lines.append("  ".join("-" * widths[c] for c in columns))
+    lines += ["  ".join(str(r[c]).ljust(widths[c]) for c in columns) for r in rows]
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    month: str
+    agents: list[AgentMonth]
+    capacity: list[CapacityMonth]
+    summary: str
+
+
+def monthly_report(first: date, policy: Cadence, horizon: int = 6) -> MonthlyReport:
+    """The month starting `first` per agent, and capacity for `horizon` months after it."""
+    agents = agent_months(first, policy)
+    ahead = next_month(first)
+    capacity = capacity_plan(
+        [a.agent for a in agents], ahead, horizon, scheduled_visits(ahead, horizon, policy), policy
+    )
+    return MonthlyReport(label(first), agents, capacity, capacity_summary(capacity, policy))
+
+
+def email_report(report: MonthlyReport, policy: Cadence, smtp: Any = None) -> list[str]:
+    """Mail the report to each recipient once per month (idempotency key per month and address)."""
+    from csflows.outbox import OutgoingEmail, send_email
+    from csflows.templates import render
+
+    values: dict[str, Any] = {
+        "month": report.month,
+        "new_accounts_target": policy.targets.new_accounts_per_month,
+        "meetings_target": policy.targets.meetings_per_month,
+        "table": text_table([a.as_row() for a in report.agents]),
+        "capacity_table": text_table([c.as_row() for c in report.capacity]),
+        "capacity_summary": report.summary,
+    }
+    message = render("retention_monthly_report", **values)
+    statuses = []
+    for recipient in policy.report_recipients:
+        delivery = send_email(
+            OutgoingEmail(
+                key=f"retention-report:{report.month}:{recipient}",
+                to=str(recipient),
+                subject=message.subject,
+                body=message.body,
+                template="retention_monthly_report",
+                values={"month": report.month},
+            ),
+            smtp,
+        )
+        statuses.append(delivery.status)
+    return statuses

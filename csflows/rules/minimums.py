@@ -1,0 +1,70 @@
+"""Order-minimums criterion (seed 001): can the applicant order in the division's minimums?"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from csflows.models import (
+    CheckResult,
+    Division,
+    Evidence,
+    NewCustomerInquiry,
+    PaymentMethod,
+    Verdict,
+)
+
+
+def _usd(amount: Decimal) -> str:
+    return f"${amount:,.2f}".replace(".00", "")
+
+
+def minimums_verdict(form: NewCustomerInquiry, division: Division | None) -> CheckResult:
+    """fail with the numbers when below, pass when met, review when the division has no figure."""
+    if division is None or not division.minimums.has_figures:
+        name = division.name if division else "the division"
+        return CheckResult(
+            criterion="minimums",
+            verdict=Verdict.REVIEW,
+            evidence=[
+                Evidence(source="policy", fact=f"{name} has no minimum-order figures on file")
+            ],
+        )
+    rules = division.minimums
+    annual = (
+        rules.annual_terms
+        if form.payment_method is PaymentMethod.TERMS
+        else rules.annual_credit_card
+    )
+    method = "payment terms" if form.payment_method is PaymentMethod.TERMS else "credit card"
+    evidence: list[Evidence] = []
+    failed = False
+    unknown = False
+    for label, stated, minimum in (
+        ("first order", form.first_order_amount, rules.order_amount),
+        (f"annual purchases ({method})", form.annual_purchases, annual),
+    ):
+        if minimum is None:
+            unknown = True
+            evidence.append(
+                Evidence(source="policy", fact=f"{division.name} sets no {label} minimum")
+            )
+        elif stated is None:
+            unknown = True
+            evidence.append(Evidence(source="form", fact=f"no {label} amount given"))
+        elif stated < minimum:
+            failed = True
+            evidence.append(
+                Evidence(
+                    source="policy",
+                    fact=f"{label} {_usd(stated)} is below the {division.name} minimum of {_usd(minimum)}",
+                )
+            )
+        else:
+            evidence.append(
+                Evidence(
+                    source="policy",
+                    fact=f"{label} {_usd(stated)} meets the {division.name} minimum of {_usd(minimum)}",
+                )
+            )
+    verdict = Verdict.FAIL if failed else Verdict.REVIEW if unknown else Verdict.PASS
+    return CheckResult(criterion="minimums", verdict=verdict, evidence=evidence)

@@ -1,0 +1,122 @@
+"""The ticket types of seed 004 (`config/ticket_types.yaml`): who sends them, who gets them,
+which need no response, and what triage starts for each."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+
+from csflows.models.common import Model
+from csflows.paths import config_dir
+from csflows.policy import PolicyError, load_yaml_model
+
+
+class Direction(StrEnum):
+    """Who sent a message, told by the sender's and recipients' domains."""
+
+    CUSTOMER = "customer"
+    SUPPLIER = "supplier"
+    SENT_BY_US = "sent_by_us"
+    INTERNAL = "internal"
+
+
+class AutoResolve(StrEnum):
+    NEVER = "never"
+    ALWAYS = "always"  # "no response needed, assign to CS then tag as resolved"
+    WHEN_SENT_BY_US = "when_sent_by_us"  # no response needed when CS started the conversation
+
+
+class Route(StrEnum):
+    """What triage starts for a ticket of the type."""
+
+    NONE = "none"
+    ACCOUNT_REQUEST = "account_request"  # reply with the inquiry form (seed 001)
+    FORM_RETURNED = "form_returned"  # start vet-new-customer
+    PURCHASE_ORDER = "purchase_order"  # start handle-purchase-order
+    COMPLAINT = "complaint"  # negative feedback for a customer in the retention cadence
+
+
+class TicketType(Model):
+    name: str = Field(min_length=1)
+    definition: str = ""
+    directions: list[Direction] = Field(min_length=1)
+    assignee: str | None = None
+    response_needed: bool = True
+    auto_resolve: AutoResolve = AutoResolve.NEVER
+    route: Route = Route.NONE
+    keywords: list[str] = Field(default_factory=list)
+
+    @field_validator("keywords")
+    @classmethod
+    def _lower(cls, value: list[str]) -> list[str]:
+        return [k.lower() for k in value]
+
+    def resolves(self, direction: Direction) -> bool:
+        """True when a message of this type and direction is resolved on arrival."""
+        if self.auto_resolve is AutoResolve.ALWAYS:
+            return True
+        return self.auto_resolve is AutoResolve.WHEN_SENT_BY_US and direction in {
+            Direction.SENT_BY_US,
+            Direction.INTERNAL,
+        }
+
+
+class TicketTypes(Model):
+    """The whole triage policy: types, our domains, the confidence below which people decide."""
+
+    own_domains: list[str] = Field(min_length=1)
+    supplier_domains: list[str] = Field(default_factory=list)
+    default_assignee: str = Field(min_length=1)
+    confidence_threshold: float = Field(ge=0, le=1)
+    training_set: str = "ticket_examples.jsonl"
+    types: list[TicketType] = Field(min_length=1)
+
+    @field_validator("own_domains", "supplier_domains")
+    @classmethod
+    def _domains(cls, value: list[str]) -> list[str]:
+        out = []
+        for domain in value:
+            domain = domain.strip().lower().lstrip("@")
+            if not domain or "." not in domain or " " in domain:
+                raise ValueError(f"{domain!r} is not a mail domain such as advantus.com")
+            out.append(domain)
+        return out
+
+    @model_validator(mode="after")
+    def _unique(self) -> TicketTypes:
+        seen: set[str] = set()
+        for t in self.types:
+            if t.name.lower() in seen:
+                raise ValueError(f"ticket type {t.name!r} is listed twice")
+            seen.add(t.name.lower())
+        return self
+
+    def get(self, name: str) -> TicketType:
+        for t in self.types:
+            if t.name == name:
+                return t
+        raise KeyError(f"unknown ticket type {name!r}")
+
+    def assignee(self, name: str) -> str:
+        return self.get(name).assignee or self.default_assignee
+
+    def names(self) -> list[str]:
+        return [t.name for t in self.types]
+
+
+@lru_cache(maxsize=8)
+def _types_at(path: Path, mtime: float) -> TicketTypes:
+    return load_yaml_model(path, TicketTypes)
+
+
+def ticket_types(path: Path | None = None) -> TicketTypes:
+    """The policy from `config/ticket_types.yaml` (re-read when the file changes)."""
+    path = path or config_dir() / "ticket_types.yaml"
+    try:
+        mtime = path.stat().st_mtime
+    except FileNotFoundError as exc:
+        raise PolicyError(f"{path}: file not found") from exc
+    return _types_at(path, mtime)

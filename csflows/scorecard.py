@@ -1,0 +1,76 @@
+"""The vetting scorecard a supervisor reads in the Prefect UI (markdown; applicant text escaped)."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import quote, urlsplit
+
+from csflows.models import CRITERIA, Assessment, NewCustomerInquiry
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+_VERDICT_MARK = {"pass": "PASS", "fail": "FAIL", "review": "REVIEW"}
+
+
+def escape(text: object) -> str:
+    """Applicant text as inert markdown: HTML escaped, markdown syntax backslashed, one line."""
+    flat = " ".join(str(text if text is not None else "").split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(flat, quote=True))
+
+
+def safe_link(label: str, url: str | None) -> str:
+    """A markdown link only for http(s) URLs; anything else is shown as escaped text."""
+    if not url:
+        return escape(label)
+    parts = urlsplit(url.strip())
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        return f"{escape(label)} ({escape(url)})"
+    target = quote(url.strip(), safe=":/?&=%#+,;@~._-")
+    return f"[{escape(label)}]({target})"
+
+
+def render_scorecard(
+    inquiry_id: int, form: NewCustomerInquiry, assessment: Assessment, round_: int = 1
+) -> str:
+    """Criteria, verdicts, evidence with links, and the recommendation, for one vetting round."""
+    name = form.business_name or "(no business name)"
+    lines = [
+        f"# Vetting scorecard: {escape(name)} (inquiry {inquiry_id}, round {round_})",
+        "",
+        f"**Recommendation: {assessment.recommendation.value.upper()}**",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| DBA | {escape(form.dba or '')} |",
+        f"| Contact | {escape(form.contact_name or '')} ({escape(form.email or '')}, {escape(form.phone or '')}) |",
+        f"| Address | {escape(form.address.one_line())} |",
+        f"| Website | {escape(form.website or '')} |",
+        f"| Division | {escape(form.division or '')} |",
+        f"| Sells on Amazon | {escape({True: 'yes', False: 'no', None: ''}[form.sells_on_amazon])} {escape(form.amazon_storefront or '')} |",
+        f"| Product lines | {escape(', '.join(form.product_lines))} |",
+        f"| Already sells | {escape(form.current_products or '')} |",
+        f"| Store type / payment | {escape(form.store_type or '')} / {escape(form.payment_method or '')} |",
+        f"| First order / annual | {escape(form.first_order_amount or '')} / {escape(form.annual_purchases or '')} |",
+        "",
+    ]
+    if assessment.missing_fields:
+        lines += ["## Missing or invalid fields", ""]
+        lines += [f"- `{m.field}`: {escape(m.reason)}" for m in assessment.missing_fields]
+        lines.append("")
+    lines += ["## Criteria", ""]
+    for criterion in CRITERIA:
+        result = assessment.criteria.get(criterion)
+        if result is None:
+            lines += [f"### {criterion}: not checked", ""]
+            continue
+        lines += [f"### {criterion}: **{_VERDICT_MARK[result.verdict.value]}**", ""]
+        for e in result.evidence:
+            link = f" ({safe_link('source', e.link)})" if e.link else ""
+            lines.append(f"- {escape(e.source)}: {escape(e.fact)}{link}")
+        lines.append("")
+    lines += [
+        "",
+        "Answer with the form on this run (Resume): decision approve, decline or request_info,",
+        "your name as reviewer, and a note (sent to the applicant for request_info).",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,143 @@
+"""The customer retention procedure (seed 002): the three-month cadence, what a call or visit
+outcome sets off, and the monthly targets of 30 new accounts and 50 meetings."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from prefect import flow
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from csflows.models import Outcome
+from csflows.retention import cadence
+from csflows.retention.dispatch import batches
+from csflows.retention.report import label, previous_month
+from tasks.cadence import (
+    act_on_negative_feedback,
+    assign_calls_and_visits,
+    compute_monthly_report,
+    email_monthly_report,
+    enroll_ready_customers,
+    escalate_overdue,
+    find_due_touchpoints,
+    find_negative_feedback,
+    record_outcome,
+    send_touchpoint_messages,
+)
+
+FEEDBACK_BATCH = 50
+
+
+def _total(results: list[dict[str, int]]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for counts in results:
+        for key, value in counts.items():
+            total[key] = total.get(key, 0) + value
+    return total
+
+
+@flow(name="retention-dispatch", log_prints=True)
+def retention_dispatch(
+    batch_size: int | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """Hourly on business days: enroll new customers, act on negative feedback, send due SMS and
+    email once, assign due calls and visits to sales agents, escalate overdue ones."""
+    now = now or datetime.now(UTC)
+    size = batch_size or cadence().dispatch.batch_size
+    enrolled = enroll_ready_customers(now)
+
+    negative = find_negative_feedback()
+    handled = [
+        act_on_negative_feedback.submit(ids, now) for ids in batches(negative, FEEDBACK_BATCH)
+    ]
+    acted = [item for future in handled for item in future.result()]
+    restarted = [item for item in acted if "error" not in item]
+
+    due = find_due_touchpoints(now)
+    sends = [send_touchpoint_messages.submit(ids, now) for ids in batches(due.messages, size)]
+    assigns = [assign_calls_and_visits.submit(ids, now) for ids in batches(due.human, size)]
+    escalations = [escalate_overdue.submit(ids, now) for ids in batches(due.overdue, size)]
+    summary = {
+        "enrolled": enrolled,
+        "negative_feedback_handled": len(restarted),
+        "negative_feedback_refused": len(acted) - len(restarted),
+        "messages": _total([f.result() for f in sends]),
+        "assigned": _total([f.result() for f in assigns]),
+        "escalated": _total([f.result() for f in escalations]),
+    }
+    create_table_artifact(
+        key="retention-dispatch",
+        table=[
+            {"activity": "customers enrolled", "count": enrolled},
+            {"activity": "negative feedback acted on", "count": len(restarted)},
+            {"activity": "negative feedback refused", "count": len(acted) - len(restarted)},
+            *(
+                {"activity": f"{name}: {outcome}", "count": count}
+                for name in ("messages", "assigned", "escalated")
+                for outcome, count in summary[name].items()  # type: ignore[attr-defined]
+            ),
+        ],
+        description=f"Retention dispatch at {now:%Y-%m-%d %H:%M} UTC",
+    )
+    print(f"retention dispatch: {summary}")
+    return summary
+
+
+@flow(
+    name="record-touchpoint-outcome",
+    flow_run_name="outcome-{touchpoint_id}-{outcome}",
+    log_prints=True,
+)
+def record_touchpoint_outcome(
+    touchpoint_id: int,
+    outcome: Literal["positive", "neutral", "negative"],
+    notes: str = "",
+    recorded_by: str = "",
+) -> dict[str, Any]:
+    """A sales agent's call or visit outcome; negative feedback updates the agent, schedules a
+    client visit within 48 business hours and restarts the cadence at month 1."""
+    now = datetime.now(UTC)
+    recorded = record_outcome(touchpoint_id, outcome, notes, recorded_by, now)
+    result: dict[str, Any] = {
+        "touchpoint_id": recorded.touchpoint_id,
+        "customer_id": recorded.customer_id,
+        "outcome": recorded.outcome.value,
+        "feedback_id": recorded.feedback_id,
+    }
+    if recorded.outcome == Outcome.NEGATIVE:
+        [handled] = act_on_negative_feedback([recorded.feedback_id], now)
+        result |= {"restarted_cycle": handled["cycle"], "visit_on": handled["visit_on"]}
+        create_markdown_artifact(
+            key=f"negative-feedback-{recorded.customer_id.lower()}",
+            markdown=(
+                f"## Negative feedback: customer `{recorded.customer_id}`\n\n"
+                f"1. Sales agent updated by email.\n"
+                f"2. Client visit scheduled for {handled['visit_on']} "
+                f"(touchpoint {handled['visit_touchpoint_id']}).\n"
+                f"3. Cadence restarted at month 1: cycle {handled['cycle']}.\n"
+            ),
+        )
+    print(f"touchpoint {touchpoint_id}: {outcome} recorded (feedback {recorded.feedback_id})")
+    return result
+
+
+@flow(name="retention-monthly-report", log_prints=True)
+def retention_monthly_report(month: str | None = None) -> dict[str, Any]:
+    """On the 1st: last month per sales agent against the targets (30 new accounts, 50 meetings),
+    and planned meetings against capacity for the months ahead."""
+    month = month or label(previous_month(date.today()))
+    report = compute_monthly_report(month)
+    create_table_artifact(
+        key="retention-monthly-report",
+        table=[a.as_row() for a in report.agents],
+        description=f"Retention targets per sales agent, {report.month}",
+    )
+    create_table_artifact(
+        key="retention-meeting-capacity",
+        table=[c.as_row() for c in report.capacity],
+        description=f"Planned meetings vs capacity after {report.month}. {report.summary}",
+    )
+    sent = email_monthly_report(report)
+    print(report.summary)
+    return {"month": report.month, "agents": len(report.agents), "emails": sent}

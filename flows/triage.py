@@ -1,0 +1,66 @@
+"""Inbox triage (seed 004): every few minutes, each customer-service inbox's new messages become
+tickets, typed, assigned, resolved when no response is needed, and routed to the procedure that
+handles them: account requests get the inquiry form (seed 001), returned forms start vetting,
+purchase orders go to the PO flow (seed 000), complaints from customers in the retention cadence
+become negative feedback (seed 002)."""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_table_artifact
+
+from csflows import intake, triage
+from tasks.triage import poll_inbox_task, route_ticket_task, triage_tickets_task
+
+TRIAGE_BATCH = 200
+
+
+@flow(name="triage-inbox")
+def triage_inbox(inboxes: list[str] | None = None) -> dict[str, int]:
+    """Poll, triage, route; an inbox that cannot be reached fails the run after the others."""
+    logger = get_run_logger()
+    config = intake.inbox_list()
+    names = inboxes or config.inboxes
+
+    # 1. Store every new message raw, all inboxes at once.
+    polls = {name: poll_inbox_task.submit(name, config.max_messages_per_run) for name in names}
+    unreachable = []
+    stored = duplicates = 0
+    for name, future in polls.items():
+        try:
+            result = future.result()
+        except intake.InboxUnavailable as exc:
+            logger.error("inbox %s not polled: %s", name, exc)
+            unreachable.append(name)
+            continue
+        stored += len(result.stored)
+        duplicates += result.duplicates
+
+    # 2. Type, assign and auto-resolve what is stored and not triaged (this run's and any left).
+    triaged = []
+    while batch := triage.pending_ticket_ids(TRIAGE_BATCH):
+        triaged += triage_tickets_task(batch)
+
+    # 3. Route: reply with the form, start vetting or the PO flow, record complaints.
+    routes = triage.tickets_to_route()
+    for future in [route_ticket_task.submit(ticket_id, route) for ticket_id, route in routes]:
+        future.wait()
+
+    touched = sorted({t.id for t in triaged} | {ticket_id for ticket_id, _ in routes})
+    create_table_artifact(
+        key="triage-inbox",
+        table=triage.ticket_table(touched),
+        description=f"Tickets triaged or routed this run: {len(touched)}",
+    )
+    summary = {
+        "stored": stored,
+        "duplicates": duplicates,
+        "triaged": len(triaged),
+        "needs_triage": sum(t.status == "needs_triage" for t in triaged),
+        "resolved": sum(t.status == "resolved" for t in triaged),
+        "routed": len(routes),
+    }
+    logger.info("triage: %s", summary)
+    if unreachable:
+        raise intake.InboxUnavailable(f"inboxes not polled: {', '.join(unreachable)}")
+    return summary

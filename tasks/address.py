@@ -1,0 +1,42 @@
+"""The physical-address criterion: Google Address Validation, Places (New) and Geocoding,
+cached on the normalized address; an offline parse when no API key is configured."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from prefect import task
+
+from blocks import GoogleMapsCredentials, resolve
+from csflows.clients.google import GoogleMaps
+from csflows.models import CheckResult, NewCustomerInquiry
+from csflows.rules.address import address_verdict, offline_verdict
+from csflows.vetting_policy import vetting_policy
+from tasks.checks import CHECK_RETRIES
+
+
+def maps_client() -> GoogleMaps:
+    policy = vetting_policy()
+    return GoogleMaps(resolve(GoogleMapsCredentials), timedelta(days=policy.lookups.cache_days))
+
+
+@task(name="check-address", **CHECK_RETRIES)
+def check_address(form: NewCustomerInquiry) -> CheckResult:
+    maps = maps_client()
+    if not maps.configured:
+        return offline_verdict(form)
+    calls = 0
+    validation, cached = maps.validate(form.address)
+    calls += not cached
+    name = form.business_name or form.dba or ""
+    places, cached = maps.search_places(name, form.address)
+    calls += not cached
+    geocode = None
+    if not (validation.get("result") or {}).get("metadata"):
+        geocode, cached = maps.geocode(form.address)
+        calls += not cached
+    result = address_verdict(
+        form, validation, places, geocode, vetting_policy().address.places_name_score
+    )
+    result.api_calls = calls
+    return result

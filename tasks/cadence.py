@@ -1,0 +1,122 @@
+"""The retention cadence's Prefect tasks: thin wrappers over csflows.retention, one task run per
+batch of touchpoints (never one per customer), retried on transient faults only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from prefect import get_run_logger, task
+
+from csflows.retention import cadence, enroll_ready
+from csflows.retention import dispatch as rules
+from csflows.retention import feedback as outcomes
+from csflows.retention import report as reports
+from tasks.retry import TRANSIENT_RETRIES
+
+
+@dataclass
+class DueWork:
+    messages: list[int]
+    human: list[int]
+    overdue: list[int]
+
+
+@task(name="enroll-ready-customers")
+def enroll_ready_customers(now: datetime) -> int:
+    """Every customer vetting left ready_for_retention, in set-based inserts."""
+    return enroll_ready(now)
+
+
+@task(name="find-due-touchpoints")
+def find_due_touchpoints(now: datetime) -> DueWork:
+    policy = cadence()
+    return DueWork(
+        messages=rules.due_message_ids(now, policy),
+        human=rules.due_human_ids(now, policy),
+        overdue=rules.overdue_candidate_ids(now, policy),
+    )
+
+
+@task(name="find-negative-feedback")
+def find_negative_feedback() -> list[int]:
+    return outcomes.unhandled_negative_feedback()
+
+
+@task(
+    name="send-touchpoint-messages",
+    task_run_name=lambda: _run_name("send"),
+    **TRANSIENT_RETRIES,
+)
+def send_touchpoint_messages(ids: list[int], now: datetime) -> dict[str, int]:
+    """SMS and email touchpoints of one batch, each sent once."""
+    return rules.send_messages(ids, now, cadence()).counts()
+
+
+@task(
+    name="assign-calls-and-visits", task_run_name=lambda: _run_name("assign"), **TRANSIENT_RETRIES
+)
+def assign_calls_and_visits(ids: list[int], now: datetime) -> dict[str, int]:
+    return rules.assign_human(ids, now, cadence()).counts()
+
+
+@task(name="escalate-overdue", task_run_name=lambda: _run_name("escalate"), **TRANSIENT_RETRIES)
+def escalate_overdue(ids: list[int], now: datetime) -> dict[str, int]:
+    return rules.escalate_overdue(ids, now, cadence()).counts()
+
+
+@task(
+    name="act-on-negative-feedback",
+    task_run_name=lambda: _run_name("feedback"),
+    **TRANSIENT_RETRIES,
+)
+def act_on_negative_feedback(ids: list[int], now: datetime) -> list[dict[str, Any]]:
+    """Seed 002's three steps for each negative feedback of the batch; a row that cannot be
+    acted on (its customer is unknown) is reported and stays unhandled, the rest go on."""
+    logger = get_run_logger()
+    done: list[dict[str, Any]] = []
+    for feedback_id in ids:
+        try:
+            h = outcomes.handle_negative(feedback_id, now, cadence())
+        except outcomes.FeedbackError as exc:
+            logger.error("feedback %s not acted on: %s", feedback_id, exc)
+            done.append({"feedback_id": feedback_id, "error": str(exc)})
+            continue
+        done.append(
+            {
+                "feedback_id": h.feedback_id,
+                "customer_id": h.customer_id,
+                "cycle": h.cycle,
+                "visit_touchpoint_id": h.visit_touchpoint_id,
+                "visit_on": str(h.visit_on),
+                "already_handled": h.already_handled,
+            }
+        )
+    return done
+
+
+@task(name="record-outcome")
+def record_outcome(
+    touchpoint_id: int, outcome: str, notes: str, recorded_by: str, now: datetime
+) -> outcomes.RecordedOutcome:
+    return outcomes.record_outcome(touchpoint_id, outcome, notes, recorded_by, now)
+
+
+@task(name="compute-monthly-report")
+def compute_monthly_report(month: str) -> reports.MonthlyReport:
+    from datetime import date
+
+    return reports.monthly_report(date.fromisoformat(f"{month}-01"), cadence())
+
+
+@task(name="email-monthly-report", **TRANSIENT_RETRIES)
+def email_monthly_report(report: reports.MonthlyReport) -> list[str]:
+    return reports.email_report(report, cadence())
+
+
+def _run_name(action: str) -> str:
+    from prefect.runtime import task_run
+
+    ids = task_run.parameters.get("ids") or []
+    return f"{action} {len(ids)} from #{ids[0]}" if ids else f"{action} none"

@@ -1,0 +1,16 @@
+"""The completeness check of the New Customer Inquiry Form as a task."""
+
+from __future__ import annotations
+
+from prefect import task
+
+from csflows.models import MissingField, NewCustomerInquiry
+from csflows.rules.completeness import missing_fields
+
+
+@task(name="check-completeness")
+def check_completeness(
+    form: NewCustomerInquiry, unreadable: list[MissingField] | None = None
+) -> list[MissingField]:
+    """Every missing or invalid field at once (no external calls)."""
+    return missing_fields(form, unreadable or ())

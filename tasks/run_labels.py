@@ -1,0 +1,29 @@
+"""Name and tag the running flow once it knows who and what it is about (for operators' filters)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from prefect.client.orchestration import get_client
+from prefect.context import FlowRunContext
+
+
+def label_current_run(name: str, tags: Iterable[str]) -> None:
+    """Rename the current flow run and add `tags`; outside a flow run, nothing."""
+    context = FlowRunContext.get()
+    if context is None or context.flow_run is None:
+        return
+    run = context.flow_run
+    with get_client(sync_client=True) as client:
+        client.update_flow_run(run.id, name=name, tags=sorted(set(run.tags) | set(tags)))
+
+
+def running_as_deployment() -> bool:
+    """Suspending for an operator needs a deployment to resume the run from."""
+    context = FlowRunContext.get()
+    return bool(context and context.flow_run and context.flow_run.deployment_id)
+
+
+def current_run_id() -> str | None:
+    context = FlowRunContext.get()
+    return str(context.flow_run.id) if context and context.flow_run else None

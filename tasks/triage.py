@@ -1,0 +1,71 @@
+"""Triage tasks: poll an inbox, triage the stored tickets in one batch, route one ticket.
+
+Thin: the rules live in csflows.intake, csflows.triage and csflows.rules.
+"""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.deployments import run_deployment
+
+from csflows import intake, triage
+from csflows.outbox import send_email
+from csflows.rules.ticket_types import Route
+
+VET_NEW_CUSTOMER = "vet-new-customer/vet-new-customer"
+HANDLE_PURCHASE_ORDER = "handle-purchase-order/handle-purchase-order"
+
+
+@task(name="poll-inbox", task_run_name="poll {name}")
+def poll_inbox_task(name: str, max_messages: int) -> intake.PollResult:
+    """Store the inbox's new messages raw; a failure here loses nothing (the cursor waits)."""
+    return intake.poll_inbox(name, intake.inbox_block(name), max_messages)
+
+
+@task(name="triage-tickets")
+def triage_tickets_task(ids: list[int]) -> list[triage.TriagedTicket]:
+    return triage.triage_tickets(ids)
+
+
+@task(name="route-ticket", task_run_name="route ticket {ticket_id} ({route})")
+def route_ticket_task(ticket_id: int, route: Route) -> str:
+    """Start what the ticket's type calls for; an error is recorded and retried next run."""
+    try:
+        routed_to = _route(ticket_id, route)
+    except Exception as exc:  # noqa: BLE001 - the ticket stays open and says why
+        routed_to = f"error: {route.value}: {exc.__class__.__name__}: {exc}"
+    triage.record_route(ticket_id, routed_to)
+    return routed_to
+
+
+def _route(ticket_id: int, route: Route) -> str:
+    if route is Route.ACCOUNT_REQUEST:
+        delivery = send_email(triage.account_request_reply(ticket_id))
+        return f"reply:{delivery.status}"
+    if route is Route.FORM_RETURNED:
+        form = triage.inquiry_form_from_ticket(ticket_id)
+        params = {"form": form, "source": "email", "ticket_id": ticket_id}
+        return _start(VET_NEW_CUSTOMER, params, ticket_id)
+    if route is Route.PURCHASE_ORDER:
+        ticket, _ = triage.load_ticket(ticket_id)
+        inquiry = triage.applicant_awaiting_first_po(ticket.sender)
+        started = _start(HANDLE_PURCHASE_ORDER, {"ticket_id": ticket_id}, ticket_id)
+        return f"{started} (first PO of inquiry {inquiry})" if inquiry else started
+    if route is Route.COMPLAINT:
+        ticket, _ = triage.load_ticket(ticket_id)
+        customer_id = triage.customer_in_cadence(ticket.sender)
+        if customer_id is None:
+            return "complaint: sender not in the retention cadence"
+        return f"feedback:{triage.record_complaint(ticket_id, customer_id, ticket.subject)}"
+    return "none"
+
+
+def _start(deployment: str, parameters: dict[str, object], ticket_id: int) -> str:
+    """A run of `deployment`, once per ticket (the idempotency key survives re-runs)."""
+    run = run_deployment(
+        deployment,
+        parameters=parameters,
+        timeout=0,
+        idempotency_key=f"ticket:{ticket_id}:{deployment}",
+    )
+    return f"{deployment.partition('/')[0]}:{run.id}"

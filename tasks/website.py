@@ -1,0 +1,66 @@
+"""The website criterion: one guarded fetch per site (shared with the amazon check), the
+domain's registration date from RDAP, and the verdict."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from prefect import task
+
+from csflows.clients.rdap import Registration, lookup_registration
+from csflows.clients.website import WebPage, fetch_page, limits_from_env
+from csflows.models import CheckResult, NewCustomerInquiry
+from csflows.rules.website import website_verdict
+from csflows.vetting_policy import vetting_policy
+from tasks.checks import CHECK_RETRIES
+
+
+@task(name="fetch-website", task_run_name="fetch {url}")
+def fetch_website(url: str) -> WebPage:
+    """The applicant's home page through the SSRF-guarded fetcher; failures are in `error`."""
+    policy = vetting_policy().website
+    limits = limits_from_env(
+        max_redirects=policy.max_redirects,
+        max_bytes=policy.max_bytes,
+        connect_timeout=policy.connect_timeout_seconds,
+        read_timeout=policy.read_timeout_seconds,
+        total_timeout=policy.total_timeout_seconds,
+    )
+    return fetch_page(url, limits)
+
+
+@task(name="lookup-domain-registration", task_run_name="rdap {url}", **CHECK_RETRIES)
+def lookup_domain_registration(url: str) -> Registration:
+    lookups = vetting_policy().lookups
+    host = urlsplit(url if "://" in url else f"https://{url}").hostname or url
+    return lookup_registration(
+        host, timedelta(days=lookups.cache_days), lookups.rdap_requests_per_second
+    )
+
+
+@task(name="check-website")
+def check_website(
+    form: NewCustomerInquiry,
+    page: WebPage | BaseException,
+    registration: Registration | BaseException | None,
+) -> CheckResult:
+    """`page` and `registration` may be the exception their task ended with (allow_failure)."""
+    if isinstance(page, BaseException):
+        page = WebPage(requested_url=form.website or "", error=f"the fetch failed: {page}")
+    found = registration if isinstance(registration, Registration) else None
+    rdap_error = registration if isinstance(registration, BaseException) else "no lookup"
+    result = website_verdict(
+        form,
+        final_url=page.final_url,
+        status=page.status,
+        page_html=page.html,
+        fetch_error=page.error,
+        registered=found.registered if found else None,
+        registration_note=found.note
+        if found
+        else f"the domain's age could not be looked up: {rdap_error}",
+        min_age_days=vetting_policy().website.min_domain_age_days,
+    )
+    result.api_calls = found.api_calls if found else 0
+    return result

@@ -1,0 +1,185 @@
+"""The end-to-end world: a real Prefect server (one per session), a `csflows serve` process, a
+real SMTP server, and local HTTP servers answering as Google Maps, RDAP and the applicant's site."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from csflows.paths import PROJECT_ROOT
+from tests.support.prefect_server import (
+    PrefectServer,
+    ServeProcess,
+    prefect_client_settings,
+    wait_for_deployment,
+)
+from tests.support.servers import HttpServer, Reply, SmtpServer
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
+    """`prefect server start` on a free port with its own PREFECT_HOME; stopped at the end."""
+    server = PrefectServer(tmp_path_factory.mktemp("prefect-home")).start()
+    yield server
+    server.stop()
+
+
+SITE = """<!doctype html><html><head><title>Paper Lantern Crafts</title></head><body>
+<h1>Paper Lantern Crafts</h1><p>Your neighborhood paper-craft and scrapbooking store in
+Chicago since 2009. Visit our shop at 233 S Wacker Dr, Suite 400.</p>
+<p>Contact: hello@paperlanterncrafts.com</p></body></html>"""
+
+
+def applicant_world(http: HttpServer) -> None:
+    """A business applicant as Google, RDAP and its own website describe it (documented shapes)."""
+    http.route(
+        "POST",
+        "/v1:validateAddress",
+        Reply(
+            200,
+            {
+                "result": {
+                    "verdict": {"addressComplete": True, "validationGranularity": "PREMISE"},
+                    "address": {
+                        "formattedAddress": "233 S Wacker Dr Ste 400, Chicago, IL 60606-6306, USA"
+                    },
+                    "geocode": {"location": {"latitude": 41.8789, "longitude": -87.6359}},
+                    "metadata": {"business": True, "residential": False, "poBox": False},
+                    "uspsData": {"dpvCmra": "N", "dpvVacant": "N", "addressRecordType": "H"},
+                },
+                "responseId": "e2e",
+            },
+        ),
+    )
+    http.route(
+        "POST",
+        "/v1/places:searchText",
+        Reply(
+            200,
+            {
+                "places": [
+                    {
+                        "id": "ChIJe2e",
+                        "displayName": {"text": "Paper Lantern Crafts", "languageCode": "en"},
+                        "formattedAddress": "233 S Wacker Dr Suite 400, Chicago, IL 60606, USA",
+                        "businessStatus": "OPERATIONAL",
+                        "types": ["store", "point_of_interest", "establishment"],
+                        "googleMapsUri": "https://maps.google.com/?cid=1",
+                    }
+                ]
+            },
+        ),
+    )
+    http.route(
+        "GET",
+        "/maps/api/geocode/json",
+        Reply(
+            200,
+            {
+                "results": [
+                    {
+                        "formatted_address": "233 S Wacker Dr, Chicago, IL 60606, USA",
+                        "types": ["premise"],
+                        "geometry": {"location": {"lat": 41.8789, "lng": -87.6359}},
+                    }
+                ],
+                "status": "OK",
+            },
+        ),
+    )
+    http.route(
+        "GET",
+        "/rdap/domain/",
+        Reply(
+            200,
+            {
+                "objectClassName": "domain",
+                "ldhName": "paperlantern.test",
+                "events": [
+                    {"eventAction": "registration", "eventDate": "2009-03-02T00:00:00Z"},
+                    {"eventAction": "expiration", "eventDate": "2030-03-02T00:00:00Z"},
+                ],
+            },
+            {"Content-Type": "application/rdap+json"},
+        ),
+    )
+    http.route("GET", "/", Reply(200, SITE))
+
+
+@dataclass
+class VettingStack:
+    """Everything the vetting deployment needs, running; `env` is what the worker sees."""
+
+    prefect: PrefectServer
+    home: Path
+    smtp: SmtpServer
+    http: HttpServer
+    env: dict[str, str] = field(default_factory=dict)
+    serve: ServeProcess | None = None
+
+    def form(self, **changes: Any) -> dict[str, Any]:
+        """A complete form of a business that meets every criterion; `changes` override keys."""
+        import json
+
+        base = json.loads((PROJECT_ROOT / "tests/e2e/forms/paper_lantern.json").read_text())
+        base["website"] = f"http://paperlantern.test:{self.http.port}/"
+        return base | changes
+
+    def start_worker(self) -> ServeProcess:
+        self.serve = ServeProcess(self.env, self.home / "serve.log").start()
+        wait_for_deployment("vet-new-customer/vet-new-customer")
+        return self.serve
+
+    def stop_worker(self) -> None:
+        if self.serve is not None:
+            self.serve.stop()
+
+
+@pytest.fixture(scope="module")
+def vetting_stack(
+    prefect_server: PrefectServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[VettingStack]:
+    """One `csflows serve` process (and its mail and web servers) for a test module."""
+    home = tmp_path_factory.mktemp("csflows-home")
+    smtp = SmtpServer().start()
+    http = HttpServer().start()
+    applicant_world(http)
+    stack = VettingStack(prefect_server, home, smtp, http)
+    stack.env = {
+        **prefect_server.env(),
+        **smtp.env(),
+        "CSFLOWS_HOME": str(home),
+        "CSFLOWS_SKIP_BLOCK_LOOKUP": "1",
+        "CSFLOWS_GOOGLE_MAPS_API_KEY": "e2e-test-key",
+        "CSFLOWS_GOOGLE_MAPS_BASE_URL": http.url,
+        "CSFLOWS_ADDRESS_VALIDATION_BASE_URL": http.url,
+        "CSFLOWS_PLACES_BASE_URL": http.url,
+        "CSFLOWS_RDAP_BASE_URL": f"{http.url}/rdap",
+        "CSFLOWS_ALLOW_PRIVATE_NETWORKS": "1",
+        "CSFLOWS_RESOLVE": f"paperlantern.test:{http.port}:127.0.0.1",
+        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+    }
+    with prefect_client_settings(prefect_server):
+        stack.start_worker()
+        try:
+            yield stack
+        finally:
+            stack.stop_worker()
+            smtp.stop()
+            http.stop()
+
+
+@pytest.fixture
+def stack(vetting_stack: VettingStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[VettingStack]:
+    """This test process sees the same store, mail server and Prefect API as the worker."""
+    for key, value in vetting_stack.env.items():
+        if key != "PYTHONPATH":
+            monkeypatch.setenv(key, value)
+    with prefect_client_settings(vetting_stack.prefect):
+        yield vetting_stack
+    os.environ.pop("CSFLOWS_DATABASE_URL", None)

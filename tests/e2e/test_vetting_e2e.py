@@ -1,0 +1,224 @@
+"""Seed 001 end to end: a real Prefect server, `csflows serve`, a real SMTP server, and local
+servers as Google, RDAP and the applicant's website. Runs are answered through the API the UI
+form uses (`resume_flow_run` with a run input)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from prefect.deployments import run_deployment
+from prefect.flow_runs import resume_flow_run
+from sqlalchemy import select
+
+from csflows import customers, inquiries, store
+from csflows.gates import resume_with_first_po
+from csflows.store.tables import CustomerRow, InquiryRow
+from tests.e2e.conftest import VettingStack
+from tests.support.prefect_server import flow_run_state, wait_for, wait_for_state
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+DEPLOYMENT = "vet-new-customer/vet-new-customer"
+SUPERVISOR = "cs-supervisor@example.com"
+
+
+def submit(form: dict[str, Any]) -> Any:
+    return run_deployment(DEPLOYMENT, parameters={"form": form, "source": "e2e"}, timeout=0)
+
+
+def inquiry_of(flow_run_id: Any) -> int:
+    def probe() -> int | None:
+        with store.session() as s:
+            return s.scalar(select(InquiryRow.id).where(InquiryRow.flow_run_id == str(flow_run_id)))
+
+    return wait_for(f"the inquiry of run {flow_run_id}", probe, timeout=120)
+
+
+def wait_status(inquiry_id: int, status: str, timeout: float = 180) -> None:
+    wait_for(
+        f"inquiry {inquiry_id} {status}", lambda: inquiries.status(inquiry_id) == status, timeout
+    )
+
+
+def mails(stack: VettingStack, to: str, subject_part: str) -> list[Any]:
+    return [m for m in stack.smtp.to(to) if subject_part in m.subject]
+
+
+def scorecards(stack: VettingStack, inquiry_id: int) -> list[dict[str, Any]]:
+    """The scorecard artifacts of an inquiry, through the REST API the UI reads."""
+    import httpx
+
+    body = {"artifacts": {"key": {"any_": [f"vetting-scorecard-{inquiry_id}"]}}, "limit": 10}
+    reply = httpx.post(f"{stack.prefect.api_url}/artifacts/filter", json=body, timeout=10)
+    reply.raise_for_status()
+    return list(reply.json())
+
+
+def approve(run_id: Any, reviewer: str = "Sam Supervisor") -> None:
+    resume_flow_run(
+        run_id, run_input={"decision": "approve", "reviewer": reviewer, "note": "all criteria met"}
+    )
+
+
+def test_approve_then_first_po_creates_exactly_one_customer(stack: VettingStack) -> None:
+    email = "ana@paperlanterncrafts.com"
+    run = submit(stack.form(email=email))
+    wait_for_state(run.id, {"Suspended"})
+    inquiry_id = inquiry_of(run.id)
+    assert inquiries.status(inquiry_id) == "awaiting_approval"
+
+    from prefect import get_client
+
+    with get_client(sync_client=True) as client:
+        named = client.read_flow_run(run.id)
+    [artifact] = scorecards(stack, inquiry_id)
+    assert named.name == f"vet-paper-lantern-crafts-llc-{inquiry_id}"
+    assert "division:craft_hobby" in named.tags
+    assert "Paper Lantern Crafts LLC" in artifact["data"]
+    [review] = [
+        m for m in mails(stack, SUPERVISOR, "to review") if f"inquiry {inquiry_id})" in m.subject
+    ]
+    assert f"/runs/flow-run/{run.id}" in review.text
+
+    calls_before = len(stack.http.requests)
+    approve(run.id)
+    wait_status(inquiry_id, "awaiting_first_po")
+    wait_for_state(run.id, {"Suspended"})
+    resume_with_first_po(inquiry_id, "PO-1001", Decimal("800.00"))
+    wait_for_state(run.id, {"Completed"})
+
+    assert len(mails(stack, email, "is approved")) == 1
+    assert (
+        len(
+            [
+                m
+                for m in mails(stack, SUPERVISOR, "to review")
+                if f"inquiry {inquiry_id})" in m.subject
+            ]
+        )
+        == 1
+    )
+    assert len(stack.http.requests) == calls_before  # resuming called no API again
+    with store.session() as s:
+        rows = list(s.scalars(select(CustomerRow).where(CustomerRow.inquiry_id == inquiry_id)))
+    assert len(rows) == 1 and rows[0].status == "ready_for_retention"
+    assert [c["id"] for c in customers.list_customers() if c["email"] == email] == [rows[0].id]
+    trail = inquiries.show(inquiry_id)
+    assert trail["status"] == "customer_created"
+    approved = next(d for d in trail["decisions"] if d["decision"] == "approve")
+    assert (
+        approved["reviewer"] == "Sam Supervisor" and approved["evidence"]["assessment"]["criteria"]
+    )
+
+
+def test_decline_sends_the_amazon_letter_and_creates_no_customer(stack: VettingStack) -> None:
+    email = "buyer@amazon-seller.example"
+    run = submit(
+        stack.form(email=email, sells_on_amazon=True, amazon_storefront="PaperLanternDeals")
+    )
+    wait_for_state(run.id, {"Suspended"})
+    inquiry_id = inquiry_of(run.id)
+    resume_flow_run(
+        run.id,
+        run_input={"decision": "decline", "reviewer": "Sam Supervisor", "note": "FBA seller"},
+    )
+    wait_for_state(run.id, {"Completed"})
+    [letter] = stack.smtp.to(email)
+    assert "Amazon" in letter.text and "https://www.joann.com/" in letter.text
+    assert inquiries.status(inquiry_id) == "declined"
+    with store.session() as s:
+        assert s.scalar(select(CustomerRow).where(CustomerRow.inquiry_id == inquiry_id)) is None
+    declined = [d for d in inquiries.show(inquiry_id)["decisions"] if d["decision"] == "decline"]
+    assert declined[0]["note"] == "FBA seller"
+
+
+def test_request_info_then_the_resubmitted_form_is_checked_again(stack: VettingStack) -> None:
+    email = "owner@paperlantern-info.example"
+    form = stack.form(email=email)
+    run = submit(form)
+    wait_for_state(run.id, {"Suspended"})
+    inquiry_id = inquiry_of(run.id)
+    resume_flow_run(
+        run.id,
+        run_input={
+            "decision": "request_info",
+            "reviewer": "Sam Supervisor",
+            "note": "Please send your resale certificate number.",
+        },
+    )
+    wait_status(inquiry_id, "info_requested")
+    wait_for_state(run.id, {"Suspended"})
+    [ask] = stack.smtp.to(email)
+    assert "Please send your resale certificate number." in ask.text
+
+    answer = submit(form | {"tax_id": "IL-RC-999999"})  # the applicant's answer: the form again
+    wait_for_state(answer.id, {"Completed"})
+    wait_status(inquiry_id, "awaiting_approval")
+    wait_for_state(run.id, {"Suspended"})
+    shown = inquiries.show(inquiry_id)
+    assert shown["round"] == 2
+    received = next(d for d in shown["decisions"] if d["decision"] == "info_received")
+    assert received["evidence"]["changed"] == ["tax_id"]
+    reviews = [
+        m for m in mails(stack, SUPERVISOR, "to review") if f"inquiry {inquiry_id})" in m.subject
+    ]
+    assert len(reviews) == 2  # one per round
+
+    approve(run.id)
+    wait_status(inquiry_id, "awaiting_first_po")
+    wait_for_state(run.id, {"Suspended"})
+    resume_with_first_po(inquiry_id, "PO-77", Decimal("900"))
+    wait_for_state(run.id, {"Completed"})
+    assert len(mails(stack, email, "is approved")) == 1
+    assert len(stack.smtp.to(email)) == 2  # the question and the approval, nothing twice
+
+
+def test_same_inquiry_submitted_twice_is_vetted_once(stack: VettingStack) -> None:
+    email = "twice@paperlantern-dup.example"
+    first = submit(stack.form(email=email))
+    wait_for_state(first.id, {"Suspended"})
+    inquiry_id = inquiry_of(first.id)
+    second = submit(stack.form(email=email))
+    wait_for_state(second.id, {"Completed"})
+    assert flow_run_state(second.id).result()["duplicate_of"] == str(first.id)
+    assert flow_run_state(first.id).name == "Suspended"
+    reviews = [
+        m for m in mails(stack, SUPERVISOR, "to review") if f"inquiry {inquiry_id})" in m.subject
+    ]
+    assert len(reviews) == 1
+    resume_flow_run(
+        first.id, run_input={"decision": "decline", "reviewer": "Sam", "note": "test cleanup"}
+    )
+    wait_for_state(first.id, {"Completed"})
+
+
+def test_worker_killed_while_the_run_waits_then_restarted(stack: VettingStack) -> None:
+    email = "crash@paperlantern-crash.example"
+    run = submit(stack.form(email=email))
+    wait_for_state(run.id, {"Suspended"})
+    inquiry_id = inquiry_of(run.id)
+    calls_before = len(stack.http.requests)
+    assert stack.serve is not None
+    stack.serve.kill()  # SIGKILL while the run waits for the supervisor
+    approve(run.id)
+    assert flow_run_state(run.id).name != "Completed"
+    stack.start_worker()
+    wait_status(inquiry_id, "awaiting_first_po")
+    wait_for_state(run.id, {"Suspended"})
+    stack.serve.kill()  # and again while it waits for the first PO
+    resume_with_first_po(inquiry_id, "PO-9", Decimal("1200"))
+    stack.start_worker()
+    wait_for_state(run.id, {"Completed"})
+    assert len(stack.http.requests) == calls_before
+    assert len(mails(stack, email, "is approved")) == 1
+    reviews = [
+        m for m in mails(stack, SUPERVISOR, "to review") if f"inquiry {inquiry_id})" in m.subject
+    ]
+    assert len(reviews) == 1
+    with store.session() as s:
+        assert (
+            len(list(s.scalars(select(CustomerRow).where(CustomerRow.inquiry_id == inquiry_id))))
+            == 1
+        )

@@ -1,0 +1,167 @@
+"""The retention flows under Prefect's test harness, with real local SMTP and Twilio-shaped
+servers: batched dispatch, a dispatch that fails midway and is re-run, outcomes, the report."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+from prefect.client.schemas.sorting import TaskRunSort
+from sqlalchemy import select, update
+
+from csflows import store
+from csflows.retention import enroll
+from csflows.store.tables import CustomerRow, TouchpointRow
+from flows.retention import (
+    record_touchpoint_outcome,
+    retention_dispatch,
+    retention_monthly_report,
+)
+from tests.support.retention import add_customers, e164_of, twilio_fixture  # noqa: F401
+from tests.support.servers import Reply, SmtpServer
+from tests.support.twilio import FakeTwilio
+
+MONDAY_10AM_CHICAGO = datetime(2026, 3, 2, 16, tzinfo=UTC)
+
+
+async def _task_runs(flow_run_id: str) -> list[str]:
+    async with get_client() as client:
+        runs = await client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])),
+            sort=TaskRunSort.EXPECTED_START_TIME_ASC,
+            limit=200,
+        )
+    return [r.name for r in runs]
+
+
+def test_dispatch_batches_and_sends_each_message_once(
+    store_ready: Path, smtp_server: SmtpServer, twilio: FakeTwilio
+) -> None:
+    add_customers(7)
+    state = retention_dispatch(batch_size=4, now=MONDAY_10AM_CHICAGO, return_state=True)
+    summary = state.result()
+    assert summary["enrolled"] == 7
+    assert summary["messages"] == {"done": 14, "already_sent": 0, "failed": 0}
+    assert len(twilio.posts()) == 7 and len(smtp_server.messages) == 7
+    names = asyncio.run(_task_runs(str(state.state_details.flow_run_id)))
+    # 14 due messages in batches of 4: four task runs, not one per customer.
+    sizes = sorted(int(n.split()[1]) for n in names if n.startswith("send "))
+    assert sizes == [2, 4, 4, 4]
+    again = retention_dispatch(batch_size=4, now=MONDAY_10AM_CHICAGO)
+    assert again["messages"] == {} and len(twilio.posts()) == 7
+
+
+def test_dispatch_that_fails_midway_is_rerun_without_duplicates(
+    store_ready: Path, smtp_server: SmtpServer, twilio: FakeTwilio
+) -> None:
+    add_customers(6)
+
+    def outage_after_three(created: int) -> None:
+        if created == 3:
+            twilio.server.route(
+                "POST",
+                twilio.path,
+                Reply(400, {"code": 20003, "message": "Authenticate", "status": 400}),
+            )
+
+    # A permanent refusal mid-batch fails the rest of that batch's SMS, it does not stop emails.
+    twilio.on_create = outage_after_three
+    first = retention_dispatch(batch_size=100, now=MONDAY_10AM_CHICAGO)
+    assert first["messages"]["done"] == 3 + 6 and first["messages"]["failed"] == 3
+    # The failed ones are retried by resetting them (what an operator does after fixing Twilio).
+    twilio.install()
+    twilio.on_create = None
+    with store.session() as s:
+        s.execute(
+            update(TouchpointRow).where(TouchpointRow.status == "failed").values(status="pending")
+        )
+    second = retention_dispatch(batch_size=100, now=MONDAY_10AM_CHICAGO)
+    assert second["messages"]["done"] == 3
+    for n in range(1, 7):
+        assert len(twilio.to(e164_of(n))) == 1
+        assert len(smtp_server.to(f"buyer{n}@c.shop.example")) == 1
+
+
+def test_negative_outcome_from_the_run_form(store_ready: Path, smtp_server: SmtpServer) -> None:
+    add_customers(1, status="active")
+    enroll(["C-00001"], date(2026, 3, 2))
+    with store.session() as s:
+        call_id = s.scalar(select(TouchpointRow.id).where(TouchpointRow.step == "first_call"))
+    assert call_id is not None
+    result = record_touchpoint_outcome(
+        touchpoint_id=call_id, outcome="negative", notes="Order arrived late", recorded_by="Dana"
+    )
+    assert result["restarted_cycle"] == 2 and result["outcome"] == "negative"
+    with store.session() as s:
+        query = select(TouchpointRow.step, TouchpointRow.status).where(TouchpointRow.cycle == 1)
+        statuses = {step: status for step, status in s.execute(query).tuples()}
+        assert s.get(CustomerRow, "C-00001").status == "in_retention"  # type: ignore[union-attr]
+    assert statuses["first_call"] == "done" and statuses["first_visit"] == "cancelled"
+    subjects = [m.subject.strip() for m in smtp_server.to("dana.ruiz@advantus.example")]
+    assert any(s.startswith("Negative feedback from Shop C1") for s in subjects)
+    assert any(s.startswith("Client visit due") for s in subjects)
+
+
+def test_outcome_flow_refuses_an_unknown_touchpoint(store_ready: Path) -> None:
+    state = record_touchpoint_outcome(
+        touchpoint_id=999, outcome="positive", notes="", recorded_by="", return_state=True
+    )
+    assert state.is_failed()
+    with pytest.raises(ValueError, match="touchpoint_id: touchpoint 999 does not exist"):
+        state.result()
+
+
+def test_monthly_report_emails_targets_and_capacity(
+    store_ready: Path, smtp_server: SmtpServer
+) -> None:
+    add_customers(3, status="active")
+    with store.session() as s:
+        s.execute(update(CustomerRow).values(created_at=datetime(2026, 10, 5, tzinfo=UTC)))
+    enroll(["C-00001", "C-00002", "C-00003"], date(2026, 10, 5))
+    with store.session() as s:
+        s.execute(
+            update(TouchpointRow)
+            .where(TouchpointRow.step == "first_visit")
+            .values(status="done", done_at=datetime(2026, 10, 19, 15, tzinfo=UTC))
+        )
+    result = retention_monthly_report(month="2026-10")
+    assert result["emails"] == ["sent", "sent"]
+    [mail] = smtp_server.to("portfolio@advantus.example")
+    assert mail.subject.strip() == (
+        "Retention report 2026-10: new accounts and meetings per sales agent"
+    )
+    text = mail.text
+    dana = next(line for line in text.splitlines() if line.startswith("Dana Ruiz "))
+    assert dana.split()[2:6] == ["3", "30", "3", "50"]
+    assert "will overrun" in text and "about 60 visits a month" in text
+    assert retention_monthly_report(month="2026-10")["emails"] == ["already_sent", "already_sent"]
+
+
+def test_dispatch_acts_on_complaint_feedback_from_triage(
+    store_ready: Path, smtp_server: SmtpServer, twilio: FakeTwilio
+) -> None:
+    from csflows.store.tables import FeedbackRow
+
+    add_customers(2, status="active")
+    enroll(["C-00001", "C-00002"], date(2026, 3, 2))
+    with store.session() as s:
+        s.add(FeedbackRow(customer_id="C-00001", outcome="negative", source="ticket:17"))
+        s.add(FeedbackRow(customer_id="C-404", outcome="negative", source="ticket:18"))
+    monday = datetime(2026, 3, 16, 15, tzinfo=UTC)  # 10:00 CDT
+
+    summary = retention_dispatch(now=monday)
+
+    assert summary["negative_feedback_handled"] == 1 and summary["negative_feedback_refused"] == 1
+    assert summary["assigned"]["done"] == 2  # C-00002's call and visit; C-00001's were cancelled
+    assert summary["messages"]["done"] == 4  # C-00002's late welcome, C-00001's cycle-2 welcome
+    restarted = next(m for m in twilio.to(e164_of(1)))
+    assert "thank you for your feedback" in restarted["body"]
+    with store.session() as s:
+        recovery = s.scalar(select(TouchpointRow).where(TouchpointRow.step == "recovery_visit"))
+        refused = s.scalar(select(FeedbackRow).where(FeedbackRow.customer_id == "C-404"))
+    assert recovery is not None and recovery.status == "assigned" and recovery.cycle == 2
+    assert refused is not None and refused.handled_at is None

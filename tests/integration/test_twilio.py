@@ -1,0 +1,74 @@
+"""The Twilio client against a local server speaking Twilio's Messages API shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+
+from blocks import TwilioCredentials, resolve
+from csflows.clients.twilio import PhoneNumberError, e164, find_sent, send_sms
+from csflows.http import ApiError, TransientApiError
+from csflows.outbox import OutgoingSms
+from csflows.outbox import send_sms as send_sms_once
+from tests.support.retention import twilio_fixture  # noqa: F401
+from tests.support.servers import Reply
+from tests.support.twilio import ACCOUNT_SID, FROM_NUMBER, INVALID_TO, FakeTwilio
+
+pytestmark = pytest.mark.integration
+
+
+def test_send_posts_form_with_basic_auth_and_reads_the_message(
+    store_ready: Path, twilio: FakeTwilio
+) -> None:
+    receipt = send_sms(resolve(TwilioCredentials), "+13125550101", "Hello & welcome")
+    assert receipt.sid.startswith("SM") and receipt.status == "queued"
+    [request] = twilio.posts()
+    assert request.path == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
+    assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert parse_qs(request.body.decode()) == {
+        "To": ["+13125550101"],
+        "From": [FROM_NUMBER],
+        "Body": ["Hello & welcome"],
+    }
+    assert find_sent(resolve(TwilioCredentials), "+13125550101", "Hello & welcome") == receipt.sid
+    assert find_sent(resolve(TwilioCredentials), "+13125550101", "Other text") is None
+
+
+def test_twilio_error_body_names_the_problem(store_ready: Path, twilio: FakeTwilio) -> None:
+    with pytest.raises(ApiError) as err:
+        send_sms(resolve(TwilioCredentials), INVALID_TO, "Hi")
+    assert str(err.value) == (
+        "twilio: The 'To' number +15005550001 is not a valid phone number. (HTTP 400)"
+    )
+    assert not isinstance(err.value, TransientApiError) and len(twilio.posts()) == 1
+
+
+def test_wrong_token_is_not_retried(
+    store_ready: Path, twilio: FakeTwilio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CSFLOWS_TWILIO_AUTH_TOKEN", "wrong")
+    with pytest.raises(ApiError, match=r"twilio: Authenticate \(HTTP 401\)"):
+        send_sms(resolve(TwilioCredentials), "+13125550101", "Hi")
+    assert len(twilio.posts()) == 1
+
+
+def test_a_503_is_retried_and_the_sms_sent_once(store_ready: Path, twilio: FakeTwilio) -> None:
+    answers = iter([Reply(503, {"code": 20500, "message": "Service unavailable", "status": 503})])
+    create = twilio._create
+    twilio.server.route("POST", twilio.path, lambda r: next(answers, None) or create(r))
+    delivery = send_sms_once(OutgoingSms(key="sms-1", to="+13125550101", body="Hi"))
+    assert delivery.status == "sent" and len(twilio.posts()) == 2 and len(twilio.created) == 1
+    again = send_sms_once(OutgoingSms(key="sms-1", to="+13125550101", body="Hi"))
+    assert again.status == "already_sent" and again.message_id == delivery.message_id
+    assert len(twilio.posts()) == 2
+
+
+def test_phone_numbers_become_e164() -> None:
+    assert e164("+1 312 555 0101") == "+13125550101"
+    assert e164("(312) 555-0101") == "+13125550101"
+    with pytest.raises(PhoneNumberError, match="phone: 'call me' is not a phone number"):
+        e164("call me")
+    with pytest.raises(PhoneNumberError, match="not a possible phone number"):
+        e164("+1 312")

@@ -1,0 +1,135 @@
+"""Website and amazon criteria end to end at the task level: the guarded fetch of a real local
+site (named through CSFLOWS_RESOLVE), RDAP from a local registry, the verdicts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from csflows.clients.rdap import registrable_domain
+from csflows.models import CheckResult, Verdict
+from tasks.amazon import check_amazon
+from tasks.website import check_website, fetch_website, lookup_domain_registration
+from tests.support import rdap
+from tests.support.inquiries import inquiry
+from tests.support.servers import HttpServer, Reply
+from tests.support.sites import Page, SiteServer
+
+pytestmark = pytest.mark.integration
+
+SHOP = "paperlanterncrafts.com"
+HOME = "<title>Paper Lantern | Scrapbooking in Chicago</title><h1>Paper Lantern Crafts</h1><p>Albums, stickers and paper crafting supplies for our neighbours since 1998.</p>"
+
+
+@pytest.fixture
+def sites(monkeypatch: pytest.MonkeyPatch) -> Iterator[SiteServer]:
+    server = SiteServer().start()
+    monkeypatch.setenv("CSFLOWS_RESOLVE", server.resolve_entry(SHOP, "www." + SHOP))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def registry(
+    http_server: HttpServer, monkeypatch: pytest.MonkeyPatch, store_ready: object
+) -> HttpServer:
+    monkeypatch.setenv("CSFLOWS_RDAP_BASE_URL", http_server.url)
+    http_server.route(
+        "GET", f"/domain/{SHOP}", Reply(200, rdap.domain(SHOP, "2009-08-13T16:21:09Z"))
+    )
+    return http_server
+
+
+def _vet_site(sites: SiteServer, html: str, status: int = 200) -> tuple[CheckResult, CheckResult]:
+    url = sites.site(SHOP, "/", Page(status, html))
+    form = inquiry(website=url)
+    page = fetch_website.fn(url)
+    registration = lookup_domain_registration.fn(url)
+    return check_website.fn(form, page, registration), check_amazon.fn(form, page)
+
+
+def test_a_fine_site_passes_both(sites: SiteServer, registry: HttpServer) -> None:
+    website, amazon = _vet_site(sites, HOME)
+    assert website.verdict is Verdict.PASS and amazon.verdict is Verdict.PASS
+    assert website.api_calls == 1
+    assert any("registered 2009-08-13" in e.fact for e in website.evidence)
+    assert len(sites.seen) == 1  # one fetch feeds both checks
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<title>paperlanterncrafts.com</title><h1>This domain is for sale!</h1><p>Make an offer on this domain today.</p>",
+        "<title>paperlanterncrafts.com - Related Searches</title><p>Related searches: craft supplies</p><script src='//sedoparking.com/x.js'></script>",
+        "<title>Paper Lantern</title><h1>Coming soon</h1><p>Our site is under construction.</p>",
+        "<title>Welcome to nginx!</title><h1>Welcome to nginx!</h1>",
+    ],
+)
+def test_parked_and_unfinished_sites_fail(
+    sites: SiteServer, registry: HttpServer, html: str
+) -> None:
+    website, _ = _vet_site(sites, html)
+    assert website.verdict is Verdict.FAIL
+
+
+def test_an_error_status_fails(sites: SiteServer, registry: HttpServer) -> None:
+    website, amazon = _vet_site(sites, "<h1>Internal Server Error</h1>", status=500)
+    assert website.verdict is Verdict.FAIL and "HTTP 500" in website.evidence[-1].fact
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://www.amazon.com/sp?seller=A3PAPERLANTERN",
+        "https://amzn.to/4bQxYz1",
+        "https://www.amazon.com/stores/PaperLantern/page/9F1C",
+    ],
+)
+def test_a_site_linking_a_storefront_fails_amazon(
+    sites: SiteServer, registry: HttpServer, link: str
+) -> None:
+    website, amazon = _vet_site(
+        sites, HOME + f'<footer><a href="{link}">Shop our store</a></footer>'
+    )
+    assert amazon.verdict is Verdict.FAIL and any(e.link == link for e in amazon.evidence)
+    assert website.verdict is Verdict.PASS
+
+
+def test_unreachable_site_fails_website_and_amazon_goes_to_review(registry: HttpServer) -> None:
+    url = "http://paperlanterncrafts.invalid/"
+    page = fetch_website.fn(url)
+    assert page.error
+    assert check_website.fn(inquiry(website=url), page, None).verdict is Verdict.FAIL
+    assert check_amazon.fn(inquiry(website=url), page).verdict is Verdict.REVIEW
+
+
+def test_young_domain_goes_to_review(sites: SiteServer, registry: HttpServer) -> None:
+    young = (datetime.now(UTC) - timedelta(days=40)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    registry.route("GET", f"/domain/{SHOP}", Reply(200, rdap.domain(SHOP, young)))
+    website, _ = _vet_site(sites, HOME)
+    assert website.verdict is Verdict.REVIEW
+    assert any("younger than 180 days" in e.fact for e in website.evidence)
+
+
+def test_unknown_domain_404_is_a_note_and_cached(sites: SiteServer, registry: HttpServer) -> None:
+    registry.route("GET", f"/domain/{SHOP}", Reply(404, rdap.NOT_FOUND))
+    website, _ = _vet_site(sites, HOME)
+    assert website.verdict is Verdict.PASS
+    assert any(f"RDAP has no record of {SHOP}" in e.fact for e in website.evidence)
+    second = lookup_domain_registration.fn(f"https://www.{SHOP}/")
+    assert second.api_calls == 0 and len(registry.calls("/domain/")) == 1
+
+
+def test_rdap_outage_is_an_error_for_the_flow_to_turn_into_review(registry: HttpServer) -> None:
+    registry.route("GET", f"/domain/{SHOP}", Reply(503, {"errorCode": 503, "title": "Unavailable"}))
+    from csflows.http import TransientApiError
+
+    with pytest.raises(TransientApiError, match="rdap: Unavailable"):
+        lookup_domain_registration.fn(f"https://{SHOP}/")
+
+
+def test_registrable_domain() -> None:
+    assert registrable_domain("www.paperlanterncrafts.com") == SHOP
+    assert registrable_domain("shop.paperlantern.co.uk") == "paperlantern.co.uk"

@@ -1,0 +1,118 @@
+"""The guarded website fetcher against a real local web server: pins, the SSRF guard on every
+hop, redirect and byte caps, timeouts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from csflows.clients.website import FetchError, FetchLimits, FetchRefused, fetch, limits_from_env
+from tests.support.sites import Page, SiteServer, zeros
+
+pytestmark = pytest.mark.integration
+
+SHOP = "paperlanterncrafts.com"
+
+
+@pytest.fixture
+def sites(monkeypatch: pytest.MonkeyPatch) -> Iterator[SiteServer]:
+    server = SiteServer().start()
+    monkeypatch.setenv("CSFLOWS_RESOLVE", server.resolve_entry(SHOP, "www." + SHOP))
+    monkeypatch.delenv("CSFLOWS_ALLOW_PRIVATE_NETWORKS", raising=False)
+    yield server
+    server.stop()
+
+
+def test_pinned_site_is_fetched_with_its_host_name(sites: SiteServer) -> None:
+    url = sites.site(SHOP, "/", Page(body="<title>Paper Lantern</title>"))
+    page = fetch(url, limits_from_env())
+    assert page.status == 200 and "Paper Lantern" in page.html and page.address == "127.0.0.1"
+    assert sites.seen == [(f"{SHOP}:{sites.port}", "/")]
+
+
+def test_default_guard_refuses_loopback_targets(sites: SiteServer) -> None:
+    with pytest.raises(FetchRefused, match="127.0.0.1 is a loopback address"):
+        fetch(f"http://127.0.0.1:{sites.port}/", limits_from_env())
+    with pytest.raises(FetchRefused, match="loopback"):
+        fetch(f"http://localhost:{sites.port}/", limits_from_env())
+    assert sites.seen == []  # refused before connecting
+
+
+def test_redirect_to_loopback_is_refused_with_the_guard_on(sites: SiteServer) -> None:
+    url = sites.site(
+        SHOP, "/", Page(302, headers={"Location": f"http://127.0.0.1:{sites.port}/admin"})
+    )
+    with pytest.raises(FetchRefused, match="loopback"):
+        fetch(url, limits_from_env())
+    assert [path for _, path in sites.seen] == ["/"]
+
+
+def test_allowing_private_networks_follows_the_redirect(
+    sites: SiteServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CSFLOWS_ALLOW_PRIVATE_NETWORKS", "1")
+    sites.site("127.0.0.1", "/admin", Page(body="<p>inside</p>"))
+    url = sites.site(
+        SHOP, "/", Page(302, headers={"Location": f"http://127.0.0.1:{sites.port}/admin"})
+    )
+    page = fetch(url, limits_from_env())
+    assert page.html == "<p>inside</p>" and page.redirects == [
+        f"http://127.0.0.1:{sites.port}/admin"
+    ]
+
+
+def test_redirect_to_the_metadata_address_is_refused_even_when_private_is_allowed(
+    sites: SiteServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CSFLOWS_ALLOW_PRIVATE_NETWORKS", "1")
+    metadata = "http://169.254.169.254/latest/meta-data/iam/security-credentials/"
+    url = sites.site(SHOP, "/", Page(301, headers={"Location": metadata}))
+    with pytest.raises(FetchRefused, match="169.254.169.254"):
+        fetch(url, limits_from_env())
+    monkeypatch.delenv("CSFLOWS_ALLOW_PRIVATE_NETWORKS")
+    with pytest.raises(FetchRefused, match="169.254.169.254"):
+        fetch(url, limits_from_env())
+
+
+def test_looping_redirects_stop(sites: SiteServer) -> None:
+    sites.site(SHOP, "/a", Page(302, headers={"Location": "/b"}))
+    url = sites.site(
+        SHOP, "/b", Page(302, headers={"Location": f"http://www.{SHOP}:{sites.port}/c"})
+    )
+    sites.site(
+        "www." + SHOP, "/c", Page(307, headers={"Location": f"http://{SHOP}:{sites.port}/a"})
+    )
+    with pytest.raises(FetchError, match="redirect loop"):
+        fetch(url, limits_from_env())
+
+
+def test_too_many_redirects(sites: SiteServer) -> None:
+    for n in range(10):
+        sites.site(SHOP, f"/{n}", Page(302, headers={"Location": f"/{n + 1}"}))
+    with pytest.raises(FetchError, match="more than 3 redirects"):
+        fetch(
+            sites.site(SHOP, "/0", Page(302, headers={"Location": "/1"})),
+            limits_from_env(max_redirects=3),
+        )
+    assert len(sites.seen) == 4
+
+
+def test_a_50_mb_page_is_read_only_up_to_the_cap(sites: SiteServer) -> None:
+    total = 50 * 1024 * 1024
+    url = sites.site(SHOP, "/", Page(body=zeros(total), length=total))
+    page = fetch(url, limits_from_env(max_bytes=1_000_000))
+    assert page.truncated and len(page.html) == 1_000_000
+    assert sites.bytes_sent < total  # the fetcher hung up; the rest was never sent
+
+
+def test_a_slow_site_times_out(sites: SiteServer) -> None:
+    url = sites.site(SHOP, "/", Page(body="late", delay=1.0))
+    with pytest.raises(FetchError, match="timed out"):
+        fetch(url, limits_from_env(read_timeout=0.2))
+
+
+def test_pins_are_host_and_port_specific() -> None:
+    limits = FetchLimits(pins={("shop.example", 8080): "127.0.0.1"})
+    with pytest.raises(FetchError, match="does not resolve|loopback|cannot connect"):
+        fetch("http://shop.example:9/", limits)

@@ -1,0 +1,208 @@
+"""A real Prefect server and a real `csflows serve` process for end-to-end tests.
+
+`PrefectServer` runs `prefect server start` on a free 127.0.0.1 port with its own PREFECT_HOME;
+`ServeProcess` runs `python -m csflows serve` from the repository against it, and can be killed
+(SIGKILL, a crashed worker) and started again. Both write their logs to files for failures.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from csflows.paths import PROJECT_ROOT
+from tests.support.servers import free_port
+
+T = TypeVar("T")
+
+
+def wait_for(
+    what: str, probe: Callable[[], T | None], timeout: float = 120, every: float = 0.5
+) -> T:
+    """Poll `probe` until it returns something truthy; AssertionError naming `what` on timeout."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = probe()
+        except Exception as exc:  # the thing is not there yet
+            last = exc
+        if last and not isinstance(last, Exception):
+            return last
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout:g}s waiting for {what} (last: {last!r})")
+
+
+def _stop(process: subprocess.Popen[bytes] | None, grace: float = 20) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
+
+
+class PrefectServer:
+    """`prefect server start` on 127.0.0.1 with its own home (SQLite) and no analytics."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = home / "prefect-server.log"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        return {
+            "PREFECT_HOME": str(self.home),
+            "PREFECT_API_URL": self.api_url,
+            "PREFECT_UI_URL": self.ui_url,
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT": "false",
+            "PREFECT_LOGGING_LEVEL": "INFO",
+        }
+
+    def start(self, timeout: float = 180) -> PrefectServer:
+        self.home.mkdir(parents=True, exist_ok=True)
+        env = os.environ | self.env()
+        env.pop("PREFECT_API_URL", None)  # the server itself needs no client URL
+        prefect = Path(sys.executable).with_name("prefect")
+        command = [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(self.port)]
+        self.process = subprocess.Popen(
+            command, env=env, stdout=self.log.open("wb"), stderr=subprocess.STDOUT
+        )
+
+        def healthy() -> bool:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"prefect server exited; log:\n{self.log.read_text()[-3000:]}")
+            with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as reply:
+                return bool(reply.status == 200)
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if healthy():
+                    return self
+            except RuntimeError:
+                raise
+            except Exception:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise AssertionError(f"prefect server did not start; see {self.log}") from None
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        _stop(self.process)
+
+
+class ServeProcess:
+    """`python -m csflows serve` (every deployment of prefect.yaml) as a subprocess."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env = env
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> ServeProcess:
+        env = os.environ | self.env
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p
+        )
+        env["CSFLOWS_PROJECT_DIR"] = str(PROJECT_ROOT)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "csflows", "serve"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        return self
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL: the worker dies without any chance to clean up."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        _stop(self.process)
+
+
+def prefect_client_settings(server: PrefectServer) -> Any:
+    """A settings context pointing this (test) process's Prefect client at `server`."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, temporary_settings
+
+    return temporary_settings(
+        updates={PREFECT_API_URL: server.api_url, PREFECT_UI_URL: server.ui_url}
+    )
+
+
+def flow_run_state(flow_run_id: Any) -> Any:
+    """The run's current state, read through the API."""
+    from prefect import get_client
+
+    with get_client(sync_client=True) as client:
+        return client.read_flow_run(flow_run_id).state
+
+
+def wait_for_state(flow_run_id: Any, names: set[str], timeout: float = 180) -> Any:
+    """Wait until the run's state is one of `names` (e.g. {"Suspended"}); fail fast on a crash."""
+
+    def probe() -> Any:
+        state = flow_run_state(flow_run_id)
+        if state is None:
+            return None
+        if state.name in names:
+            return state
+        if state.is_final():
+            raise AssertionError(f"run {flow_run_id} ended {state.name}: {state.message}")
+        return None
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            found = probe()
+        except AssertionError:
+            raise
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"run {flow_run_id} not {sorted(names)} after {timeout:g}s: {flow_run_state(flow_run_id)}"
+            )
+        time.sleep(0.5)
+
+
+def wait_for_deployment(name: str, timeout: float = 120) -> Any:
+    """Wait until `flow/deployment` is registered (the serve process is up)."""
+    from prefect import get_client
+
+    def probe() -> Any:
+        with get_client(sync_client=True) as client:
+            return client.read_deployment_by_name(name)
+
+    return wait_for(f"deployment {name}", probe, timeout=timeout)

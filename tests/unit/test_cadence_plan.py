@@ -1,0 +1,156 @@
+"""Cadence dates (seed 002): calendar-day offsets, weekends, holidays, business hours across DST."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from csflows.cli import app
+from csflows.policy import PolicyError
+from csflows.retention import cadence, plan
+from csflows.retention.config import Cadence
+from csflows.retention.plan import (
+    add_business_hours,
+    business_hours_between,
+    is_open,
+    local_date,
+    next_business_day,
+    opening,
+)
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def policy() -> Cadence:
+    return cadence()
+
+
+def _due(start: date, policy: Cadence) -> dict[str, date]:
+    return {p.step: p.due for p in plan(start, policy)}
+
+
+def test_seed_002_defaults_on_a_plain_monday(policy: Cadence) -> None:
+    due = _due(date(2026, 3, 2), policy)  # a Monday, no holidays near
+    assert due == {
+        "welcome_sms": date(2026, 3, 2),
+        "welcome_email": date(2026, 3, 2),
+        "first_call": date(2026, 3, 9),  # a week later
+        "first_visit": date(2026, 3, 16),  # two weeks later
+        "checkin_sms": date(2026, 4, 1),  # second month
+        "checkin_email": date(2026, 4, 1),
+        "second_call": date(2026, 4, 8),
+        "third_month_visit": date(2026, 5, 1),  # third month, day 60
+    }
+    kinds = {p.step: p.kind.value for p in plan(date(2026, 3, 2), policy)}
+    assert kinds["welcome_sms"] == "sms" and kinds["first_visit"] == "visit"
+
+
+def test_weekend_moves_to_monday(policy: Cadence) -> None:
+    due = _due(date(2026, 3, 7), policy)  # a Saturday
+    assert due["welcome_sms"] == date(2026, 3, 9)
+    assert due["first_call"] == date(2026, 3, 16)  # day 7 is Saturday 14th -> Monday 16th
+    assert due["checkin_sms"] == date(2026, 4, 6)  # day 30 is Monday 6 April: stays
+
+
+def test_holiday_moves_to_next_business_day(policy: Cadence) -> None:
+    # Thanksgiving Thursday 26 and Friday 27 Nov 2026 are holidays, then a weekend.
+    assert _due(date(2026, 11, 19), policy)["first_call"] == date(2026, 11, 30)
+    # 24 Dec 2027 and 31 Dec 2027 (Fridays) are holidays.
+    assert next_business_day(date(2027, 12, 24), policy.calendar) == date(2027, 12, 27)
+
+
+def test_holiday_list_is_configurable(policy: Cadence) -> None:
+    extra = policy.model_copy(deep=True)
+    extra.calendar.holidays.append(date(2026, 3, 9))
+    assert _due(date(2026, 3, 2), extra)["first_call"] == date(2026, 3, 10)
+
+
+def test_opening_is_dst_correct() -> None:
+    calendar = cadence().calendar
+    # Chicago leaves DST on Sunday 1 Nov 2026: 09:00 CDT = 14:00 UTC, 09:00 CST = 15:00 UTC.
+    assert opening(date(2026, 10, 30), "America/Chicago", calendar) == datetime(
+        2026, 10, 30, 14, tzinfo=UTC
+    )
+    assert opening(date(2026, 11, 2), "America/Chicago", calendar) == datetime(
+        2026, 11, 2, 15, tzinfo=UTC
+    )
+    # Phoenix keeps no DST: the same UTC hour either side.
+    assert opening(date(2026, 11, 2), "America/Phoenix", calendar).hour == 16
+    assert opening(date(2026, 10, 30), "America/Phoenix", calendar).hour == 16
+
+
+def test_enrollment_date_is_the_customers_local_date() -> None:
+    late_evening = datetime(2026, 3, 9, 4, 30, tzinfo=UTC)  # Sunday 8 March 23:30 in Chicago
+    assert local_date(late_evening, "America/Chicago") == date(2026, 3, 8)
+    assert local_date(late_evening, "Europe/Berlin") == date(2026, 3, 9)
+    with pytest.raises(ValueError, match="time zone is required"):
+        local_date(datetime(2026, 3, 9), "America/Chicago")
+
+
+def test_48_business_hours_across_a_weekend_and_the_spring_dst_change() -> None:
+    calendar = cadence().calendar
+    # Friday 6 March 2026, 15:00 CST (21:00 UTC); DST starts Sunday 8 March.
+    start = datetime(2026, 3, 6, 21, tzinfo=UTC)
+    deadline = add_business_hours(start, 48, "America/Chicago", calendar)
+    # 2 h on Friday, 8 h Mon-Fri (40), then 6 h on Monday 16 March: 15:00 CDT = 20:00 UTC.
+    assert deadline == datetime(2026, 3, 16, 20, tzinfo=UTC)
+    assert business_hours_between(start, deadline, "America/Chicago", calendar) == 48
+    # Outside business hours the count starts at the next opening.
+    saturday = datetime(2026, 3, 7, 18, tzinfo=UTC)
+    assert add_business_hours(saturday, 1, "America/Chicago", calendar) == datetime(
+        2026, 3, 9, 15, tzinfo=UTC
+    )
+
+
+def test_is_open_follows_local_hours_and_holidays() -> None:
+    calendar = cadence().calendar
+    assert is_open(datetime(2026, 11, 2, 15, 30, tzinfo=UTC), "America/Chicago", calendar)
+    assert not is_open(datetime(2026, 11, 2, 14, 30, tzinfo=UTC), "America/Chicago", calendar)
+    assert not is_open(datetime(2026, 11, 26, 18, tzinfo=UTC), "America/Chicago", calendar)
+
+
+def test_bad_policy_names_file_key_and_value(tmp_path: Path) -> None:
+    from csflows.paths import config_dir
+
+    document = yaml.safe_load((config_dir() / "cadence.yaml").read_text())
+    document["steps"][2]["day"] = -3
+    document["calendar"]["holidays"].append("2026-02-30")
+    path = tmp_path / "cadence.yaml"
+    path.write_text(yaml.safe_dump(document))
+    with pytest.raises(PolicyError) as err:
+        cadence(path)
+    text = str(err.value)
+    assert "steps[2:first_call].day: Input should be greater than or equal to 0 (got -3)" in text
+    assert "calendar.holidays[21]" in text and "2026-02-30" in text
+
+
+def test_cli_plan_json_without_a_server() -> None:
+    result = runner.invoke(
+        app, ["cadence", "plan", "--start", "2026-03-07", "--tz", "America/Phoenix", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert rows[0] == {"step": "welcome_sms", "kind": "sms", "due": "2026-03-09"}
+    assert [r["kind"] for r in rows] == [
+        "sms",
+        "email",
+        "call",
+        "visit",
+        "sms",
+        "email",
+        "call",
+        "visit",
+    ]
+
+
+def test_cli_plan_refuses_bad_input() -> None:
+    bad_date = runner.invoke(app, ["cadence", "plan", "--start", "2026-13-01", "--json"])
+    assert bad_date.exit_code == 1 and "--start: expected YYYY-MM-DD" in bad_date.output
+    bad_zone = runner.invoke(app, ["cadence", "plan", "--start", "2026-03-02", "--tz", "Nowhere"])
+    assert bad_zone.exit_code == 1 and "--tz: unknown time zone 'Nowhere'" in bad_zone.output

@@ -1,0 +1,81 @@
+"""Seed 002's targets collide: 30 new accounts a month ask for ~60 visits a month, above 50."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime
+
+from csflows.retention import cadence
+from csflows.retention.invite import visit_invitation
+from csflows.retention.report import (
+    capacity_plan,
+    capacity_summary,
+    first_overruns,
+    months_from,
+    previous_month,
+    projected_visits,
+    text_table,
+)
+
+
+def test_steady_state_needs_about_sixty_visits_a_month() -> None:
+    projected = projected_visits(date(2026, 1, 1), 8, 30, cadence())
+    # The first month only has day-14 visits of its own accounts; day-60 visits start in month 3.
+    assert projected["2026-01"] < 30
+    steady = [projected[m] for m in ("2026-04", "2026-05", "2026-06", "2026-07", "2026-08")]
+    assert all(52 <= v <= 68 for v in steady), steady
+    assert 57 <= sum(steady) / len(steady) <= 63
+
+
+def test_capacity_plan_names_the_first_month_that_overruns() -> None:
+    policy = cadence()
+    scheduled = Counter({("Dana Ruiz", "2026-12"): 40, ("Sam Patel", "2027-01"): 5})
+    rows = capacity_plan(["Dana Ruiz", "Sam Patel"], date(2026, 12, 1), 6, scheduled, policy)
+    overruns = first_overruns(rows)
+    # Dana's existing 40 visits plus December's new accounts overrun at once.
+    assert overruns["Dana Ruiz"].month == "2026-12"
+    assert overruns["Dana Ruiz"].planned == 40 + overruns["Dana Ruiz"].projected
+    # Sam only overruns when the day-60 visits of December's accounts arrive.
+    assert overruns["Sam Patel"].month == "2027-02"
+    summary = capacity_summary(rows, policy)
+    assert "Sam Patel: 2027-02 will overrun" in summary and "about 60 visits a month" in summary
+
+
+def test_capacity_without_overrun_says_so() -> None:
+    policy = cadence().model_copy(deep=True)
+    policy.targets.meetings_per_month = 100
+    rows = capacity_plan(["Dana Ruiz"], date(2026, 12, 1), 6, Counter(), policy)
+    assert first_overruns(rows) == {}
+    assert capacity_summary(rows, policy).startswith("No agent's planned meetings exceed")
+
+
+def test_month_helpers() -> None:
+    assert previous_month(date(2027, 1, 1)) == date(2026, 12, 1)
+    assert months_from(date(2026, 11, 15), 3) == [
+        date(2026, 11, 1),
+        date(2026, 12, 1),
+        date(2027, 1, 1),
+    ]
+    table = text_table([{"agent": "Dana Ruiz", "meetings": 3}, {"agent": "Lee", "meetings": 12}])
+    assert table.splitlines()[0] == "agent      meetings"
+    assert table.splitlines()[3] == "Lee        12      "
+
+
+def test_visit_invitation_is_valid_icalendar() -> None:
+    ics = visit_invitation(
+        uid="touchpoint-7@csflows",
+        start=datetime(2026, 3, 16, 14, tzinfo=UTC),
+        minutes=60,
+        summary="Client visit: Paper, Glue; Co",
+        location="410 N Michigan Ave, Chicago, IL 60611",
+        description="line one\nline two " + "x" * 100,
+        attendee="dana.ruiz@advantus.example",
+        now=datetime(2026, 3, 2, 16, tzinfo=UTC),
+    ).decode()
+    lines = ics.split("\r\n")
+    assert lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR" and lines[-1] == ""
+    assert "DTSTART:20260316T140000Z" in lines and "DTEND:20260316T150000Z" in lines
+    assert "SUMMARY:Client visit: Paper\\, Glue\\; Co" in lines
+    assert all(len(line.encode()) <= 75 for line in lines)
+    unfolded = ics.replace("\r\n ", "")
+    assert "DESCRIPTION:line one\\nline two " + "x" * 100 in unfolded
