@@ -15,6 +15,7 @@ from typing import Any
 from prefect import flow, get_run_logger, unmapped
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from csflows.outbox import OutgoingEmail
 from csflows.tiers import tier_policy
@@ -31,7 +32,10 @@ def _run_name() -> str:
     return f"tiers-{as_of or 'last-month'}"
 
 
-@flow(name="recompute-tiers", flow_run_name=_run_name)
+# a few batches at once: each writes in one transaction, and SQLite takes one writer at a time
+@flow(
+    name="recompute-tiers", flow_run_name=_run_name, task_runner=ThreadPoolTaskRunner(max_workers=4)
+)
 def recompute_tiers(as_of: date | None = None, batch_size: int = 5000) -> dict[str, Any]:
     """Evaluate every customer's tier as of `as_of` (default: the end of last month)."""
     logger = get_run_logger()

@@ -127,3 +127,9 @@ def test_artifacts_list_changes_and_level4_suggestions(
     assert "C-1002" in by_key["tier-changes"]
     assert "C-1001" in by_key["level4-suggestions"]
     assert "2,000.00" in by_key["level4-suggestions"]
+
+
+def test_no_customers_yet_is_a_quiet_run(store_ready: Path, smtp_server: SmtpServer) -> None:
+    summary = recompute_tiers(as_of=date(2025, 12, 31))
+    assert summary["customers"] == 0 and summary["changes"] == 0
+    assert smtp_server.messages == []
