@@ -103,7 +103,8 @@ def supervisor_review(
     )
 
 
-def approval_reminder(
+def approval_nudge(
+    stage: str,
     inquiry_id: int,
     round_: int,
     business_name: str,
@@ -111,31 +112,12 @@ def approval_reminder(
     link: str,
     rules: ApprovalPolicy,
 ) -> OutgoingEmail:
+    """A waiting approval: `reminder` to the supervisor, then `escalation` to the CS manager."""
+    recipient = rules.supervisor_email if stage == "reminder" else rules.manager_email
     return _email(
-        f"vetting:{inquiry_id}:approval-reminder:{round_}",
-        str(rules.supervisor_email),
-        "vetting_approval_reminder",
-        inquiry_id,
-        inquiry_id=inquiry_id,
-        business_name=business_name,
-        waited=f"{waited:.1f}",
-        timeout=f"{rules.approval_timeout_business_days:g}",
-        link=link,
-    )
-
-
-def approval_escalation(
-    inquiry_id: int,
-    round_: int,
-    business_name: str,
-    waited: float,
-    link: str,
-    rules: ApprovalPolicy,
-) -> OutgoingEmail:
-    return _email(
-        f"vetting:{inquiry_id}:approval-escalation:{round_}",
-        str(rules.manager_email),
-        "vetting_approval_escalation",
+        f"vetting:{inquiry_id}:approval-{stage}:{round_}",
+        str(recipient),
+        f"vetting_approval_{stage}",
         inquiry_id,
         inquiry_id=inquiry_id,
         business_name=business_name,

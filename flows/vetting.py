@@ -380,12 +380,8 @@ def watch_approvals(now: datetime | None = None) -> list[dict[str, Any]]:
         )
         link = flow_run_link(waiting["flow_run_id"]) if waiting["flow_run_id"] else ""
         for action in due:
-            compose = (
-                vetting_mail.approval_reminder
-                if action == "reminder"
-                else vetting_mail.approval_escalation
-            )
-            email = compose(
+            email = vetting_mail.approval_nudge(
+                action,
                 waiting["inquiry_id"],
                 waiting["round"],
                 waiting["business_name"],
