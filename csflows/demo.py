@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,3 +20,19 @@ def run(folder: Path | None = None) -> Iterator[str]:
         count = orders.import_csv(folder / "orders.csv")
         yield f"loaded {count} demo orders from {folder / 'orders.csv'} (tiers: recompute-tiers)"
     yield from purchase_orders_demo.start_sample_runs(folder)
+    yield from start_sample_inquiries(folder)
+
+
+def start_sample_inquiries(folder: Path) -> Iterator[str]:
+    """Submit each `inquiries/*.json` to vet-new-customer, so the approval gate shows in the UI."""
+    from csflows import inquiries
+
+    for file in sorted((folder / "inquiries").glob("*.json")):
+        try:
+            _run_id, link = inquiries.submit(
+                json.loads(file.read_text(encoding="utf-8")), source="demo"
+            )
+        except Exception as exc:  # the deployment is not served, or no server: say so, go on
+            yield f"inquiry {file.name}: not started ({exc.__class__.__name__}: {exc})"
+            return
+        yield f"inquiry {file.name}: vetting started, {link}"
