@@ -115,8 +115,8 @@ def test_vet_scorecard_and_the_gate_message(world: tuple[HttpServer, str], tmp_p
         "phone: is not a phone number" in result.stdout or "phone: is not a valid" in result.stdout
     )
     assert "Recommendation: INCOMPLETE" in result.stdout
-    gated = CliRunner().invoke(app, ["vet", str(path)])
-    assert gated.exit_code == 1 and "vet-new-customer deployment" in gated.output
+    gated = CliRunner().invoke(app, ["vet", str(path)], env={"PREFECT_API_URL": ""})
+    assert gated.exit_code == 1 and "serves vet-new-customer" in gated.output
 
 
 def test_vet_names_a_malformed_file(tmp_path: Path) -> None:

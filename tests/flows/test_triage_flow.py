@@ -3,6 +3,7 @@ aiosmtpd (replies), and the Prefect test harness (routing to deployments, the ta
 
 from __future__ import annotations
 
+import contextlib
 import io
 from email.message import EmailMessage
 from pathlib import Path
@@ -13,6 +14,7 @@ import httpx
 import pytest
 from prefect import flow
 from prefect.client.orchestration import get_client
+from prefect.exceptions import ObjectNotFound
 from prefect.settings import PREFECT_API_URL
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -77,9 +79,20 @@ def stub_purchase_order_flow(
     """Stands in for issue 6's flow: only its deployment has to exist for routing."""
 
 
+def _forget_deployments(*names: str) -> None:
+    """The harness is shared by the session: drop target deployments other flow tests applied."""
+    with get_client(sync_client=True) as client:
+        for name in names:
+            with contextlib.suppress(ObjectNotFound):
+                client.delete_deployment(client.read_deployment_by_name(name).id)
+
+
 def test_triage_inbox_types_assigns_resolves_and_routes(
     store_ready: Path, imap_server: DovecotServer, smtp_server: SmtpServer
 ) -> None:
+    _forget_deployments(
+        "handle-purchase-order/handle-purchase-order", "vet-new-customer/vet-new-customer"
+    )
     with store.session() as s:
         s.add(
             InquiryRow(
