@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 DAY_SECONDS = 86400.0
+SATURDAY_SUNDAY = frozenset({5, 6})
 
 
-def is_business_day(day: date, holidays: Iterable[date] = ()) -> bool:
-    return day.weekday() < 5 and day not in set(holidays)
+def is_business_day(
+    day: date, holidays: Collection[date] = (), weekend: frozenset[int] = SATURDAY_SUNDAY
+) -> bool:
+    """Not a weekend day (0 = Monday) and not a holiday: the one rule vetting and retention share."""
+    return day.weekday() not in weekend and day not in holidays
 
 
 def business_days_between(

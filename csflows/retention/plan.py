@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from csflows import business_days
 from csflows.models import TouchpointKind
 from csflows.retention.config import BusinessCalendar, Cadence
 
@@ -25,7 +26,7 @@ class PlannedTouchpoint:
 
 
 def is_business_day(day: date, calendar: BusinessCalendar) -> bool:
-    return day.weekday() not in calendar.weekend_numbers and day not in calendar.holidays
+    return business_days.is_business_day(day, calendar.holidays, calendar.weekend_numbers)
 
 
 def next_business_day(day: date, calendar: BusinessCalendar) -> date:
