@@ -129,14 +129,17 @@ def shipped_pdf() -> Path:
 
 def read_pdf_form(path: Path) -> dict[str, Any]:
     """The filled-in answers of the PDF as the form's JSON shape (address nested)."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
     from csflows.forms import FormError
+    from csflows.pdfs import PdfRefused, reading
 
     try:
-        fields = PdfReader(str(path)).get_fields() or {}
-    except (PdfReadError, OSError, ValueError) as exc:
+        with reading(path) as reader:
+            fields = reader.get_fields() or {}
+    except PdfRefused as exc:
+        raise FormError(f"{path}: refused: {exc}") from exc
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError) as exc:
         raise FormError(f"{path}: not a readable PDF form: {exc}") from exc
     if not fields:
         raise FormError(f"{path}: the PDF has no form fields; use the form in config/forms/")

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from csflows import limits
 from csflows.models import MissingField, NewCustomerInquiry
 
 FORMATS = ("json", "yaml", "pdf")
@@ -37,6 +38,11 @@ def read_form_data(path: Path) -> dict[str, Any]:
     fmt = form_format(path)
     if not path.is_file():
         raise FormError(f"{path}: file not found")
+    size = path.stat().st_size
+    if size > limits.FORM_FILE_BYTES:
+        raise FormError(
+            limits.too_long(f"{path}: the form file", size, limits.FORM_FILE_BYTES, "bytes")
+        )
     if fmt == "pdf":
         from csflows.form_pdf import read_pdf_form
 
@@ -77,13 +83,22 @@ def _tidy(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _reason(err: dict[str, Any]) -> str:
-    kind = err["type"]
+    kind, ctx = err["type"], err.get("ctx", {})
+    if kind == "string_too_long":
+        size = len(err["input"]) if isinstance(err.get("input"), str) else "more"
+        return f"is too long: {size:,} characters; the limit is {ctx['max_length']:,}"
+    if kind == "too_long":
+        return f"has too many entries; the limit is {ctx['max_length']:,}"
+    if kind == "decimal_max_digits":
+        return f"is too large an amount; at most {ctx['max_digits']} digits"
+    if kind == "value_error":
+        return str(err["msg"]).removeprefix("Value error, ")
     if kind in {"decimal_parsing", "decimal_type", "float_parsing"}:
         return "must be an amount in US dollars, such as 1500"
     if kind == "greater_than_equal":
         return "must not be negative"
     if kind == "enum":
-        return f"must be one of {err.get('ctx', {}).get('expected', 'the listed choices')}"
+        return f"must be one of {ctx.get('expected', 'the listed choices')}"
     if kind in {"bool_parsing", "bool_type"}:
         return "please answer yes or no"
     return str(err["msg"])
@@ -100,7 +115,9 @@ def inquiry_from_data(data: dict[str, Any]) -> tuple[NewCustomerInquiry, list[Mi
             f"address.{k}" for k in sorted(set(tidy["address"]) - set(Address.model_fields))
         ]
     if unknown:
-        raise FormError(f"unknown form field(s): {', '.join(unknown)}")
+        names = ", ".join(limits.one_line(name, 60) for name in unknown[:10])
+        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+        raise FormError(f"unknown form field(s): {names}{more}")
     problems: list[MissingField] = []
     for _ in range(len(NewCustomerInquiry.model_fields) + 8):
         try:

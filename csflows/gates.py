@@ -12,19 +12,21 @@ from uuid import UUID
 
 from prefect.input import RunInput
 
+from csflows.models.common import Line, Name, Paragraph
+
 
 class ApprovalDecision(RunInput):
     """The supervisor's answer to a vetting (exactly these three fields)."""
 
     decision: Literal["approve", "decline", "request_info"]
-    reviewer: str
-    note: str
+    reviewer: Name
+    note: Paragraph
 
 
 class FirstPurchaseOrder(RunInput):
     """The approved applicant's first purchase order; only then is the customer created."""
 
-    po_number: str
+    po_number: Line
     amount: Decimal
 
 
@@ -32,7 +34,7 @@ class ApplicantAnswer(RunInput):
     """The applicant's answer to a request for information: the form's changed fields (or all)."""
 
     form: dict[str, Any]
-    note: str = ""
+    note: Paragraph = ""
 
 
 G = TypeVar("G", bound=RunInput)

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from csflows import store
+from csflows import limits, store
 from csflows.models import Assessment, CheckResult, MissingField, NewCustomerInquiry, Recommendation
 from csflows.store.tables import CheckResultRow, DecisionRow, InquiryRow, MessageRow
 
@@ -44,6 +44,12 @@ class Claim:
     round: int = 1
     status: str = "received"
     owner: str | None = None
+
+
+def raw_answer(raw: dict[str, Any], key: str, limit: int = 200) -> str:
+    """A raw form's answer as one clean line of at most `limit` characters, for the store's summary
+    columns: the raw form is stored before it is checked, and may hold anything."""
+    return limits.one_line(str(raw.get(key) or ""), limit)
 
 
 def _norm(value: Any) -> str:
@@ -111,8 +117,8 @@ def receive(
                         dedupe_key=key,
                         raw=text,
                         raw_format="json",
-                        business_name=str(raw.get("business_name") or "")[:300],
-                        email=str(raw.get("email") or "")[:320],
+                        business_name=raw_answer(raw, "business_name", 300),
+                        email=raw_answer(raw, "email", limits.EMAIL_CHARS),
                         source=source,
                         ticket_id=ticket_id,
                         flow_run_id=flow_run_id,
@@ -147,7 +153,7 @@ def _claim_existing(
             DecisionRow(
                 inquiry_id=row.id,
                 decision="answer_received",
-                reviewer=str(raw.get("email") or source),
+                reviewer=raw_answer(raw, "email") or source,
                 note=f"re-submitted form from {source}, forwarded to the waiting vetting",
                 evidence={"key": f"answer:{flow_run_id}", "flow_run_id": flow_run_id, "raw": raw},
             )
@@ -158,8 +164,8 @@ def _claim_existing(
     # returned for completion, or its run died: this run continues the same inquiry
     round_ = _next_round(s, row.id)
     row.raw, row.form, row.status, row.flow_run_id = text, None, "received", flow_run_id
-    row.business_name = str(raw.get("business_name") or row.business_name)[:300]
-    row.email = str(raw.get("email") or row.email)[:320]
+    row.business_name = raw_answer(raw, "business_name", 300) or row.business_name
+    row.email = raw_answer(raw, "email", limits.EMAIL_CHARS) or row.email
     _received(s, row, flow_run_id, round_, source)
     return Claim(row.id, "vet", round_, "received")
 

@@ -9,8 +9,8 @@ caller has stored the raw bytes already and routes the ticket to people.
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
+import re
 from datetime import datetime
 from email import errors as email_errors
 from email import message_from_bytes, policy
@@ -20,13 +20,15 @@ from email.utils import getaddresses, parsedate_to_datetime
 
 import html2text
 
+from csflows import limits, pdfs
 from csflows.models import Attachment, Ticket
 
 log = logging.getLogger(__name__)
 
-PDF_BYTE_CAP = 10 * 1024 * 1024  # larger PDFs are listed, not read
-PDF_PAGE_CAP = 5
-TEXT_CAP = 20_000  # characters kept per body or attachment
+PDF_PAGE_CAP = 5  # pages of an attached PDF read for triage
+TEXT_CAP = limits.MAIL_TEXT_CHARS  # characters kept per body or attachment
+# A header that opens a multipart or message/* section: the parser nests once per section.
+_SECTION = re.compile(rb"^content-type:\s*(?:multipart|message)/", re.IGNORECASE | re.MULTILINE)
 
 # Defects after which the MIME structure (and so the body and attachments) cannot be trusted.
 _FATAL_DEFECTS = (
@@ -46,18 +48,16 @@ def message_id_of(raw: bytes) -> str:
         value = BytesHeaderParser(policy=policy.compat32).parsebytes(raw).get("Message-ID")
     except Exception:  # noqa: BLE001 - any header garbage falls back to the digest
         value = None
-    value = " ".join(str(value or "").split())
+    value = limits.one_line(str(value or ""), limits.MAIL_SUBJECT_CHARS)
     if value:
-        return value[:998]
+        return value
     return f"<{hashlib.sha256(raw).hexdigest()[:40]}@no-message-id.csflows>"
 
 
 def parse_message(raw: bytes, inbox: str = "") -> Ticket:
     """The Ticket for `raw`; MailParseError when the message cannot be read."""
     message_id = message_id_of(raw)
-    msg = message_from_bytes(raw, policy=policy.default)
-    if not isinstance(msg, EmailMessage):  # pragma: no cover - policy.default guarantees it
-        raise MailParseError(f"{message_id}: not an email message")
+    msg = read_message(raw, message_id)
     _check_structure(msg, message_id)
     body = msg.get_body(preferencelist=("plain", "html"))
     return Ticket(
@@ -66,13 +66,39 @@ def parse_message(raw: bytes, inbox: str = "") -> Ticket:
         sender=next(iter(_addresses(msg, "From")), ""),
         to=_addresses(msg, "To"),
         cc=_addresses(msg, "Cc"),
-        subject=_header(msg, "Subject")[:998],
+        subject=_header(msg, "Subject")[: limits.MAIL_SUBJECT_CHARS],
         text=_part_text(body)[:TEXT_CAP] if body is not None else "",
         attachments=[_attachment(p) for p in _attachment_parts(msg, body)],
         in_reply_to=_header(msg, "In-Reply-To") or None,
         references=_header(msg, "References").split(),
         received_at=_date(msg),
     )
+
+
+def read_message(raw: bytes, message_id: str = "") -> EmailMessage:
+    """`raw` parsed, once it is known to be within the limits: not more MIME sections than
+    limits.MIME_SECTIONS (a deeply nested message would exhaust the parser's recursion) and no
+    header longer than limits.MAIL_HEADER_CHARS (parsing one is quadratic). MailParseError else."""
+    label = message_id or message_id_of(raw)
+    sections = len(_SECTION.findall(raw))
+    if sections > limits.MIME_SECTIONS:
+        raise MailParseError(
+            limits.too_long(f"{label}: MIME sections (multipart or attached messages)", sections,
+                            limits.MIME_SECTIONS, "sections")
+            + "; a nested MIME bomb? Read it in the mail client"
+        )  # fmt: skip
+    msg = message_from_bytes(raw, policy=policy.default)
+    if not isinstance(msg, EmailMessage):  # pragma: no cover - policy.default guarantees it
+        raise MailParseError(f"{label}: not an email message")
+    for part in msg.walk():
+        for name, value in part.raw_items():
+            if len(value) > limits.MAIL_HEADER_CHARS:
+                header = limits.one_line(str(name), 60)
+                raise MailParseError(
+                    limits.too_long(f"{label}: the {header} header", len(value),
+                                    limits.MAIL_HEADER_CHARS)
+                )  # fmt: skip
+    return msg
 
 
 def _check_structure(msg: Message, message_id: str) -> None:
@@ -92,7 +118,7 @@ def _header(msg: Message, name: str) -> str:
         value = msg.get(name)
     except Exception:  # noqa: BLE001 - an undecodable header is kept as its raw text
         value = msg.get_all(name, failobj=[""])[0] if hasattr(msg, "get_all") else ""
-    return " ".join(str(value or "").split())
+    return limits.one_line(str(value or ""))
 
 
 def _addresses(msg: Message, name: str) -> list[str]:
@@ -122,8 +148,8 @@ def _part_text(part: Message) -> str:
     if not isinstance(text, str):
         text = bytes(text).decode("utf-8", errors="replace")
     if part.get_content_type() == "text/html":
-        return html_to_text(text)
-    return text.replace("\r\n", "\n")
+        return limits.clean(html_to_text(text[: limits.MAIL_HTML_CHARS]), multiline=True)
+    return limits.clean(text.replace("\r\n", "\n"), multiline=True)
 
 
 def html_to_text(html: str) -> str:
@@ -147,7 +173,9 @@ def _attachment_parts(msg: EmailMessage, body: Message | None) -> list[Message]:
 
 def _attachment(part: Message) -> Attachment:
     content = _decoded(part)
-    name = part.get_filename() or f"unnamed.{part.get_content_subtype()}"
+    name = (
+        limits.one_line(part.get_filename() or "", 255) or f"unnamed.{part.get_content_subtype()}"
+    )
     ctype = part.get_content_type()
     text = ""
     if ctype == "application/pdf" or name.lower().endswith(".pdf"):
@@ -159,36 +187,34 @@ def _attachment(part: Message) -> Attachment:
 
 def pdf_text(content: bytes) -> str:
     """The first pages' text of a PDF (and its form fields), or "" when it cannot be read."""
-    if not content or len(content) > PDF_BYTE_CAP:
+    if not content:
         return ""
-    from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
     try:
-        reader = PdfReader(io.BytesIO(content))
-        pages = [page.extract_text() or "" for page in reader.pages[:PDF_PAGE_CAP]]
-        fields = reader.get_fields() or {}
-    except (PyPdfError, ValueError, TypeError, KeyError, OSError) as exc:
-        log.info("PDF not readable: %s", exc.__class__.__name__)
+        with pdfs.reading(content) as reader:
+            pages = [page.extract_text() or "" for page in reader.pages[:PDF_PAGE_CAP]]
+            fields = reader.get_fields() or {}
+    except (PyPdfError, ValueError, TypeError, KeyError, OSError) as exc:  # PdfRefused too
+        log.info("PDF not read: %s: %s", exc.__class__.__name__, str(exc)[:200])
         return ""
     values = [f"{name}: {f.get('/V')}" for name, f in fields.items() if f.get("/V")]
-    return "\n".join(pages + values)[:TEXT_CAP]
+    return limits.clean("\n".join(pages + values)[:TEXT_CAP], multiline=True)
 
 
 def sender_name(raw: bytes) -> str:
     """The From header's display name ("" when it has none or cannot be read)."""
     try:
         value = BytesHeaderParser(policy=policy.default).parsebytes(raw).get("From")
-        return str(value.addresses[0].display_name or "") if value is not None else ""
+        name = str(value.addresses[0].display_name or "") if value is not None else ""
     except (AttributeError, IndexError, TypeError, ValueError):
         return ""
+    return limits.one_line(name, limits.NAME_CHARS)
 
 
 def pdf_attachments(raw: bytes) -> list[bytes]:
     """The content of each PDF attached to the message, in order."""
-    msg = message_from_bytes(raw, policy=policy.default)
-    if not isinstance(msg, EmailMessage):  # pragma: no cover - policy.default guarantees it
-        return []
+    msg = read_message(raw)
     body = msg.get_body(preferencelist=("plain", "html"))
     return [
         _decoded(part)
@@ -202,9 +228,11 @@ def header_summary(raw: bytes) -> tuple[str, str]:
     """(sender address, subject) read leniently, so people see who wrote an unreadable message."""
     try:
         headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
-        sender = getaddresses([str(headers.get("From") or "")])
-        subject = " ".join(str(headers.get("Subject") or "").split())
+        sender = getaddresses([str(headers.get("From") or "")[: limits.MAIL_HEADER_CHARS]])
+        subject = limits.one_line(
+            str(headers.get("Subject") or "")[: 4 * limits.MAIL_SUBJECT_CHARS]
+        )
     except Exception:  # noqa: BLE001 - best effort on a message already known to be broken
         return "", ""
     address = sender[0][1].lower() if sender and "@" in sender[0][1] else ""
-    return address[:320], subject[:998]
+    return limits.one_line(address, limits.EMAIL_CHARS), subject[: limits.MAIL_SUBJECT_CHARS]

@@ -17,12 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.utils import formatdate, getaddresses
 from typing import Any
 
 from sqlalchemy import select
 
-from csflows import store
+from csflows import limits, store
 from csflows.store.tables import MessageRow
 
 
@@ -88,13 +88,28 @@ def _header(name: str, value: str) -> str:
         raise HeaderInjectionError(
             f"{name}: a line break is not allowed in a mail header (got {value[:80]!r})"
         )
+    found = limits.unsafe_character(value)
+    if found:
+        raise HeaderInjectionError(
+            f"{name}: a control character is not allowed in a mail header ({found})"
+        )
+    if len(value) > limits.MAIL_HEADER_CHARS:
+        raise HeaderInjectionError(limits.too_long(name, len(value), limits.MAIL_HEADER_CHARS))
+    return value
+
+
+def _recipient(value: str) -> str:
+    """Exactly one address: a value such as `a@x.example, b@y.example` would add recipients."""
+    found = getaddresses([_header("to", value)])
+    if len(found) != 1 or "@" not in found[0][1]:
+        raise HeaderInjectionError(f"to: one email address expected (got {value[:80]!r})")
     return value
 
 
 def build_email(outgoing: OutgoingEmail, mail_from: str) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = _header("from", mail_from)
-    msg["To"] = _header("to", outgoing.to)
+    msg["To"] = _recipient(outgoing.to)
     msg["Subject"] = _header("subject", outgoing.subject)
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = message_id_for(outgoing.key)

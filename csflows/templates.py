@@ -1,11 +1,14 @@
 """Render the business's standard wording (`config/templates/*.txt.j2`) into a subject and body.
 
 A template's first line is `Subject: ...`, then a blank line, then the body. Undefined values are
-errors, never blanks: a letter that would go out as "Dear :" fails instead.
+errors, never blanks: a letter that would go out as "Dear :" fails instead. The subject line is
+rendered on its own and flattened to one line, so no value (a business name with a line break)
+can add a mail header or move text between subject and body.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -13,6 +16,7 @@ from typing import Any
 
 import jinja2
 
+from csflows import limits
 from csflows.models.common import Model
 from csflows.paths import config_dir
 
@@ -35,10 +39,26 @@ def usd(amount: Decimal | int | float | None) -> str:
     return f"${value:,.0f}" if value == value.to_integral_value() else f"${value:,.2f}"
 
 
+class _SubjectAndBody(jinja2.FileSystemLoader):
+    """`name#subject` is the template's first paragraph alone, `name#body` the rest (on the same
+    line numbers, so errors point at the file's lines)."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        name, _, part = template.partition("#")
+        source, filename, uptodate = super().get_source(environment, name)
+        head, _, body = source.partition("\n\n")
+        if not head.startswith("Subject: "):
+            raise TemplateError(f"template {name!r}: first line must be 'Subject: ...'")
+        text = head if part == "subject" else "\n" * (head.count("\n") + 2) + body
+        return text, filename, uptodate
+
+
 @lru_cache(maxsize=4)
 def _environment(folder: Path) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder),
+        loader=_SubjectAndBody(folder),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=False,
         autoescape=False,  # plain-text mail; HTML rendering escapes at its own boundary
@@ -51,14 +71,11 @@ def render(name: str, folder: Path | None = None, **values: Any) -> RenderedMess
     """Render template `name` (without `.txt.j2`) with `values`."""
     env = _environment(folder or config_dir() / "templates")
     try:
-        text = env.get_template(f"{name}.txt.j2").render(**values)
+        head = env.get_template(f"{name}.txt.j2#subject").render(**values)
+        body = env.get_template(f"{name}.txt.j2#body").render(**values)
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"template {name!r} not found in {env.loader.searchpath}") from exc  # type: ignore[union-attr]
     except jinja2.UndefinedError as exc:
         raise TemplateError(f"template {name!r}: {exc.message}") from exc
-    head, _, body = text.partition("\n\n")
-    if not head.startswith("Subject: "):
-        raise TemplateError(f"template {name!r}: first line must be 'Subject: ...'")
-    return RenderedMessage(
-        template=name, subject=head.removeprefix("Subject: ").strip(), body=body.strip() + "\n"
-    )
+    subject = limits.one_line(head.removeprefix("Subject: "), limits.MAIL_SUBJECT_CHARS)
+    return RenderedMessage(template=name, subject=subject, body=body.strip() + "\n")

@@ -55,16 +55,23 @@ def _applicant(form: NewCustomerInquiry) -> dict[str, str]:
 def incomplete(
     inquiry_id: int, round_: int, to: str, form_values: dict[str, Any], missing: list[MissingField]
 ) -> OutgoingEmail:
-    """Seed 001: a form not completed in its entirety goes back to the applicant, with the list."""
+    """Seed 001: a form not completed in its entirety goes back to the applicant, with the list.
+
+    The greeting uses only names the form gave acceptably: a refused one (too long, a control
+    character) is in the list, not in the letter."""
+    refused = {m.field for m in missing}
+    names = {
+        key: value
+        for key in ("contact_name", "business_name")
+        if key not in refused and isinstance(value := form_values.get(key), str)
+    }
     return _email(
         f"vetting:{inquiry_id}:incomplete:{round_}",
         to,
         "vetting_incomplete",
         inquiry_id,
-        contact_name=form_values.get("contact_name")
-        or form_values.get("business_name")
-        or "Customer",
-        business_name=form_values.get("business_name") or "your business",
+        contact_name=names.get("contact_name") or names.get("business_name") or "Customer",
+        business_name=names.get("business_name") or "your business",
         missing=[{"label": field_label(m.field), "reason": m.reason} for m in missing],
     )
 

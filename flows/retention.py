@@ -13,6 +13,7 @@ from csflows.models import Outcome
 from csflows.retention import cadence
 from csflows.retention.dispatch import batches
 from csflows.retention.report import label, previous_month
+from csflows.scorecard import literal
 from tasks.cadence import (
     act_on_negative_feedback,
     assign_calls_and_visits,
@@ -117,7 +118,7 @@ def record_touchpoint_outcome(
         create_markdown_artifact(
             key=f"negative-feedback-{recorded.customer_id.lower()}",
             markdown=(
-                f"## Negative feedback: customer `{recorded.customer_id}`\n\n"
+                f"## Negative feedback: customer {literal(recorded.customer_id)}\n\n"
                 f"1. Sales agent updated by email.\n"
                 f"2. Client visit scheduled for {handled['visit_on']} "
                 f"(touchpoint {handled['visit_touchpoint_id']}).\n"

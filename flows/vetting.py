@@ -32,7 +32,7 @@ from csflows.gates import (
     wait_at_gate,
 )
 from csflows.models import Assessment, NewCustomerInquiry, Recommendation
-from csflows.scorecard import render_scorecard
+from csflows.scorecard import escape, render_scorecard
 from flows.vetting_checks import assess_inquiry
 from tasks.crm import netsuite_customer_task, save_customer_task
 from tasks.messaging import send_email_task
@@ -235,7 +235,7 @@ def apply_answer(inquiry_id: int, round_: int, answer: ApplicantAnswer) -> list[
         inquiry_id,
         f"gate:answer-{round_}",
         "info_received",
-        reviewer=str(after.get("email") or "applicant"),
+        reviewer=inquiries.raw_answer(after, "email") or "applicant",
         note=answer.note or f"changed: {', '.join(changed) or 'nothing'}",
         evidence={
             "round": round_ + 1,
@@ -339,7 +339,7 @@ def vet_new_customer(
                 vetting_mail.decline(claim.inquiry_id, parsed, assessment, approval_policy())
             )
             inquiries.set_status(claim.inquiry_id, "declined")
-            return outcome(claim.inquiry_id, "declined", f"declined by {answer.reviewer}")
+            return outcome(claim.inquiry_id, "declined", f"declined by {escape(answer.reviewer)}")
         send_email_task(vetting_mail.request_info(claim.inquiry_id, round_, parsed, answer.note))
         if not _answered(claim.inquiry_id, f"answer-{round_}"):
             inquiries.set_status(claim.inquiry_id, "info_requested")

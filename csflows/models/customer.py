@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from pydantic import EmailStr, Field
 
-from csflows.models.common import Model, TimeZoneName
+from csflows.models.common import Line, Model, Name, Paragraph, PhoneText, TimeZoneName
 
 
 class Customer(Model):
     """A customer record (created only after approval and a first PO, seed 001)."""
 
-    id: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=200)
+    id: Line = Field(min_length=1, max_length=64)
+    name: Name = Field(min_length=1)
     email: EmailStr
-    phone: str = ""
+    phone: PhoneText = ""
     division: str = Field(description="division key, see config/divisions.yaml")
     level: int = Field(ge=1, le=4, description="1 (best) to 4 (rationalized, seed 000)")
     tier: str | None = None
-    sales_agent: str = ""
-    address: str = ""
+    sales_agent: Name = ""
+    address: Paragraph = ""
     timezone: TimeZoneName = "America/Chicago"

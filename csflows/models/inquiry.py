@@ -11,7 +11,8 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from csflows.models.common import Model
+from csflows import limits
+from csflows.models.common import EmailText, Line, Model, Name, Paragraph, PhoneText, UrlText
 
 
 class StoreType(StrEnum):
@@ -26,12 +27,12 @@ class PaymentMethod(StrEnum):
 
 
 class Address(Model):
-    street: str | None = None
-    unit: str | None = None
-    city: str | None = None
-    region: str | None = None
-    postal_code: str | None = None
-    country: str | None = "US"
+    street: Line | None = None
+    unit: Line | None = None
+    city: Line | None = None
+    region: Line | None = None
+    postal_code: Line | None = None
+    country: Line | None = "US"
 
     def one_line(self) -> str:
         parts = [self.street, self.unit, self.city, self.region, self.postal_code, self.country]
@@ -41,20 +42,20 @@ class Address(Model):
 class NewCustomerInquiry(Model):
     """The form a prospective customer returns; keys are part of the public interface."""
 
-    business_name: str | None = Field(None, description="Legal business name")
-    dba: str | None = Field(None, description="Doing business as")
-    contact_name: str | None = None
-    email: str | None = None
-    phone: str | None = None
+    business_name: Name | None = Field(None, description="Legal business name")
+    dba: Name | None = Field(None, description="Doing business as")
+    contact_name: Name | None = None
+    email: EmailText | None = None
+    phone: PhoneText | None = None
     address: Address = Field(default_factory=Address)
-    website: str | None = None
+    website: UrlText | None = None
     sells_on_amazon: bool | None = Field(None, description="Do you sell on Amazon (FBA or FBM)?")
-    amazon_storefront: str | None = Field(None, description="Storefront name or seller id")
-    division: str | None = None
-    product_lines: list[str] = Field(default_factory=list)
-    current_products: str | None = Field(None, description="Products you already sell")
+    amazon_storefront: Name | None = Field(None, description="Storefront name or seller id")
+    division: Line | None = None
+    product_lines: list[Line] = Field(default_factory=list, max_length=limits.LIST_ITEMS)
+    current_products: Paragraph | None = Field(None, description="Products you already sell")
     store_type: StoreType | None = None
-    first_order_amount: Decimal | None = Field(None, ge=0)
-    annual_purchases: Decimal | None = Field(None, ge=0)
+    first_order_amount: Decimal | None = Field(None, ge=0, max_digits=limits.AMOUNT_DIGITS)
+    annual_purchases: Decimal | None = Field(None, ge=0, max_digits=limits.AMOUNT_DIGITS)
     payment_method: PaymentMethod | None = None
-    tax_id: str | None = Field(None, description="Resale certificate or tax id")
+    tax_id: Line | None = Field(None, description="Resale certificate or tax id")

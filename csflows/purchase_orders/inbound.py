@@ -19,15 +19,14 @@ import binascii
 import hashlib
 import json
 import mimetypes
-from email import message_from_bytes
-from email import policy as email_policy
-from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from csflows import limits
+from csflows.mail import MailParseError, read_message
 from csflows.models.purchase_order import PoAttachment, PoEmail
 
 _KEYS = {"from", "subject", "body", "attachments", "message_id"}
@@ -38,12 +37,21 @@ class PoInputError(ValueError):
     """The PO message is malformed; the message names the field and the problem."""
 
 
+_LIMITS = {"body": limits.PO_BODY_CHARS}  # every other text is one header's worth
+
+
 def _text(document: dict[str, Any], key: str, required: bool = False) -> str:
     value = document.get(key)
     if value is None and not required:
         return ""
     if not isinstance(value, str) or (required and not value.strip()):
         raise PoInputError(f"{key}: expected a non-empty string (got {value!r:.80})")
+    limit = _LIMITS.get(key, limits.MAIL_HEADER_CHARS)
+    if len(value) > limit:
+        raise PoInputError(limits.too_long(key, len(value), limit))
+    found = limits.unsafe_character(value, multiline=key == "body")
+    if found:
+        raise PoInputError(f"{key}: a control character is not allowed ({found})")
     return value
 
 
@@ -132,15 +140,18 @@ def to_json(email: PoEmail) -> dict[str, Any]:
 
 def from_eml(raw: bytes) -> PoEmail:
     """The PO email in an RFC 5322 message (a `.eml`, or a ticket's raw bytes)."""
-    message = message_from_bytes(raw, policy=email_policy.default)
-    assert isinstance(message, EmailMessage)
+    try:
+        message = read_message(raw)
+    except MailParseError as exc:
+        raise PoInputError(f"message: {exc}") from exc
     name, address = parseaddr(str(message["From"] or ""))
     if "@" not in address:
         raise PoInputError(f"From: not an email address (got {str(message['From'] or '')!r:.80})")
     body_part = message.get_body(preferencelist=("plain", "html"))
     body = body_part.get_content() if body_part is not None else ""
     if body_part is not None and body_part.get_content_type() == "text/html":
-        body = _html_text(body)
+        body = _html_text(body[: limits.MAIL_HTML_CHARS])
+    body = limits.clean(body, multiline=True)[: limits.PO_BODY_CHARS]
     attachments = [
         PoAttachment(
             filename=part.get_filename() or f"attachment-{i + 1}",
@@ -151,8 +162,8 @@ def from_eml(raw: bytes) -> PoEmail:
     ]
     return PoEmail(
         sender=address,
-        sender_name=name,
-        subject=str(message["Subject"] or ""),
+        sender_name=limits.one_line(name, limits.NAME_CHARS),
+        subject=limits.one_line(str(message["Subject"] or ""), limits.MAIL_SUBJECT_CHARS),
         body=body,
         attachments=attachments,
         message_id=str(message["Message-ID"]).strip() if message["Message-ID"] else None,
@@ -189,5 +200,5 @@ def message_id_for(document: dict[str, Any]) -> str:
     """The message's own Message-ID, or one derived from its content (the same on every re-run)."""
     given = document.get("message_id")
     if isinstance(given, str) and given.strip():
-        return given.strip()
+        return limits.one_line(given, limits.MAIL_SUBJECT_CHARS)
     return f"<po-{hashlib.sha256(raw_bytes(document)).hexdigest()[:32]}@csflows.local>"

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
-from csflows import store
+from csflows import limits, store
 from csflows.models.purchase_order import PoAction, PoDecision, PoReading, Sender
 from csflows.store.tables import OrderRow, PoActionRow, TicketRow
 
@@ -49,8 +49,8 @@ def store_inbound(message_id: str, raw: bytes, sender: str, subject: str, inbox:
             message_id=message_id,
             inbox=inbox,
             raw=raw,
-            sender=sender[:320],
-            subject=subject,
+            sender=limits.one_line(sender, limits.EMAIL_CHARS),
+            subject=limits.one_line(subject, limits.MAIL_SUBJECT_CHARS),
             type=PO_TICKET_TYPE,
             routed_to="handle-purchase-order",
         ),

@@ -6,10 +6,10 @@ numbers for the same thing become `problems`, and an operator reads the PO inste
 
 from __future__ import annotations
 
-import io
 import re
 from decimal import Decimal, InvalidOperation
 
+from csflows import pdfs
 from csflows.models.purchase_order import PoEmail, PoLine, PoReading
 
 _PO_NUMBER = re.compile(
@@ -49,16 +49,17 @@ class UnreadablePdf(ValueError):
 
 def pdf_text(content: bytes) -> str:
     """The text of a PDF, rows kept on one line (pypdf's layout mode), or UnreadablePdf."""
-    from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
     try:
-        reader = PdfReader(io.BytesIO(content))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise UnreadablePdf("the PDF is encrypted")
-        pages = [_page_text(page) for page in reader.pages]
+        with pdfs.reading(content) as reader:
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise UnreadablePdf("the PDF is encrypted")
+            pages = [_page_text(page) for page in reader.pages]
     except UnreadablePdf:
         raise
+    except pdfs.PdfRefused as exc:
+        raise UnreadablePdf(f"refused: {exc}") from exc
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         raise UnreadablePdf(f"the PDF cannot be read ({exc.__class__.__name__}: {exc})") from exc
     text = "\n".join(pages)
