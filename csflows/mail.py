@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 PDF_PAGE_CAP = 5  # pages of an attached PDF read for triage
 TEXT_CAP = limits.MAIL_TEXT_CHARS  # characters kept per body or attachment
+_ENCODED_WORD = re.compile(r"=\?[^?\s]*\?[qQbB]\?[^?\s]*\?=")  # RFC 2047: display names only
 # A header that opens a multipart or message/* section: the parser nests once per section.
 _SECTION = re.compile(rb"^content-type:\s*(?:multipart|message)/", re.IGNORECASE | re.MULTILINE)
 
@@ -102,7 +103,7 @@ def read_message(raw: bytes, message_id: str = "") -> EmailMessage:
 
 
 def _check_structure(msg: Message, message_id: str) -> None:
-    if not any(msg.get(h) for h in ("From", "Subject", "To", "Date")):
+    if not any(_header(msg, h) for h in ("From", "Subject", "To", "Date")):
         raise MailParseError(f"{message_id}: no From, To, Subject or Date header: not a message")
     for part in msg.walk():
         for defect in part.defects:
@@ -117,13 +118,21 @@ def _header(msg: Message, name: str) -> str:
     try:
         value = msg.get(name)
     except Exception:  # noqa: BLE001 - an undecodable header is kept as its raw text
-        value = msg.get_all(name, failobj=[""])[0] if hasattr(msg, "get_all") else ""
+        value = _raw_header(msg, name)
     return limits.one_line(str(value or ""))
+
+
+def _raw_header(msg: Message, name: str) -> str:
+    return next((str(v) for k, v in msg.raw_items() if k.lower() == name.lower()), "")  # type: ignore[attr-defined]
 
 
 def _addresses(msg: Message, name: str) -> list[str]:
     """Lower-cased addresses of a header, in order, without display names."""
-    values = [_header(msg, name)] if msg.get_all(name) else []
+    try:
+        value = str(msg.get(name) or "")
+    except Exception:  # noqa: BLE001 - a display name decoding to a line break: keep the addresses
+        value = _ENCODED_WORD.sub("", _raw_header(msg, name))
+    values = [limits.one_line(value)] if value else []
     return [addr.lower() for _, addr in getaddresses(values) if "@" in addr]
 
 
