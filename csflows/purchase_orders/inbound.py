@@ -38,6 +38,7 @@ class PoInputError(ValueError):
 
 
 _LIMITS = {"body": limits.PO_BODY_CHARS}  # every other text is one header's worth
+_CHECKED_ELSEWHERE = {"content_base64"}  # decoded strictly; the PDF reader caps its size
 
 
 def _text(document: dict[str, Any], key: str, required: bool = False) -> str:
@@ -46,6 +47,8 @@ def _text(document: dict[str, Any], key: str, required: bool = False) -> str:
         return ""
     if not isinstance(value, str) or (required and not value.strip()):
         raise PoInputError(f"{key}: expected a non-empty string (got {value!r:.80})")
+    if key in _CHECKED_ELSEWHERE:
+        return value
     limit = _LIMITS.get(key, limits.MAIL_HEADER_CHARS)
     if len(value) > limit:
         raise PoInputError(limits.too_long(key, len(value), limit))
