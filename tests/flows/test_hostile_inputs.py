@@ -42,7 +42,7 @@ def test_a_hostile_form_goes_back_with_every_bad_field_named(
     store_ready: Path, smtp_server: SmtpServer
 ) -> None:
     form = {
-        "business_name": "Moon" * 100_000,  # 400 KB (Prefect refuses parameters over 512 KB)
+        "business_name": "Paper\x00" + "Moon" * 100_000,  # 400 KB (Prefect's limit is 512 KB)
         "contact_name": "Ana\r\nBcc: victim@example.com",
         "dba": "Paper\x00Moon",
         "email": "ana@papermoon.example",
@@ -54,12 +54,13 @@ def test_a_hostile_form_goes_back_with_every_bad_field_named(
     assert inquiries.raw_form(result["inquiry_id"]) == form  # nothing the applicant sent is lost
     with store.session() as s:
         row = s.get(InquiryRow, result["inquiry_id"])
-        assert row is not None and len(row.business_name) == 300 and "\x00" not in row.raw
+        assert row is not None and row.business_name.startswith("PaperMoonMoon")  # no NUL
+        assert len(row.business_name) == 300 and "\x00" not in row.raw
 
     [letter] = smtp_server.messages
     assert letter.rcpt_tos == ["ana@papermoon.example"] and "Bcc" not in letter.message
     assert letter.text.startswith("Dear Customer,")  # the refused name is not used
-    assert "Legal business name: is too long: 400,000 characters; the limit is 200" in letter.text
+    assert "Legal business name: is too long: 400,006 characters; the limit is 200" in letter.text
     assert "Contact name: must be one line without control characters (found U+000D" in letter.text
     assert "(found U+0000 at position 6)" in letter.text
     assert "Address: city: must be one line without control characters (found U+202E" in letter.text
