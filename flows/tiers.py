@@ -17,6 +17,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from csflows.markdown import inert_table
 from csflows.outbox import OutgoingEmail
 from csflows.tiers import tier_policy
 from csflows.tiers.evaluation import TierResult
@@ -89,7 +90,7 @@ def _publish_changes(
     ]
     create_table_artifact(
         key="tier-changes",
-        table=rows,
+        table=inert_table(rows),
         description=f"Tier changes as of {as_of}: {len(changes)} (first {ARTIFACT_ROWS} listed).",
     )
 
@@ -108,7 +109,7 @@ def _publish_level4(level4: list[TierResult], as_of: date, lines: dict[str, Any]
     ]
     create_table_artifact(
         key="level4-suggestions",
-        table=rows,
+        table=inert_table(rows),
         description=(
             f"Seed 000 customer rationalization as of {as_of}: {len(level4)} customer(s) whose "
             "purchases put them at Level 4. Suggestions only: a supervisor confirms each in the CRM."

@@ -13,6 +13,7 @@ import pytest
 from csflows import limits, mail, vetting_mail
 from csflows.form_pdf import read_pdf_form
 from csflows.forms import FormError, inquiry_from_data, read_form
+from csflows.markdown import inert_table
 from csflows.models import Customer, MissingField
 from csflows.outbox import HeaderInjectionError, OutgoingEmail, build_email
 from csflows.purchase_orders.inbound import PoInputError, from_eml, from_json
@@ -234,3 +235,8 @@ def test_po_json_refuses_control_characters_and_giant_fields_by_name() -> None:
         from_json(message)
     with pytest.raises(PoInputError, match="body: 1,000,000 characters; the limit is 200,000"):
         from_json(message | {"subject": "PO 1", "body": MEGABYTE_OF_TEXT})
+
+
+def test_table_artifact_cells_are_made_inert() -> None:
+    [row] = inert_table([{"name": "<script>alert(1)</script> [x](javascript:y)", "level": 4}])
+    assert row == {"name": "\\<script\\>alert(1)\\</script\\> \\[x\\](javascript:y)", "level": 4}
