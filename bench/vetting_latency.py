@@ -1,0 +1,357 @@
+"""Vetting latency: the five checks against local servers that answer after a set delay.
+
+    python bench/vetting_latency.py [--delay 1.0] [--rounds 5]
+
+Measured in the same run, each time with a fresh store (no lookup cache answers), medians over
+the rounds:
+
+- slowest single check: each criterion alone with the fetches it needs, plain Python (its
+  fetches at once, as the flow runs them): the least any vetting can take;
+- one after another: the same checks in a Prefect flow, each waiting for the one before;
+- concurrent: the `assess-inquiry` flow (what `csflows vet --no-gate` runs), and
+  `vet-new-customer` from the submitted form to the supervisor's email (the approval gate).
+
+Then where Prefect's own time goes: the same checks as plain Python threads, the flow's start,
+its checks and its end, the API requests it makes. The last line is
+`concurrent/slowest=X.XX concurrent/sequential=Y.YY`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("CSFLOWS_SKIP_BLOCK_LOOKUP", "1")
+
+import argparse  # noqa: E402
+import copy  # noqa: E402
+import functools  # noqa: E402
+import inspect  # noqa: E402
+import logging  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+from typing import Any  # noqa: E402
+
+import httpx  # noqa: E402
+from prefect import Flow, flow  # noqa: E402
+
+from csflows import inquiries, store  # noqa: E402
+from csflows.clients.cache import _store_ready  # noqa: E402
+from csflows.models import CRITERIA, Assessment, CheckResult, NewCustomerInquiry  # noqa: E402
+from csflows.rules.recommendation import recommend  # noqa: E402
+from flows.vetting import vet_new_customer  # noqa: E402
+from flows.vetting_checks import assess_inquiry  # noqa: E402
+from tasks.address import check_address  # noqa: E402
+from tasks.amazon import check_amazon  # noqa: E402
+from tasks.form import check_completeness  # noqa: E402
+from tasks.minimums import check_minimums  # noqa: E402
+from tasks.products import check_products  # noqa: E402
+from tasks.website import check_website, fetch_website, lookup_domain_registration  # noqa: E402
+from tests.support import google, rdap  # noqa: E402
+from tests.support.inquiries import form_data  # noqa: E402
+from tests.support.servers import HttpServer, Reply, SmtpServer  # noqa: E402
+from tests.support.sites import Page, SiteServer  # noqa: E402
+
+SHOP = "paperlanterncrafts.com"
+HOME = "<title>Paper Lantern Crafts</title><p>Scrapbooking albums and stickers since 1998.</p>"
+
+
+@contextmanager
+def world(delay: float) -> Iterator[dict[str, Any]]:
+    """Google, RDAP, the applicant's site and SMTP on 127.0.0.1; yields the form's data."""
+    apis, sites, smtp = HttpServer().start(), SiteServer().start(), SmtpServer().start()
+    try:
+        apis.route(
+            "POST",
+            "/v1:validateAddress",
+            Reply(200, google.validation({"business": True}), delay=delay),
+        )
+        apis.route(
+            "POST",
+            "/v1/places:searchText",
+            Reply(200, google.places("Paper Lantern Crafts"), delay=delay),
+        )
+        apis.route(
+            "GET",
+            f"/domain/{SHOP}",
+            Reply(200, rdap.domain(SHOP, "2009-08-13T16:21:09Z"), delay=delay),
+        )
+        url = sites.site(SHOP, "/", Page(body=HOME, delay=delay))
+        os.environ.update(google.environment(apis.url))
+        os.environ.update(smtp.env())
+        os.environ.update(CSFLOWS_RDAP_BASE_URL=apis.url, CSFLOWS_RESOLVE=sites.resolve_entry(SHOP))
+        yield form_data(website=url)
+    finally:
+        apis.stop()
+        sites.stop()
+        smtp.stop()
+
+
+def fresh_store(root: Path) -> None:
+    """An empty store in a new home folder, migrated before the clock starts."""
+    home = Path(tempfile.mkdtemp(prefix="store-", dir=root))
+    os.environ["CSFLOWS_HOME"] = str(home)
+    _store_ready(store.database_url())
+
+
+# --- the checks as plain Python: no Prefect ------------------------------------------------
+
+
+def _website_alone(form: NewCustomerInquiry) -> CheckResult:
+    """The website check with its two lookups at once, as the flow runs them."""
+    with ThreadPoolExecutor(2) as pool:
+        page = pool.submit(fetch_website.fn, form.website or "")
+        registration = pool.submit(lookup_domain_registration.fn, form.website or "")
+        return check_website.fn(form, page.result(), registration.result())
+
+
+ALONE: dict[str, Callable[[NewCustomerInquiry], CheckResult]] = {
+    "amazon": lambda form: check_amazon.fn(form, fetch_website.fn(form.website or "")),
+    "address": check_address.fn,
+    "website": _website_alone,
+    "products": check_products.fn,
+    "minimums": check_minimums.fn,
+}
+
+
+def plain_concurrent(form: NewCustomerInquiry) -> Assessment:
+    """The flow's graph in a thread pool: what the checks cost without any orchestration."""
+    missing = check_completeness.fn(form)
+    with ThreadPoolExecutor(8) as pool:
+        page = pool.submit(fetch_website.fn, form.website or "")
+        registration = pool.submit(lookup_domain_registration.fn, form.website or "")
+        futures = {
+            "amazon": pool.submit(lambda: check_amazon.fn(form, page.result())),
+            "address": pool.submit(check_address.fn, form),
+            "website": pool.submit(
+                lambda: check_website.fn(form, page.result(), registration.result())
+            ),
+            "products": pool.submit(check_products.fn, form),
+            "minimums": pool.submit(check_minimums.fn, form),
+        }
+        criteria = {name: future.result() for name, future in futures.items()}
+    return Assessment(recommendation=recommend(missing, criteria), criteria=criteria)
+
+
+def plain_sequential(form: NewCustomerInquiry) -> Assessment:
+    missing = check_completeness.fn(form)
+    page = fetch_website.fn(form.website or "")
+    registration = lookup_domain_registration.fn(form.website or "")
+    criteria = {
+        "amazon": check_amazon.fn(form, page),
+        "address": check_address.fn(form),
+        "website": check_website.fn(form, page, registration),
+        "products": check_products.fn(form),
+        "minimums": check_minimums.fn(form),
+    }
+    return Assessment(recommendation=recommend(missing, criteria), criteria=criteria)
+
+
+# --- the checks through Prefect ------------------------------------------------------------
+
+
+@flow(name="assess-inquiry-one-by-one")
+def assess_one_by_one(form: NewCustomerInquiry) -> Assessment:
+    """The baseline: the same tasks, each waiting for the one before."""
+    missing = check_completeness(form)
+    page = fetch_website(form.website or "")
+    registration = lookup_domain_registration(form.website or "")
+    criteria = {
+        "amazon": check_amazon(form, page),
+        "address": check_address(form),
+        "website": check_website(form, page, registration),
+        "products": check_products(form),
+        "minimums": check_minimums(form),
+    }
+    return Assessment(recommendation=recommend(missing, criteria), criteria=criteria)
+
+
+@dataclass
+class Phases:
+    """When the flow's own code started and ended, and the API requests made meanwhile."""
+
+    body: list[float] = field(default_factory=list)
+    requests: list[tuple[str, str, float]] = field(default_factory=list)  # thread, path, seconds
+
+
+PHASES = Phases()
+
+
+def _send_probe(send: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(send)
+    def probe(self: Any, request: httpx.Request, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return send(self, request, **kwargs)
+        finally:
+            if request.url.path.startswith("/api/"):
+                PHASES.requests.append(
+                    (threading.current_thread().name, request.url.path, time.perf_counter() - start)
+                )
+
+    return probe
+
+
+def _asend_probe(send: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(send)
+    async def probe(self: Any, request: httpx.Request, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return await send(self, request, **kwargs)
+        finally:
+            if request.url.path.startswith("/api/"):
+                PHASES.requests.append(
+                    (threading.current_thread().name, request.url.path, time.perf_counter() - start)
+                )
+
+    return probe
+
+
+httpx.Client.send = _send_probe(httpx.Client.send)  # type: ignore[method-assign]
+httpx.AsyncClient.send = _asend_probe(httpx.AsyncClient.send)  # type: ignore[method-assign]
+
+
+def with_phases(prefect_flow: Flow[Any, Any]) -> Flow[Any, Any]:
+    """The same flow, noting when its function starts and returns."""
+    timed = copy.copy(prefect_flow)
+    fn = prefect_flow.fn
+
+    @functools.wraps(fn)
+    def body(*args: Any, **kwargs: Any) -> Any:
+        PHASES.body.append(time.perf_counter())
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            PHASES.body.append(time.perf_counter())
+
+    del body.__wrapped__  # its signature, with the annotations resolved where fn lives:
+    body.__signature__ = inspect.signature(fn, eval_str=True)  # type: ignore[attr-defined]
+    timed.fn = body
+    return timed
+
+
+# --- measuring ------------------------------------------------------------------------------
+
+
+def timed(run: Callable[[NewCustomerInquiry], Any], form: NewCustomerInquiry) -> float:
+    start = time.perf_counter()
+    result = run(form)
+    elapsed = time.perf_counter() - start
+    if isinstance(result, Assessment):
+        assert set(result.criteria) == set(CRITERIA), result
+    return elapsed
+
+
+def to_the_gate(data: dict[str, Any]) -> float:
+    """vet-new-customer from the call to the supervisor asked (its `approval-requested` entry).
+    Outside a deployment the run cannot suspend at the gate and fails there, after the clock."""
+    start = datetime.now(UTC)
+    logging.disable(logging.ERROR)
+    try:
+        vet_new_customer(data, source="bench", return_state=True)
+    finally:
+        logging.disable(logging.NOTSET)
+    [waiting] = inquiries.awaiting_approval()
+    return (waiting["requested_at"] - start).total_seconds()
+
+
+@dataclass
+class Figures:
+    samples: dict[str, list[float]] = field(default_factory=dict)
+
+    def add(self, name: str, seconds: float) -> None:
+        self.samples.setdefault(name, []).append(seconds)
+
+    def __getitem__(self, name: str) -> float:
+        return statistics.median(self.samples[name])
+
+
+def one_round(figures: Figures, data: dict[str, Any], root: Path, phases: bool) -> None:
+    form = NewCustomerInquiry.model_validate(data)
+    alone = []
+    for criterion, check in ALONE.items():
+        fresh_store(root)
+        alone.append(timed(check, form))
+        figures.add(f"alone {criterion}", alone[-1])
+    figures.add("slowest", max(alone))
+    for name, run in (
+        ("plain sequential", plain_sequential),
+        ("plain concurrent", plain_concurrent),
+        ("sequential", assess_one_by_one),
+        ("concurrent", assess_inquiry),
+    ):
+        fresh_store(root)
+        figures.add(name, timed(run, form))
+    fresh_store(root)
+    figures.add("to the gate", to_the_gate(data))
+    if phases:
+        fresh_store(root)
+        PHASES.body.clear()
+        PHASES.requests.clear()
+        start = time.perf_counter()
+        with_phases(assess_inquiry)(form)
+        end = time.perf_counter()
+        figures.add("flow start", PHASES.body[0] - start)
+        figures.add("flow body", PHASES.body[1] - PHASES.body[0])
+        figures.add("flow end", end - PHASES.body[1])
+        figures.add("api requests", len(PHASES.requests))
+        figures.add("api seconds", sum(seconds for _, _, seconds in PHASES.requests))
+
+
+def report(figures: Figures, delay: float, rounds: int) -> None:
+    f = figures
+    print(f"vetting latency, servers answering after {delay:.2f}s, medians of {rounds} rounds:")
+    for criterion in ALONE:
+        print(f"  {criterion:<10} alone (plain Python)        {f[f'alone {criterion}']:6.2f}s")
+    print(f"  slowest single check                     {f['slowest']:6.2f}s")
+    print(f"  one after another (Prefect flow)         {f['sequential']:6.2f}s")
+    print(f"  concurrent: assess-inquiry flow          {f['concurrent']:6.2f}s")
+    print(f"  vet-new-customer, form to approval gate  {f['to the gate']:6.2f}s")
+    print("where Prefect's time goes (assess-inquiry):")
+    print(f"  plain Python, one after another          {f['plain sequential']:6.2f}s")
+    print(f"  plain Python threads, same graph         {f['plain concurrent']:6.2f}s")
+    print(
+        f"  Prefect over plain threads               {f['concurrent'] - f['plain concurrent']:+6.2f}s"
+    )
+    print(f"  flow start (create run, Running, name)   {f['flow start']:6.2f}s")
+    print(f"  flow body (task runs of the checks)      {f['flow body']:6.2f}s")
+    print(f"  flow end (result, Completed, teardown)   {f['flow end']:6.2f}s")
+    print(
+        f"  API requests per run                     {f['api requests']:6.0f} "
+        f"({f['api seconds']:.2f}s waiting for them)"
+    )
+    print(
+        f"concurrent/slowest={f['concurrent'] / f['slowest']:.2f} "
+        f"concurrent/sequential={f['concurrent'] / f['sequential']:.2f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--delay", type=float, default=1.0, help="seconds each server waits")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+
+    figures = Figures()
+    with world(args.delay) as data, tempfile.TemporaryDirectory(prefix="vetting-latency-") as tmp:
+        root = Path(tmp)
+        one_round(Figures(), data, root, phases=True)  # warm-up: Prefect's server, imports
+        for _ in range(args.rounds):
+            one_round(figures, data, root, phases=True)
+    report(figures, args.delay, args.rounds)
+
+
+if __name__ == "__main__":
+    main()
