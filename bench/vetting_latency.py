@@ -39,20 +39,31 @@ import threading  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
+from contextlib import AbstractContextManager, contextmanager, nullcontext  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
 from prefect import Flow, flow  # noqa: E402
+from prefect.cache_policies import DEFAULT  # noqa: E402
+from prefect.settings import (  # noqa: E402
+    PREFECT_LOGGING_TO_API_ENABLED,
+    PREFECT_RESULTS_LOCAL_STORAGE_PATH,
+    temporary_settings,
+)
 
 from csflows import inquiries, store  # noqa: E402
 from csflows.clients.cache import _store_ready  # noqa: E402
 from csflows.models import CRITERIA, Assessment, CheckResult, NewCustomerInquiry  # noqa: E402
 from csflows.rules.recommendation import recommend  # noqa: E402
 from flows.vetting import vet_new_customer  # noqa: E402
-from flows.vetting_checks import assess_inquiry  # noqa: E402
+from flows.vetting_checks import (  # noqa: E402
+    assess,
+    assess_inquiry,
+    run_assess_inquiry,
+    without_heartbeat,
+)
 from tasks.address import check_address  # noqa: E402
 from tasks.amazon import check_amazon  # noqa: E402
 from tasks.form import check_completeness  # noqa: E402
@@ -267,6 +278,73 @@ def to_the_gate(data: dict[str, Any]) -> float:
     return (waiting["requested_at"] - start).total_seconds()
 
 
+CHECK_TASKS = (
+    check_completeness,
+    fetch_website,
+    lookup_domain_registration,
+    check_amazon,
+    check_address,
+    check_website,
+    check_products,
+    check_minimums,
+)
+
+
+@contextmanager
+def on_check_tasks(**options: Any) -> Iterator[None]:
+    """Every check task with `options` (cache_policy, persist_result, tags) meanwhile."""
+    saved = [(task, {name: getattr(task, name) for name in options}) for task in CHECK_TASKS]
+    for task, _ in saved:
+        for name, value in options.items():
+            setattr(task, name, value)
+    try:
+        yield
+    finally:
+        for task, old in saved:
+            for name, value in old.items():
+                setattr(task, name, value)
+
+
+@flow(name="bench-parent-nested")
+def parent_nested(form: NewCustomerInquiry) -> Assessment:
+    """A parent run with the checks in a nested assess-inquiry run (vet-new-customer before)."""
+    return assess_inquiry(form)
+
+
+@flow(name="bench-parent-inline")
+def parent_inline(form: NewCustomerInquiry) -> Assessment:
+    """A parent run with the checks as its own task runs (vet-new-customer now)."""
+    return assess(form)
+
+
+@dataclass
+class Variant:
+    """One Prefect feature switched against the shipped run; `cost` is its median difference."""
+
+    label: str
+    context: Callable[[], AbstractContextManager[Any]]
+    run: Callable[[NewCustomerInquiry], Any] = run_assess_inquiry
+
+
+VARIANTS = {
+    "heartbeat": Variant(
+        "+ the flow-run heartbeat thread (assess_inquiry called bare)", nullcontext, assess_inquiry
+    ),
+    "cache": Variant(
+        "+ Prefect's default cache policy: inputs hashed, results persisted",
+        lambda: on_check_tasks(cache_policy=DEFAULT, persist_result=True),
+    ),
+    "tags": Variant(
+        "+ a division tag on each check task run (a concurrency-limit request each)",
+        lambda: on_check_tasks(tags={"division:craft_hobby"}),
+    ),
+    "api logs": Variant(
+        "- logs to the API (PREFECT_LOGGING_TO_API_ENABLED=false)",
+        lambda: temporary_settings(updates={PREFECT_LOGGING_TO_API_ENABLED: False}),
+    ),
+}
+
+
 @dataclass
 class Figures:
     samples: dict[str, list[float]] = field(default_factory=dict)
@@ -278,7 +356,7 @@ class Figures:
         return statistics.median(self.samples[name])
 
 
-def one_round(figures: Figures, data: dict[str, Any], root: Path, phases: bool) -> None:
+def one_round(figures: Figures, data: dict[str, Any], root: Path) -> None:
     form = NewCustomerInquiry.model_validate(data)
     alone = []
     for criterion, check in ALONE.items():
@@ -290,47 +368,64 @@ def one_round(figures: Figures, data: dict[str, Any], root: Path, phases: bool) 
         ("plain sequential", plain_sequential),
         ("plain concurrent", plain_concurrent),
         ("sequential", assess_one_by_one),
-        ("concurrent", assess_inquiry),
+        ("concurrent", run_assess_inquiry),
+        ("parent nested", parent_nested),
+        ("parent inline", parent_inline),
     ):
         fresh_store(root)
         figures.add(name, timed(run, form))
+    for name, variant in VARIANTS.items():
+        fresh_store(root)
+        with variant.context():
+            figures.add(name, timed(variant.run, form))
     fresh_store(root)
     figures.add("to the gate", to_the_gate(data))
-    if phases:
-        fresh_store(root)
-        PHASES.body.clear()
-        PHASES.requests.clear()
-        start = time.perf_counter()
+    phases(figures, form, root)
+
+
+def phases(figures: Figures, form: NewCustomerInquiry, root: Path) -> None:
+    """The shipped run once more, split at its function's start and end."""
+    fresh_store(root)
+    PHASES.body.clear()
+    PHASES.requests.clear()
+    start = time.perf_counter()
+    with without_heartbeat():
         with_phases(assess_inquiry)(form)
-        end = time.perf_counter()
-        figures.add("flow start", PHASES.body[0] - start)
-        figures.add("flow body", PHASES.body[1] - PHASES.body[0])
-        figures.add("flow end", end - PHASES.body[1])
-        figures.add("api requests", len(PHASES.requests))
-        figures.add("api seconds", sum(seconds for _, _, seconds in PHASES.requests))
+    end = time.perf_counter()
+    figures.add("flow start", PHASES.body[0] - start)
+    figures.add("flow body", PHASES.body[1] - PHASES.body[0])
+    figures.add("flow end", end - PHASES.body[1])
+    figures.add("api requests", len(PHASES.requests))
+    figures.add("api seconds", sum(seconds for _, _, seconds in PHASES.requests))
 
 
 def report(figures: Figures, delay: float, rounds: int) -> None:
     f = figures
     print(f"vetting latency, servers answering after {delay:.2f}s, medians of {rounds} rounds:")
     for criterion in ALONE:
-        print(f"  {criterion:<10} alone (plain Python)        {f[f'alone {criterion}']:6.2f}s")
-    print(f"  slowest single check                     {f['slowest']:6.2f}s")
-    print(f"  one after another (Prefect flow)         {f['sequential']:6.2f}s")
-    print(f"  concurrent: assess-inquiry flow          {f['concurrent']:6.2f}s")
-    print(f"  vet-new-customer, form to approval gate  {f['to the gate']:6.2f}s")
+        print(f"  {criterion:<10} alone (plain Python)          {f[f'alone {criterion}']:6.2f}s")
+    print(f"  slowest single check                       {f['slowest']:6.2f}s")
+    print(f"  one after another (Prefect flow)           {f['sequential']:6.2f}s")
+    print(f"  concurrent: assess-inquiry flow            {f['concurrent']:6.2f}s")
+    print(f"  vet-new-customer, form to approval gate    {f['to the gate']:6.2f}s")
     print("where Prefect's time goes (assess-inquiry):")
-    print(f"  plain Python, one after another          {f['plain sequential']:6.2f}s")
-    print(f"  plain Python threads, same graph         {f['plain concurrent']:6.2f}s")
+    print(f"  plain Python, one after another            {f['plain sequential']:6.2f}s")
+    print(f"  plain Python threads, the flow's graph     {f['plain concurrent']:6.2f}s")
+    overhead = f["concurrent"] - f["plain concurrent"]
+    print(f"  Prefect over plain threads                 {overhead:+6.2f}s")
+    print(f"    flow start (create run, Running, name)   {f['flow start']:6.2f}s")
+    print(f"    flow body (the checks as task runs)      {f['flow body']:6.2f}s")
+    print(f"    flow end (result, Completed, teardown)   {f['flow end']:6.2f}s")
     print(
-        f"  Prefect over plain threads               {f['concurrent'] - f['plain concurrent']:+6.2f}s"
+        f"    API requests on the way                  {f['api requests']:6.0f} "
+        f"({f['api seconds']:.2f}s waiting)"
     )
-    print(f"  flow start (create run, Running, name)   {f['flow start']:6.2f}s")
-    print(f"  flow body (task runs of the checks)      {f['flow body']:6.2f}s")
-    print(f"  flow end (result, Completed, teardown)   {f['flow end']:6.2f}s")
+    print("  against the shipped run:")
+    for name, variant in VARIANTS.items():
+        print(f"    {variant.label:<76} {f[name] - f['concurrent']:+6.2f}s")
+    nested = f["parent nested"] - f["parent inline"]
     print(
-        f"  API requests per run                     {f['api requests']:6.0f} "
-        f"({f['api seconds']:.2f}s waiting for them)"
+        f"    {'checks in a nested flow run instead of the parent run own tasks':<76} {nested:+6.2f}s"
     )
     print(
         f"concurrent/slowest={f['concurrent'] / f['slowest']:.2f} "
@@ -347,9 +442,11 @@ def main() -> None:
     figures = Figures()
     with world(args.delay) as data, tempfile.TemporaryDirectory(prefix="vetting-latency-") as tmp:
         root = Path(tmp)
-        one_round(Figures(), data, root, phases=True)  # warm-up: Prefect's server, imports
-        for _ in range(args.rounds):
-            one_round(figures, data, root, phases=True)
+        results = temporary_settings(updates={PREFECT_RESULTS_LOCAL_STORAGE_PATH: root / "results"})
+        with results:  # the cache-policy variant's result files go with the rest
+            one_round(Figures(), data, root)  # warm-up: Prefect's server, imports
+            for _ in range(args.rounds):
+                one_round(figures, data, root)
     report(figures, args.delay, args.rounds)
 
 
