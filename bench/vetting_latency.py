@@ -28,52 +28,51 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("CSFLOWS_SKIP_BLOCK_LOOKUP", "1")
 
-import argparse  # noqa: E402
-import copy  # noqa: E402
-import functools  # noqa: E402
-import inspect  # noqa: E402
-import logging  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable, Iterator  # noqa: E402
-from concurrent.futures import ThreadPoolExecutor  # noqa: E402
-from contextlib import AbstractContextManager, contextmanager, nullcontext  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import copy
+import functools
+import inspect
+import logging
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
-import httpx  # noqa: E402
-from prefect import Flow, flow  # noqa: E402
-from prefect.cache_policies import DEFAULT  # noqa: E402
-from prefect.settings import (  # noqa: E402
+import httpx
+from prefect import Flow, flow
+from prefect.cache_policies import DEFAULT
+from prefect.settings import (
     PREFECT_LOGGING_TO_API_ENABLED,
     PREFECT_RESULTS_LOCAL_STORAGE_PATH,
     temporary_settings,
 )
 
-from csflows import inquiries, store  # noqa: E402
-from csflows.clients.cache import _store_ready  # noqa: E402
-from csflows.models import CRITERIA, Assessment, CheckResult, NewCustomerInquiry  # noqa: E402
-from csflows.rules.recommendation import recommend  # noqa: E402
-from flows.vetting import vet_new_customer  # noqa: E402
-from flows.vetting_checks import (  # noqa: E402
+from csflows import inquiries, store
+from csflows.clients.cache import _store_ready
+from csflows.models import CRITERIA, Assessment, CheckResult, NewCustomerInquiry
+from csflows.rules.recommendation import recommend
+from flows.vetting import vet_new_customer
+from flows.vetting_checks import (
     assess,
     assess_inquiry,
     run_assess_inquiry,
     without_heartbeat,
 )
-from tasks.address import check_address  # noqa: E402
-from tasks.amazon import check_amazon  # noqa: E402
-from tasks.form import check_completeness  # noqa: E402
-from tasks.minimums import check_minimums  # noqa: E402
-from tasks.products import check_products  # noqa: E402
-from tasks.website import check_website, fetch_website, lookup_domain_registration  # noqa: E402
-from tests.support import google, rdap  # noqa: E402
-from tests.support.inquiries import form_data  # noqa: E402
-from tests.support.servers import HttpServer, Reply, SmtpServer  # noqa: E402
-from tests.support.sites import Page, SiteServer  # noqa: E402
+from tasks.address import check_address
+from tasks.amazon import check_amazon
+from tasks.form import check_completeness
+from tasks.minimums import check_minimums
+from tasks.products import check_products
+from tasks.website import check_website, fetch_website, lookup_domain_registration
+from tests.support import google, rdap
+from tests.support.inquiries import form_data
+from tests.support.servers import HttpServer, Reply, SmtpServer
+from tests.support.sites import Page, SiteServer
 
 SHOP = "paperlanterncrafts.com"
 HOME = "<title>Paper Lantern Crafts</title><p>Scrapbooking albums and stickers since 1998.</p>"
@@ -194,7 +193,11 @@ class Phases:
     """When the flow's own code started and ended, and the API requests made meanwhile."""
 
     body: list[float] = field(default_factory=list)
-    requests: list[tuple[str, str, float]] = field(default_factory=list)  # thread, path, seconds
+    requests: list[tuple[str, float]] = field(default_factory=list)  # path, seconds
+
+    def note(self, request: httpx.Request, start: float) -> None:
+        if request.url.path.startswith("/api/"):
+            self.requests.append((request.url.path, time.perf_counter() - start))
 
 
 PHASES = Phases()
@@ -207,10 +210,7 @@ def _send_probe(send: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return send(self, request, **kwargs)
         finally:
-            if request.url.path.startswith("/api/"):
-                PHASES.requests.append(
-                    (threading.current_thread().name, request.url.path, time.perf_counter() - start)
-                )
+            PHASES.note(request, start)
 
     return probe
 
@@ -222,10 +222,7 @@ def _asend_probe(send: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return await send(self, request, **kwargs)
         finally:
-            if request.url.path.startswith("/api/"):
-                PHASES.requests.append(
-                    (threading.current_thread().name, request.url.path, time.perf_counter() - start)
-                )
+            PHASES.note(request, start)
 
     return probe
 
@@ -236,7 +233,7 @@ httpx.AsyncClient.send = _asend_probe(httpx.AsyncClient.send)  # type: ignore[me
 
 def with_phases(prefect_flow: Flow[Any, Any]) -> Flow[Any, Any]:
     """The same flow, noting when its function starts and returns."""
-    timed = copy.copy(prefect_flow)
+    noted = copy.copy(prefect_flow)
     fn = prefect_flow.fn
 
     @functools.wraps(fn)
@@ -249,8 +246,8 @@ def with_phases(prefect_flow: Flow[Any, Any]) -> Flow[Any, Any]:
 
     del body.__wrapped__  # its signature, with the annotations resolved where fn lives:
     body.__signature__ = inspect.signature(fn, eval_str=True)  # type: ignore[attr-defined]
-    timed.fn = body
-    return timed
+    noted.fn = body
+    return noted
 
 
 # --- measuring ------------------------------------------------------------------------------
@@ -396,7 +393,7 @@ def phases(figures: Figures, form: NewCustomerInquiry, root: Path) -> None:
     figures.add("flow body", PHASES.body[1] - PHASES.body[0])
     figures.add("flow end", end - PHASES.body[1])
     figures.add("api requests", len(PHASES.requests))
-    figures.add("api seconds", sum(seconds for _, _, seconds in PHASES.requests))
+    figures.add("api seconds", sum(seconds for _, seconds in PHASES.requests))
 
 
 def report(figures: Figures, delay: float, rounds: int) -> None:
