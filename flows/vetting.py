@@ -33,9 +33,10 @@ from csflows.gates import (
 )
 from csflows.models import Assessment, NewCustomerInquiry, Recommendation
 from csflows.scorecard import escape, render_scorecard
-from flows.vetting_checks import assess_inquiry
+from flows.vetting_checks import assess
 from tasks.crm import netsuite_customer_task, save_customer_task
 from tasks.messaging import send_email_task
+from tasks.run_labels import label_current_run
 
 
 def _slug(text: str) -> str:
@@ -90,24 +91,11 @@ def forward_answer(owner: str, form: dict[str, Any], attempts: int = 12) -> bool
 
 def name_run(inquiry_id: int, business_name: str, division: str | None) -> None:
     """`vet-<business>-<inquiry id>`, tagged with the division, so the UI says who and what."""
-    from uuid import UUID
-
-    from prefect import get_client
-
-    run_id = flow_run.get_id()
-    if not run_id:
-        return
     try:
         tag = f"division:{policy.divisions().get(division or '').key}"
     except KeyError:
         tag = "division:unknown"
-    with get_client(sync_client=True) as client:
-        current = client.read_flow_run(UUID(run_id))
-        client.update_flow_run(
-            UUID(run_id),
-            name=f"vet-{_slug(business_name)}-{inquiry_id}",
-            tags=sorted({*current.tags, tag}),
-        )
+    label_current_run(f"vet-{_slug(business_name)}-{inquiry_id}", [tag])
 
 
 def assess_round(
@@ -125,7 +113,7 @@ def assess_round(
         assessment = Assessment(recommendation=Recommendation.INCOMPLETE, missing_fields=problems)
     else:
         inquiries.save_form(inquiry_id, form)
-        assessment = assess_inquiry(form, problems)
+        assessment = assess(form, problems)  # the checks as this run's tasks, not a nested run
     inquiries.save_assessment(inquiry_id, round_, assessment)
     inquiries.record_decision(
         inquiry_id,

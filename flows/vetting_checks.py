@@ -1,11 +1,18 @@
 """The automated part of new-customer vetting (seed 001): is the form complete, then the five
-criteria a supervisor reviews (checked at once), then a recommendation for the supervisor."""
+criteria a supervisor reviews (checked at once), then a recommendation for the supervisor.
+
+`assess` runs the check tasks inside whatever flow run calls it (vet-new-customer's own, so an
+operator sees the checks on the vetting's page); `assess_inquiry` is the same as a flow run of
+its own, for `csflows vet --no-gate`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from prefect import flow, tags
+from prefect import flow
+from prefect.context import SettingsContext, get_settings_context
 from prefect.futures import PrefectFuture
 from prefect.utilities.annotations import allow_failure
 
@@ -17,6 +24,7 @@ from tasks.amazon import check_amazon
 from tasks.form import check_completeness
 from tasks.minimums import check_minimums
 from tasks.products import check_products, division_of
+from tasks.run_labels import label_current_run
 from tasks.website import check_website, fetch_website, lookup_domain_registration
 
 
@@ -38,29 +46,43 @@ def _outcome(criterion: str, future: PrefectFuture[Any]) -> CheckResult:
     return errored_check(criterion, f"ended {state.name}")
 
 
-def _vetting_run_name() -> str:
-    from prefect.runtime import flow_run
-
-    form = flow_run.parameters.get("form") or {}
-    name = (
-        form.get("business_name")
-        if isinstance(form, dict)
-        else getattr(form, "business_name", None)
-    )
-    return f"assess-{(name or 'inquiry')[:60]}"
-
-
-@flow(name="assess-inquiry", flow_run_name=_vetting_run_name, log_prints=False)
+@flow(name="assess-inquiry", log_prints=False, persist_result=False)
 def assess_inquiry(
     form: NewCustomerInquiry, form_problems: list[MissingField] | None = None
 ) -> Assessment:
-    """Complete form? then amazon, address, website, products and minimums concurrently."""
+    """Complete form? then amazon, address, website, products and minimums concurrently. The
+    assessment goes back to the caller (nothing reads it from Prefect's result storage)."""
+    label_current_run(f"assess-{(form.business_name or 'inquiry')[:60]}", _division_tags(form))
+    return assess(form, form_problems)
+
+
+def run_assess_inquiry(
+    form: NewCustomerInquiry, form_problems: list[MissingField] | None = None
+) -> Assessment:
+    """An assess-inquiry run for a caller that waits on it (`csflows vet --no-gate`)."""
+    with without_heartbeat():
+        return assess_inquiry(form, form_problems)
+
+
+@contextmanager
+def without_heartbeat() -> Iterator[None]:
+    """Flow runs started inside send no heartbeats. The heartbeat thread sleeps in 1 s steps and
+    a run's end waits for it (0-1 s); a run of seconds gains nothing from a beat every 3 minutes
+    (beats tell a crashed long run from a live one). Only this context: other runs keep theirs."""
+    current = get_settings_context()
+    flows = current.settings.flows.model_copy(update={"heartbeat_frequency": None})
+    quiet = current.settings.model_copy(update={"flows": flows})  # no re-read of env and profiles
+    with SettingsContext(profile=current.profile, settings=quiet):
+        yield
+
+
+def assess(form: NewCustomerInquiry, form_problems: list[MissingField] | None = None) -> Assessment:
+    """The checks as task runs of the calling flow run; their results stay in memory (the
+    caller keeps the assessment: vet-new-customer in its store, per round)."""
     missing = check_completeness(form, form_problems)
     if missing:
         return Assessment(recommendation=recommend(missing, {}), missing_fields=missing)
-
-    with tags(*_division_tags(form)):
-        futures = _submit_checks(form)
+    futures = _submit_checks(form)
     criteria = {name: _outcome(name, future) for name, future in futures.items()}
     return Assessment(recommendation=recommend([], criteria), criteria=criteria)
 

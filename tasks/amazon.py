@@ -7,9 +7,10 @@ from prefect import task
 from csflows.clients.website import WebPage
 from csflows.models import CheckResult, NewCustomerInquiry
 from csflows.rules.amazon import amazon_verdict, page_signals
+from tasks.checks import IN_MEMORY
 
 
-@task(name="check-amazon")
+@task(name="check-amazon", **IN_MEMORY)
 def check_amazon(form: NewCustomerInquiry, page: WebPage | BaseException | None) -> CheckResult:
     """`page` may be the exception the fetch task ended with (allow_failure): then review."""
     if not isinstance(page, WebPage) or page.error:

@@ -6,9 +6,10 @@ from prefect import task
 
 from csflows.models import MissingField, NewCustomerInquiry
 from csflows.rules.completeness import missing_fields
+from tasks.checks import IN_MEMORY
 
 
-@task(name="check-completeness")
+@task(name="check-completeness", **IN_MEMORY)
 def check_completeness(
     form: NewCustomerInquiry, unreadable: list[MissingField] | None = None
 ) -> list[MissingField]:

@@ -6,9 +6,10 @@ from prefect import task
 
 from csflows.models import CheckResult, NewCustomerInquiry
 from csflows.rules.minimums import minimums_verdict
+from tasks.checks import IN_MEMORY
 from tasks.products import division_of
 
 
-@task(name="check-minimums")
+@task(name="check-minimums", **IN_MEMORY)
 def check_minimums(form: NewCustomerInquiry) -> CheckResult:
     return minimums_verdict(form, division_of(form))

@@ -8,6 +8,7 @@ from csflows.models import CheckResult, Division, NewCustomerInquiry
 from csflows.policy import divisions
 from csflows.rules.products import products_verdict
 from csflows.vetting_policy import vetting_policy
+from tasks.checks import IN_MEMORY
 
 
 def division_of(form: NewCustomerInquiry) -> Division | None:
@@ -17,6 +18,6 @@ def division_of(form: NewCustomerInquiry) -> Division | None:
         return None
 
 
-@task(name="check-products")
+@task(name="check-products", **IN_MEMORY)
 def check_products(form: NewCustomerInquiry) -> CheckResult:
     return products_verdict(form, division_of(form), vetting_policy().products.match_score)

@@ -13,10 +13,10 @@ from csflows.clients.website import WebPage, fetch_page, limits_from_env
 from csflows.models import CheckResult, NewCustomerInquiry
 from csflows.rules.website import website_verdict
 from csflows.vetting_policy import vetting_policy
-from tasks.checks import CHECK_RETRIES
+from tasks.checks import CHECK_RETRIES, IN_MEMORY
 
 
-@task(name="fetch-website", task_run_name="fetch {url}")
+@task(name="fetch-website", task_run_name="fetch {url}", **IN_MEMORY)
 def fetch_website(url: str) -> WebPage:
     """The applicant's home page through the SSRF-guarded fetcher; failures are in `error`."""
     policy = vetting_policy().website
@@ -39,7 +39,7 @@ def lookup_domain_registration(url: str) -> Registration:
     )
 
 
-@task(name="check-website")
+@task(name="check-website", **IN_MEMORY)
 def check_website(
     form: NewCustomerInquiry,
     page: WebPage | BaseException,

@@ -53,9 +53,9 @@ def vet(
     except FormError as exc:
         fail(str(exc))
     store.upgrade()
-    from flows.vetting_checks import assess_inquiry
+    from flows.vetting_checks import run_assess_inquiry
 
-    assessment = assess_inquiry(inquiry, problems)
+    assessment = run_assess_inquiry(inquiry, problems)
     if as_json:
         emit_json(assessment_json(assessment))
     else:

@@ -1,21 +1,33 @@
-"""assess_inquiry as a Prefect flow against local Google, RDAP and web servers, and the
-`csflows vet --no-gate` command that runs it."""
+"""assess_inquiry as a Prefect flow against local Google, RDAP and web servers, the
+`csflows vet --no-gate` command that runs it, and the checks inside vet-new-customer's own run."""
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import UUID
 
 import pytest
+from prefect import flow, get_client
+from prefect.client.schemas.filters import (
+    FlowRunFilter,
+    FlowRunFilterId,
+    FlowRunFilterParentFlowRunId,
+)
+from prefect.client.schemas.sorting import FlowRunSort, TaskRunSort
+from prefect.settings import PREFECT_RESULTS_LOCAL_STORAGE_PATH, temporary_settings
 from typer.testing import CliRunner
 
+from csflows import inquiries
 from csflows.cli import app
-from csflows.models import CRITERIA, Recommendation, Verdict
-from flows.vetting_checks import assess_inquiry
+from csflows.models import CRITERIA, Assessment, NewCustomerInquiry, Recommendation, Verdict
+from flows.vetting import vet_new_customer
+from flows.vetting_checks import assess, assess_inquiry
 from tests.support import google, rdap
 from tests.support.inquiries import form_data, inquiry
-from tests.support.servers import HttpServer, Reply
+from tests.support.servers import HttpServer, Reply, SmtpServer
 from tests.support.sites import Page, SiteServer
 
 SHOP = "paperlanterncrafts.com"
@@ -124,3 +136,73 @@ def test_vet_names_a_malformed_file(tmp_path: Path) -> None:
     path.write_text('{"business_name": ')
     result = CliRunner().invoke(app, ["vet", str(path), "--no-gate", "--json"])
     assert result.exit_code == 1 and "not valid JSON" in result.output
+
+
+def test_the_run_is_named_and_tagged_with_the_division(world: tuple[HttpServer, str]) -> None:
+    _, url = world
+    state = assess_inquiry(inquiry(website=url), return_state=True)
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(state.state_details.flow_run_id)
+    assert run.name == "assess-Paper Lantern Crafts LLC"
+    assert "division:craft_hobby" in run.tags  # on the run, where the UI filters runs by tag
+
+
+@flow(name="persisting-parent", persist_result=True)
+def persisting_parent(form: NewCustomerInquiry) -> Assessment:
+    return assess(form)
+
+
+def test_the_checks_write_nothing_to_prefects_result_storage(
+    world: tuple[HttpServer, str], tmp_path: Path
+) -> None:
+    """Even under a run that persists its results (vet-new-customer does): the assessment is
+    kept in the store, so the check tasks need no input hashing and no result files."""
+    _, url = world
+    results = tmp_path / "results"
+    with temporary_settings(updates={PREFECT_RESULTS_LOCAL_STORAGE_PATH: results}):
+        assessment = persisting_parent(inquiry(website=url))
+    assert assessment.recommendation is Recommendation.APPROVE
+    assert len([p for p in results.rglob("*") if p.is_file()]) == 1  # the parent's own result
+
+
+def _task_run_names(flow_run_id: UUID, expected: int, seconds: float = 30) -> list[str]:
+    """The run's task runs (the server makes them from events, so they may come a bit later)."""
+    deadline = time.monotonic() + seconds
+    with get_client(sync_client=True) as client:
+        while True:
+            runs = client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])),
+                sort=TaskRunSort.ID_DESC,
+                limit=50,
+            )
+            if len(runs) >= expected or time.monotonic() > deadline:
+                return sorted(run.name for run in runs)
+            time.sleep(0.5)
+
+
+def test_vetting_runs_the_checks_as_its_own_tasks_up_to_the_gate(
+    world: tuple[HttpServer, str], smtp_server: SmtpServer
+) -> None:
+    server, url = world
+    with pytest.raises(RuntimeError, match="cannot be suspended"):  # the gate: tests/e2e
+        vet_new_customer(form_data(website=url))
+    [waiting] = inquiries.awaiting_approval()
+    inquiry_id, run_id = waiting["inquiry_id"], UUID(waiting["flow_run_id"])
+    assert inquiries.show(inquiry_id)["recommendation"] == "approve"
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(run_id)
+        nested = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[run_id])
+            ),
+            sort=FlowRunSort.ID_DESC,
+            limit=10,
+        )
+    assert run.name == f"vet-paper-lantern-crafts-llc-{inquiry_id}"
+    assert "division:craft_hobby" in run.tags
+    assert nested == []  # no assess-inquiry run inside: the checks are this run's tasks
+    names = _task_run_names(run_id, expected=10)
+    for task in ("check-address", "check-amazon", "check-website", "check-minimums"):
+        assert any(name.startswith(task) for name in names), names
+    assert len(smtp_server.to("cs-supervisor@example.com")) == 1  # asked once
+    assert len(server.calls("/v1:validateAddress")) == 1  # looked up once
