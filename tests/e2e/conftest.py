@@ -81,8 +81,11 @@ class VettingStack:
 
 
 @contextmanager
-def running_stack(prefect: PrefectServer, home: Path) -> Iterator[VettingStack]:
-    """A `csflows serve` process against `prefect`, with its mail and web servers, until exit."""
+def running_stack(
+    prefect: PrefectServer, home: Path, env: dict[str, str] | None = None
+) -> Iterator[VettingStack]:
+    """A `csflows serve` process against `prefect`, with its mail and web servers, until exit;
+    `env` adds to (or overrides) what the worker sees."""
     smtp = SmtpServer().start()
     http = HttpServer().start()
     applicant_world(http)
@@ -99,6 +102,7 @@ def running_stack(prefect: PrefectServer, home: Path) -> Iterator[VettingStack]:
         "CSFLOWS_RESOLVE": f"paperlantern.test:{http.port}:127.0.0.1",
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",
         **{f"CSFLOWS_NETSUITE_{k}": v for k, v in netsuite_settings(http).items()},
+        **(env or {}),
     }
     stack.netsuite = netsuite_records
     with prefect_client_settings(prefect):

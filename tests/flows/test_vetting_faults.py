@@ -5,23 +5,20 @@ other checks still finish. Lookup timeouts come from a copy of config/ made shor
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
 from csflows.models import CRITERIA, Recommendation, Verdict
-from csflows.paths import PROJECT_ROOT
 from flows.vetting_checks import assess_inquiry
 from tasks.address import check_address
 from tasks.website import lookup_domain_registration
 from tests.flows.test_assess_inquiry import SHOP, world  # noqa: F401 - the fixture
 from tests.support import google, rdap
-from tests.support.inquiries import inquiry
+from tests.support.inquiries import inquiry, short_timeouts_config
 from tests.support.servers import HttpServer, Reply, Request
 from tests.support.sites import Page, SiteServer
 
@@ -33,16 +30,7 @@ RETRY_AFTER = 0.3  # seconds Google asks for in its 429 answers
 def short_lookups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **lookups: float) -> None:
     """config/ with vetting.yaml's lookup and website timeouts made short, and the check tasks'
     retry pauses cut to a tenth of a second (their count stays)."""
-    config = tmp_path / "config"
-    shutil.copytree(PROJECT_ROOT / "config", config)
-    policy = yaml.safe_load((config / "vetting.yaml").read_text())
-    policy["lookups"] |= lookups
-    policy["website"] |= {
-        "connect_timeout_seconds": 0.5,
-        "read_timeout_seconds": 0.5,
-        "total_timeout_seconds": 1,
-    }
-    (config / "vetting.yaml").write_text(yaml.safe_dump(policy))
+    config = short_timeouts_config(tmp_path / "config", **lookups)
     monkeypatch.setenv("CSFLOWS_CONFIG_DIR", str(config))
     for task in (check_address, lookup_domain_registration):
         monkeypatch.setattr(task, "retry_delay_seconds", [0.1, 0.1])
