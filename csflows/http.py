@@ -92,7 +92,7 @@ def error_message(response: requests.Response) -> str:
     return str(body)[:300]
 
 
-def _retry_after(response: requests.Response) -> float | None:
+def retry_after(response: requests.Response) -> float | None:
     value = response.headers.get("Retry-After")
     try:
         return float(value) if value else None
@@ -133,7 +133,7 @@ def request(
             message = error_message(response)
             if response.status_code == 429 or response.status_code >= 500:
                 last = TransientApiError(
-                    api, message, response.status_code, retry_after=_retry_after(response)
+                    api, message, response.status_code, retry_after=retry_after(response)
                 )
             else:
                 raise ApiError(api, message, response.status_code, body=response.text[:2000])

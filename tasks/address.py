@@ -17,8 +17,13 @@ from tasks.checks import CHECK_RETRIES
 
 
 def maps_client() -> GoogleMaps:
-    policy = vetting_policy()
-    return GoogleMaps(resolve(GoogleMapsCredentials), timedelta(days=policy.lookups.cache_days))
+    lookups = vetting_policy().lookups
+    return GoogleMaps(
+        resolve(GoogleMapsCredentials),
+        timedelta(days=lookups.cache_days),
+        timeout=lookups.timeout_seconds,
+        retry_timeout=lookups.google_retry_seconds,
+    )
 
 
 @task(name="check-address", **CHECK_RETRIES)

@@ -35,7 +35,10 @@ def lookup_domain_registration(url: str) -> Registration:
     lookups = vetting_policy().lookups
     host = urlsplit(url if "://" in url else f"https://{url}").hostname or url
     return lookup_registration(
-        host, timedelta(days=lookups.cache_days), lookups.rdap_requests_per_second
+        host,
+        timedelta(days=lookups.cache_days),
+        lookups.rdap_requests_per_second,
+        timeout=lookups.timeout_seconds,
     )
 
 
@@ -49,17 +52,16 @@ def check_website(
     if isinstance(page, BaseException):
         page = WebPage(requested_url=form.website or "", error=f"the fetch failed: {page}")
     found = registration if isinstance(registration, Registration) else None
-    rdap_error = registration if isinstance(registration, BaseException) else "no lookup"
     result = website_verdict(
         form,
         final_url=page.final_url,
         status=page.status,
         page_html=page.html,
         fetch_error=page.error,
+        fetch_timed_out=page.timed_out,
         registered=found.registered if found else None,
-        registration_note=found.note
-        if found
-        else f"the domain's age could not be looked up: {rdap_error}",
+        registration_note=found.note if found else None,
+        registration_error=None if found else str(registration or "no lookup"),
         min_age_days=vetting_policy().website.min_domain_age_days,
     )
     result.api_calls = found.api_calls if found else 0

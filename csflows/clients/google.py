@@ -5,6 +5,7 @@ passes the per-API rate limit."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -14,7 +15,7 @@ from googlemaps import addressvalidation as gm_addressvalidation
 
 from blocks import GoogleMapsCredentials
 from csflows.clients.cache import cached_lookup
-from csflows.http import ApiError, RateLimit, TransientApiError, request
+from csflows.http import ApiError, RateLimit, TransientApiError, request, retry_after
 from csflows.models import Address
 from csflows.rules.address import address_lines, normalized_address, wants_usps_cass
 
@@ -33,6 +34,19 @@ class MapsClient(googlemaps.Client):
         super().__init__(**kwargs)
         self.validation_base_url = validation_base_url.rstrip("/")
         self.rate = rate
+        self.last_status: int | None = None  # what googlemaps saw last, for its give-up error
+        self.requests_kwargs["hooks"] = {"response": [self._saw]}
+
+    def _saw(self, response: Any, *_args: Any, **_kwargs: Any) -> None:
+        self.last_status = int(response.status_code)
+
+    def gave_up(self, api: str, exc: Exception) -> TransientApiError:
+        """googlemaps stopped retrying (its retry_timeout): name the status of a 5xx/429 storm."""
+        status = self.last_status
+        if status is not None and (status == 429 or status >= 500):
+            waited = self.retry_timeout.total_seconds()
+            return TransientApiError(api, f"still failing after {waited:g}s of retries", status)
+        return TransientApiError(api, f"no answer: {exc.__class__.__name__}")
 
     def _request(self, url: str, params: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         call = dict(zip(_REQUEST_ARGS, args, strict=False)) | kwargs
@@ -43,6 +57,8 @@ class MapsClient(googlemaps.Client):
         self.rate.acquire()
         return super()._request(url, params, **call)
 
+
+MAX_RETRY_AFTER = 30.0  # seconds
 
 _REQUEST_ARGS = (
     "first_request_time",
@@ -56,9 +72,11 @@ _REQUEST_ARGS = (
 
 
 def _validation_extract(response: Any) -> Any:
-    """Let googlemaps retry a 429 (with its backoff and jitter) as it retries 5xx."""
+    """Let googlemaps retry a 429 (with its backoff and jitter) as it retries 5xx, not before
+    the Retry-After Google asked for (capped: a longer wait is the task's retry's)."""
     body = gm_addressvalidation._addressvalidation_extract(response)
     if response.status_code == 429:
+        time.sleep(min(retry_after(response) or 0.0, MAX_RETRY_AFTER))
         raise googlemaps.exceptions._OverQueryLimit(429, str(body)[:200])
     return body
 
@@ -102,17 +120,13 @@ class GoogleMaps:
         cass = wants_usps_cass(address)
 
         def fetch() -> dict[str, Any]:
+            client = self._client("google.addressvalidation")
             try:
                 body = gm_addressvalidation.addressvalidation(
-                    self._client("google.addressvalidation"),
-                    lines,
-                    regionCode=region,
-                    enableUspsCass=cass or None,
+                    client, lines, regionCode=region, enableUspsCass=cass or None
                 )
             except (googlemaps.exceptions.Timeout, googlemaps.exceptions.TransportError) as exc:
-                raise TransientApiError(
-                    "google.addressvalidation", f"no answer: {exc.__class__.__name__}"
-                ) from exc
+                raise client.gave_up("google.addressvalidation", exc) from exc
             return _raise_error_body("google.addressvalidation", body)
 
         request_key = {"address": normalized_address(address), "cass": cass}
@@ -120,8 +134,9 @@ class GoogleMaps:
 
     def geocode(self, address: Address) -> tuple[list[dict[str, Any]], bool]:
         def fetch() -> list[dict[str, Any]]:
+            client = self._client("google.geocoding")
             try:
-                return list(self._client("google.geocoding").geocode(address.one_line()))
+                return list(client.geocode(address.one_line()))
             except googlemaps.exceptions.ApiError as exc:
                 raise ApiError("google.geocoding", f"{exc.status}: {exc.message}") from exc
             except googlemaps.exceptions.HTTPError as exc:
@@ -129,9 +144,7 @@ class GoogleMaps:
                 kind = TransientApiError if status == 429 or status >= 500 else ApiError
                 raise kind("google.geocoding", "HTTP error", status) from exc
             except (googlemaps.exceptions.Timeout, googlemaps.exceptions.TransportError) as exc:
-                raise TransientApiError(
-                    "google.geocoding", f"no answer: {exc.__class__.__name__}"
-                ) from exc
+                raise client.gave_up("google.geocoding", exc) from exc
 
         return self._cached("google.geocoding", {"address": normalized_address(address)}, fetch)
 

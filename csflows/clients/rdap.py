@@ -37,7 +37,9 @@ def registration_date(body: dict[str, Any]) -> datetime | None:
     return None
 
 
-def lookup_registration(host: str, cache_for: timedelta, per_second: float = 2.0) -> Registration:
+def lookup_registration(
+    host: str, cache_for: timedelta, per_second: float = 2.0, timeout: float = 10.0
+) -> Registration:
     """The domain's registration event; a domain the registry does not know is a note, not an error."""
     domain = registrable_domain(host)
     base = os.environ.get("CSFLOWS_RDAP_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
@@ -49,6 +51,7 @@ def lookup_registration(host: str, cache_for: timedelta, per_second: float = 2.0
                 "GET",
                 f"{base}/domain/{domain}",
                 rate=RateLimit("rdap", per_second, burst=2),
+                timeout=timeout,
                 headers={"Accept": "application/rdap+json, application/json"},
             )
         except ApiError as exc:

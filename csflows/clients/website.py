@@ -37,6 +37,10 @@ class FetchError(RuntimeError):
     """The site could not be fetched: unreachable, refused by the guard, or a redirect problem."""
 
 
+class FetchTimeout(FetchError):
+    """The site did not answer within the limits: maybe slow, not proven gone."""
+
+
 class FetchRefused(FetchError):
     """The guard refused a target address (SSRF protection)."""
 
@@ -52,6 +56,7 @@ class WebPage(Model):
     redirects: list[str] = []
     address: str | None = None
     error: str | None = None
+    timed_out: bool = False  # the error is a timeout (a question for a person, not a fail)
 
 
 @dataclass(frozen=True)
@@ -183,7 +188,7 @@ def _hop(
                     del body[limits.max_bytes :]
                     break
                 if time.monotonic() > deadline:
-                    raise FetchError(f"{url}: took longer than {limits.total_timeout:g}s")
+                    raise FetchTimeout(f"{url}: took longer than {limits.total_timeout:g}s")
         finally:
             response.close()
     return response, address, bytes(body), truncated
@@ -201,7 +206,7 @@ def fetch(url: str, limits: FetchLimits) -> WebPage:
         try:
             response, address, body, truncated = _hop(current, limits, deadline)
         except requests.Timeout as exc:
-            raise FetchError(f"{current}: timed out") from exc
+            raise FetchTimeout(f"{current}: timed out") from exc
         except requests.exceptions.SSLError as exc:
             raise FetchError(
                 f"{current}: TLS certificate problem ({exc.__class__.__name__})"
@@ -244,4 +249,4 @@ def fetch_page(url: str, limits: FetchLimits) -> WebPage:
     try:
         return fetch(url, limits)
     except FetchError as exc:
-        return WebPage(requested_url=url, error=str(exc))
+        return WebPage(requested_url=url, error=str(exc), timed_out=isinstance(exc, FetchTimeout))

@@ -1,6 +1,7 @@
 """Website criterion (seed 001): a professional, functioning site that names the business.
 fail: unreachable, an error status, a parked / for-sale / under-construction page.
-review: a domain younger than the policy's age, or a site that does not name the business."""
+review: a domain younger than the policy's age, or a site that does not name the business; and
+what could not be checked: a site that timed out (slow is not gone), an age RDAP could not give."""
 
 from __future__ import annotations
 
@@ -93,13 +94,17 @@ def website_verdict(
     registration_note: str | None,
     min_age_days: int,
     now: datetime | None = None,
+    fetch_timed_out: bool = False,
+    registration_error: str | None = None,
 ) -> CheckResult:
     """Combine the fetched page and the domain's registration date into one verdict."""
     link = final_url or form.website
     evidence: list[Evidence] = []
     fails: list[str] = []
     reviews: list[str] = []
-    if fetch_error:
+    if fetch_error and fetch_timed_out:
+        reviews.append(f"the website did not answer in time: {fetch_error}")
+    elif fetch_error:
         fails.append(f"the website is unreachable: {fetch_error}")
     elif status is not None and status >= 400:
         fails.append(f"the website answers HTTP {status}")
@@ -129,6 +134,8 @@ def website_verdict(
             reviews.append(f"the domain is younger than {min_age_days} days ({fact})")
         else:
             evidence.append(Evidence(source="rdap", fact=fact))
+    elif registration_error:
+        reviews.append(f"the domain's age could not be looked up: {registration_error}")
     elif registration_note:
         evidence.append(Evidence(source="rdap", fact=registration_note))
     evidence += [Evidence(source="website", fact=f, link=link) for f in fails]

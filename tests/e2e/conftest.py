@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,19 +80,19 @@ class VettingStack:
             self.serve.stop()
 
 
-@pytest.fixture(scope="module")
-def vetting_stack(
-    prefect_server: PrefectServer, tmp_path_factory: pytest.TempPathFactory
+@contextmanager
+def running_stack(
+    prefect: PrefectServer, home: Path, env: dict[str, str] | None = None
 ) -> Iterator[VettingStack]:
-    """One `csflows serve` process (and its mail and web servers) for a test module."""
-    home = tmp_path_factory.mktemp("csflows-home")
+    """A `csflows serve` process against `prefect`, with its mail and web servers, until exit;
+    `env` adds to (or overrides) what the worker sees."""
     smtp = SmtpServer().start()
     http = HttpServer().start()
     applicant_world(http)
     suitetalk(http, netsuite_records := {})
-    stack = VettingStack(prefect_server, home, smtp, http)
+    stack = VettingStack(prefect, home, smtp, http)
     stack.env = {
-        **prefect_server.env(),
+        **prefect.env(),
         **smtp.env(),
         "CSFLOWS_HOME": str(home),
         "CSFLOWS_SKIP_BLOCK_LOOKUP": "1",
@@ -101,9 +102,10 @@ def vetting_stack(
         "CSFLOWS_RESOLVE": f"paperlantern.test:{http.port}:127.0.0.1",
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",
         **{f"CSFLOWS_NETSUITE_{k}": v for k, v in netsuite_settings(http).items()},
+        **(env or {}),
     }
     stack.netsuite = netsuite_records
-    with prefect_client_settings(prefect_server):
+    with prefect_client_settings(prefect):
         stack.start_worker()
         try:
             yield stack
@@ -111,6 +113,15 @@ def vetting_stack(
             stack.stop_worker()
             smtp.stop()
             http.stop()
+
+
+@pytest.fixture(scope="module")
+def vetting_stack(
+    prefect_server: PrefectServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[VettingStack]:
+    """One `csflows serve` process (and its mail and web servers) for a test module."""
+    with running_stack(prefect_server, tmp_path_factory.mktemp("csflows-home")) as stack:
+        yield stack
 
 
 @pytest.fixture

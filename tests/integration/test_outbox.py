@@ -53,6 +53,26 @@ def test_server_down_then_back_sends_once_late(store_ready: Path, smtp_server: S
     assert len(smtp_server.messages) == 1
 
 
+def test_a_crash_between_the_servers_ok_and_the_record_resends_the_same_message_id(
+    store_ready: Path, smtp_server: SmtpServer
+) -> None:
+    """The one window SMTP cannot close (it cannot be asked what it accepted): a sender killed
+    after the server's 250 and before its row says `sent` sends again on the next run, as the
+    same message (same Message-ID), which mail systems show once."""
+    from sqlalchemy import update
+
+    from csflows import store
+    from csflows.store.tables import MessageRow
+
+    send_email(_mail())
+    with store.session() as s:  # as the killed sender left it: attempted, not recorded as sent
+        s.execute(update(MessageRow).values(status="pending", sent_at=None))
+    assert send_email(_mail()).status == "sent"
+    assert send_email(_mail()).status == "already_sent"
+    first, again = smtp_server.messages
+    assert first.message["Message-ID"] == again.message["Message-ID"]
+
+
 def test_header_injection_is_refused_before_anything_is_stored(
     store_ready: Path, smtp_server: SmtpServer
 ) -> None:

@@ -88,7 +88,7 @@ class PrefectServer:
         prefect = Path(sys.executable).with_name("prefect")
         command = [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(self.port)]
         self.process = subprocess.Popen(
-            command, env=env, stdout=self.log.open("wb"), stderr=subprocess.STDOUT
+            command, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT
         )
 
         def healthy() -> bool:
@@ -112,6 +112,15 @@ class PrefectServer:
 
     def stop(self) -> None:
         _stop(self.process)
+
+    def restart(self, crash: bool = False, timeout: float = 180) -> PrefectServer:
+        """Stop the server (SIGINT, or SIGKILL when `crash`) and start it again on the same port
+        and PREFECT_HOME: what was stored (runs, their states and inputs) must still be there."""
+        if crash and self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+        self.stop()
+        return self.start(timeout)
 
 
 class ServeProcess:

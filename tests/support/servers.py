@@ -3,6 +3,7 @@ that answers routes with JSON (the documented shapes of the APIs we call) and lo
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -49,6 +50,10 @@ class _Collector:
     async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:  # noqa: N802
         if self.server.refuse:
             return "451 4.3.0 try again later"
+        if self.server.holds_next():
+            while not self.server.released.is_set():  # the sender waits for our answer
+                await asyncio.sleep(0.05)
+            return "451 4.3.0 held, not accepted"
         msg = message_from_bytes(envelope.content, policy=policy.default)
         with self.server.lock:
             self.server.messages.append(
@@ -58,7 +63,11 @@ class _Collector:
 
 
 class SmtpServer:
-    """aiosmtpd on 127.0.0.1; `refuse = True` answers 451 to simulate a mail outage."""
+    """aiosmtpd on 127.0.0.1; `refuse = True` answers 451 to simulate a mail outage.
+
+    `hold(n)`: the n-th message and every one after it get no answer until `release()`, then a
+    451 (never accepted), so a test can kill the sender while it waits in the middle of a batch.
+    """
 
     def __init__(self) -> None:
         self.port = free_port()
@@ -66,6 +75,9 @@ class SmtpServer:
         self.messages: list[ReceivedMail] = []
         self.lock = threading.Lock()
         self.refuse = False
+        self.hold_from: int | None = None
+        self.holding = threading.Event()  # set once a message is being held
+        self.released = threading.Event()
         self._controller = Controller(_Collector(self), hostname=self.host, port=self.port)
 
     def start(self) -> SmtpServer:
@@ -74,6 +86,21 @@ class SmtpServer:
 
     def stop(self) -> None:
         self._controller.stop()
+
+    def hold(self, nth: int) -> None:
+        self.hold_from, self.holding, self.released = nth, threading.Event(), threading.Event()
+
+    def holds_next(self) -> bool:
+        with self.lock:
+            held = self.hold_from is not None and len(self.messages) + 1 >= self.hold_from
+        if held:
+            self.holding.set()
+        return held
+
+    def release(self) -> None:
+        """Answer the held messages (451) and accept what comes after."""
+        self.hold_from = None
+        self.released.set()
 
     def to(self, address: str) -> list[ReceivedMail]:
         return [m for m in self.messages if address in m.rcpt_tos]

@@ -185,6 +185,17 @@ def test_website_rules() -> None:
     assert stranger.verdict is Verdict.REVIEW
 
 
+def test_website_that_could_not_be_checked_is_a_review_not_a_fail() -> None:
+    slow = _website(fetch_error="https://paperlanterncrafts.com/: timed out", fetch_timed_out=True)
+    assert slow.verdict is Verdict.REVIEW
+    assert slow.evidence[-1].fact == (
+        "the website did not answer in time: https://paperlanterncrafts.com/: timed out"
+    )
+    ageless = _website(registered=None, registration_error="rdap: timed out after 10s")
+    assert ageless.verdict is Verdict.REVIEW and ageless.evidence[-1].source == "rdap"
+    assert "could not be looked up: rdap: timed out after 10s" in ageless.evidence[-1].fact
+
+
 def test_no_https_is_evidence_not_failure() -> None:
     result = _website(final_url="http://paperlanterncrafts.com/")
     assert result.verdict is Verdict.PASS
