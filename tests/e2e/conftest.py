@@ -14,6 +14,7 @@ import pytest
 from tests.integration.test_netsuite import netsuite_settings, suitetalk
 from tests.support import google, rdap
 from tests.support.inquiries import form_data
+from tests.support.postgres import PostgresServer, postgres_wanted
 from tests.support.prefect_server import (
     PrefectServer,
     ServeProcess,
@@ -22,11 +23,23 @@ from tests.support.prefect_server import (
 )
 from tests.support.servers import HttpServer, Reply, SmtpServer
 
+PREFECT_DATABASE = "prefect"  # the e2e Prefect server's database on PostgreSQL
+
 
 @pytest.fixture(scope="session")
-def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
-    """`prefect server start` on a free port with its own PREFECT_HOME; stopped at the end."""
-    server = PrefectServer(tmp_path_factory.mktemp("prefect-home")).start()
+def prefect_server(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[PrefectServer]:
+    """`prefect server start` on a free port with its own PREFECT_HOME; stopped at the end. Its
+    database is SQLite there, or (CSFLOWS_TEST_PREFECT_DB=postgres) a database of its own on the
+    session's PostgreSQL server, apart from the store's."""
+    database_url = None
+    if postgres_wanted("CSFLOWS_TEST_PREFECT_DB"):
+        postgres: PostgresServer = request.getfixturevalue("postgres_server")
+        postgres.create_database(PREFECT_DATABASE)
+        database_url = postgres.url(PREFECT_DATABASE, driver="asyncpg")
+    home = tmp_path_factory.mktemp("prefect-home")
+    server = PrefectServer(home, database_url=database_url).start()
     yield server
     server.stop()
 
