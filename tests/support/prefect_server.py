@@ -123,11 +123,13 @@ class PrefectServer:
 
 
 class ServeProcess:
-    """`python -m csflows serve` (every deployment of prefect.yaml) as a subprocess."""
+    """`python -m csflows serve` (every deployment of prefect.yaml) as a subprocess, or another
+    `command` that runs flows from this checkout (e.g. a `prefect worker start`)."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, command: list[str] | None = None) -> None:
         self.env = env
         self.log = log
+        self.command = command or [sys.executable, "-m", "csflows", "serve"]
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> ServeProcess:
@@ -137,7 +139,7 @@ class ServeProcess:
         )
         env["CSFLOWS_PROJECT_DIR"] = str(PROJECT_ROOT)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "csflows", "serve"],
+            self.command,
             cwd=PROJECT_ROOT,
             env=env,
             stdout=self.log.open("ab"),
