@@ -94,9 +94,12 @@ class VettingStack:
 
 @pytest.fixture(scope="module")
 def vetting_stack(
-    prefect_server: PrefectServer, tmp_path_factory: pytest.TempPathFactory
+    prefect_server: PrefectServer,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
 ) -> Iterator[VettingStack]:
-    """One `csflows serve` process (and its mail and web servers) for a test module."""
+    """One `csflows serve` process (and its mail and web servers) for a test module; its store is
+    SQLite in its home, or (CSFLOWS_TEST_STORE=postgres) a PostgreSQL database of the module's."""
     home = tmp_path_factory.mktemp("csflows-home")
     smtp = SmtpServer().start()
     http = HttpServer().start()
@@ -115,6 +118,10 @@ def vetting_stack(
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",
         **{f"CSFLOWS_NETSUITE_{k}": v for k, v in netsuite_settings(http).items()},
     }
+    if postgres_wanted("CSFLOWS_TEST_STORE"):  # the tests read the store the serve process writes
+        postgres: PostgresServer = request.getfixturevalue("postgres_server")
+        module = request.module.__name__.rpartition(".")[2]
+        stack.env["CSFLOWS_DATABASE_URL"] = postgres.create_database(f"e2e_{module}")
     stack.netsuite = netsuite_records
     with prefect_client_settings(prefect_server):
         stack.start_worker()
