@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.imap import DovecotServer
-from tests.support.postgres import PostgresServer
+from tests.support.postgres import PostgresServer, postgres_wanted
 from tests.support.servers import HttpServer, SmtpServer
 
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
@@ -18,8 +18,9 @@ os.environ.setdefault("CSFLOWS_SKIP_BLOCK_LOOKUP", "1")
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer | None]:
-    """With CSFLOWS_TEST_STORE=postgres, one PostgreSQL server for the session; else None."""
-    if os.environ.get("CSFLOWS_TEST_STORE", "sqlite") != "postgres":
+    """With CSFLOWS_TEST_STORE=postgres or CSFLOWS_TEST_PREFECT_DB=postgres, one PostgreSQL server
+    for the session; else None."""
+    if not (postgres_wanted("CSFLOWS_TEST_STORE") or postgres_wanted("CSFLOWS_TEST_PREFECT_DB")):
         yield None
         return
     server = PostgresServer().start()
@@ -36,7 +37,7 @@ def csflows_home(
     home = tmp_path / "csflows-home"
     monkeypatch.setenv("CSFLOWS_HOME", str(home))
     monkeypatch.delenv("CSFLOWS_DATABASE_URL", raising=False)
-    if os.environ.get("CSFLOWS_TEST_STORE") == "postgres":
+    if postgres_wanted("CSFLOWS_TEST_STORE"):
         server = request.getfixturevalue("postgres_server")
         database = f"t{abs(hash(request.node.nodeid)) % 10**12}"
         monkeypatch.setenv("CSFLOWS_DATABASE_URL", server.create_database(database))

@@ -15,6 +15,7 @@ import pytest
 from tests.integration.test_netsuite import netsuite_settings, suitetalk
 from tests.support import google, rdap
 from tests.support.inquiries import form_data
+from tests.support.postgres import PostgresServer, postgres_wanted
 from tests.support.prefect_server import (
     PrefectServer,
     ServeProcess,
@@ -23,11 +24,29 @@ from tests.support.prefect_server import (
 )
 from tests.support.servers import HttpServer, Reply, SmtpServer
 
+PREFECT_DATABASE = "prefect"  # the e2e Prefect server's database on PostgreSQL
+
+
+def new_prefect_server(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest, name: str
+) -> PrefectServer:
+    """A `prefect server start` on a free port with its own PREFECT_HOME, not yet started. Its
+    database is SQLite there, or (CSFLOWS_TEST_PREFECT_DB=postgres) a database `name` of its own
+    on the session's PostgreSQL server, apart from the store's."""
+    database_url = None
+    if postgres_wanted("CSFLOWS_TEST_PREFECT_DB"):
+        postgres: PostgresServer = request.getfixturevalue("postgres_server")
+        postgres.create_database(name)
+        database_url = postgres.url(name, driver="asyncpg")
+    return PrefectServer(tmp_path_factory.mktemp(f"{name}-home"), database_url=database_url)
+
 
 @pytest.fixture(scope="session")
-def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
-    """`prefect server start` on a free port with its own PREFECT_HOME; stopped at the end."""
-    server = PrefectServer(tmp_path_factory.mktemp("prefect-home")).start()
+def prefect_server(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[PrefectServer]:
+    """The session's Prefect server (see new_prefect_server); stopped at the end."""
+    server = new_prefect_server(tmp_path_factory, request, PREFECT_DATABASE).start()
     yield server
     server.stop()
 
@@ -115,12 +134,25 @@ def running_stack(
             http.stop()
 
 
+def module_store(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The store a module's serve process and its tests share: SQLite in the stack's home (no
+    setting), or (CSFLOWS_TEST_STORE=postgres) a PostgreSQL database of the module's."""
+    if not postgres_wanted("CSFLOWS_TEST_STORE"):
+        return {}
+    postgres: PostgresServer = request.getfixturevalue("postgres_server")
+    module = request.module.__name__.rpartition(".")[2]
+    return {"CSFLOWS_DATABASE_URL": postgres.create_database(f"e2e_{module}")}
+
+
 @pytest.fixture(scope="module")
 def vetting_stack(
-    prefect_server: PrefectServer, tmp_path_factory: pytest.TempPathFactory
+    prefect_server: PrefectServer,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
 ) -> Iterator[VettingStack]:
     """One `csflows serve` process (and its mail and web servers) for a test module."""
-    with running_stack(prefect_server, tmp_path_factory.mktemp("csflows-home")) as stack:
+    home = tmp_path_factory.mktemp("csflows-home")
+    with running_stack(prefect_server, home, module_store(request)) as stack:
         yield stack
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from csflows import inquiries, store
 from csflows.gates import resume_with_first_po
 from csflows.store.tables import CustomerRow, InquiryRow
-from tests.e2e.conftest import VettingStack
+from tests.e2e.conftest import VettingStack, new_prefect_server
 from tests.e2e.test_vetting_e2e import (
     SUPERVISOR,
     approve,
@@ -32,9 +32,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
+def prefect_server(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[PrefectServer]:
     """This module's own server (the session's stays up for the other modules)."""
-    server = PrefectServer(tmp_path_factory.mktemp("prefect-home-restarted")).start()
+    server = new_prefect_server(tmp_path_factory, request, "prefect_restarted").start()
     yield server
     server.stop()
 

@@ -11,7 +11,7 @@ from prefect.flow_runs import resume_flow_run
 
 from csflows import inquiries
 from csflows.models import CRITERIA, Recommendation, Verdict
-from tests.e2e.conftest import VettingStack, applicant_world, running_stack
+from tests.e2e.conftest import VettingStack, applicant_world, module_store, running_stack
 from tests.e2e.test_vetting_e2e import SUPERVISOR, inquiry_of, mails, submit
 from tests.support import google
 from tests.support.inquiries import short_timeouts_config
@@ -23,14 +23,18 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def vetting_stack(
-    prefect_server: PrefectServer, tmp_path_factory: pytest.TempPathFactory
+    prefect_server: PrefectServer,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
 ) -> Iterator[VettingStack]:
     """The worker with Google retried for half a second per try (the task still tries 3 times)."""
     config = short_timeouts_config(
         tmp_path_factory.mktemp("faults") / "config", timeout_seconds=2, google_retry_seconds=0.5
     )
     home = tmp_path_factory.mktemp("csflows-home")
-    with running_stack(prefect_server, home, {"CSFLOWS_CONFIG_DIR": str(config)}) as stack:
+    with running_stack(
+        prefect_server, home, {"CSFLOWS_CONFIG_DIR": str(config), **module_store(request)}
+    ) as stack:
         yield stack
 
 

@@ -24,6 +24,12 @@ def _bin(name: str) -> str:
     return found[-1]
 
 
+def postgres_wanted(variable: str) -> bool:
+    """Whether the environment asks for PostgreSQL: CSFLOWS_TEST_STORE (csflows' store) or
+    CSFLOWS_TEST_PREFECT_DB (the e2e Prefect server's database) set to `postgres`."""
+    return os.environ.get(variable, "sqlite") == "postgres"
+
+
 class PostgresServer:
     def __init__(self) -> None:
         self.port = free_port()

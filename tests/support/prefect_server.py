@@ -52,11 +52,15 @@ def _stop(process: subprocess.Popen[bytes] | None, grace: float = 20) -> None:
 
 
 class PrefectServer:
-    """`prefect server start` on 127.0.0.1 with its own home (SQLite) and no analytics."""
+    """`prefect server start` on 127.0.0.1 with its own home and no analytics; its database is
+    SQLite in the home, or the `postgresql+asyncpg://` database at `database_url`."""
 
-    def __init__(self, home: Path, schedules: bool = False) -> None:
+    def __init__(
+        self, home: Path, schedules: bool = False, database_url: str | None = None
+    ) -> None:
         self.home = home
         self.schedules = schedules  # off: no scheduled run starts in the middle of a test
+        self.database_url = database_url
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.log = home / "prefect-server.log"
@@ -85,6 +89,10 @@ class PrefectServer:
         env.pop("PREFECT_API_URL", None)  # the server itself needs no client URL
         env["PREFECT_UI_API_URL"] = self.api_url  # where the UI in a browser finds the API
         env["PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED"] = "true" if self.schedules else "false"
+        if self.database_url:
+            env["PREFECT_API_DATABASE_CONNECTION_URL"] = self.database_url
+        else:
+            env.pop("PREFECT_API_DATABASE_CONNECTION_URL", None)  # SQLite under PREFECT_HOME
         prefect = Path(sys.executable).with_name("prefect")
         command = [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(self.port)]
         self.process = subprocess.Popen(
@@ -124,11 +132,13 @@ class PrefectServer:
 
 
 class ServeProcess:
-    """`python -m csflows serve` (every deployment of prefect.yaml) as a subprocess."""
+    """`python -m csflows serve` (every deployment of prefect.yaml) as a subprocess, or another
+    `command` that runs flows from this checkout (e.g. a `prefect worker start`)."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, command: list[str] | None = None) -> None:
         self.env = env
         self.log = log
+        self.command = command or [sys.executable, "-m", "csflows", "serve"]
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> ServeProcess:
@@ -138,7 +148,7 @@ class ServeProcess:
         )
         env["CSFLOWS_PROJECT_DIR"] = str(PROJECT_ROOT)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "csflows", "serve"],
+            self.command,
             cwd=PROJECT_ROOT,
             env=env,
             stdout=self.log.open("ab"),
