@@ -65,6 +65,7 @@ class TwilioCredentials(EnvOverridableBlock):
     auth_token: SecretStr = SecretStr("")
     from_number: str = ""
     base_url: str = "https://api.twilio.com"
+    requests_per_second: float = Field(25.0, ge=0, description="this machine's share of the quota")
 
 
 class NetSuiteCredentials(EnvOverridableBlock):
@@ -78,6 +79,7 @@ class NetSuiteCredentials(EnvOverridableBlock):
     token_id: str = ""
     token_secret: SecretStr = SecretStr("")
     base_url: str = ""  # https://<account>.suitetalk.api.netsuite.com/services/rest
+    requests_per_second: float = Field(5.0, ge=0, description="this machine's share of the quota")
 
     @property
     def configured(self) -> bool:

@@ -19,7 +19,6 @@ from csflows.http import RateLimit, request
 from csflows.models import Customer
 
 API = "netsuite"
-RATE = RateLimit(API, per_second=5)
 
 
 def _enc(value: str) -> str:
@@ -84,6 +83,7 @@ def upsert_customer(credentials: Any, customer: Customer, external_id: str) -> s
     """Create or update the customer in NetSuite; returns its internal id."""
     base = credentials.base_url.rstrip("/")
     url = f"{base}/record/v1/customer/eid:{external_id}"
+    rate = RateLimit(API, credentials.requests_per_second)  # this machine's share of the quota
 
     def headers(method: str, target: str) -> dict[str, str]:
         return {
@@ -104,12 +104,12 @@ def upsert_customer(credentials: Any, customer: Customer, external_id: str) -> s
         API,
         "PUT",
         url,
-        rate=RATE,
+        rate=rate,
         json=customer_record(customer, external_id),
         headers=headers("PUT", url),
     )
     location = response.headers.get("Location", "")
     if location.rstrip("/").rsplit("/", 1)[-1].isdigit():
         return location.rstrip("/").rsplit("/", 1)[-1]
-    found = request(API, "GET", url, rate=RATE, headers=headers("GET", url)).json()
+    found = request(API, "GET", url, rate=rate, headers=headers("GET", url)).json()
     return str(found["id"])

@@ -17,7 +17,6 @@ import phonenumbers
 from csflows.http import RateLimit, request
 
 API = "twilio"
-RATE = RateLimit(API, per_second=25, burst=5)
 CLOCK_SKEW = timedelta(minutes=5)  # our clock vs Twilio's, when matching an earlier attempt
 
 
@@ -49,6 +48,11 @@ def _messages_url(credentials: Any) -> str:
     return f"{base}/2010-04-01/Accounts/{credentials.account_sid}/Messages.json"
 
 
+def _rate(credentials: Any) -> RateLimit:
+    """This machine's share of the account's quota (the block's requests_per_second)."""
+    return RateLimit(API, credentials.requests_per_second, burst=5)
+
+
 def _auth(credentials: Any) -> tuple[str, str]:
     return credentials.account_sid, credentials.auth_token.get_secret_value()
 
@@ -59,7 +63,7 @@ def send_sms(credentials: Any, to: str, body: str) -> SmsReceipt:
         API,
         "POST",
         _messages_url(credentials),
-        rate=RATE,
+        rate=_rate(credentials),
         auth=_auth(credentials),
         data={"To": to, "From": credentials.from_number, "Body": body},
     )
@@ -83,7 +87,7 @@ def find_sent(credentials: Any, to: str, body: str, since: datetime) -> str | No
         API,
         "GET",
         _messages_url(credentials),
-        rate=RATE,
+        rate=_rate(credentials),
         auth=_auth(credentials),
         params={
             "To": to,

@@ -45,3 +45,16 @@ def test_google_variables_follow_the_documented_names() -> None:
 def test_bad_boolean_names_the_variable() -> None:
     with pytest.raises(ValueError, match="CSFLOWS_SMTP_STARTTLS: expected true or false"):
         SmtpServer.env_values({"CSFLOWS_SMTP_STARTTLS": "maybe"})
+
+
+def test_each_machines_share_of_a_quota_comes_from_its_variable() -> None:
+    """With several worker machines each gets quota / N (deployments/README.md)."""
+    from blocks import NetSuiteCredentials, TwilioCredentials
+
+    environ = {
+        "CSFLOWS_TWILIO_REQUESTS_PER_SECOND": "12.5",
+        "CSFLOWS_NETSUITE_REQUESTS_PER_SECOND": "2",
+    }
+    assert resolve(TwilioCredentials, None, environ).requests_per_second == 12.5
+    assert resolve(NetSuiteCredentials, None, environ).requests_per_second == 2
+    assert resolve(TwilioCredentials, None, {}).requests_per_second == 25
