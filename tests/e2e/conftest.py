@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.integration.test_netsuite import netsuite_settings, suitetalk
-from tests.support import google, rdap
+from tests.support.google import GoogleQuota
 from tests.support.inquiries import form_data
 from tests.support.prefect_server import (
     PrefectServer,
@@ -20,7 +21,8 @@ from tests.support.prefect_server import (
     prefect_client_settings,
     wait_for_deployment,
 )
-from tests.support.servers import HttpServer, Reply, SmtpServer
+from tests.support.servers import HttpServer, SmtpServer
+from tests.support.vetting_world import applicant_world, worker_env
 
 
 @pytest.fixture(scope="session")
@@ -29,28 +31,6 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prefect
     server = PrefectServer(tmp_path_factory.mktemp("prefect-home")).start()
     yield server
     server.stop()
-
-
-SITE = """<!doctype html><html><head><title>Paper Lantern Crafts</title></head><body>
-<h1>Paper Lantern Crafts</h1><p>Your neighborhood paper-craft and scrapbooking store in
-Chicago since 2009. Visit our shop at 233 S Wacker Dr, Suite 400.</p>
-<p>Contact: hello@paperlanterncrafts.com</p></body></html>"""
-
-
-def applicant_world(http: HttpServer) -> None:
-    """A business applicant as Google, RDAP and its own website describe it (documented shapes)."""
-    http.route(
-        "POST",
-        "/v1:validateAddress",
-        Reply(200, google.validation({"business": True, "residential": False, "poBox": False})),
-    )
-    http.route("POST", "/v1/places:searchText", Reply(200, google.places("Paper Lantern Crafts")))
-    http.route("GET", "/maps/api/geocode/json", Reply(200, google.geocode(["premise"])))
-    registration = rdap.domain("paperlantern.test", "2009-03-02T00:00:00Z")
-    http.route(
-        "GET", "/rdap/domain/", Reply(200, registration, {"Content-Type": "application/rdap+json"})
-    )
-    http.route("GET", "/", Reply(200, SITE))
 
 
 @dataclass
@@ -63,6 +43,7 @@ class VettingStack:
     http: HttpServer
     env: dict[str, str] = field(default_factory=dict)
     serve: ServeProcess | None = None
+    serve_limit: int | None = None
     netsuite: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def form(self, **changes: Any) -> dict[str, Any]:
@@ -70,7 +51,7 @@ class VettingStack:
         return form_data(website=f"http://paperlantern.test:{self.http.port}/", **changes)
 
     def start_worker(self) -> ServeProcess:
-        self.serve = ServeProcess(self.env, self.home / "serve.log").start()
+        self.serve = ServeProcess(self.env, self.home / "serve.log", self.serve_limit).start()
         wait_for_deployment("vet-new-customer/vet-new-customer")
         return self.serve
 
@@ -79,28 +60,25 @@ class VettingStack:
             self.serve.stop()
 
 
-@pytest.fixture(scope="module")
-def vetting_stack(
-    prefect_server: PrefectServer, tmp_path_factory: pytest.TempPathFactory
+@contextmanager
+def running_stack(
+    prefect_server: PrefectServer,
+    home: Path,
+    quota: GoogleQuota | None = None,
+    serve_limit: int | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[VettingStack]:
-    """One `csflows serve` process (and its mail and web servers) for a test module."""
-    home = tmp_path_factory.mktemp("csflows-home")
+    """A `csflows serve` process (at most `serve_limit` runs at once) with its mail and web
+    servers; with `quota`, Google answers 429 beyond it; `env` adds to the worker's."""
     smtp = SmtpServer().start()
     http = HttpServer().start()
-    applicant_world(http)
+    applicant_world(http, quota)
     suitetalk(http, netsuite_records := {})
-    stack = VettingStack(prefect_server, home, smtp, http)
+    stack = VettingStack(prefect_server, home, smtp, http, serve_limit=serve_limit)
     stack.env = {
-        **prefect_server.env(),
-        **smtp.env(),
-        "CSFLOWS_HOME": str(home),
-        "CSFLOWS_SKIP_BLOCK_LOOKUP": "1",
-        **google.environment(http.url),
-        "CSFLOWS_RDAP_BASE_URL": f"{http.url}/rdap",
-        "CSFLOWS_ALLOW_PRIVATE_NETWORKS": "1",
-        "CSFLOWS_RESOLVE": f"paperlantern.test:{http.port}:127.0.0.1",
-        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+        **worker_env(prefect_server, smtp, http, home),
         **{f"CSFLOWS_NETSUITE_{k}": v for k, v in netsuite_settings(http).items()},
+        **(env or {}),
     }
     stack.netsuite = netsuite_records
     with prefect_client_settings(prefect_server):
@@ -111,6 +89,15 @@ def vetting_stack(
             stack.stop_worker()
             smtp.stop()
             http.stop()
+
+
+@pytest.fixture(scope="module")
+def vetting_stack(
+    prefect_server: PrefectServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[VettingStack]:
+    """One `csflows serve` process (and its mail and web servers) for a test module."""
+    with running_stack(prefect_server, tmp_path_factory.mktemp("csflows-home")) as stack:
+        yield stack
 
 
 @pytest.fixture

@@ -115,11 +115,13 @@ class PrefectServer:
 
 
 class ServeProcess:
-    """`python -m csflows serve` (every deployment of prefect.yaml) as a subprocess."""
+    """`python -m csflows serve` (every deployment of prefect.yaml) as a subprocess; `limit`
+    caps the flow runs it runs at once (each is a subprocess of its own)."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, limit: int | None = None) -> None:
         self.env = env
         self.log = log
+        self.limit = limit
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> ServeProcess:
@@ -129,7 +131,8 @@ class ServeProcess:
         )
         env["CSFLOWS_PROJECT_DIR"] = str(PROJECT_ROOT)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "csflows", "serve"],
+            [sys.executable, "-m", "csflows", "serve"]
+            + (["--limit", str(self.limit)] if self.limit else []),
             cwd=PROJECT_ROOT,
             env=env,
             stdout=self.log.open("ab"),
