@@ -52,11 +52,15 @@ def _stop(process: subprocess.Popen[bytes] | None, grace: float = 20) -> None:
 
 
 class PrefectServer:
-    """`prefect server start` on 127.0.0.1 with its own home (SQLite) and no analytics."""
+    """`prefect server start` on 127.0.0.1 with its own home (SQLite, or the PostgreSQL
+    `database_url`, postgresql+asyncpg://...) and no analytics."""
 
-    def __init__(self, home: Path, schedules: bool = False) -> None:
+    def __init__(
+        self, home: Path, schedules: bool = False, database_url: str | None = None
+    ) -> None:
         self.home = home
         self.schedules = schedules  # off: no scheduled run starts in the middle of a test
+        self.database_url = database_url
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.log = home / "prefect-server.log"
@@ -85,6 +89,8 @@ class PrefectServer:
         env.pop("PREFECT_API_URL", None)  # the server itself needs no client URL
         env["PREFECT_UI_API_URL"] = self.api_url  # where the UI in a browser finds the API
         env["PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED"] = "true" if self.schedules else "false"
+        if self.database_url:
+            env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = self.database_url
         prefect = Path(sys.executable).with_name("prefect")
         command = [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(self.port)]
         self.process = subprocess.Popen(

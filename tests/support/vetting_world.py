@@ -4,9 +4,11 @@ environment pointing at them, a real SMTP server and a real Prefect server."""
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -86,17 +88,24 @@ def submit_at_once(forms: list[dict[str, Any]], source: str = "burst") -> list[s
         start.wait()
         return inquiries.submit(form, source=source)[0]
 
+    # each thread runs in a copy of this context: Prefect's settings (the API URL) live there
+    contexts = [contextvars.copy_context() for _ in forms]
     with ThreadPoolExecutor(len(forms)) as pool:
-        return list(pool.map(submit, forms))
+        return list(pool.map(lambda c, f: c.run(submit, f), contexts, forms))
 
 
-def wait_all_suspended(run_ids: list[str], timeout: float = 600) -> float:
+def wait_all_suspended(
+    run_ids: list[str],
+    timeout: float = 600,
+    progress: Callable[[Counter[str]], None] | None = None,
+) -> float:
     """Wait until every run is Suspended (at the approval gate); fail fast on one that ended.
-    Returns the monotonic time it was first seen that all were."""
+    Returns the monotonic time it was first seen that all were; `progress` sees the states."""
     from uuid import UUID
 
     from prefect import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.client.schemas.sorting import FlowRunSort
 
     ids = [UUID(r) for r in run_ids]
     deadline = time.monotonic() + timeout
@@ -104,9 +113,13 @@ def wait_all_suspended(run_ids: list[str], timeout: float = 600) -> float:
     while time.monotonic() < deadline:
         with get_client(sync_client=True) as client:
             runs = client.read_flow_runs(
-                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids)), limit=len(ids)
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids)),
+                sort=FlowRunSort.ID_DESC,
+                limit=len(ids),
             )
         states = Counter(r.state.name if r.state else "none" for r in runs)
+        if progress is not None:
+            progress(states)
         ended = [r.state for r in runs if r.state and r.state.is_final()]
         if ended:
             raise AssertionError(f"runs ended before the gate: {states}; {ended[0].message}")
