@@ -23,7 +23,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -129,7 +129,7 @@ def _file_flight(key: str, wait: float) -> Iterator[bool]:
         yield _poll(try_lock, wait)
 
 
-def single_flight(key: str, wait: float = 120.0) -> Any:
+def single_flight(key: str, wait: float = 120.0) -> AbstractContextManager[bool]:
     """A context holding the store-wide lock of `key`; it yields False when `wait` ran out."""
     if store.engine().dialect.name == "postgresql":
         return _postgres_flight(key, wait)

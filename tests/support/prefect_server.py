@@ -89,8 +89,11 @@ class PrefectServer:
         env.pop("PREFECT_API_URL", None)  # the server itself needs no client URL
         env["PREFECT_UI_API_URL"] = self.api_url  # where the UI in a browser finds the API
         env["PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED"] = "true" if self.schedules else "false"
-        if self.database_url:
+        if self.database_url:  # room for a burst of API calls (the default pool is 5 + 10)
             env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = self.database_url
+            env["PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE"] = "20"
+            env["PREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW"] = "40"
+            env["PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_TIMEOUT"] = "120"
         prefect = Path(sys.executable).with_name("prefect")
         command = [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(self.port)]
         self.process = subprocess.Popen(
