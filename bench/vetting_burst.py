@@ -78,6 +78,7 @@ def main() -> None:
     env["CSFLOWS_GOOGLE_MAPS_QPS"] = str(args.quota)
     os.environ.update(env)
     serve = ServeProcess(env, root / "serve.log", limit=args.limit)
+    calls_before = requests_before = 0
     try:
         prefect.start()
         with prefect_client_settings(prefect):
@@ -90,23 +91,23 @@ def main() -> None:
             print(f"one inquiry alone: {single:.1f} s to the approval gate", flush=True)
             calls_before, requests_before = sum(quota.calls.values()), len(quota.calls)
             burst = _timed_burst(burst_forms(args.count, args.addresses, site), args.timeout)
-    finally:
+        print(f"{args.count} inquiries over {args.addresses} addresses, worker limit {args.limit}")
+        print(f"time to all at the approval gate: {burst:.1f} s")
+        print(f"inquiries/minute: {args.count / burst * 60:.1f}")
+        print(f"burst/(alone x count)={burst / (single * args.count):.2f}")
+    finally:  # what Google saw, even when the wait ran out
+        print(f"429s seen: {quota.total_rejected}")
+        print(f"max calls per distinct address and API: {quota.most_calls_per_address}")
+        print(
+            f"Google calls: {sum(quota.calls.values()) - calls_before} for "
+            f"{len(quota.calls) - requests_before} distinct (API, address) requests"
+        )
+        print(f"logs in {root}")
         serve.stop()
         prefect.stop()
         smtp.stop()
         http.stop()
         postgres.stop()
-
-    google_calls = sum(quota.calls.values()) - calls_before
-    distinct = len(quota.calls) - requests_before
-    print(f"{args.count} inquiries over {args.addresses} addresses, worker limit {args.limit}")
-    print(f"time to all at the approval gate: {burst:.1f} s")
-    print(f"inquiries/minute: {args.count / burst * 60:.1f}")
-    print(f"429s seen: {quota.total_rejected}")
-    print(f"max calls per distinct address and API: {quota.most_calls_per_address}")
-    print(f"Google calls: {google_calls} for {distinct} distinct (API, address) requests")
-    print(f"burst/(alone x count)={burst / (single * args.count):.2f}")
-    print(f"logs in {root}")
 
 
 if __name__ == "__main__":
