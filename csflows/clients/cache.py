@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from csflows import store
 from csflows.paths import home
@@ -60,9 +61,12 @@ def lookup_key(api: str, request: Any) -> tuple[str, str]:
     return hashlib.sha256(f"{api}\n{text}".encode()).hexdigest(), text
 
 
-def _fresh(key: str, max_age: timedelta) -> tuple[bool, Any]:
+Sessions = Callable[[], AbstractContextManager[Session]]
+
+
+def _fresh(sessions: Sessions, key: str, max_age: timedelta) -> tuple[bool, Any]:
     """(True, answer) when the store has a fresh answer for `key`; a stale one is deleted."""
-    with store.session() as s:
+    with sessions() as s:
         row = s.scalar(select(LookupRow).where(LookupRow.key == key))
         if row is None:
             return False, None
@@ -73,9 +77,11 @@ def _fresh(key: str, max_age: timedelta) -> tuple[bool, Any]:
     return False, None
 
 
-def _remember(key: str, api: str, request_text: str, answer: Any, at: datetime) -> None:
+def _remember(
+    sessions: Sessions, key: str, api: str, request_text: str, answer: Any, at: datetime
+) -> None:
     try:
-        with store.session() as s:
+        with sessions() as s:
             s.add(
                 LookupRow(
                     key=key,
@@ -100,19 +106,31 @@ def _poll(try_lock: Callable[[], bool], wait: float) -> bool:
 
 
 @contextmanager
-def _postgres_flight(key: str, wait: float) -> Iterator[bool]:
-    """An advisory lock held by an open transaction: released at its end, or when the
-    connection drops with a dead process."""
+def _postgres_flight(key: str, wait: float) -> Iterator[tuple[bool, Sessions]]:
+    """An advisory lock held by an open transaction, released when it commits (the answer
+    becomes visible at that same moment) or when the connection drops with a dead process.
+    The double-check and the answer use that connection: holding one connection while asking
+    the pool for another would exhaust the pool under a burst."""
     object_id = int(key[:8], 16) - 2**31
     with store.engine().connect() as conn, conn.begin():
         query = text("SELECT pg_try_advisory_xact_lock(:c, :o)")
-        yield _poll(
+        locked = _poll(
             lambda: bool(conn.scalar(query, {"c": _LOOKUP_LOCK_CLASS, "o": object_id})), wait
         )
 
+        @contextmanager
+        def sessions() -> Iterator[Session]:
+            with (
+                Session(bind=conn, join_transaction_mode="create_savepoint") as s,
+                s.begin(),
+            ):
+                yield s
+
+        yield locked, sessions
+
 
 @contextmanager
-def _file_flight(key: str, wait: float) -> Iterator[bool]:
+def _file_flight(key: str, wait: float) -> Iterator[tuple[bool, Sessions]]:
     """flock on a file per key (4,096 stripes): separate opens exclude each other, in one
     process's threads as across processes, and the kernel releases it when a process dies."""
     path = home() / "locks" / "lookups" / f"{key[:3]}.lock"
@@ -126,11 +144,12 @@ def _file_flight(key: str, wait: float) -> Iterator[bool]:
                 return False
             return True
 
-        yield _poll(try_lock, wait)
+        yield _poll(try_lock, wait), store.session
 
 
-def single_flight(key: str, wait: float = 120.0) -> AbstractContextManager[bool]:
-    """A context holding the store-wide lock of `key`; it yields False when `wait` ran out."""
+def single_flight(key: str, wait: float = 120.0) -> AbstractContextManager[tuple[bool, Sessions]]:
+    """A context holding the store-wide lock of `key`: (False when `wait` ran out, the
+    sessions to read and write the answer with while it is held)."""
     if store.engine().dialect.name == "postgresql":
         return _postgres_flight(key, wait)
     return _file_flight(key, wait)
@@ -143,16 +162,16 @@ def cached_lookup(
     fetch per request at a time across the store's users (see the module's docstring)."""
     _store_ready(store.database_url())
     key, request_text = lookup_key(api, request)
-    found, answer = _fresh(key, max_age)
+    found, answer = _fresh(store.session, key, max_age)
     if found:
         return answer, True
-    with single_flight(key, wait) as locked:
+    with single_flight(key, wait) as (locked, sessions):
         if not locked:
             _log.warning("%s: waited %gs for another lookup of the same request", api, wait)
-        found, answer = _fresh(key, max_age)  # the run we waited for may have stored it
+        found, answer = _fresh(sessions, key, max_age)  # the run we waited for stored it?
         if found:
             return answer, True
         now = datetime.now(UTC)
         answer = fetch()
-        _remember(key, api, request_text, answer, now)
+        _remember(sessions, key, api, request_text, answer, now)
     return answer, False

@@ -144,12 +144,13 @@ def requested_address(request: Request) -> str:
 
 class GoogleQuota:
     """Google's per-API quota as the local server enforces it: at most `per_second` answered
-    requests of one API in any second (a sliding window); one more gets 429 with Google's
+    requests of one API in any `window` seconds (sliding); one more gets 429 with Google's
     RESOURCE_EXHAUSTED error body. Counts the calls per API and requested address, and the 429s.
     """
 
-    def __init__(self, per_second: int) -> None:
+    def __init__(self, per_second: int, window: float = 1.0) -> None:
         self.per_second = per_second
+        self.window = window
         self.calls: Counter[tuple[str, str]] = Counter()
         self.rejected: Counter[str] = Counter()
         self._answered: dict[str, deque[float]] = {}
@@ -159,7 +160,7 @@ class GoogleQuota:
         with self._lock:
             now = time.monotonic()
             window = self._answered.setdefault(api, deque())
-            while window and window[0] <= now - 1.0:
+            while window and window[0] <= now - self.window:
                 window.popleft()
             if len(window) >= self.per_second:
                 self.rejected[api] += 1
