@@ -8,8 +8,12 @@ import fcntl
 import json
 import random
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import requests
 
@@ -36,6 +40,30 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, TransientApiError | requests.Timeout | requests.ConnectionError)
 
 
+class Limit(Protocol):
+    """Something an API request passes: `with limit.slot(): send it`."""
+
+    def slot(self) -> AbstractContextManager[None]: ...
+
+
+@contextmanager
+def _locked_state(path: Path) -> Iterator[dict[str, Any]]:
+    """A JSON state file read and rewritten under an exclusive lock (every process on this
+    machine sees one order of events)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        try:
+            state = json.loads(handle.read() or "{}")
+        except json.JSONDecodeError:
+            state = {}
+        yield state
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps(state))
+
+
 @dataclass
 class RateLimit:
     """A token bucket per API shared by every process on this machine (a locked file in
@@ -49,15 +77,8 @@ class RateLimit:
         if self.per_second <= 0:
             return
         path = home() / "ratelimits" / f"{self.api}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
         while True:
-            with path.open("a+") as handle:
-                fcntl.flock(handle, fcntl.LOCK_EX)
-                handle.seek(0)
-                try:
-                    state = json.loads(handle.read() or "{}")
-                except json.JSONDecodeError:
-                    state = {}
+            with _locked_state(path) as state:
                 now = time.time()
                 tokens = min(
                     self.burst,
@@ -65,12 +86,95 @@ class RateLimit:
                     + (now - state.get("at", now)) * self.per_second,
                 )
                 if tokens >= 1:
-                    handle.seek(0)
-                    handle.truncate()
-                    handle.write(json.dumps({"tokens": tokens - 1, "at": now}))
+                    state.update(tokens=tokens - 1, at=now)
                     return
                 wait = (1 - tokens) / self.per_second
             time.sleep(wait)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        self.acquire()
+        yield
+
+
+@dataclass
+class QuotaWindow:
+    """At most `limit` requests of an API in any `window` seconds, as a provider that counts
+    requests in a sliding window sees them (Google's per-API quotas), for every process on
+    this machine (a locked file in CSFLOWS_HOME).
+
+    A request holds its slot from before it is sent until its answer is read, and counts for
+    `window` seconds after that: it reached the provider somewhere in between, so however
+    late it arrived (a busy machine, a slow network) no window there holds more than `limit`.
+    A slot left open by a killed process counts as done after `max_flight` seconds. Several
+    machines each need their own share of the quota.
+    """
+
+    api: str
+    limit: int
+    window: float = 1.0
+    max_flight: float = 120.0
+
+    @classmethod
+    def per_second(cls, api: str, per_second: float) -> QuotaWindow:
+        """`per_second` as whole requests per window: 10 -> 10 in 1 s, 0.5 -> 1 in 2 s."""
+        if per_second >= 1:
+            return cls(api, int(per_second))
+        return cls(api, 1, 1 / per_second if per_second > 0 else 0.0)
+
+    @property
+    def _path(self) -> Path:
+        return home() / "ratelimits" / f"{self.api}.window.json"
+
+    def _enter(self) -> str:
+        ticket = uuid.uuid4().hex
+        while True:
+            with _locked_state(self._path) as state:
+                now = time.time()
+                slots = {
+                    t: (start, end)
+                    for t, (start, end) in (state.get("slots") or {}).items()
+                    if (end is not None and end > now - self.window)
+                    or (end is None and start > now - self.max_flight)
+                }
+                if len(slots) < self.limit:
+                    slots[ticket] = (now, None)
+                state["slots"] = slots
+                if ticket in slots:
+                    return ticket
+                ends = [end for _start, end in slots.values() if end is not None]
+                wait = min(ends) + self.window - now if ends else 0.05
+            time.sleep(min(max(wait, 0.005), 0.25))
+
+    def _leave(self, ticket: str) -> None:
+        with _locked_state(self._path) as state:
+            slots = state.get("slots") or {}
+            if ticket in slots:
+                slots[ticket] = (slots[ticket][0], time.time())
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        if self.limit <= 0 or self.window <= 0:
+            yield
+            return
+        ticket = self._enter()
+        try:
+            yield
+        finally:
+            self._leave(ticket)
+
+
+class LimitedSession(requests.Session):
+    """A requests session whose every HTTP request, retries included, passes `limit`
+    (for clients such as googlemaps that send and retry on their own)."""
+
+    def __init__(self, limit: Limit) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        with self.limit.slot():
+            return super().request(*args, **kwargs)
 
 
 def error_message(response: requests.Response) -> str:
@@ -106,7 +210,7 @@ def request(
     url: str,
     *,
     session: requests.Session | None = None,
-    rate: RateLimit | None = None,
+    rate: Limit | None = None,
     attempts: int = 4,
     backoff: float = 0.5,
     max_backoff: float = 8.0,
@@ -117,10 +221,9 @@ def request(
     http = session or requests
     last: TransientApiError | None = None
     for attempt in range(attempts):
-        if rate:
-            rate.acquire()
         try:
-            response = http.request(method, url, timeout=timeout, **kwargs)
+            with rate.slot() if rate else nullcontext():
+                response = http.request(method, url, timeout=timeout, **kwargs)
         except requests.Timeout as exc:
             last = TransientApiError(api, f"timed out after {timeout:g}s")
             last.__cause__ = exc

@@ -1,7 +1,8 @@
 """Google Maps Platform for the address criterion: Address Validation and Geocoding through the
 `googlemaps` client, Places API (New) Text Search through csflows.http (googlemaps only speaks
-the legacy Places endpoints). Every answer is cached on the normalized request and every call
-passes the per-API rate limit."""
+the legacy Places endpoints). Every answer is cached on the normalized request (one call per
+distinct request, however many runs ask at once) and every HTTP request, retries included,
+passes the per-API quota window."""
 
 from __future__ import annotations
 
@@ -15,7 +16,14 @@ from googlemaps import addressvalidation as gm_addressvalidation
 
 from blocks import GoogleMapsCredentials
 from csflows.clients.cache import cached_lookup
-from csflows.http import ApiError, RateLimit, TransientApiError, request, retry_after
+from csflows.http import (
+    ApiError,
+    LimitedSession,
+    QuotaWindow,
+    TransientApiError,
+    request,
+    retry_after,
+)
 from csflows.models import Address
 from csflows.rules.address import address_lines, normalized_address, wants_usps_cass
 
@@ -27,13 +35,13 @@ PLACES_FIELDS = (
 
 class MapsClient(googlemaps.Client):
     """googlemaps.Client whose Address Validation base URL is configurable and whose requests
-    pass csflows' cross-process rate limit. googlemaps' `addressvalidation` passes its module
-    constant as `base_url`; we swap that one value for ours."""
+    (its own retries too) pass csflows' cross-process quota window. googlemaps'
+    `addressvalidation` passes its module constant as `base_url`; we swap that one value for
+    ours."""
 
-    def __init__(self, *, validation_base_url: str, rate: RateLimit, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, *, validation_base_url: str, rate: QuotaWindow, **kwargs: Any) -> None:
+        super().__init__(requests_session=LimitedSession(rate), **kwargs)
         self.validation_base_url = validation_base_url.rstrip("/")
-        self.rate = rate
         self.last_status: int | None = None  # what googlemaps saw last, for its give-up error
         self.requests_kwargs["hooks"] = {"response": [self._saw]}
 
@@ -54,7 +62,6 @@ class MapsClient(googlemaps.Client):
             call["base_url"] = self.validation_base_url
         if call.get("extract_body") is gm_addressvalidation._addressvalidation_extract:
             call["extract_body"] = _validation_extract
-        self.rate.acquire()
         return super()._request(url, params, **call)
 
 
@@ -99,8 +106,9 @@ class GoogleMaps:
         assert self.credentials.api_key is not None
         return self.credentials.api_key.get_secret_value()
 
-    def _rate(self, api: str) -> RateLimit:
-        return RateLimit(api, self.credentials.requests_per_second, burst=5)
+    def _rate(self, api: str) -> QuotaWindow:
+        """Google counts each API's requests per project: at most `requests_per_second`."""
+        return QuotaWindow.per_second(api, self.credentials.requests_per_second)
 
     def _client(self, api: str) -> MapsClient:
         return MapsClient(

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.integration.test_netsuite import netsuite_settings, suitetalk
-from tests.support import google, rdap
+from tests.support.google import GoogleQuota
 from tests.support.inquiries import form_data
 from tests.support.postgres import PostgresServer, postgres_wanted
 from tests.support.prefect_server import (
@@ -22,7 +22,8 @@ from tests.support.prefect_server import (
     prefect_client_settings,
     wait_for_deployment,
 )
-from tests.support.servers import HttpServer, Reply, SmtpServer
+from tests.support.servers import HttpServer, SmtpServer
+from tests.support.vetting_world import applicant_world, worker_env
 
 PREFECT_DATABASE = "prefect"  # the e2e Prefect server's database on PostgreSQL
 
@@ -51,28 +52,6 @@ def prefect_server(
     server.stop()
 
 
-SITE = """<!doctype html><html><head><title>Paper Lantern Crafts</title></head><body>
-<h1>Paper Lantern Crafts</h1><p>Your neighborhood paper-craft and scrapbooking store in
-Chicago since 2009. Visit our shop at 233 S Wacker Dr, Suite 400.</p>
-<p>Contact: hello@paperlanterncrafts.com</p></body></html>"""
-
-
-def applicant_world(http: HttpServer) -> None:
-    """A business applicant as Google, RDAP and its own website describe it (documented shapes)."""
-    http.route(
-        "POST",
-        "/v1:validateAddress",
-        Reply(200, google.validation({"business": True, "residential": False, "poBox": False})),
-    )
-    http.route("POST", "/v1/places:searchText", Reply(200, google.places("Paper Lantern Crafts")))
-    http.route("GET", "/maps/api/geocode/json", Reply(200, google.geocode(["premise"])))
-    registration = rdap.domain("paperlantern.test", "2009-03-02T00:00:00Z")
-    http.route(
-        "GET", "/rdap/domain/", Reply(200, registration, {"Content-Type": "application/rdap+json"})
-    )
-    http.route("GET", "/", Reply(200, SITE))
-
-
 @dataclass
 class VettingStack:
     """Everything the vetting deployment needs, running; `env` is what the worker sees."""
@@ -83,6 +62,7 @@ class VettingStack:
     http: HttpServer
     env: dict[str, str] = field(default_factory=dict)
     serve: ServeProcess | None = None
+    serve_limit: int | None = None
     netsuite: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def form(self, **changes: Any) -> dict[str, Any]:
@@ -90,7 +70,7 @@ class VettingStack:
         return form_data(website=f"http://paperlantern.test:{self.http.port}/", **changes)
 
     def start_worker(self) -> ServeProcess:
-        self.serve = ServeProcess(self.env, self.home / "serve.log").start()
+        self.serve = ServeProcess(self.env, self.home / "serve.log", limit=self.serve_limit).start()
         wait_for_deployment("vet-new-customer/vet-new-customer")
         return self.serve
 
@@ -101,25 +81,23 @@ class VettingStack:
 
 @contextmanager
 def running_stack(
-    prefect: PrefectServer, home: Path, env: dict[str, str] | None = None
+    prefect: PrefectServer,
+    home: Path,
+    env: dict[str, str] | None = None,
+    *,
+    quota: GoogleQuota | None = None,
+    serve_limit: int | None = None,
 ) -> Iterator[VettingStack]:
-    """A `csflows serve` process against `prefect`, with its mail and web servers, until exit;
-    `env` adds to (or overrides) what the worker sees."""
+    """A `csflows serve` process against `prefect` (at most `serve_limit` runs at once) with its
+    mail and web servers, until exit; with `quota`, Google answers 429 beyond it; `env` adds to
+    (or overrides) what the worker sees."""
     smtp = SmtpServer().start()
     http = HttpServer().start()
-    applicant_world(http)
+    applicant_world(http, quota)
     suitetalk(http, netsuite_records := {})
-    stack = VettingStack(prefect, home, smtp, http)
+    stack = VettingStack(prefect, home, smtp, http, serve_limit=serve_limit)
     stack.env = {
-        **prefect.env(),
-        **smtp.env(),
-        "CSFLOWS_HOME": str(home),
-        "CSFLOWS_SKIP_BLOCK_LOOKUP": "1",
-        **google.environment(http.url),
-        "CSFLOWS_RDAP_BASE_URL": f"{http.url}/rdap",
-        "CSFLOWS_ALLOW_PRIVATE_NETWORKS": "1",
-        "CSFLOWS_RESOLVE": f"paperlantern.test:{http.port}:127.0.0.1",
-        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+        **worker_env(prefect, smtp, http, home),
         **{f"CSFLOWS_NETSUITE_{k}": v for k, v in netsuite_settings(http).items()},
         **(env or {}),
     }

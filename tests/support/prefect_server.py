@@ -89,8 +89,11 @@ class PrefectServer:
         env.pop("PREFECT_API_URL", None)  # the server itself needs no client URL
         env["PREFECT_UI_API_URL"] = self.api_url  # where the UI in a browser finds the API
         env["PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED"] = "true" if self.schedules else "false"
-        if self.database_url:
+        if self.database_url:  # room for a burst of API calls (the default pool is 5 + 10)
             env["PREFECT_API_DATABASE_CONNECTION_URL"] = self.database_url
+            env["PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE"] = "20"
+            env["PREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW"] = "40"
+            env["PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_TIMEOUT"] = "120"
         else:
             env.pop("PREFECT_API_DATABASE_CONNECTION_URL", None)  # SQLite under PREFECT_HOME
         prefect = Path(sys.executable).with_name("prefect")
@@ -132,13 +135,21 @@ class PrefectServer:
 
 
 class ServeProcess:
-    """`python -m csflows serve` (every deployment of prefect.yaml) as a subprocess, or another
-    `command` that runs flows from this checkout (e.g. a `prefect worker start`)."""
+    """`python -m csflows serve` (every deployment of prefect.yaml) as a subprocess, `limit`
+    capping the flow runs it runs at once (each a subprocess of its own); or another `command`
+    that runs flows from this checkout (e.g. a `prefect worker start`)."""
 
-    def __init__(self, env: dict[str, str], log: Path, command: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        log: Path,
+        command: list[str] | None = None,
+        limit: int | None = None,
+    ) -> None:
         self.env = env
         self.log = log
-        self.command = command or [sys.executable, "-m", "csflows", "serve"]
+        limits = ["--limit", str(limit)] if limit else []
+        self.command = command or [sys.executable, "-m", "csflows", "serve", *limits]
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> ServeProcess:

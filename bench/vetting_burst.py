@@ -1,0 +1,114 @@
+"""A burst of inquiries submitted at once to the vet-new-customer deployment, against Google
+behind a quota that answers 429 beyond `--quota` requests per API and second.
+
+    python bench/vetting_burst.py [--count 200] [--addresses 50] [--quota 10] [--limit 8]
+
+A real Prefect server (on PostgreSQL: on SQLite a burst meets `database is locked` and 503s),
+one `csflows serve --limit N` process, SMTP and HTTP servers as Google, RDAP and the site.
+First one inquiry alone (the baseline), then `--count` at once, from threads, through the
+call `csflows vet` makes. Prints the time until all wait at the approval gate, inquiries per
+minute, the 429s seen, the most calls per distinct address and API, and burst / (alone x count).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+from tests.support.google import GoogleQuota  # noqa: E402
+from tests.support.postgres import PostgresServer  # noqa: E402
+from tests.support.prefect_server import (  # noqa: E402
+    PrefectServer,
+    ServeProcess,
+    prefect_client_settings,
+    wait_for_deployment,
+)
+from tests.support.servers import HttpServer, SmtpServer  # noqa: E402
+from tests.support.vetting_world import (  # noqa: E402
+    applicant_world,
+    burst_forms,
+    submit_at_once,
+    wait_all_suspended,
+    worker_env,
+)
+
+
+def _timed_burst(forms: list[dict[str, object]], timeout: float) -> float:
+    start = time.monotonic()
+    run_ids = submit_at_once(forms)
+    submitted = time.monotonic() - start
+    last = [0.0]
+
+    def progress(states: Counter[str]) -> None:
+        if time.monotonic() - last[0] >= 60:
+            last[0] = time.monotonic()
+            elapsed = last[0] - start
+            print(
+                f"  {elapsed:6.0f} s (submitted in {submitted:.1f} s): {dict(states)}", flush=True
+            )
+
+    return wait_all_suspended(run_ids, timeout=timeout, progress=progress) - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=200, help="inquiries submitted at once")
+    parser.add_argument("--addresses", type=int, default=50, help="distinct addresses among them")
+    parser.add_argument("--quota", type=int, default=10, help="Google requests per API and second")
+    parser.add_argument("--limit", type=int, default=8, help="flow runs the worker runs at once")
+    parser.add_argument("--timeout", type=float, default=7200, help="seconds to wait for the gate")
+    args = parser.parse_args()
+
+    root = Path(tempfile.mkdtemp(prefix="csflows-burst-"))
+    os.environ["CSFLOWS_HOME"] = str(root / "home")
+    postgres = PostgresServer().start()
+    postgres.create_database("prefect")
+    prefect = PrefectServer(root / "prefect", database_url=postgres.url("prefect", "asyncpg"))
+    smtp, http, quota = SmtpServer().start(), HttpServer().start(), GoogleQuota(args.quota)
+    applicant_world(http, quota)
+    env = worker_env(prefect, smtp, http, root / "home")
+    env["CSFLOWS_GOOGLE_MAPS_QPS"] = str(args.quota)
+    os.environ.update(env)
+    serve = ServeProcess(env, root / "serve.log", limit=args.limit)
+    calls_before = requests_before = 0
+    try:
+        prefect.start()
+        with prefect_client_settings(prefect):
+            serve.start()
+            wait_for_deployment("vet-new-customer/vet-new-customer")
+            site = f"http://paperlantern.test:{http.port}/"
+            [alone] = burst_forms(1, 1, site)
+            alone["email"], alone["address"]["unit"] = "alone@paperlantern.example", "Suite 9999"
+            single = _timed_burst([alone], args.timeout)
+            print(f"one inquiry alone: {single:.1f} s to the approval gate", flush=True)
+            calls_before, requests_before = sum(quota.calls.values()), len(quota.calls)
+            burst = _timed_burst(burst_forms(args.count, args.addresses, site), args.timeout)
+        print(f"{args.count} inquiries over {args.addresses} addresses, worker limit {args.limit}")
+        print(f"time to all at the approval gate: {burst:.1f} s")
+        print(f"inquiries/minute: {args.count / burst * 60:.1f}")
+        print(f"burst/(alone x count)={burst / (single * args.count):.2f}")
+    finally:  # what Google saw, even when the wait ran out
+        print(f"429s seen: {quota.total_rejected}")
+        print(f"max calls per distinct address and API: {quota.most_calls_per_address}")
+        print(
+            f"Google calls: {sum(quota.calls.values()) - calls_before} for "
+            f"{len(quota.calls) - requests_before} distinct (API, address) requests"
+        )
+        print(f"logs in {root}")
+        serve.stop()
+        prefect.stop()
+        smtp.stop()
+        http.stop()
+        postgres.stop()
+
+
+if __name__ == "__main__":
+    main()

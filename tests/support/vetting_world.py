@@ -1,0 +1,131 @@
+"""The world a vetting worker sees in end-to-end tests and benchmarks: local servers answering
+as Google Maps (optionally behind a quota), RDAP and the applicant's website, and the worker's
+environment pointing at them, a real SMTP server and a real Prefect server."""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from tests.support import google, rdap
+from tests.support.inquiries import form_data
+from tests.support.prefect_server import PrefectServer
+from tests.support.servers import HttpServer, Reply, SmtpServer
+
+SITE = """<!doctype html><html><head><title>Paper Lantern Crafts</title></head><body>
+<h1>Paper Lantern Crafts</h1><p>Your neighborhood paper-craft and scrapbooking store in
+Chicago since 2009. Visit our shop at 233 S Wacker Dr, Suite 400.</p>
+<p>Contact: hello@paperlanterncrafts.com</p></body></html>"""
+
+
+def applicant_world(http: HttpServer, quota: google.GoogleQuota | None = None) -> None:
+    """A business applicant as Google, RDAP and its own website describe it (documented
+    shapes); with `quota`, the Google APIs answer 429 beyond it and count calls per address."""
+    routes = {
+        ("POST", google.VALIDATE): Reply(
+            200, google.validation({"business": True, "residential": False, "poBox": False})
+        ),
+        ("POST", google.PLACES): Reply(200, google.places("Paper Lantern Crafts")),
+        ("GET", google.GEOCODE): Reply(200, google.geocode(["premise"])),
+    }
+    if quota is None:
+        for (method, path), reply in routes.items():
+            http.route(method, path, reply)
+    else:
+        quota.serve(http, dict(routes))
+    registration = rdap.domain("paperlantern.test", "2009-03-02T00:00:00Z")
+    http.route(
+        "GET", "/rdap/domain/", Reply(200, registration, {"Content-Type": "application/rdap+json"})
+    )
+    http.route("GET", "/", Reply(200, SITE))
+
+
+def worker_env(
+    prefect: PrefectServer, smtp: SmtpServer, http: HttpServer, home: Path
+) -> dict[str, str]:
+    """What the `csflows serve` process needs to vet against these servers."""
+    return {
+        **prefect.env(),
+        **smtp.env(),
+        "CSFLOWS_HOME": str(home),
+        "CSFLOWS_SKIP_BLOCK_LOOKUP": "1",
+        **google.environment(http.url),
+        "CSFLOWS_RDAP_BASE_URL": f"{http.url}/rdap",
+        "CSFLOWS_ALLOW_PRIVATE_NETWORKS": "1",
+        "CSFLOWS_RESOLVE": f"paperlantern.test:{http.port}:127.0.0.1",
+        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+    }
+
+
+def burst_forms(count: int, addresses: int, website: str) -> list[dict[str, Any]]:
+    """`count` distinct inquiries (one applicant each) from one business at `addresses`
+    suites of one building, in turn: several inquiries ask about every address."""
+    return [
+        form_data(
+            email=f"buyer{n}@paperlantern-burst.example",
+            contact_name=f"Buyer {n}",
+            website=website,
+            address={"unit": f"Suite {100 + n % addresses}"},
+        )
+        for n in range(count)
+    ]
+
+
+def submit_at_once(forms: list[dict[str, Any]], source: str = "burst") -> list[str]:
+    """Every form submitted at the same moment, each from its own thread, through the same
+    call as `csflows vet FORM`; the run ids in the order of `forms`."""
+    from csflows import inquiries
+
+    start = threading.Barrier(len(forms))
+
+    def submit(form: dict[str, Any]) -> str:
+        start.wait()
+        return inquiries.submit(form, source=source)[0]
+
+    # each thread runs in a copy of this context: Prefect's settings (the API URL) live there
+    contexts = [contextvars.copy_context() for _ in forms]
+    with ThreadPoolExecutor(len(forms)) as pool:
+        return list(pool.map(lambda c, f: c.run(submit, f), contexts, forms))
+
+
+def wait_all_suspended(
+    run_ids: list[str],
+    timeout: float = 600,
+    progress: Callable[[Counter[str]], None] | None = None,
+) -> float:
+    """Wait until every run is Suspended (at the approval gate); fail fast on one that ended.
+    Returns the monotonic time it was first seen that all were; `progress` sees the states."""
+    from uuid import UUID
+
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    ids = [UUID(r) for r in run_ids]
+    deadline = time.monotonic() + timeout
+    states: Counter[str] = Counter()
+    while time.monotonic() < deadline:
+        with get_client(sync_client=True) as client:
+            runs = client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids)),
+                sort=FlowRunSort.ID_DESC,
+                limit=len(ids),
+            )
+        states = Counter(r.state.name if r.state else "none" for r in runs)
+        if progress is not None:
+            progress(states)
+        ended = [r.state for r in runs if r.state and r.state.is_final()]
+        if ended:
+            raise AssertionError(f"runs ended before the gate: {states}; {ended[0].message}")
+        if states["Suspended"] == len(ids):
+            return time.monotonic()
+        time.sleep(1.0)
+    raise AssertionError(
+        f"not all {len(ids)} runs at the approval gate after {timeout:g}s: {states}"
+    )
