@@ -123,14 +123,21 @@ def module_store(request: pytest.FixtureRequest) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
+def worker_settings() -> dict[str, str]:
+    """What a module's worker sees besides the stack's own settings; a module overrides it."""
+    return {}
+
+
+@pytest.fixture(scope="module")
 def vetting_stack(
     prefect_server: PrefectServer,
     tmp_path_factory: pytest.TempPathFactory,
     request: pytest.FixtureRequest,
+    worker_settings: dict[str, str],
 ) -> Iterator[VettingStack]:
     """One `csflows serve` process (and its mail and web servers) for a test module."""
     home = tmp_path_factory.mktemp("csflows-home")
-    with running_stack(prefect_server, home, module_store(request)) as stack:
+    with running_stack(prefect_server, home, {**module_store(request), **worker_settings}) as stack:
         yield stack
 
 

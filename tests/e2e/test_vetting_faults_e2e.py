@@ -4,38 +4,28 @@ checks are done, the supervisor is asked once, and answering calls no API again.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from prefect.flow_runs import resume_flow_run
 
 from csflows import inquiries
 from csflows.models import CRITERIA, Recommendation, Verdict
-from tests.e2e.conftest import VettingStack, applicant_world, module_store, running_stack
+from tests.e2e.conftest import VettingStack, applicant_world
 from tests.e2e.test_vetting_e2e import SUPERVISOR, inquiry_of, mails, submit
 from tests.support import google
 from tests.support.inquiries import short_timeouts_config
-from tests.support.prefect_server import PrefectServer, wait_for_state
+from tests.support.prefect_server import wait_for_state
 from tests.support.servers import Reply
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def vetting_stack(
-    prefect_server: PrefectServer,
-    tmp_path_factory: pytest.TempPathFactory,
-    request: pytest.FixtureRequest,
-) -> Iterator[VettingStack]:
+def worker_settings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """The worker with Google retried for half a second per try (the task still tries 3 times)."""
     config = short_timeouts_config(
         tmp_path_factory.mktemp("faults") / "config", timeout_seconds=2, google_retry_seconds=0.5
     )
-    home = tmp_path_factory.mktemp("csflows-home")
-    with running_stack(
-        prefect_server, home, {"CSFLOWS_CONFIG_DIR": str(config), **module_store(request)}
-    ) as stack:
-        yield stack
+    return {"CSFLOWS_CONFIG_DIR": str(config)}
 
 
 def test_a_google_5xx_storm_still_reaches_the_supervisor_once(stack: VettingStack) -> None:
