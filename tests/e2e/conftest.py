@@ -42,6 +42,23 @@ def new_prefect_server(
     return PrefectServer(tmp_path_factory.mktemp(f"{name}-home"), database_url=database_url)
 
 
+@contextmanager
+def prefect_on_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
+    """A Prefect server on a PostgreSQL server of its own, for a module whose runs change state
+    at once: Prefect's SQLite store then answers some writes `database is locked` (HTTP 503)."""
+    postgres = PostgresServer().start()
+    postgres.create_database(PREFECT_DATABASE)
+    server = PrefectServer(
+        tmp_path_factory.mktemp("prefect-pg"),
+        database_url=postgres.url(PREFECT_DATABASE, "asyncpg"),
+    )
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+        postgres.stop()
+
+
 @pytest.fixture(scope="session")
 def prefect_server(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest

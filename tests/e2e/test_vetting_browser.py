@@ -12,9 +12,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from csflows import inquiries
-from tests.e2e.conftest import VettingStack
+from tests.e2e.conftest import VettingStack, prefect_on_postgres
 from tests.e2e.test_vetting_e2e import inquiry_of, submit, wait_status
-from tests.support.prefect_server import wait_for_state
+from tests.support.prefect_server import PrefectServer, wait_for_state
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.slow]
 
@@ -29,6 +29,14 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 NOTES = Path("/work/notes")
+
+
+@pytest.fixture(scope="module")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
+    """The UI does not retry: a resume answered 503 (`database is locked`, seen on Prefect's
+    SQLite store under load) is a failed click. Production runs the server on PostgreSQL."""
+    with prefect_on_postgres(tmp_path_factory) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

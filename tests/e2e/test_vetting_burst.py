@@ -8,10 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from csflows import inquiries
-from tests.e2e.conftest import VettingStack, module_store, running_stack
+from tests.e2e.conftest import VettingStack, module_store, prefect_on_postgres, running_stack
 from tests.e2e.test_vetting_e2e import SUPERVISOR, inquiry_of, mails
 from tests.support.google import GoogleQuota
-from tests.support.postgres import PostgresServer
 from tests.support.prefect_server import PrefectServer
 from tests.support.vetting_world import burst_forms, submit_at_once, wait_all_suspended
 
@@ -23,18 +22,10 @@ INQUIRIES, ADDRESSES = 12, 3
 
 @pytest.fixture(scope="module")
 def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
-    """Prefect's server on PostgreSQL: on SQLite a burst of runs meets `database is locked`
-    in its state transitions and the API answers 503 (see bench/README.md)."""
-    postgres = PostgresServer().start()
-    postgres.create_database("prefect")
-    server = PrefectServer(
-        tmp_path_factory.mktemp("prefect-pg"), database_url=postgres.url("prefect", "asyncpg")
-    )
-    try:
-        yield server.start()
-    finally:
-        server.stop()
-        postgres.stop()
+    """On SQLite a burst of runs meets `database is locked` in Prefect's state transitions and
+    the API answers 503 (see bench/README.md)."""
+    with prefect_on_postgres(tmp_path_factory) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -85,7 +85,13 @@ def _latest_artifact(key: str) -> dict:
     """The latest artifact under `key`, through the REST API (POST /artifacts/filter)."""
     with get_client(sync_client=True) as client:
         response = client.request(
-            "POST", "/artifacts/filter", json={"artifacts": {"key": {"any_": [key]}}, "limit": 1}
+            "POST",
+            "/artifacts/filter",
+            json={
+                "artifacts": {"key": {"any_": [key]}},
+                "sort": "CREATED_DESC",
+                "limit": 1,
+            },
         )
     [artifact] = response.json()
     return artifact
