@@ -6,9 +6,9 @@ from __future__ import annotations
 import sys
 
 from csflows.paths import config_dir
-from csflows.rules.classify import load_examples
-from csflows.rules.evaluation import cross_validate
-from csflows.rules.ticket_types import ticket_types
+from csflows.triage.classifier import load_examples
+from csflows.triage.evaluation import cross_validate
+from csflows.triage.ticket_types import ticket_types
 
 
 def main(folds: int = 5) -> None:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 
 from csflows.paths import config_dir
-from csflows.rules.classify import InboundMail, classifier, direction_of, load_examples
+from csflows.triage.classifier import InboundMail, classifier, direction_of, load_examples
 
 
 def _rate(fn: Callable[[InboundMail], object], mails: list[InboundMail]) -> float:

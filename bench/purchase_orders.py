@@ -37,8 +37,8 @@ def main() -> None:
 
     from csflows import store
     from csflows.models.purchase_order import PoAttachment, PoEmail
+    from csflows.purchase_orders.reading import read_purchase_order
     from csflows.purchase_orders.senders import identify_sender
-    from csflows.rules.po_reading import read_purchase_order
     from csflows.store.tables import CustomerRow
     from tests.support.po_pdfs import LINES, po_pdf
 

@@ -52,10 +52,11 @@ from prefect.settings import (
     temporary_settings,
 )
 
-from csflows import inquiries, store
+from csflows import store
 from csflows.clients.cache import _store_ready
 from csflows.models import CRITERIA, Assessment, CheckResult, NewCustomerInquiry
-from csflows.rules.recommendation import recommend
+from csflows.vetting import inquiries
+from csflows.vetting.criteria.recommendation import recommend
 from flows.vetting import vet_new_customer
 from flows.vetting_checks import (
     assess,

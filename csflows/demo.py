@@ -25,7 +25,7 @@ def run(folder: Path | None = None) -> Iterator[str]:
 
 def start_sample_inquiries(folder: Path) -> Iterator[str]:
     """Submit each `inquiries/*.json` to vet-new-customer, so the approval gate shows in the UI."""
-    from csflows import inquiries
+    from csflows.vetting import inquiries
 
     for file in sorted((folder / "inquiries").glob("*.json")):
         try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from csflows.scorecard import escape
+from csflows.vetting.scorecard import escape
 
 
 def inert_table(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -29,11 +29,11 @@ from csflows.models.purchase_order import (
     Sender,
     SenderKind,
 )
+from csflows.purchase_orders.action import decide
 from csflows.purchase_orders.policy import po_policy
+from csflows.purchase_orders.reading import canonical_po_number
 from csflows.purchase_orders.report import artifact_key, escape, po_markdown
 from csflows.purchase_orders.responses import response_email, with_values
-from csflows.rules.po_action import decide
-from csflows.rules.po_reading import canonical_po_number
 from tasks.messaging import send_email_task
 from tasks.purchase_orders import (
     enter_order,

@@ -13,7 +13,7 @@ from csflows.models import Outcome
 from csflows.retention import cadence
 from csflows.retention.dispatch import batches
 from csflows.retention.report import label, previous_month
-from csflows.scorecard import literal
+from csflows.vetting.scorecard import literal
 from tasks.cadence import (
     act_on_negative_feedback,
     assign_calls_and_visits,

@@ -9,7 +9,8 @@ from __future__ import annotations
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
-from csflows import intake, triage
+from csflows.triage import intake
+from csflows.triage import routing as triage
 from tasks.triage import poll_inbox_task, route_ticket_task, triage_tickets_task
 
 TRIAGE_BATCH = 200

@@ -20,10 +20,12 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
-from csflows import inquiries, onboarding, policy, vetting_mail
-from csflows.approval_policy import approval_policy
-from csflows.business_days import approval_actions_due, business_days_between
-from csflows.gates import (
+from csflows import policy
+from csflows.calendar import approval_actions_due, business_days_between
+from csflows.models import Assessment, NewCustomerInquiry, Recommendation
+from csflows.vetting import inquiries, onboarding
+from csflows.vetting import mail as vetting_mail
+from csflows.vetting.gates import (
     ApplicantAnswer,
     ApprovalDecision,
     FirstPurchaseOrder,
@@ -31,8 +33,8 @@ from csflows.gates import (
     flow_run_link,
     wait_at_gate,
 )
-from csflows.models import Assessment, NewCustomerInquiry, Recommendation
-from csflows.scorecard import escape, render_scorecard
+from csflows.vetting.policy import approval_policy
+from csflows.vetting.scorecard import escape, render_scorecard
 from flows.vetting_checks import assess
 from tasks.crm import netsuite_customer_task, save_customer_task
 from tasks.messaging import send_email_task

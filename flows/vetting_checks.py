@@ -17,8 +17,8 @@ from prefect.futures import PrefectFuture
 from prefect.utilities.annotations import allow_failure
 
 from csflows.models import Assessment, CheckResult, MissingField, NewCustomerInquiry
-from csflows.rules.errors import errored_check
-from csflows.rules.recommendation import recommend
+from csflows.vetting.criteria.errored import errored_check
+from csflows.vetting.criteria.recommendation import recommend
 from tasks.address import check_address
 from tasks.amazon import check_amazon
 from tasks.form import check_completeness

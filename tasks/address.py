@@ -11,8 +11,8 @@ from prefect import task
 from blocks import GoogleMapsCredentials, resolve
 from csflows.clients.google import GoogleMaps
 from csflows.models import CheckResult, NewCustomerInquiry
-from csflows.rules.address import address_verdict, offline_verdict
-from csflows.vetting_policy import vetting_policy
+from csflows.vetting.criteria.address import address_verdict, offline_verdict
+from csflows.vetting.policy import vetting_policy
 from tasks.checks import CHECK_RETRIES
 
 

@@ -6,7 +6,7 @@ from prefect import task
 
 from csflows.clients.website import WebPage
 from csflows.models import CheckResult, NewCustomerInquiry
-from csflows.rules.amazon import amazon_verdict, page_signals
+from csflows.vetting.criteria.amazon import amazon_verdict, page_signals
 from tasks.checks import IN_MEMORY
 
 

@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from prefect import task
 
-from csflows import netsuite, onboarding
+from csflows import netsuite
 from csflows.models import Customer
+from csflows.vetting import onboarding
 from tasks.retry import TRANSIENT_RETRIES
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from prefect import task
 
 from csflows.models import MissingField, NewCustomerInquiry
-from csflows.rules.completeness import missing_fields
+from csflows.vetting.criteria.completeness import missing_fields
 from tasks.checks import IN_MEMORY
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from prefect import task
 
 from csflows.models import CheckResult, NewCustomerInquiry
-from csflows.rules.minimums import minimums_verdict
+from csflows.vetting.criteria.minimums import minimums_verdict
 from tasks.checks import IN_MEMORY
 from tasks.products import division_of
 

@@ -6,8 +6,8 @@ from prefect import task
 
 from csflows.models import CheckResult, Division, NewCustomerInquiry
 from csflows.policy import divisions
-from csflows.rules.products import products_verdict
-from csflows.vetting_policy import vetting_policy
+from csflows.vetting.criteria.products import products_verdict
+from csflows.vetting.policy import vetting_policy
 from tasks.checks import IN_MEMORY
 
 

@@ -8,11 +8,11 @@ from typing import Any
 
 from prefect import task
 
-from csflows import gates
 from csflows.models.purchase_order import PoDecision, PoEmail, PoReading, Sender
 from csflows.purchase_orders import inbound, records, senders
 from csflows.purchase_orders.policy import po_policy
-from csflows.rules.po_reading import read_purchase_order, readable_text
+from csflows.purchase_orders.reading import read_purchase_order, readable_text
+from csflows.vetting import gates
 
 
 @task(name="receive-purchase-order")

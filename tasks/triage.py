@@ -1,7 +1,7 @@
 """Triage tasks: poll an inbox, triage the stored tickets in one batch, route one ticket.
 
 Side effects happen once by the store (cursor, Message-ID, idempotency keys), not a Prefect
-cache. Thin: the rules live in csflows.intake, csflows.triage and csflows.rules.
+cache. Thin: the rules live in csflows.triage.intake, csflows.triage.routing and csflows.rules.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.deployments import run_deployment
 
-from csflows import intake, triage
 from csflows.outbox import send_email
-from csflows.rules.ticket_types import Route
+from csflows.triage import intake
+from csflows.triage import routing as triage
+from csflows.triage.ticket_types import Route
 
 VET_NEW_CUSTOMER = "vet-new-customer/vet-new-customer"
 HANDLE_PURCHASE_ORDER = "handle-purchase-order/handle-purchase-order"

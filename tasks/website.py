@@ -11,8 +11,8 @@ from prefect import task
 from csflows.clients.rdap import Registration, lookup_registration
 from csflows.clients.website import WebPage, fetch_page, limits_from_env
 from csflows.models import CheckResult, NewCustomerInquiry
-from csflows.rules.website import website_verdict
-from csflows.vetting_policy import vetting_policy
+from csflows.vetting.criteria.website import website_verdict
+from csflows.vetting.policy import vetting_policy
 from tasks.checks import CHECK_RETRIES, IN_MEMORY
 
 

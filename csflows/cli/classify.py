@@ -10,10 +10,10 @@ from pathlib import Path
 import typer
 
 from csflows.cli.output import fail
-from csflows.mail import MailParseError, parse_message
 from csflows.policy import PolicyError
-from csflows.rules.assign import decide
-from csflows.rules.classify import InboundMail, classifier, mail_from_json
+from csflows.triage.assignment import decide
+from csflows.triage.classifier import InboundMail, classifier, mail_from_json
+from csflows.triage.message import MailParseError, parse_message
 
 
 def _read(source: str) -> Iterator[tuple[str, InboundMail | str]]:

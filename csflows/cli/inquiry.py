@@ -7,8 +7,9 @@ from typing import Any
 
 import typer
 
-from csflows import inquiries, store
+from csflows import store
 from csflows.cli.output import emit_json, fail
+from csflows.vetting import inquiries
 
 app = typer.Typer(no_args_is_help=True, help="New-customer inquiries (seed 001).")
 
@@ -48,7 +49,7 @@ def show(
         f"  status {shown['status']}, recommendation {shown['recommendation']}, round {shown['round']}"
     )
     if shown["flow_run_id"]:
-        from csflows.gates import flow_run_link
+        from csflows.vetting.gates import flow_run_link
 
         typer.echo(f"  run {flow_run_link(shown['flow_run_id'])}")
     typer.echo("checks:")

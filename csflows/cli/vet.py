@@ -14,15 +14,15 @@ import typer
 
 from csflows import store
 from csflows.cli.output import emit_json, fail
-from csflows.forms import FormError, read_form, read_form_data
-from csflows.scorecard import assessment_json, scorecard_text
+from csflows.vetting.forms.reading import FormError, read_form, read_form_data
+from csflows.vetting.scorecard import assessment_json, scorecard_text
 
 
 def submit_to_deployment(form: Path) -> None:
     """The whole vetting, approval gate included, as a run of the vet-new-customer deployment."""
     import os
 
-    from csflows import inquiries
+    from csflows.vetting import inquiries
 
     try:
         data = read_form_data(form)

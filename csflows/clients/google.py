@@ -25,7 +25,7 @@ from csflows.http import (
     retry_after,
 )
 from csflows.models import Address
-from csflows.rules.address import address_lines, normalized_address, wants_usps_cass
+from csflows.vetting.criteria.address import address_lines, normalized_address, wants_usps_cass
 
 PLACES_FIELDS = (
     "places.id,places.displayName,places.formattedAddress,places.businessStatus,"

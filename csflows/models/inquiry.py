@@ -1,7 +1,7 @@
 """The New Customer Inquiry Form (seed 001), with the JSON keys integrators post.
 
 Every field is optional here so that an incomplete form can still be read and stored;
-completeness is a rule of its own (`csflows.rules.completeness`).
+completeness is a rule of its own (`csflows.vetting.criteria.completeness`).
 """
 
 from __future__ import annotations

@@ -26,8 +26,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from csflows import limits
-from csflows.mail import MailParseError, read_message
 from csflows.models.purchase_order import PoAttachment, PoEmail
+from csflows.triage.message import MailParseError, read_message
 
 _KEYS = {"from", "subject", "body", "attachments", "message_id"}
 _ATTACHMENT_KEYS = {"filename", "content_type", "content_base64", "path"}

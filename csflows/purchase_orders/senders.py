@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from csflows import store
 from csflows.models.purchase_order import PoEmail, Sender, SenderKind
-from csflows.rules.po_action import account_numbers, mail_domain, public_domain
+from csflows.purchase_orders.action import account_numbers, mail_domain, public_domain
 from csflows.store.tables import CustomerRow, InquiryRow
 
 AWAITING_FIRST_PO = "awaiting_first_po"

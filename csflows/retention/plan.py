@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from csflows import business_days
+from csflows import calendar as business_days
 from csflows.models import TouchpointKind
 from csflows.retention.config import BusinessCalendar, Cadence
 

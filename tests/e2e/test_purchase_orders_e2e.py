@@ -11,9 +11,10 @@ from prefect.deployments import run_deployment
 from prefect.flow_runs import resume_flow_run
 from sqlalchemy import select
 
-from csflows import customers, inquiries, store
+from csflows import customers, store
 from csflows.models import Customer
 from csflows.store.tables import CustomerRow, OrderRow, PoActionRow
+from csflows.vetting import inquiries
 from tests.e2e.conftest import VettingStack
 from tests.e2e.test_vetting_e2e import approve, inquiry_of, submit, wait_status
 from tests.support.po_data import po_message

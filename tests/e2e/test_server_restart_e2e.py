@@ -13,9 +13,10 @@ import pytest
 from prefect.flow_runs import resume_flow_run
 from sqlalchemy import func, select
 
-from csflows import inquiries, store
-from csflows.gates import resume_with_first_po
+from csflows import store
 from csflows.store.tables import CustomerRow, InquiryRow
+from csflows.vetting import inquiries
+from csflows.vetting.gates import resume_with_first_po
 from tests.e2e.conftest import VettingStack, new_prefect_server
 from tests.e2e.test_vetting_e2e import (
     SUPERVISOR,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from csflows import inquiries
+from csflows.vetting import inquiries
 from tests.e2e.conftest import VettingStack, prefect_on_postgres
 from tests.e2e.test_vetting_e2e import inquiry_of, submit, wait_status
 from tests.support.prefect_server import PrefectServer, wait_for_state

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from csflows import inquiries
+from csflows.vetting import inquiries
 from tests.e2e.conftest import VettingStack, module_store, prefect_on_postgres, running_stack
 from tests.e2e.test_vetting_e2e import SUPERVISOR, inquiry_of, mails
 from tests.support.google import GoogleQuota

@@ -14,9 +14,10 @@ from prefect.deployments import run_deployment
 from prefect.flow_runs import resume_flow_run
 from sqlalchemy import select
 
-from csflows import customers, inquiries, store
-from csflows.gates import resume_with_first_po
+from csflows import customers, store
 from csflows.store.tables import CustomerRow, InquiryRow
+from csflows.vetting import inquiries
+from csflows.vetting.gates import resume_with_first_po
 from tests.e2e.conftest import VettingStack
 from tests.support.prefect_server import flow_run_state, wait_for, wait_for_state
 

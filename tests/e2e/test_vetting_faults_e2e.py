@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from prefect.flow_runs import resume_flow_run
 
-from csflows import inquiries
 from csflows.models import CRITERIA, Recommendation, Verdict
+from csflows.vetting import inquiries
 from tests.e2e.conftest import VettingStack, applicant_world
 from tests.e2e.test_vetting_e2e import SUPERVISOR, inquiry_of, mails, submit
 from tests.support import google

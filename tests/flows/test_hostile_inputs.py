@@ -12,8 +12,9 @@ import pytest
 from prefect.settings import PREFECT_API_URL
 from sqlalchemy import func, select
 
-from csflows import inquiries, store
+from csflows import store
 from csflows.store.tables import InquiryRow, MessageRow, OrderRow, PoActionRow, TicketRow
+from csflows.vetting import inquiries
 from flows.purchase_orders import handle_purchase_order
 from flows.triage import triage_inbox
 from flows.vetting import vet_new_customer

@@ -16,10 +16,10 @@ from prefect.flow_runs import pause_flow_run
 from sqlalchemy import func, select
 
 from csflows import store
-from csflows.gates import FirstPurchaseOrder
 from csflows.purchase_orders import inbound
 from csflows.purchase_orders.records import store_inbound
 from csflows.store.tables import InquiryRow, MessageRow, OrderRow, PoActionRow, TicketRow
+from csflows.vetting.gates import FirstPurchaseOrder
 from flows.purchase_orders import handle_purchase_order
 from tests.support.po_data import po_message, seed_customers
 from tests.support.po_pdfs import BROKEN_PDF, po_pdf

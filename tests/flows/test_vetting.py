@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from csflows import inquiries, store
+from csflows import store
 from csflows.paths import PROJECT_ROOT
 from csflows.store.tables import DecisionRow
+from csflows.vetting import inquiries
 from flows.vetting import vet_new_customer, watch_approvals
 from tests.support.servers import SmtpServer
 

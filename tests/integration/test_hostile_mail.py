@@ -10,10 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from csflows import intake, limits, store, triage, vetting_mail
-from csflows.approval_policy import approval_policy
+from csflows import limits, store
 from csflows.outbox import HeaderInjectionError, OutgoingEmail, send_email
 from csflows.store.tables import MessageRow, TicketRow
+from csflows.triage import intake
+from csflows.triage import routing as triage
+from csflows.vetting import mail as vetting_mail
+from csflows.vetting.policy import approval_policy
 from tests.support.hostile import nested_mime
 from tests.support.imap import DovecotServer
 from tests.support.servers import SmtpServer

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select
 
-from csflows import intake, store, triage
+from csflows import store
 from csflows.store.tables import InboxCursorRow, TicketRow
+from csflows.triage import intake
+from csflows.triage import routing as triage
 from tests.support.imap import DovecotServer
 
 pytestmark = pytest.mark.integration

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from oauthlib.oauth1.rfc5849 import signature as oauth_signature
 
-from csflows import inquiries, netsuite, onboarding
-from csflows.approval_policy import approval_policy
+from csflows import netsuite
 from csflows.http import ApiError
 from csflows.models import NewCustomerInquiry
+from csflows.vetting import inquiries, onboarding
+from csflows.vetting.policy import approval_policy
 from tasks.crm import netsuite_customer_task
 from tests.support.servers import HttpServer, Reply, Request
 

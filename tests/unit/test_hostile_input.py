@@ -10,15 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from csflows import limits, mail, vetting_mail
-from csflows.form_pdf import read_pdf_form
-from csflows.forms import FormError, inquiry_from_data, read_form
+from csflows import limits
 from csflows.markdown import inert_table
 from csflows.models import Customer, MissingField
 from csflows.outbox import HeaderInjectionError, OutgoingEmail, build_email
 from csflows.purchase_orders.inbound import PoInputError, from_eml, from_json
-from csflows.rules.po_reading import UnreadablePdf, pdf_text
+from csflows.purchase_orders.reading import UnreadablePdf, pdf_text
 from csflows.templates import render
+from csflows.triage import message as mail
+from csflows.vetting import mail as vetting_mail
+from csflows.vetting.forms.pdf import read_pdf_form
+from csflows.vetting.forms.reading import FormError, inquiry_from_data, read_form
 from tests.support import hostile
 from tests.support.inquiries import form_data
 

@@ -1,0 +1,43 @@
+"""From a classification to what happens to the ticket: assignee, auto-resolve, route, or the
+needs-triage queue when the classifier is not sure enough (seed 004's "who and when to assign")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from csflows.triage.classifier import Classification
+from csflows.triage.ticket_types import Route, TicketTypes
+
+
+@dataclass(frozen=True)
+class TriageDecision:
+    type: str
+    confidence: float
+    assignee: str
+    auto_resolve: bool
+    needs_triage: bool
+    route: Route
+    direction: str
+    signals: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        if self.needs_triage:
+            return "needs_triage"
+        return "resolved" if self.auto_resolve else "open"
+
+
+def decide(result: Classification, policy: TicketTypes) -> TriageDecision:
+    """Below the confidence threshold people decide: no auto-resolve and no route."""
+    kind = policy.get(result.type)
+    unsure = result.confidence < policy.confidence_threshold
+    return TriageDecision(
+        type=result.type,
+        confidence=result.confidence,
+        assignee=policy.default_assignee if unsure else policy.assignee(result.type),
+        auto_resolve=not unsure and kind.resolves(result.direction),
+        needs_triage=unsure,
+        route=Route.NONE if unsure else kind.route,
+        direction=result.direction.value,
+        signals=result.signals,
+    )

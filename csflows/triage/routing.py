@@ -1,0 +1,273 @@
+"""Triage stored tickets (seed 004): parse, classify, assign, auto-resolve, and the facts routing
+needs (a customer in the retention cadence, an applicant awaiting a first PO, the account-request
+reply with the inquiry form). A ticket that cannot be parsed goes to people, never away."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from csflows import store
+from csflows.models import Division, NewCustomerInquiry, Ticket
+from csflows.outbox import Attachment, OutgoingEmail
+from csflows.paths import config_dir
+from csflows.policy import divisions
+from csflows.retention.enrollment import IN_RETENTION, READY
+from csflows.store.tables import (
+    CustomerRow,
+    FeedbackRow,
+    InquiryRow,
+    TicketRow,
+    TouchpointRow,
+)
+from csflows.templates import render
+from csflows.triage.assignment import decide
+from csflows.triage.classifier import Classifier, InboundMail, classifier
+from csflows.triage.message import (
+    MailParseError,
+    header_summary,
+    parse_message,
+    pdf_attachments,
+    sender_name,
+)
+from csflows.triage.ticket_types import Route
+from csflows.vetting.forms.pdf import FORM_FILE, build_pdf, read_pdf_form
+from csflows.vetting.forms.reading import FormError, inquiry_from_data
+
+RETENTION_STATUSES = {READY, IN_RETENTION}  # issue 7's customer statuses
+
+
+@dataclass(frozen=True)
+class TriagedTicket:
+    id: int
+    inbox: str
+    sender: str
+    subject: str
+    type: str | None
+    confidence: float | None
+    assignee: str
+    status: str
+    route: Route
+    parse_error: str | None = None
+
+
+def pending_ticket_ids(limit: int | None = None) -> list[int]:
+    """Tickets stored but not triaged yet, oldest first (including those of interrupted runs)."""
+    query = select(TicketRow.id).where(TicketRow.status == "received").order_by(TicketRow.id)
+    with store.session() as s:
+        return list(s.scalars(query.limit(limit) if limit else query))
+
+
+def triage_tickets(ids: list[int]) -> list[TriagedTicket]:
+    """Parse, classify and assign each ticket; one transaction per ticket."""
+    model = classifier()
+    out = []
+    for ticket_id in ids:
+        with store.session() as s:
+            row = s.get(TicketRow, ticket_id)
+            if row is None or row.status != "received":
+                continue
+            out.append(_triage_row(row, model))
+    return out
+
+
+def _triage_row(row: TicketRow, model: Classifier) -> TriagedTicket:
+    policy = model.policy
+    try:
+        ticket = parse_message(row.raw, inbox=row.inbox)
+        decision = decide(model.classify(InboundMail.from_ticket(ticket)), policy)
+    except Exception as exc:  # noqa: BLE001 - one unreadable message must not block the inbox
+        problem = str(exc) if isinstance(exc, MailParseError) else f"{type(exc).__name__}: {exc}"
+        row.parse_error = problem[:2000]
+        row.sender, row.subject = header_summary(row.raw)
+        row.status, row.assignee = "needs_triage", policy.default_assignee
+        return TriagedTicket(
+            row.id, row.inbox, row.sender, row.subject, None, None, row.assignee, row.status,
+            Route.NONE, row.parse_error,
+        )  # fmt: skip
+    row.parsed = ticket.model_dump(mode="json")
+    row.sender, row.subject = ticket.sender[:320], ticket.subject
+    if ticket.received_at is not None:
+        row.received_at = ticket.received_at
+    row.type, row.confidence, row.signals = decision.type, decision.confidence, decision.signals
+    row.assignee, row.status = decision.assignee, decision.status
+    return TriagedTicket(
+        row.id, row.inbox, row.sender, row.subject, decision.type, decision.confidence,
+        decision.assignee, decision.status, decision.route,
+    )  # fmt: skip
+
+
+def load_ticket(ticket_id: int) -> tuple[Ticket, bytes]:
+    """The parsed ticket and its raw bytes."""
+    with store.session() as s:
+        row = s.get(TicketRow, ticket_id)
+        if row is None or row.parsed is None:
+            raise KeyError(f"ticket {ticket_id} does not exist or was not parsed")
+        return Ticket.model_validate(row.parsed), row.raw
+
+
+def tickets_to_route(limit: int = 500) -> list[tuple[int, Route]]:
+    """Open tickets whose type routes somewhere and that are not routed yet (or failed to be)."""
+    policy = classifier().policy
+    routes = {t.name: t.route for t in policy.types if t.route is not Route.NONE}
+    query = (
+        select(TicketRow.id, TicketRow.type)
+        .where(TicketRow.status == "open")
+        .where(TicketRow.type.in_(list(routes)))
+        .where((TicketRow.routed_to.is_(None)) | (TicketRow.routed_to.like("error:%")))
+        .order_by(TicketRow.id)
+        .limit(limit)
+    )
+    with store.session() as s:
+        return [(ticket_id, routes[str(kind)]) for ticket_id, kind in s.execute(query)]
+
+
+def ticket_table(ids: list[int]) -> list[dict[str, object]]:
+    """Rows for the run's table artifact; message text is escaped for the UI."""
+    with store.session() as s:
+        rows = s.scalars(select(TicketRow).where(TicketRow.id.in_(ids)).order_by(TicketRow.id))
+        return [
+            {
+                "ticket": row.id,
+                "inbox": row.inbox,
+                "from": escape(row.sender),
+                "subject": escape(row.subject[:120]),
+                "type": row.type or "(unreadable)",
+                "confidence": row.confidence,
+                "assignee": row.assignee,
+                "status": row.status,
+                "routed_to": escape(row.routed_to or ""),
+            }
+            for row in rows
+        ]
+
+
+def record_route(ticket_id: int, routed_to: str, status: str | None = None) -> None:
+    with store.session() as s:
+        row = s.get(TicketRow, ticket_id)
+        if row is not None:
+            row.routed_to = routed_to[:200]
+            if status:
+                row.status = status
+
+
+# --- facts routing needs ----------------------------------------------------------------------
+
+
+def customer_in_cadence(email: str) -> str | None:
+    """The id of the customer with this address who is in the retention cadence (seed 002)."""
+    with store.session() as s:
+        customers = s.scalars(
+            select(CustomerRow).where(func.lower(CustomerRow.email) == email.lower())
+        ).all()
+        for customer in customers:
+            touchpoints = s.scalar(
+                select(func.count()).where(TouchpointRow.customer_id == customer.id)
+            )
+            if customer.status in RETENTION_STATUSES or touchpoints:
+                return customer.id
+    return None
+
+
+def record_complaint(ticket_id: int, customer_id: str, subject: str) -> int:
+    """A negative feedback row for the retention issue to act on; once per ticket."""
+    source = f"ticket:{ticket_id}"
+    with store.session() as s:
+        known = s.scalar(select(FeedbackRow.id).where(FeedbackRow.source == source))
+        if known is not None:
+            return known
+        row = FeedbackRow(
+            customer_id=customer_id,
+            outcome="negative",
+            source=source,
+            notes=f"Customer complaint by email: {subject}"[:2000],
+            recorded_by="triage-inbox",
+        )
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def applicant_awaiting_first_po(email: str) -> int | None:
+    """The approved applicant's inquiry waiting for its first PO (seed 001), if any."""
+    with store.session() as s:
+        return s.scalar(
+            select(InquiryRow.id)
+            .where(func.lower(InquiryRow.email) == email.lower())
+            .where(InquiryRow.status == "awaiting_first_po")
+            .order_by(InquiryRow.id.desc())
+        )
+
+
+def division_named_in(text: str) -> Division | None:
+    """The division a message names (by name or alias), when exactly one is named."""
+    normal = f" {_words(text)} "
+    found = [
+        d
+        for d in divisions().divisions
+        if any(f" {_words(label)} " in normal for label in (d.name, *d.aliases))
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("&", " and ")))
+
+
+def inquiry_form(division: Division | None) -> Attachment:
+    """The division's own form (seed 001) if it has one, else the standard fillable form."""
+    forms = config_dir() / "forms"
+    for name in (division.new_customer_form if division else None, FORM_FILE):
+        if name and (path := forms / name).is_file():
+            return Attachment(Path(name).name, path.read_bytes(), "application/pdf")
+    with tempfile.TemporaryDirectory() as folder:  # not shipped here: build the same form
+        content = build_pdf(Path(folder) / FORM_FILE).read_bytes()
+    return Attachment(FORM_FILE, content, "application/pdf")
+
+
+def account_request_reply(ticket_id: int) -> OutgoingEmail:
+    """Seed 001's first step: the standard wording with the inquiry form, once per ticket."""
+    ticket, raw = load_ticket(ticket_id)
+    division = division_named_in(f"{ticket.subject}\n{ticket.text}")
+    form = inquiry_form(division)
+    message = render(
+        "new_account_reply",
+        customer_name=sender_name(raw) or "Sir or Madam",
+        division=division,
+        form_name=form.filename,
+    )
+    return OutgoingEmail(
+        key=f"ticket:{ticket_id}:reply",
+        to=ticket.sender,
+        subject=message.subject,
+        body=message.body,
+        template=message.template,
+        values={"division": division.key if division else None, "form": form.filename},
+        ticket_id=ticket_id,
+        attachments=[form],
+        in_reply_to=ticket.message_id,
+    )
+
+
+def inquiry_form_from_ticket(ticket_id: int) -> dict[str, object]:
+    """The returned form's answers (the first attached PDF that is the inquiry form, read with
+    csflows.vetting.forms.reading), with the sender's address and name where the form leaves them blank."""
+    ticket, raw = load_ticket(ticket_id)
+    form = NewCustomerInquiry()
+    for content in pdf_attachments(raw):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / FORM_FILE
+            path.write_bytes(content)
+            try:
+                form, _unreadable = inquiry_from_data(read_pdf_form(path))
+            except FormError:
+                continue  # another PDF (a resale certificate, say): try the next one
+        break
+    defaults = {"email": ticket.sender, "contact_name": sender_name(raw) or None}
+    missing = {k: v for k, v in defaults.items() if v and not getattr(form, k)}
+    return form.model_copy(update=missing).model_dump(mode="json", exclude_none=True)

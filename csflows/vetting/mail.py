@@ -1,0 +1,194 @@
+"""The mail of vetting (seed 001), composed from the standard wording in `config/templates/`.
+
+Each message has an idempotency key naming the inquiry, the step and the round, so a resumed
+or retried run never sends it twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from csflows import policy, templates
+from csflows.models import CRITERIA, Assessment, Division, MissingField, NewCustomerInquiry
+from csflows.outbox import OutgoingEmail
+from csflows.vetting.policy import ApprovalPolicy
+
+DECLINE_REASONS = CRITERIA  # the first failing criterion, in this order, picks the letter
+
+
+def _division(form: NewCustomerInquiry) -> Division | None:
+    try:
+        return policy.divisions().get(form.division or "")
+    except KeyError:
+        return None
+
+
+def field_label(field: str) -> str:
+    """`address.postal_code` -> `Address: postal code`; the form's own label when it has one."""
+    head, _, rest = field.partition(".")
+    info = NewCustomerInquiry.model_fields.get(head)
+    label = (info.description if info and info.description else head.replace("_", " ")).strip()
+    label = label[0].upper() + label[1:] if label else field
+    return f"{label}: {rest.replace('_', ' ')}" if rest else label
+
+
+def _email(key: str, to: str, template: str, inquiry_id: int, /, **values: Any) -> OutgoingEmail:
+    rendered = templates.render(template, **values)
+    return OutgoingEmail(
+        key=key,
+        to=to,
+        subject=rendered.subject,
+        body=rendered.body,
+        template=template,
+        values={k: v for k, v in values.items() if isinstance(v, str | int | float)},
+        inquiry_id=inquiry_id,
+    )
+
+
+def _applicant(form: NewCustomerInquiry) -> dict[str, str]:
+    return {
+        "contact_name": form.contact_name or form.business_name or "Customer",
+        "business_name": form.business_name or "your business",
+    }
+
+
+def incomplete(
+    inquiry_id: int, round_: int, to: str, form_values: dict[str, Any], missing: list[MissingField]
+) -> OutgoingEmail:
+    """Seed 001: a form not completed in its entirety goes back to the applicant, with the list.
+
+    The greeting uses only names the form gave acceptably: a refused one (too long, a control
+    character) is in the list, not in the letter."""
+    refused = {m.field for m in missing}
+    names = {
+        key: value
+        for key in ("contact_name", "business_name")
+        if key not in refused and isinstance(value := form_values.get(key), str)
+    }
+    return _email(
+        f"vetting:{inquiry_id}:incomplete:{round_}",
+        to,
+        "vetting_incomplete",
+        inquiry_id,
+        contact_name=names.get("contact_name") or names.get("business_name") or "Customer",
+        business_name=names.get("business_name") or "your business",
+        missing=[{"label": field_label(m.field), "reason": m.reason} for m in missing],
+    )
+
+
+def criteria_lines(assessment: Assessment) -> list[str]:
+    lines = []
+    for name in CRITERIA:
+        result = assessment.criteria.get(name)
+        if result is None:
+            continue
+        first = result.evidence[0].fact if result.evidence else ""
+        lines.append(f"{name}: {result.verdict.value}" + (f" ({first})" if first else ""))
+    return lines
+
+
+def supervisor_review(
+    inquiry_id: int,
+    round_: int,
+    form: NewCustomerInquiry,
+    assessment: Assessment,
+    link: str,
+    rules: ApprovalPolicy,
+) -> OutgoingEmail:
+    division = _division(form)
+    return _email(
+        f"vetting:{inquiry_id}:supervisor:{round_}",
+        str(rules.supervisor_email),
+        "vetting_supervisor_review",
+        inquiry_id,
+        business_name=form.business_name or "",
+        inquiry_id=inquiry_id,
+        division=division.name if division else (form.division or ""),
+        recommendation=assessment.recommendation.value,
+        criteria=criteria_lines(assessment),
+        link=link,
+    )
+
+
+def approval_nudge(
+    stage: str,
+    inquiry_id: int,
+    round_: int,
+    business_name: str,
+    waited: float,
+    link: str,
+    rules: ApprovalPolicy,
+) -> OutgoingEmail:
+    """A waiting approval: `reminder` to the supervisor, then `escalation` to the CS manager."""
+    recipient = rules.supervisor_email if stage == "reminder" else rules.manager_email
+    return _email(
+        f"vetting:{inquiry_id}:approval-{stage}:{round_}",
+        str(recipient),
+        f"vetting_approval_{stage}",
+        inquiry_id,
+        inquiry_id=inquiry_id,
+        business_name=business_name,
+        waited=f"{waited:.1f}",
+        timeout=f"{rules.approval_timeout_business_days:g}",
+        supervisor=str(rules.supervisor_email),
+        link=link,
+    )
+
+
+def approved(inquiry_id: int, form: NewCustomerInquiry) -> OutgoingEmail:
+    """Seed 001: let the applicant know they are approved and request their first PO."""
+    return _email(
+        f"vetting:{inquiry_id}:approved",
+        form.email or "",
+        "vetting_approved",
+        inquiry_id,
+        division=_division(form),
+        **_applicant(form),
+    )
+
+
+def request_info(
+    inquiry_id: int, round_: int, form: NewCustomerInquiry, note: str
+) -> OutgoingEmail:
+    return _email(
+        f"vetting:{inquiry_id}:request-info:{round_}",
+        form.email or "",
+        "vetting_request_info",
+        inquiry_id,
+        note=note.strip() or "Please confirm the details of your form.",
+        **_applicant(form),
+    )
+
+
+def decline_reason(assessment: Assessment) -> str | None:
+    """The criterion that disqualifies the applicant (the first that failed), if any."""
+    for name in DECLINE_REASONS:
+        result = assessment.criteria.get(name)
+        if result is not None and result.verdict.value == "fail":
+            return name
+    return None
+
+
+def decline(
+    inquiry_id: int, form: NewCustomerInquiry, assessment: Assessment, rules: ApprovalPolicy
+) -> OutgoingEmail:
+    """The decline letter for the reason; Amazon sellers are pointed to where the products sell."""
+    reason = decline_reason(assessment)
+    division = _division(form)
+    channels = [{"name": c.name, "url": str(c.url)} for c in rules.retail_channels]
+    if division and division.website:
+        channels.insert(0, {"name": f"{division.name} website", "url": str(division.website)})
+    values: dict[str, Any] = {
+        **_applicant(form),
+        "channels": channels,
+        "address": form.address.one_line(),
+        "website": form.website or "",
+        "division_name": division.name if division else "",
+        "division": division,
+    }
+    if reason == "minimums" and (division is None or not division.minimums.has_figures):
+        reason = None
+    template = f"vetting_decline_{reason}" if reason else "vetting_decline"
+    return _email(
+        f"vetting:{inquiry_id}:declined", form.email or "", template, inquiry_id, **values
+    )

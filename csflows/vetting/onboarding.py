@@ -1,0 +1,80 @@
+"""Seed 001's last step: the customer record, only after approval and the first PO."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from csflows import policy, store
+from csflows.models import Customer, NewCustomerInquiry
+from csflows.store.tables import CustomerRow, OrderRow
+from csflows.vetting.policy import ApprovalPolicy
+
+READY_FOR_RETENTION = (
+    "ready_for_retention"  # the retention cadence enrolls customers in this status
+)
+
+
+def customer_id(inquiry_id: int, rules: ApprovalPolicy) -> str:
+    return f"{rules.customer_id_prefix}{inquiry_id:05d}"
+
+
+def external_id(inquiry_id: int) -> str:
+    """The id NetSuite knows the customer by (upsert key): stable for the inquiry."""
+    return f"csflows-inquiry-{inquiry_id}"
+
+
+def new_customer(inquiry_id: int, form: NewCustomerInquiry, rules: ApprovalPolicy) -> Customer:
+    """The customer an approved inquiry becomes."""
+    return Customer(
+        id=customer_id(inquiry_id, rules),
+        name=form.business_name or form.dba or f"inquiry {inquiry_id}",
+        email=form.email or "",
+        phone=form.phone or "",
+        division=policy.divisions().get(form.division or "").key,
+        level=rules.new_customer_level,
+        address=form.address.one_line(),
+    )
+
+
+def save_new_customer(
+    inquiry_id: int, customer: Customer, po_number: str, amount: Decimal
+) -> tuple[Customer, bool]:
+    """Store the customer (status ready for retention) and the first PO as its first order, once."""
+    with store.session() as s:
+        row = s.scalar(select(CustomerRow).where(CustomerRow.inquiry_id == inquiry_id))
+        created = row is None
+        if row is None:
+            row = CustomerRow(
+                **customer.model_dump(), status=READY_FOR_RETENTION, inquiry_id=inquiry_id
+            )
+            s.add(row)
+        existing_order = s.scalar(
+            select(OrderRow).where(OrderRow.customer_id == row.id, OrderRow.po_number == po_number)
+        )
+        if existing_order is None:
+            s.add(
+                OrderRow(
+                    customer_id=row.id,
+                    po_number=po_number,
+                    order_date=datetime.now(UTC).date(),
+                    amount=amount,
+                    source="first_po",
+                )
+            )
+        return customer.model_copy(update={"id": row.id}), created
+
+
+def netsuite_id(customer_id_: str) -> str | None:
+    with store.session() as s:
+        row = s.get(CustomerRow, customer_id_)
+        return row.netsuite_id if row else None
+
+
+def set_netsuite_id(customer_id_: str, value: str) -> None:
+    with store.session() as s:
+        row = s.get(CustomerRow, customer_id_)
+        if row is not None:
+            row.netsuite_id = value

@@ -1,0 +1,109 @@
+"""Seed 000's responses by level and division, as plain functions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from csflows import policy
+from csflows.models.purchase_order import PoAction, PoReading, Sender, SenderKind
+from csflows.purchase_orders.action import account_numbers, decide, mail_domain
+
+READING = PoReading(po_number="4512", total=Decimal("200.00"), source="body")
+
+
+def _customer(division: str, level: int) -> Sender:
+    return Sender(
+        kind=SenderKind.CUSTOMER,
+        email="buyer@shop.example",
+        name="Shop",
+        customer_id="C-1",
+        division=division,
+        level=level,
+    )
+
+
+def _decide(division: str, level: int, total: str = "200.00") -> tuple[PoAction, str]:
+    reading = READING.model_copy(update={"total": Decimal(total)})
+    decision = decide(_customer(division, level), reading, policy.divisions().get(division))
+    return decision.action, decision.reason
+
+
+@pytest.mark.parametrize(
+    ("division", "action", "template"),
+    [
+        ("craft_hobby", PoAction.MINIMUMS_LETTER, "level4_craft_hobby"),
+        ("floating_luxuries", PoAction.REDIRECT_TO_WEBSITE, "level4_floating_luxuries"),
+    ],
+)
+def test_level4_letters(division: str, action: PoAction, template: str) -> None:
+    decision = decide(_customer(division, 4), READING, policy.divisions().get(division))
+    assert (decision.action, decision.template) == (action, template)
+
+
+@pytest.mark.parametrize("division", ["adv_ii_isd", "sulyn", "wyla", "art101"])
+def test_level4_where_the_division_has_none_goes_to_a_supervisor(division: str) -> None:
+    decision = decide(_customer(division, 4), READING, policy.divisions().get(division))
+    assert decision.action is PoAction.SUPERVISOR_REVIEW and decision.template is None
+    assert "nothing is sent" in decision.reason
+
+
+@pytest.mark.parametrize("division", ["cop", "mercury_seward"])
+def test_level4_where_minimums_apply_is_checked_like_level3(division: str) -> None:
+    action, reason = _decide(division, 4)
+    # neither division has a minimum order amount in config/divisions.yaml: accepted, and said so
+    assert action is PoAction.ACCEPT
+    assert "no minimum order amount set" in reason and reason.startswith("Level 4 (")
+
+
+def test_level4_cop_with_a_minimum_set_gets_the_minimums_response() -> None:
+    """COP is treated as Level 3: once the division sets a minimum, it applies to Level 4 too."""
+    catalog = policy.divisions()
+    cop = catalog.get("cop").model_copy(update={"minimums": catalog.get("craft_hobby").minimums})
+    decision = decide(_customer("cop", 4), READING, cop)
+    assert decision.action is PoAction.MINIMUMS_RESPONSE
+    assert decision.values == {"minimum": Decimal("350"), "shortfall": Decimal("150.00")}
+
+
+@pytest.mark.parametrize("level", [1, 2, 3])
+def test_below_the_minimum_order(level: int) -> None:
+    action, reason = _decide("craft_hobby", level, "349.99")
+    assert action is PoAction.MINIMUMS_RESPONSE
+    assert "below the minimum order 350" in reason
+
+
+@pytest.mark.parametrize("total", ["350.00", "1200.00"])
+def test_at_or_above_the_minimum_is_accepted(total: str) -> None:
+    assert _decide("craft_hobby", 2, total)[0] is PoAction.ACCEPT
+
+
+def test_no_minimum_figure_accepts_and_says_so() -> None:
+    action, reason = _decide("wyla", 1, "5.00")
+    assert action is PoAction.ACCEPT and "no minimum order amount set" in reason
+
+
+def test_applicant_first_po_resumes_vetting() -> None:
+    applicant = Sender(kind=SenderKind.APPLICANT, email="a@new.example", inquiry_id=7)
+    assert decide(applicant, READING, None).action is PoAction.RESUME_VETTING
+
+
+def test_unknown_sender_goes_to_cs_even_unread() -> None:
+    unknown = Sender(kind=SenderKind.UNKNOWN, email="who@else.example")
+    unread = PoReading(problems=["no total found"])
+    decision = decide(unknown, unread, None)
+    assert (decision.action, decision.template) == (PoAction.UNKNOWN_SENDER, "po_unknown_sender")
+
+
+def test_unreadable_po_needs_an_operator() -> None:
+    unread = PoReading(po_number="1", problems=["po.pdf: the PDF is encrypted"])
+    decision = decide(_customer("craft_hobby", 4), unread, policy.divisions().get("craft_hobby"))
+    assert decision.action is PoAction.NEEDS_OPERATOR and "encrypted" in decision.reason
+
+
+def test_sender_helpers() -> None:
+    assert mail_domain("Buyer@Shop.Example") == "shop.example"
+    assert account_numbers("Account #: C-1003\nCustomer No. 4411\naccount manager") == [
+        "C-1003",
+        "4411",
+    ]

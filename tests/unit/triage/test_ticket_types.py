@@ -1,0 +1,95 @@
+"""config/ticket_types.yaml: the 28 types of seed 004 by their exact names, plus seed 001's two."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from csflows.paths import config_dir
+from csflows.policy import PolicyError
+from csflows.triage.ticket_types import AutoResolve, Direction, Route, ticket_types
+
+# Copied from seed 004 (the trailing period of "QUOTE - Quote Follow up." dropped on purpose).
+SEED_004_TYPES = [
+    "Question",
+    "Task",
+    "Need Information from Customer",
+    "QUOTE - Request for Quote",
+    "QUOTE - Quote Letter Document",
+    "QUOTE - Quote Follow up",
+    "QUOTE - Quote Won!",
+    "Quote - No bid",
+    "Product Sample - Product Sample Request",
+    "Product Sample - Sales Order Confirmation Document",
+    "Sales Order - Sales Order Received!",
+    "Sales Order - Sales Order Document",
+    "Sales Order - Sales Order Status Update",
+    "Sales Order - Customer Request",
+    "Job - Job Ticket",
+    "Product - Art File Request to Customer",
+    "Product - Proof Request To Prepress",
+    "Product - Proof Approval Request to the Customer",
+    "Shipment - Shipment Packing List",
+    "Shipment - Customer Needs Information",
+    "Sales Invoice - Sales Invoice Document",
+    "Sales Invoice - Customer Question",
+    "Purchase - Quote Request",
+    "Purchase - Quote Document",
+    "Purchase - Purchase Order Document",
+    "Purchase - Purchase Order Status Update",
+    "Customer complaint",
+    "Supplier complaint",
+]
+SEED_001_TYPES = ["New Customer - Account Request", "New Customer - Inquiry Form Returned"]
+
+
+def test_the_seed_types_by_their_exact_names() -> None:
+    assert len(SEED_004_TYPES) == 28
+    assert ticket_types().names() == SEED_004_TYPES + SEED_001_TYPES
+
+
+def test_the_seed_assignments_and_auto_resolve() -> None:
+    policy = ticket_types()
+    assert policy.assignee("QUOTE - Request for Quote") == "Mary Callie"
+    assert policy.assignee("Question") == policy.default_assignee
+    resolved = {t.name for t in policy.types if t.auto_resolve is AutoResolve.ALWAYS}
+    assert resolved == {
+        "QUOTE - Quote Letter Document",
+        "QUOTE - Quote Follow up",
+        "Sales Order - Sales Order Document",
+    }
+    need_info = policy.get("Need Information from Customer")
+    assert need_info.resolves(Direction.SENT_BY_US) and not need_info.resolves(Direction.CUSTOMER)
+    assert policy.get("New Customer - Account Request").route is Route.ACCOUNT_REQUEST
+    assert policy.get("Customer complaint").route is Route.COMPLAINT
+
+
+def _write(tmp_path: Path, mutate: object) -> Path:
+    document = yaml.safe_load((config_dir() / "ticket_types.yaml").read_text())
+    mutate(document)  # type: ignore[operator]
+    path = tmp_path / "ticket_types.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return path
+
+
+def test_a_bad_direction_names_file_key_and_value(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda d: d["types"][3].update(directions=["customers"]))
+    with pytest.raises(PolicyError, match=r"types\[3\]\.directions\[0\]: .*\(got 'customers'\)"):
+        ticket_types(path)
+
+
+def test_a_duplicate_type_and_a_bad_domain_are_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda d: d["types"].append(dict(d["types"][0])))
+    with pytest.raises(PolicyError, match="'Question' is listed twice"):
+        ticket_types(path)
+    path = _write(tmp_path, lambda d: d.update(own_domains=["not a domain"]))
+    with pytest.raises(PolicyError, match="own_domains"):
+        ticket_types(path)
+
+
+def test_threshold_out_of_range_is_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda d: d.update(confidence_threshold=1.5))
+    with pytest.raises(PolicyError, match=r"confidence_threshold: .*\(got 1\.5\)"):
+        ticket_types(path)

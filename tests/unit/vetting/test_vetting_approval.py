@@ -1,0 +1,184 @@
+"""Vetting's rules as plain functions: business days, the scorecard's escaping, the letters,
+the approval policy, and what a submitted form means for its inquiry."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from csflows.calendar import approval_actions_due, business_days_between
+from csflows.models import Assessment, CheckResult, Evidence, MissingField, NewCustomerInquiry
+from csflows.policy import PolicyError
+from csflows.vetting import inquiries
+from csflows.vetting import mail as vetting_mail
+from csflows.vetting.policy import approval_policy
+from csflows.vetting.scorecard import escape, literal, render_scorecard, safe_link
+
+TZ = "America/Chicago"
+
+
+def at(day: int, hour: int = 15) -> datetime:
+    return datetime(2026, 11, day, hour, tzinfo=UTC)  # November 2026: the 20th is a Friday
+
+
+def test_business_days_skip_the_weekend() -> None:
+    assert business_days_between(at(20), at(23), TZ) == pytest.approx(1.0)  # Fri -> Mon
+    assert business_days_between(at(16), at(23), TZ) == pytest.approx(5.0)  # Mon -> Mon
+    assert business_days_between(at(21), at(22), TZ) == 0.0  # Sat -> Sun
+
+
+def test_holidays_do_not_count() -> None:
+    assert business_days_between(at(25), at(27), TZ, [date(2026, 11, 26)]) == pytest.approx(1.0)
+
+
+def test_reminder_first_then_escalation() -> None:
+    assert approval_actions_due(2.9, 3, 5) == []
+    assert approval_actions_due(3.0, 3, 5) == ["reminder"]
+    assert approval_actions_due(5.2, 3, 5) == ["reminder", "escalation"]
+
+
+def test_policy_refuses_a_reminder_after_the_timeout(tmp_path: Path) -> None:
+    path = tmp_path / "approval.yaml"
+    path.write_text(
+        "supervisor_email: s@x.example\nmanager_email: not-an-email\n"
+        "reminder_after_business_days: 6\napproval_timeout_business_days: 5\n"
+    )
+    with pytest.raises(PolicyError) as err:
+        approval_policy(path)
+    assert "manager_email" in str(err.value) and "not-an-email" in str(err.value)
+
+
+def test_shipped_policy_loads() -> None:
+    rules = approval_policy()
+    assert rules.approval_timeout_business_days == 5 and rules.retail_channels
+
+
+def _assessment(**verdicts: str) -> Assessment:
+    return Assessment(
+        recommendation="decline" if "fail" in verdicts.values() else "approve",
+        criteria={
+            name: CheckResult(
+                criterion=name, verdict=v, evidence=[Evidence(source="t", fact=f"{name} {v}")]
+            )
+            for name, v in verdicts.items()
+        },
+    )
+
+
+FORM = NewCustomerInquiry(
+    business_name="<script>alert(1)</script> [Shop](javascript:evil)",
+    contact_name="Ana",
+    email="ana@shop.example",
+    division="Craft & Hobby",
+    website="http://shop.example",
+)
+
+
+def test_scorecard_escapes_applicant_text() -> None:
+    text = render_scorecard(7, FORM, _assessment(amazon="pass"))
+    assert not re.search(r"(?<!\\)<", text)  # no tag can open
+    assert "\\[Shop\\](javascript:evil)" in text  # no link can form
+    assert "\\<script\\>alert(1)\\</script\\>" in text
+    assert "**PASS**" in text and "inquiry 7" in text
+
+
+def test_only_http_links_become_links() -> None:
+    assert safe_link("site", "https://a.example/x") == "[site](https://a.example/x)"
+    assert "](" not in safe_link("site", "javascript:alert(1)")
+    assert escape("a|b\nc") == "a\\|b c"
+    assert literal("http://x.example/a|b`c") == "`http://x.example/a\\|b'c`"
+
+
+def test_decline_letter_follows_the_failed_criterion() -> None:
+    rules = approval_policy()
+    amazon = vetting_mail.decline(1, FORM, _assessment(amazon="fail", address="fail"), rules)
+    assert amazon.template == "vetting_decline_amazon"
+    assert "https://www.amazon.com/" in amazon.body and "https://www.joann.com/" in amazon.body
+    minimums = vetting_mail.decline(1, FORM, _assessment(amazon="pass", minimums="fail"), rules)
+    assert minimums.template == "vetting_decline_minimums" and "$350" in minimums.body
+    plain = vetting_mail.decline(1, FORM, _assessment(amazon="pass", website="review"), rules)
+    assert plain.template == "vetting_decline"
+    assert amazon.key == plain.key == "vetting:1:declined"  # one decline per inquiry, whatever
+
+
+def test_missing_list_uses_words_a_customer_understands() -> None:
+    email = vetting_mail.incomplete(
+        3,
+        1,
+        "ana@shop.example",
+        {"contact_name": "Ana"},
+        [
+            MissingField(field="address.postal_code", reason="is required"),
+            MissingField(field="tax_id", reason="is required"),
+        ],
+    )
+    assert "Address: postal code: is required" in email.body
+    assert "Resale certificate or tax id: is required" in email.body
+    assert email.key == "vetting:3:incomplete:1"
+
+
+def test_dedupe_key_ignores_case_and_punctuation() -> None:
+    a = {"email": "Ana@Shop.example", "business_name": "Shop, LLC", "division": "Craft & Hobby"}
+    b = {
+        "email": "ana@shop.example ",
+        "business_name": "shop llc",
+        "division": "craft  hobby",
+        "phone": "1",
+    }
+    assert inquiries.dedupe_key(a) == inquiries.dedupe_key(b)
+    assert inquiries.dedupe_key(a) != inquiries.dedupe_key(a | {"email": "other@shop.example"})
+
+
+RAW = {"email": "ana@shop.example", "business_name": "Shop"}
+
+
+def test_second_submission_while_the_first_run_lives_is_a_duplicate(store_ready: Path) -> None:
+    first = inquiries.receive(RAW, "run-1")
+    assert (first.action, first.round) == ("vet", 1)
+    again = inquiries.receive(RAW, "run-1")  # the same run, resumed
+    assert (again.action, again.inquiry_id, again.round) == ("vet", first.inquiry_id, 1)
+    dup = inquiries.receive(RAW, "run-2", run_alive=lambda run: run == "run-1")
+    assert (dup.action, dup.owner) == ("duplicate", "run-1")
+
+
+def test_a_dead_owner_is_taken_over_and_an_info_request_is_answered(store_ready: Path) -> None:
+    first = inquiries.receive(RAW, "run-1")
+    taken = inquiries.receive(RAW, "run-2", run_alive=lambda run: False)
+    assert (taken.action, taken.round) == ("vet", 2)
+    inquiries.set_status(first.inquiry_id, "info_requested")
+    answer = inquiries.receive(RAW | {"phone": "5"}, "run-3", run_alive=lambda run: True)
+    assert (answer.action, answer.owner) == ("answer", "run-2")
+    inquiries.set_status(first.inquiry_id, "customer_created")
+    assert inquiries.receive(RAW, "run-4").action == "duplicate"
+
+
+def test_audit_entries_are_recorded_once_per_key(store_ready: Path) -> None:
+    claim = inquiries.receive(RAW, "run-1")
+    assert inquiries.record_decision(claim.inquiry_id, "gate:approval-1", "approve", "Sam", "ok")
+    assert not inquiries.record_decision(
+        claim.inquiry_id, "gate:approval-1", "approve", "Sam", "ok"
+    )
+    found = inquiries.decision(claim.inquiry_id, "gate:approval-1")
+    assert (
+        found is not None
+        and found["reviewer"] == "Sam"
+        and found["decided_at"] <= datetime.now(UTC)
+    )
+
+
+def test_an_answered_gate_is_read_back_not_asked_again(store_ready: Path) -> None:
+    """A run retried after a crash (Prefect forgets its pause keys) finds the answer it had."""
+    from csflows.vetting.gates import ApprovalDecision, wait_at_gate
+
+    claim = inquiries.receive(RAW, "run-1")
+    answer = {"decision": "decline", "reviewer": "Sam", "note": "FBA seller"}
+    inquiries.record_decision(
+        claim.inquiry_id, "gate:approval-1", "decline", "Sam", evidence={"answer": answer}
+    )
+    again = wait_at_gate(
+        claim.inquiry_id, "approval-1", ApprovalDecision
+    )  # outside any run: no suspend
+    assert again == ApprovalDecision(**answer)
