@@ -9,17 +9,9 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from csflows.errors import CsvImportError
+
 M = TypeVar("M", bound=BaseModel)
-
-
-class CsvImportError(ValueError):
-    """One or more rows are bad; nothing was imported. `problems` holds one line per problem."""
-
-    def __init__(self, path: Path, problems: list[str]):
-        self.problems = problems
-        super().__init__(
-            f"{path}: nothing imported, {len(problems)} problem(s):\n" + "\n".join(problems)
-        )
 
 
 def read_rows(

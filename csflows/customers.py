@@ -8,7 +8,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from csflows import policy, store
-from csflows.csvfile import CsvImportError, read_rows
+from csflows.csvfile import read_rows
+from csflows.errors import CsvImportError
 from csflows.models import Customer
 from csflows.store.tables import CustomerRow
 

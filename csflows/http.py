@@ -17,27 +17,8 @@ from typing import Any, Protocol
 
 import requests
 
+from csflows.errors import ApiError, TransientApiError
 from csflows.paths import home
-
-
-class ApiError(RuntimeError):
-    """An API answered with an error that retrying will not fix (4xx other than 429)."""
-
-    def __init__(self, api: str, message: str, status: int | None = None, body: Any = None):
-        self.api, self.status, self.body = api, status, body
-        super().__init__(f"{api}: {message}" + (f" (HTTP {status})" if status else ""))
-
-
-class TransientApiError(ApiError):
-    """Timeouts, connection errors, 5xx and 429: worth another try after a pause."""
-
-    def __init__(self, *args: Any, retry_after: float | None = None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.retry_after = retry_after
-
-
-def is_transient(exc: BaseException) -> bool:
-    return isinstance(exc, TransientApiError | requests.Timeout | requests.ConnectionError)
 
 
 class Limit(Protocol):

@@ -30,7 +30,8 @@ from sqlalchemy import (
 )
 
 from csflows import store
-from csflows.csvfile import CsvImportError, read_rows
+from csflows.csvfile import read_rows
+from csflows.errors import CsflowsError, CsvImportError
 from csflows.models import Order
 
 CSV_HEADER = ["customer_id", "order_date", "amount", "po_number"]
@@ -42,7 +43,7 @@ _AMOUNT = re.compile(r"-?\d{1,12}(\.\d{1,2})?")
 OrderLine = tuple[int, str, str, str, str]
 
 
-class _NotFast(Exception):
+class _NotFast(CsflowsError):
     """A row the fast path does not vouch for: let read_rows judge the whole file."""
 
 

@@ -23,15 +23,8 @@ from typing import Any
 from sqlalchemy import select
 
 from csflows import limits, store
+from csflows.errors import DeliveryError, HeaderInjectionError
 from csflows.store.tables import MessageRow
-
-
-class DeliveryError(RuntimeError):
-    """The mail server refused or could not be reached; the message stays queued to retry."""
-
-
-class HeaderInjectionError(ValueError):
-    """A value bound for a mail header holds a line break."""
 
 
 @dataclass

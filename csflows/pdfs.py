@@ -11,13 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from csflows import limits
+from csflows.errors import PdfRefused
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
-
-
-class PdfRefused(ValueError):
-    """The PDF is over one of the limits: too big, too many pages, expands or nests too far."""
 
 
 def _caps() -> dict[str, int]:

@@ -9,15 +9,12 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from csflows.errors import PolicyError
 from csflows.models import Division
 from csflows.models.common import Model
 from csflows.paths import config_dir
 
 M = TypeVar("M", bound=BaseModel)
-
-
-class PolicyError(ValueError):
-    """A config file is missing, unreadable, or holds a value the business rules refuse."""
 
 
 def _dig(document: Any, loc: tuple[int | str, ...]) -> Any:

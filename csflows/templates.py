@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 
 from csflows import limits
+from csflows.errors import TemplateError
 from csflows.models.common import Model
 from csflows.paths import config_dir
 
@@ -25,10 +26,6 @@ class RenderedMessage(Model):
     template: str
     subject: str
     body: str
-
-
-class TemplateError(ValueError):
-    """A template is missing, malformed, or was given too few values."""
 
 
 def usd(amount: Decimal | int | float | None) -> str:

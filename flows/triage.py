@@ -9,6 +9,7 @@ from __future__ import annotations
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
+from csflows.errors import InboxUnavailable
 from csflows.triage import intake
 from csflows.triage import routing as triage
 from tasks.triage import poll_inbox_task, route_ticket_task, triage_tickets_task
@@ -65,5 +66,5 @@ def triage_inbox(inboxes: list[str] | None = None) -> dict[str, int]:
     }
     logger.info("triage: %s", summary)
     if unreachable:
-        raise intake.InboxUnavailable(f"inboxes not polled: {', '.join(unreachable)}")
+        raise InboxUnavailable(f"inboxes not polled: {', '.join(unreachable)}")
     return summary

@@ -8,6 +8,7 @@ from typing import Any
 
 from prefect import task
 
+from csflows.errors import PoInputError
 from csflows.models.purchase_order import PoDecision, PoEmail, PoReading, Sender
 from csflows.purchase_orders import inbound, records, senders
 from csflows.purchase_orders.policy import po_policy
@@ -21,7 +22,7 @@ def receive_purchase_order(
 ) -> tuple[PoEmail, int | None]:
     """The PO email, its raw form kept as a ticket first (unless a dry run stores nothing)."""
     if (message is None) == (ticket_id is None):
-        raise inbound.PoInputError("give exactly one of message or ticket_id")
+        raise PoInputError("give exactly one of message or ticket_id")
     if message is None:
         assert ticket_id is not None
         return inbound.from_raw(records.ticket_raw(ticket_id)), ticket_id

@@ -6,18 +6,17 @@ from typing import Any
 
 from prefect.client.schemas.objects import State
 
-from csflows.http import is_transient
-from csflows.outbox import DeliveryError
+from csflows.errors import is_transient
 
 RETRY_DELAYS = [2, 10, 30, 60]  # seconds; Prefect adds jitter (retry_jitter_factor)
 
 
 def retry_on_transient(_task: Any, _task_run: Any, state: State) -> bool:
-    """Prefect's retry_condition_fn: retry timeouts, 5xx, 429 and mail outages only."""
+    """Prefect's retry_condition_fn: retry what `csflows.errors.is_transient` calls transient."""
     try:
         state.result()
     except Exception as exc:  # the task's own exception, re-raised by result()
-        return is_transient(exc) or isinstance(exc, DeliveryError)
+        return is_transient(exc)
     return False
 
 

@@ -7,7 +7,8 @@ from datetime import date
 from prefect import task
 from prefect.logging import get_run_logger
 
-from csflows.outbox import DeliveryError, HeaderInjectionError, OutgoingEmail, send_email
+from csflows.errors import DeliveryError, HeaderInjectionError
+from csflows.outbox import OutgoingEmail, send_email
 from csflows.tiers import tier_policy
 from csflows.tiers.evaluation import RangeOutcome, customer_ranges, evaluate_range
 from tasks.retry import TRANSIENT_RETRIES

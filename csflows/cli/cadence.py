@@ -7,8 +7,8 @@ from datetime import date, datetime
 import typer
 
 from csflows.cli.output import emit_json, fail
+from csflows.errors import PolicyError
 from csflows.models.common import _check_timezone
-from csflows.policy import PolicyError
 from csflows.retention import cadence, plan
 from csflows.retention.plan import local_date
 

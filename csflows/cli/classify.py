@@ -10,10 +10,10 @@ from pathlib import Path
 import typer
 
 from csflows.cli.output import fail
-from csflows.policy import PolicyError
+from csflows.errors import MailParseError, PolicyError
 from csflows.triage.assignment import decide
 from csflows.triage.classifier import InboundMail, classifier, mail_from_json
-from csflows.triage.message import MailParseError, parse_message
+from csflows.triage.message import parse_message
 
 
 def _read(source: str) -> Iterator[tuple[str, InboundMail | str]]:

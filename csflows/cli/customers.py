@@ -8,8 +8,7 @@ import typer
 
 from csflows import customers, store
 from csflows.cli.output import emit_json, fail
-from csflows.csvfile import CsvImportError
-from csflows.policy import PolicyError
+from csflows.errors import CsvImportError, PolicyError
 
 app = typer.Typer(no_args_is_help=True, help="Customer records.")
 

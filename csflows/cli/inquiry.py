@@ -9,6 +9,7 @@ import typer
 
 from csflows import store
 from csflows.cli.output import emit_json, fail
+from csflows.errors import InquiryNotFound
 from csflows.vetting import inquiries
 
 app = typer.Typer(no_args_is_help=True, help="New-customer inquiries (seed 001).")
@@ -39,7 +40,7 @@ def show(
     store.upgrade()
     try:
         shown = inquiries.show(inquiry_id)
-    except inquiries.InquiryNotFound as exc:
+    except InquiryNotFound as exc:
         fail(str(exc))
     if as_json:
         emit_json(shown)

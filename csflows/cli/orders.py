@@ -8,7 +8,7 @@ import typer
 
 from csflows import orders, store
 from csflows.cli.output import fail
-from csflows.csvfile import CsvImportError
+from csflows.errors import CsvImportError
 
 app = typer.Typer(no_args_is_help=True, help="Orders (and refunds, as negative amounts).")
 

@@ -17,6 +17,7 @@ import typer
 
 from csflows import store
 from csflows.cli.output import emit_json, fail
+from csflows.errors import PoInputError
 from csflows.models.purchase_order import PoEmail
 from csflows.purchase_orders import inbound
 from csflows.purchase_orders.records import store_inbound
@@ -27,13 +28,13 @@ def _read(file: Path) -> tuple[PoEmail, bytes | None]:
     try:
         raw = file.read_bytes()
     except OSError as exc:
-        raise inbound.PoInputError(f"cannot read the file: {exc.strerror}") from exc
+        raise PoInputError(f"cannot read the file: {exc.strerror}") from exc
     if file.suffix.lower() == ".eml":
         return inbound.from_eml(raw), raw
     try:
         document = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise inbound.PoInputError(f"not valid JSON ({exc}); give JSON or an .eml") from exc
+        raise PoInputError(f"not valid JSON ({exc}); give JSON or an .eml") from exc
     return inbound.from_json(document, base=file.parent), None
 
 
@@ -51,7 +52,7 @@ def po(
 
     try:
         email, raw = _read(file)
-    except inbound.PoInputError as exc:
+    except PoInputError as exc:
         fail(f"{file}: {exc}")
     store.upgrade()
     if raw is not None and not dry_run:

@@ -9,8 +9,7 @@ import typer
 
 from csflows import store
 from csflows.cli.output import emit_json, fail
-from csflows.csvfile import CsvImportError
-from csflows.policy import PolicyError
+from csflows.errors import CsvImportError, PolicyError
 from csflows.tiers import tier_policy
 from csflows.tiers.from_file import standings_from_csv
 from csflows.tiers.level4 import level4_suggestions

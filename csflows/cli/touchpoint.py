@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from csflows import store
 from csflows.cli.output import emit_json, fail
+from csflows.errors import DeliveryError, FeedbackError
 from csflows.models import Outcome
-from csflows.outbox import DeliveryError
 from csflows.retention.enrollment import OPEN
-from csflows.retention.feedback import FeedbackError, handle_negative, record_outcome
+from csflows.retention.feedback import handle_negative, record_outcome
 from csflows.store.tables import TouchpointRow
 
 app = typer.Typer(no_args_is_help=True, help="Retention touchpoints: calls, visits, messages.")

@@ -14,7 +14,8 @@ import typer
 
 from csflows import store
 from csflows.cli.output import emit_json, fail
-from csflows.vetting.forms.reading import FormError, read_form, read_form_data
+from csflows.errors import FormError
+from csflows.vetting.forms.reading import read_form, read_form_data
 from csflows.vetting.scorecard import assessment_json, scorecard_text
 
 

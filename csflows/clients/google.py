@@ -16,14 +16,8 @@ from googlemaps import addressvalidation as gm_addressvalidation
 
 from blocks import GoogleMapsCredentials
 from csflows.clients.cache import cached_lookup
-from csflows.http import (
-    ApiError,
-    LimitedSession,
-    QuotaWindow,
-    TransientApiError,
-    request,
-    retry_after,
-)
+from csflows.errors import ApiError, TransientApiError
+from csflows.http import LimitedSession, QuotaWindow, request, retry_after
 from csflows.models import Address
 from csflows.vetting.criteria.address import address_lines, normalized_address, wants_usps_cass
 

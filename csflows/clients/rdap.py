@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from csflows.clients.cache import cached_lookup
-from csflows.http import ApiError, RateLimit, request
+from csflows.errors import ApiError
+from csflows.http import RateLimit, request
 
 DEFAULT_BASE_URL = "https://rdap.org"
 SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ltd", "plc"}

@@ -14,14 +14,11 @@ from typing import Any
 
 import phonenumbers
 
+from csflows.errors import PhoneNumberError
 from csflows.http import RateLimit, request
 
 API = "twilio"
 CLOCK_SKEW = timedelta(minutes=5)  # our clock vs Twilio's, when matching an earlier attempt
-
-
-class PhoneNumberError(ValueError):
-    """A phone number that cannot be turned into E.164."""
 
 
 @dataclass(frozen=True)

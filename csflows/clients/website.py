@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from csflows.errors import FetchError, FetchRefused, FetchTimeout
 from csflows.models.common import Model
 
 METADATA_ADDRESSES = {
@@ -31,18 +32,6 @@ METADATA_ADDRESSES = {
 }
 REDIRECTS = {301, 302, 303, 307, 308}
 USER_AGENT = "csflows-vetting/0.1 (+customer-service new-account check)"
-
-
-class FetchError(RuntimeError):
-    """The site could not be fetched: unreachable, refused by the guard, or a redirect problem."""
-
-
-class FetchTimeout(FetchError):
-    """The site did not answer within the limits: maybe slow, not proven gone."""
-
-
-class FetchRefused(FetchError):
-    """The guard refused a target address (SSRF protection)."""
 
 
 class WebPage(Model):

@@ -26,15 +26,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from csflows import limits
+from csflows.errors import MailParseError, PoInputError
 from csflows.models.purchase_order import PoAttachment, PoEmail
-from csflows.triage.message import MailParseError, read_message
+from csflows.triage.message import read_message
 
 _KEYS = {"from", "subject", "body", "attachments", "message_id"}
 _ATTACHMENT_KEYS = {"filename", "content_type", "content_base64", "path"}
-
-
-class PoInputError(ValueError):
-    """The PO message is malformed; the message names the field and the problem."""
 
 
 _LIMITS = {"body": limits.PO_BODY_CHARS}  # every other text is one header's worth

@@ -10,6 +10,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from csflows import pdfs
+from csflows.errors import PdfRefused, UnreadablePdf
 from csflows.models.purchase_order import PoEmail, PoLine, PoReading
 
 _PO_NUMBER = re.compile(
@@ -43,10 +44,6 @@ _LINE_ITEM = re.compile(
 CENT = Decimal("0.01")
 
 
-class UnreadablePdf(ValueError):
-    """A PDF whose text cannot be extracted: broken, encrypted, or a scan without text."""
-
-
 def pdf_text(content: bytes) -> str:
     """The text of a PDF, rows kept on one line (pypdf's layout mode), or UnreadablePdf."""
     from pypdf.errors import PyPdfError
@@ -58,7 +55,7 @@ def pdf_text(content: bytes) -> str:
             pages = [_page_text(page) for page in reader.pages]
     except UnreadablePdf:
         raise
-    except pdfs.PdfRefused as exc:
+    except PdfRefused as exc:
         raise UnreadablePdf(f"refused: {exc}") from exc
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         raise UnreadablePdf(f"the PDF cannot be read ({exc.__class__.__name__}: {exc})") from exc

@@ -9,10 +9,11 @@ from typing import Literal
 
 from pydantic import EmailStr, Field, model_validator
 
+from csflows.errors import PolicyError
 from csflows.models import TouchpointKind
 from csflows.models.common import Model
 from csflows.paths import config_dir
-from csflows.policy import PolicyError, load_yaml_model
+from csflows.policy import load_yaml_model
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[Weekday, ...] = (

@@ -15,22 +15,23 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, bindparam, or_, select, update
 
 from csflows import store
-from csflows.clients.twilio import PhoneNumberError, e164
-from csflows.http import ApiError, is_transient
-from csflows.models import TouchpointKind
-from csflows.outbox import (
-    Attachment,
+from csflows.clients.twilio import e164
+from csflows.errors import (
+    ApiError,
     HeaderInjectionError,
-    OutgoingSms,
-    send_sms,
+    PhoneNumberError,
+    TemplateError,
+    is_transient,
 )
+from csflows.models import TouchpointKind
+from csflows.outbox import Attachment, OutgoingSms, send_sms
 from csflows.retention.config import HUMAN_KINDS, MESSAGE_KINDS, Cadence, SalesAgent
 from csflows.retention.enrollment import IN_RETENTION
 from csflows.retention.invite import visit_invitation
 from csflows.retention.notify import send_templated
 from csflows.retention.plan import business_hours_between, is_open, local_date, opening
 from csflows.store.tables import CustomerRow, TouchpointRow
-from csflows.templates import TemplateError, render
+from csflows.templates import render
 
 
 @dataclass

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from csflows import store
+from csflows.errors import FeedbackError
 from csflows.models import Outcome
 from csflows.retention.config import Cadence, cadence
 from csflows.retention.dispatch import assign_human
@@ -20,10 +21,6 @@ from csflows.retention.plan import add_business_hours, local_date, next_business
 from csflows.store.tables import CustomerRow, FeedbackRow, TouchpointRow
 
 RECOVERY_VISIT = "recovery_visit"
-
-
-class FeedbackError(ValueError):
-    """An outcome or feedback row that cannot be acted on (unknown, cancelled, contradictory)."""
 
 
 @dataclass(frozen=True)

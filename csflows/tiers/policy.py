@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import EmailStr, Field, field_validator
 
 from csflows import policy
+from csflows.errors import PolicyError
 from csflows.models.common import Model, Money
 from csflows.paths import config_dir
 
@@ -101,5 +102,5 @@ def tier_policy(path: Path | None = None) -> TierPolicy:
     try:
         mtime = path.stat().st_mtime
     except FileNotFoundError as exc:
-        raise policy.PolicyError(f"{path}: file not found") from exc
+        raise PolicyError(f"{path}: file not found") from exc
     return _load(path, mtime)

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from csflows.errors import PolicyError
 from csflows.models import Ticket
 from csflows.paths import config_dir
-from csflows.policy import PolicyError
 from csflows.triage.ticket_types import Direction, TicketTypes, ticket_types
 
 KEYWORD_CONFIDENCE = 0.95

@@ -20,6 +20,7 @@ from pydantic import Field
 from sqlalchemy import select
 
 from csflows import store
+from csflows.errors import InboxUnavailable
 from csflows.models.common import Model
 from csflows.paths import config_dir
 from csflows.policy import load_yaml_model
@@ -31,10 +32,6 @@ if TYPE_CHECKING:
 
 FETCH_BATCH = 25  # messages per FETCH
 FETCH_BYTES = 32 * 1024 * 1024  # and at most this many bytes per FETCH
-
-
-class InboxUnavailable(ConnectionError):
-    """The IMAP server could not be reached or refused us; the next run tries again."""
 
 
 class InboxList(Model):

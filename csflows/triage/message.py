@@ -21,6 +21,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 import html2text
 
 from csflows import limits, pdfs
+from csflows.errors import MailParseError
 from csflows.models import Attachment, Ticket
 
 log = logging.getLogger(__name__)
@@ -37,10 +38,6 @@ _FATAL_DEFECTS = (
     email_errors.StartBoundaryNotFoundDefect,
     email_errors.MultipartInvariantViolationDefect,
 )
-
-
-class MailParseError(ValueError):
-    """The message cannot be read; the error says which part and why."""
 
 
 def message_id_of(raw: bytes) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from csflows import store
+from csflows.errors import FormError, MailParseError
 from csflows.models import Division, NewCustomerInquiry, Ticket
 from csflows.outbox import Attachment, OutgoingEmail
 from csflows.paths import config_dir
@@ -28,16 +29,10 @@ from csflows.store.tables import (
 from csflows.templates import render
 from csflows.triage.assignment import decide
 from csflows.triage.classifier import Classifier, InboundMail, classifier
-from csflows.triage.message import (
-    MailParseError,
-    header_summary,
-    parse_message,
-    pdf_attachments,
-    sender_name,
-)
+from csflows.triage.message import header_summary, parse_message, pdf_attachments, sender_name
 from csflows.triage.ticket_types import Route
 from csflows.vetting.forms.pdf import FORM_FILE, build_pdf, read_pdf_form
-from csflows.vetting.forms.reading import FormError, inquiry_from_data
+from csflows.vetting.forms.reading import inquiry_from_data
 
 RETENTION_STATUSES = {READY, IN_RETENTION}  # issue 7's customer statuses
 

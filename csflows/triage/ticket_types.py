@@ -9,9 +9,10 @@ from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
 
+from csflows.errors import PolicyError
 from csflows.models.common import Model
 from csflows.paths import config_dir
-from csflows.policy import PolicyError, load_yaml_model
+from csflows.policy import load_yaml_model
 
 
 class Direction(StrEnum):

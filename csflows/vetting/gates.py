@@ -12,6 +12,7 @@ from uuid import UUID
 
 from prefect.input import RunInput
 
+from csflows.errors import GateError
 from csflows.models.common import Line, Name, Paragraph
 
 
@@ -38,10 +39,6 @@ class ApplicantAnswer(RunInput):
 
 
 G = TypeVar("G", bound=RunInput)
-
-
-class GateError(ValueError):
-    """The inquiry is not waiting at the gate being answered."""
 
 
 def resume_with_first_po(inquiry_id: int, po_number: str, amount: Decimal) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from csflows import limits, store
+from csflows.errors import InquiryNotFound
 from csflows.models import Assessment, CheckResult, MissingField, NewCustomerInquiry, Recommendation
 from csflows.store.tables import CheckResultRow, DecisionRow, InquiryRow, MessageRow
 
@@ -25,10 +26,6 @@ NOT_A_FIELD = "is not a field of the New Customer Inquiry Form"  # the reviewer 
 
 
 DEPLOYMENT = "vet-new-customer/vet-new-customer"
-
-
-class InquiryNotFound(LookupError):
-    """No inquiry with that id."""
 
 
 @dataclass(frozen=True)
@@ -173,7 +170,8 @@ def _claim_existing(
 def parse_form(raw: dict[str, Any]) -> tuple[NewCustomerInquiry | None, list[MissingField]]:
     """The form as the model reads it, plus every field it cannot read (unknown ones included),
     each with a reason; None only when nothing of it can be read."""
-    from csflows.vetting.forms.reading import FormError, inquiry_from_data
+    from csflows.errors import FormError
+    from csflows.vetting.forms.reading import inquiry_from_data
 
     known = set(NewCustomerInquiry.model_fields)
     unknown = [MissingField(field=k, reason=NOT_A_FIELD) for k in sorted(set(raw) - known)]

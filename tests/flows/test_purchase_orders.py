@@ -16,7 +16,7 @@ from prefect.flow_runs import pause_flow_run
 from sqlalchemy import func, select
 
 from csflows import store
-from csflows.purchase_orders import inbound
+from csflows.errors import PoInputError
 from csflows.purchase_orders.records import store_inbound
 from csflows.store.tables import InquiryRow, MessageRow, OrderRow, PoActionRow, TicketRow
 from csflows.vetting.gates import FirstPurchaseOrder
@@ -150,7 +150,7 @@ def test_a_stored_ticket_by_id(directory: None, smtp_server: SmtpServer) -> None
 
 
 def test_neither_message_nor_ticket_is_an_error(directory: None) -> None:
-    with pytest.raises(inbound.PoInputError, match="exactly one of message or ticket_id"):
+    with pytest.raises(PoInputError, match="exactly one of message or ticket_id"):
         handle_purchase_order()
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from blocks import GoogleMapsCredentials, resolve
 from csflows.clients.google import GoogleMaps
-from csflows.http import ApiError, TransientApiError
+from csflows.errors import ApiError, TransientApiError
 from csflows.models import Verdict
 from tasks.address import check_address
 from tests.support import google

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from csflows import limits, store
-from csflows.outbox import HeaderInjectionError, OutgoingEmail, send_email
+from csflows.errors import HeaderInjectionError
+from csflows.outbox import OutgoingEmail, send_email
 from csflows.store.tables import MessageRow, TicketRow
 from csflows.triage import intake
 from csflows.triage import routing as triage

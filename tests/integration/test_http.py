@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from csflows.http import ApiError, RateLimit, TransientApiError, request
+from csflows.errors import ApiError, TransientApiError
+from csflows.http import RateLimit, request
 from tests.support.servers import HttpServer, Reply
 
 pytestmark = pytest.mark.integration

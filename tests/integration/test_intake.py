@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from csflows import store
+from csflows.errors import InboxUnavailable
 from csflows.store.tables import InboxCursorRow, TicketRow
 from csflows.triage import intake
 from csflows.triage import routing as triage
@@ -128,7 +129,7 @@ def test_a_poll_cut_short_then_run_again_loses_nothing_and_stores_nothing_twice(
     assert (len(first.stored), first.remaining) == (2, 3)
 
     imap_server.stop(keep_mail=True)  # the server goes away mid-way
-    with pytest.raises(intake.InboxUnavailable, match="IMAP 127.0.0.1"):
+    with pytest.raises(InboxUnavailable, match="IMAP 127.0.0.1"):
         _poll("sales")
     imap_server.start()
 

@@ -11,7 +11,7 @@ import pytest
 from oauthlib.oauth1.rfc5849 import signature as oauth_signature
 
 from csflows import netsuite
-from csflows.http import ApiError
+from csflows.errors import ApiError
 from csflows.models import NewCustomerInquiry
 from csflows.vetting import inquiries, onboarding
 from csflows.vetting.policy import approval_policy

@@ -6,13 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from csflows.outbox import (
-    Attachment,
-    DeliveryError,
-    HeaderInjectionError,
-    OutgoingEmail,
-    send_email,
-)
+from csflows.errors import DeliveryError, HeaderInjectionError
+from csflows.outbox import Attachment, OutgoingEmail, send_email
 from tests.support.servers import SmtpServer
 
 pytestmark = pytest.mark.integration

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from csflows import store
+from csflows.errors import FeedbackError
 from csflows.paths import PROJECT_ROOT
 from csflows.retention import cadence, enroll, enroll_ready
 from csflows.retention.dispatch import (
@@ -25,12 +26,7 @@ from csflows.retention.dispatch import (
     overdue_candidate_ids,
     send_messages,
 )
-from csflows.retention.feedback import (
-    FeedbackError,
-    handle_negative,
-    record_outcome,
-    unhandled_negative_feedback,
-)
+from csflows.retention.feedback import handle_negative, record_outcome, unhandled_negative_feedback
 from csflows.store.tables import CustomerRow, FeedbackRow, MessageRow, TouchpointRow
 from tests.support.retention import add_customers, e164_of, twilio_fixture  # noqa: F401
 from tests.support.servers import SmtpServer

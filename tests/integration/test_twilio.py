@@ -9,8 +9,8 @@ from urllib.parse import parse_qs
 import pytest
 
 from blocks import TwilioCredentials, resolve
-from csflows.clients.twilio import PhoneNumberError, e164, find_sent, send_sms
-from csflows.http import ApiError, TransientApiError
+from csflows.clients.twilio import e164, find_sent, send_sms
+from csflows.errors import ApiError, PhoneNumberError, TransientApiError
 from csflows.outbox import OutgoingSms
 from csflows.outbox import send_sms as send_sms_once
 from tests.support.retention import twilio_fixture  # noqa: F401

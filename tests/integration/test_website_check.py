@@ -124,7 +124,7 @@ def test_unknown_domain_404_is_a_note_and_cached(sites: SiteServer, registry: Ht
 
 def test_rdap_outage_is_an_error_for_the_flow_to_turn_into_review(registry: HttpServer) -> None:
     registry.route("GET", f"/domain/{SHOP}", Reply(503, {"errorCode": 503, "title": "Unavailable"}))
-    from csflows.http import TransientApiError
+    from csflows.errors import TransientApiError
 
     with pytest.raises(TransientApiError, match="rdap: Unavailable"):
         lookup_domain_registration.fn(f"https://{SHOP}/")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from csflows.clients.website import FetchError, FetchLimits, FetchRefused, fetch, limits_from_env
+from csflows.clients.website import FetchLimits, fetch, limits_from_env
+from csflows.errors import FetchError, FetchRefused
 from tests.support.sites import Page, SiteServer, zeros
 from tests.support.tls import make_certificates
 

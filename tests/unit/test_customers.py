@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from csflows import customers
 from csflows.cli import app
-from csflows.csvfile import CsvImportError
+from csflows.errors import CsvImportError
 from csflows.paths import config_dir
 
 HEADER = "id,name,email,phone,division,level,sales_agent,address,timezone\n"

@@ -11,16 +11,23 @@ from pathlib import Path
 import pytest
 
 from csflows import limits
+from csflows.errors import (
+    FormError,
+    HeaderInjectionError,
+    MailParseError,
+    PoInputError,
+    UnreadablePdf,
+)
 from csflows.markdown import inert_table
 from csflows.models import Customer, MissingField
-from csflows.outbox import HeaderInjectionError, OutgoingEmail, build_email
-from csflows.purchase_orders.inbound import PoInputError, from_eml, from_json
-from csflows.purchase_orders.reading import UnreadablePdf, pdf_text
+from csflows.outbox import OutgoingEmail, build_email
+from csflows.purchase_orders.inbound import from_eml, from_json
+from csflows.purchase_orders.reading import pdf_text
 from csflows.templates import render
 from csflows.triage import message as mail
 from csflows.vetting import mail as vetting_mail
 from csflows.vetting.forms.pdf import read_pdf_form
-from csflows.vetting.forms.reading import FormError, inquiry_from_data, read_form
+from csflows.vetting.forms.reading import inquiry_from_data, read_form
 from tests.support import hostile
 from tests.support.inquiries import form_data
 
@@ -191,7 +198,7 @@ def test_a_pdf_over_the_file_size_limit_is_not_opened() -> None:
 
 def test_a_deeply_nested_message_is_refused_with_a_clear_reason() -> None:
     raw = hostile.nested_mime(1000, "<deep@test>")
-    with pytest.raises(mail.MailParseError) as caught:
+    with pytest.raises(MailParseError) as caught:
         mail.parse_message(raw)
     assert str(caught.value) == (
         "<deep@test>: MIME sections (multipart or attached messages): 1,000 sections; "
@@ -211,7 +218,7 @@ def test_a_megabyte_subject_is_refused_and_summarised_short() -> None:
         b"From: big@shop.example\r\nTo: cs@advantus.com\r\nMessage-ID: <big@test>\r\n"
         b"Subject: " + b"order " * 200_000 + b"\r\n\r\nHello\r\n"
     )
-    with pytest.raises(mail.MailParseError, match="the Subject header: 1,200,000 characters"):
+    with pytest.raises(MailParseError, match="the Subject header: 1,200,000 characters"):
         mail.parse_message(raw)
     sender, subject = mail.header_summary(raw)
     assert sender == "big@shop.example" and len(subject) == limits.MAIL_SUBJECT_CHARS

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from csflows import customers, orders, store
 from csflows.cli import app
-from csflows.csvfile import CsvImportError
+from csflows.errors import CsvImportError
 from csflows.paths import config_dir
 from csflows.store.tables import OrderRow
 

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from csflows import policy
+from csflows.errors import PolicyError
 from csflows.models import Level4Policy
 from csflows.paths import config_dir
 
@@ -81,7 +82,7 @@ def test_missing_key_names_file_and_key(tmp_path: Path) -> None:
     document = _shipped()
     del document["divisions"][0]["level4_policy"]
     path = _write(tmp_path, document)
-    with pytest.raises(policy.PolicyError) as err:
+    with pytest.raises(PolicyError) as err:
         policy.divisions(path)
     assert str(path) in str(err.value)
     assert "divisions[0:craft_hobby].level4_policy: Field required" in str(err.value)
@@ -92,7 +93,7 @@ def test_bad_value_names_key_and_value(tmp_path: Path) -> None:
     document["divisions"][0]["minimums"]["order_amount"] = "three fifty"
     path = _write(tmp_path, document)
     with pytest.raises(
-        policy.PolicyError,
+        PolicyError,
         match=r"divisions\[0:craft_hobby\]\.minimums\.order_amount: .* \(got 'three fifty'\)",
     ):
         policy.divisions(path)
@@ -101,37 +102,35 @@ def test_bad_value_names_key_and_value(tmp_path: Path) -> None:
 def test_bad_policy_value(tmp_path: Path) -> None:
     document = _shipped()
     document["divisions"][2]["level4_policy"] = "ignore"
-    with pytest.raises(
-        policy.PolicyError, match=r"level4_policy: Input should be .* \(got 'ignore'\)"
-    ):
+    with pytest.raises(PolicyError, match=r"level4_policy: Input should be .* \(got 'ignore'\)"):
         policy.divisions(_write(tmp_path, document))
 
 
 def test_unknown_key_is_an_error(tmp_path: Path) -> None:
     document = _shipped()
     document["divisions"][1]["minimum"] = 5
-    with pytest.raises(policy.PolicyError, match=r"divisions\[1:cop\]\.minimum: Extra inputs"):
+    with pytest.raises(PolicyError, match=r"divisions\[1:cop\]\.minimum: Extra inputs"):
         policy.divisions(_write(tmp_path, document))
 
 
 def test_duplicate_division_names(tmp_path: Path) -> None:
     document = _shipped()
     document["divisions"][1]["aliases"] = ["Craft & Hobby"]
-    with pytest.raises(policy.PolicyError, match="names both craft_hobby and cop"):
+    with pytest.raises(PolicyError, match="names both craft_hobby and cop"):
         policy.divisions(_write(tmp_path, document))
 
 
 def test_redirect_needs_a_website(tmp_path: Path) -> None:
     document = _shipped()
     del document["divisions"][2]["website"]
-    with pytest.raises(policy.PolicyError, match="redirect_to_website needs a website"):
+    with pytest.raises(PolicyError, match="redirect_to_website needs a website"):
         policy.divisions(_write(tmp_path, document))
 
 
 def test_invalid_yaml_and_missing_file(tmp_path: Path) -> None:
     bad = tmp_path / "divisions.yaml"
     bad.write_text("divisions: [\n  - key: x\n  name")
-    with pytest.raises(policy.PolicyError, match="not valid YAML"):
+    with pytest.raises(PolicyError, match="not valid YAML"):
         policy.divisions(bad)
-    with pytest.raises(policy.PolicyError, match="file not found"):
+    with pytest.raises(PolicyError, match="file not found"):
         policy.divisions(tmp_path / "nope.yaml")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from csflows import policy
-from csflows.templates import TemplateError, render, usd
+from csflows.errors import TemplateError
+from csflows.templates import render, usd
 
 
 def test_craft_and_hobby_letter_is_seed_000_wording() -> None:

@@ -131,8 +131,8 @@ def read_pdf_form(path: Path) -> dict[str, Any]:
     """The filled-in answers of the PDF as the form's JSON shape (address nested)."""
     from pypdf.errors import PyPdfError
 
-    from csflows.pdfs import PdfRefused, reading
-    from csflows.vetting.forms.reading import FormError
+    from csflows.errors import FormError, PdfRefused
+    from csflows.pdfs import reading
 
     try:
         with reading(path) as reader:

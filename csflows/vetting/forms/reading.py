@@ -16,13 +16,10 @@ import yaml
 from pydantic import ValidationError
 
 from csflows import limits
+from csflows.errors import FormError
 from csflows.models import MissingField, NewCustomerInquiry
 
 FORMATS = ("json", "yaml", "pdf")
-
-
-class FormError(ValueError):
-    """The form file is unreadable or not shaped like the New Customer Inquiry Form."""
 
 
 def form_format(path: Path) -> str:

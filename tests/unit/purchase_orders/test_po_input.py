@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from csflows.cli import app
+from csflows.errors import PoInputError
 from csflows.purchase_orders import inbound
 
 GOOD = {"from": "Buyer <buyer@shop.example>", "subject": "PO 1", "body": "Total: 5.00"}
@@ -37,7 +38,7 @@ GOOD = {"from": "Buyer <buyer@shop.example>", "subject": "PO 1", "body": "Total:
     ],
 )
 def test_bad_json_names_the_field(document: object, error: str) -> None:
-    with pytest.raises(inbound.PoInputError) as caught:
+    with pytest.raises(PoInputError) as caught:
         inbound.from_json(document)
     assert str(caught.value).startswith(error)
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from csflows.errors import UnreadablePdf
 from csflows.models.purchase_order import PoAttachment, PoEmail
 from csflows.purchase_orders.reading import (
-    UnreadablePdf,
     line_items,
     pdf_text,
     po_numbers,

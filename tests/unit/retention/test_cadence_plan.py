@@ -11,7 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from csflows.cli import app
-from csflows.policy import PolicyError
+from csflows.errors import PolicyError
 from csflows.retention import cadence, plan
 from csflows.retention.config import Cadence
 from csflows.retention.plan import (

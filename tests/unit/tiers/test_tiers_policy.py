@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from csflows.errors import PolicyError
 from csflows.paths import config_dir
-from csflows.policy import PolicyError
 from csflows.tiers import tier_policy
 
 

@@ -8,7 +8,8 @@ from email.message import EmailMessage
 import pytest
 from reportlab.pdfgen import canvas
 
-from csflows.triage.message import MailParseError, message_id_of, parse_message
+from csflows.errors import MailParseError
+from csflows.triage.message import message_id_of, parse_message
 
 
 def _pdf(text: str) -> bytes:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from csflows.errors import PolicyError
 from csflows.paths import config_dir
-from csflows.policy import PolicyError
 from csflows.triage.ticket_types import AutoResolve, Direction, Route, ticket_types
 
 # Copied from seed 004 (the trailing period of "QUOTE - Quote Follow up." dropped on purpose).

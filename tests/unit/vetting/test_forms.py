@@ -9,10 +9,11 @@ import pytest
 import yaml
 from pypdf import PdfReader, PdfWriter
 
+from csflows.errors import FormError
 from csflows.models import Address, NewCustomerInquiry
 from csflows.vetting.criteria.completeness import missing_fields
 from csflows.vetting.forms.pdf import build_pdf, form_fields, shipped_pdf
-from csflows.vetting.forms.reading import FormError, read_form
+from csflows.vetting.forms.reading import read_form
 from tests.support.inquiries import COMPLETE_FORM, form_data
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from csflows.calendar import approval_actions_due, business_days_between
+from csflows.errors import PolicyError
 from csflows.models import Assessment, CheckResult, Evidence, MissingField, NewCustomerInquiry
-from csflows.policy import PolicyError
 from csflows.vetting import inquiries
 from csflows.vetting import mail as vetting_mail
 from csflows.vetting.policy import approval_policy

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from csflows.errors import PolicyError
 from csflows.models import CheckResult, MissingField, Recommendation, Verdict
-from csflows.policy import PolicyError, divisions
+from csflows.policy import divisions
 from csflows.vetting.criteria.address import address_verdict, normalized_address, offline_verdict
 from csflows.vetting.criteria.amazon import amazon_verdict, page_signals
 from csflows.vetting.criteria.errored import errored_check

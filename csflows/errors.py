@@ -1,0 +1,181 @@
+"""Every exception csflows raises, in one tree. Catch a branch, not `Exception`:
+
+CsflowsError
+├── InputError                 what a person or a sender gave cannot be used; names field and problem
+│   ├── FormError              the inquiry form file is unreadable or not the form's shape
+│   ├── MailParseError         an inbound message cannot be read
+│   ├── PoInputError           a purchase-order message is malformed
+│   ├── CsvImportError         bad rows in a CRM export; nothing was imported
+│   ├── PhoneNumberError       a phone number that cannot be turned into E.164
+│   ├── HeaderInjectionError   a value bound for a mail header holds a line break
+│   ├── PdfRefused             a PDF over one of the limits (size, pages, expansion)
+│   └── UnreadablePdf          a PDF whose text cannot be extracted
+├── ConfigError                a file in config/ is wrong; names file, key and value
+│   ├── PolicyError            a policy file is missing, unreadable or refused by the rules
+│   └── TemplateError          a letter template is missing, malformed or short of values
+├── NotFound
+│   └── InquiryNotFound
+├── StateError                 the record is not where the action needs it to be
+│   ├── GateError              the inquiry is not waiting at the gate being answered
+│   └── FeedbackError          an outcome that cannot be acted on
+├── ExternalError              an outside system answered with an error
+│   ├── ApiError               an API error that retrying will not fix (4xx other than 429)
+│   │   └── TransientApiError  * timeouts, connection errors, 5xx and 429
+│   └── FetchError             a website could not be fetched
+│       ├── FetchTimeout       the site did not answer in time (slow is not gone)
+│       └── FetchRefused       the SSRF guard refused the target address
+└── Transient                  * worth another try after a pause
+    ├── InboxUnavailable       * the IMAP server could not be reached or refused us
+    └── DeliveryError          * the mail server refused or could not be reached; stays queued
+
+(* = Transient.) Whether to retry is `is_transient`, here and nowhere else. The classes also
+derive from the built-in they used to be (ValueError, LookupError, RuntimeError, ConnectionError),
+so code and libraries that catch those still do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import requests
+
+
+class CsflowsError(Exception):
+    """The root: anything csflows raises on purpose."""
+
+
+class InputError(CsflowsError, ValueError):
+    """Input from a person or a sender that cannot be used; the message names field and problem."""
+
+
+class ConfigError(CsflowsError, ValueError):
+    """A file in `config/` is wrong; the message names file, key and value."""
+
+
+class NotFound(CsflowsError, LookupError):
+    """No record with that id."""
+
+
+class StateError(CsflowsError, ValueError):
+    """The record is not in the state the action needs."""
+
+
+class ExternalError(CsflowsError, RuntimeError):
+    """An outside system (an API, a website, a mail server) answered with an error."""
+
+
+class Transient(CsflowsError):
+    """A fault worth another try after a pause: timeouts, outages, rate limits."""
+
+
+# Input
+
+
+class FormError(InputError):
+    """The form file is unreadable or not shaped like the New Customer Inquiry Form."""
+
+
+class MailParseError(InputError):
+    """The message cannot be read; the error says which part and why."""
+
+
+class PoInputError(InputError):
+    """The PO message is malformed; the message names the field and the problem."""
+
+
+class CsvImportError(InputError):
+    """One or more rows are bad; nothing was imported. `problems` holds one line per problem."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.problems = problems
+        super().__init__(
+            f"{path}: nothing imported, {len(problems)} problem(s):\n" + "\n".join(problems)
+        )
+
+
+class PhoneNumberError(InputError):
+    """A phone number that cannot be turned into E.164."""
+
+
+class HeaderInjectionError(InputError):
+    """A value bound for a mail header holds a line break."""
+
+
+class PdfRefused(InputError):
+    """The PDF is over one of the limits: too big, too many pages, expands or nests too far."""
+
+
+class UnreadablePdf(InputError):
+    """A PDF whose text cannot be extracted: broken, encrypted, or a scan without text."""
+
+
+# Config
+
+
+class PolicyError(ConfigError):
+    """A config file is missing, unreadable, or holds a value the business rules refuse."""
+
+
+class TemplateError(ConfigError):
+    """A template is missing, malformed, or was given too few values."""
+
+
+# Not found, state
+
+
+class InquiryNotFound(NotFound):
+    """No inquiry with that id."""
+
+
+class GateError(StateError):
+    """The inquiry is not waiting at the gate being answered."""
+
+
+class FeedbackError(StateError):
+    """An outcome or feedback row that cannot be acted on (unknown, cancelled, contradictory)."""
+
+
+# Outside systems
+
+
+class ApiError(ExternalError):
+    """An API answered with an error that retrying will not fix (4xx other than 429)."""
+
+    def __init__(self, api: str, message: str, status: int | None = None, body: Any = None):
+        self.api, self.status, self.body = api, status, body
+        super().__init__(f"{api}: {message}" + (f" (HTTP {status})" if status else ""))
+
+
+class TransientApiError(ApiError, Transient):
+    """Timeouts, connection errors, 5xx and 429: worth another try after a pause."""
+
+    def __init__(self, *args: Any, retry_after: float | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.retry_after = retry_after
+
+
+class FetchError(ExternalError):
+    """The site could not be fetched: unreachable, refused by the guard, or a redirect problem."""
+
+
+class FetchTimeout(FetchError):
+    """The site did not answer within the limits: maybe slow, not proven gone."""
+
+
+class FetchRefused(FetchError):
+    """The guard refused a target address (SSRF protection)."""
+
+
+class InboxUnavailable(Transient, ConnectionError):
+    """The IMAP server could not be reached or refused us; the next run tries again."""
+
+
+class DeliveryError(Transient, RuntimeError):
+    """The mail server refused or could not be reached; the message stays queued to retry."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Worth another try: our transient faults, and requests' timeouts and connection errors
+    raised by a library before csflows could wrap them."""
+    return isinstance(exc, Transient | requests.Timeout | requests.ConnectionError)
