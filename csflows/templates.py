@@ -36,6 +36,14 @@ def usd(amount: Decimal | int | float | None) -> str:
     return f"${value:,.0f}" if value == value.to_integral_value() else f"${value:,.2f}"
 
 
+def _letter_usd(amount: Decimal | int | float | None) -> str:
+    """`usd` for letters: an amount the letter needs but nobody set fails instead of reading
+    "(not set)" to a customer."""
+    if amount is None:
+        raise TemplateError("an amount the letter shows is not set (guard it with `is not none`)")
+    return usd(amount)
+
+
 class _SubjectAndBody(jinja2.FileSystemLoader):
     """`name#subject` is the template's first paragraph alone, `name#body` the rest (on the same
     line numbers, so errors point at the file's lines)."""
@@ -60,7 +68,7 @@ def _environment(folder: Path) -> jinja2.Environment:
         keep_trailing_newline=False,
         autoescape=False,  # plain-text mail; HTML rendering escapes at its own boundary
     )
-    env.filters["usd"] = usd
+    env.filters["usd"] = _letter_usd
     return env
 
 

@@ -12,6 +12,7 @@ from csflows.cli import (
     customers,
     db,
     inquiry,
+    letters,
     orders,
     po,
     serve,
@@ -30,6 +31,7 @@ app.add_typer(tiers.app, name="tiers")
 app.add_typer(cadence.app, name="cadence")
 app.add_typer(touchpoint.app, name="touchpoint")
 app.add_typer(inquiry.app, name="inquiry")
+app.add_typer(letters.app, name="letters")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.command("vet")(vet.vet)

@@ -1,0 +1,32 @@
+"""`csflows letters preview [NAME]`: every letter as its recipient reads it, with sample values."""
+
+from __future__ import annotations
+
+import typer
+
+from csflows import letters
+from csflows.cli.output import emit_json, fail
+from csflows.errors import CsflowsError
+
+app = typer.Typer(no_args_is_help=True, help="The letters csflows sends, and their wording.")
+
+
+@app.command("preview")
+def preview(
+    name: str | None = typer.Argument(
+        None, help="one letter, e.g. vetting_approved; all if left out"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="name, audience, wording, subject, body"),
+) -> None:
+    """Render every letter (or NAME) with sample values: edit config/templates/, then look."""
+    try:
+        previews = letters.preview(name)
+    except CsflowsError as exc:
+        fail(str(exc))
+    if as_json:
+        emit_json([p.model_dump(mode="json") for p in previews])
+        return
+    for p in previews:
+        typer.echo(f"=== {p.name}  (to: {p.audience}; wording: {p.wording})")
+        typer.echo(f"Subject: {p.subject}\n")
+        typer.echo(p.body)

@@ -1,0 +1,278 @@
+"""Every letter csflows sends, rendered with sample values so whoever edits the wording sees the
+result (`csflows letters preview`). The catalog (`config/letters.yaml`) says who receives each
+letter and whose wording it is; `internal_words` is what no recipient may ever read."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from csflows import policy, templates
+from csflows.errors import PolicyError
+from csflows.models.common import Model
+from csflows.paths import config_dir
+from csflows.tiers.policy import tier_policy
+from csflows.vetting.policy import approval_policy
+
+Audience = Literal[
+    "customer", "applicant", "sales agent", "supervisor", "manager", "Customer Service"
+]
+
+
+class Letter(Model):
+    """One letter of the catalog: who reads it, and whether the seeds gave its wording."""
+
+    audience: Audience
+    wording: str = Field(description="'seed 000' for the seeds' own wording, else 'assumption'")
+    procedure: str
+    why: str = ""
+
+    @model_validator(mode="after")
+    def _assumption_has_a_reason(self) -> Letter:
+        if self.wording == "assumption" and not self.why:
+            raise ValueError("a letter whose wording is an assumption needs `why`")
+        return self
+
+
+class LetterCatalog(Model):
+    letters: dict[str, Letter]
+
+
+class Preview(Model):
+    """A letter as its recipient would read it, rendered with sample values."""
+
+    name: str
+    audience: Audience
+    wording: str
+    subject: str
+    body: str
+
+
+def catalog() -> LetterCatalog:
+    """`config/letters.yaml`, checked against the templates on disk: each template is listed."""
+    letters = policy.load_yaml_model(config_dir() / "letters.yaml", LetterCatalog)
+    on_disk = {p.name.removesuffix(".txt.j2") for p in (config_dir() / "templates").glob("*.j2")}
+    if missing := sorted(on_disk - letters.letters.keys()):
+        raise PolicyError(f"letters.yaml: no entry for the template(s) {', '.join(missing)}")
+    return letters
+
+
+# Sample values: the real divisions, approval and tier policy, a made-up customer.
+_CUSTOMER = {"customer_name": "Bright Crafts LLC", "customer_id": "C-1042"}
+_APPLICANT = {"business_name": "Harbor Paper Co.", "contact_name": "Jordan Lee"}
+_AGENT = {"agent_name": "Dana Ruiz", "agent_email": "dana.ruiz@advantus.example"}
+_LINK = {"link": "http://127.0.0.1:4200/runs/flow-run/7f1c0e52-1b0e-4d8e-9a57-2f7d9d3c6a10"}
+
+
+def _division(key: str) -> Any:
+    return policy.divisions().get(key)
+
+
+def _channels() -> list[dict[str, str]]:
+    return [{"name": c.name, "url": str(c.url)} for c in approval_policy().retail_channels]
+
+
+def _tier(index: int) -> dict[str, object]:
+    """A tier of `config/tiers.yaml` as the tier notices pass it (0 = base, -1 = the top)."""
+    tier = tier_policy().tiers[index]
+    return {"key": tier.key, "name": tier.name, "extras": tier.extras}
+
+
+SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
+    "level4_craft_hobby": lambda: {
+        **_CUSTOMER,
+        "po_number": "4512",
+        "minimums": _division("craft_hobby").minimums,
+    },
+    "level4_floating_luxuries": lambda: {
+        **_CUSTOMER,
+        "po_number": "4513",
+        "division": _division("floating_luxuries"),
+    },
+    "order_minimums": lambda: {
+        **_CUSTOMER,
+        "po_number": "4514",
+        "division": _division("craft_hobby"),
+        "minimums": _division("craft_hobby").minimums,
+        "minimum": Decimal(350),
+        "total": Decimal("280.50"),
+        "shortfall": Decimal("69.50"),
+    },
+    "po_unknown_sender": lambda: {
+        "sender": "Buyer <buyer@unknown-shop.example>",
+        "po_number": "PO-7781",
+        "total": Decimal("1240.00"),
+        "subject": "New order",
+        "problems": [],
+        "body": "Please find our PO attached.",
+    },
+    "new_account_reply": lambda: {
+        "customer_name": "Jordan Lee",
+        "division": _division("sulyn"),
+        "form_name": "New Customer Inquiry Form.pdf",
+    },
+    "vetting_incomplete": lambda: {
+        **_APPLICANT,
+        "missing": [
+            {"label": "Website", "reason": "is missing"},
+            {"label": "Phone", "reason": "is not a valid phone number"},
+        ],
+    },
+    "vetting_supervisor_review": lambda: {
+        **_APPLICANT,
+        **_LINK,
+        "inquiry_id": 17,
+        "division": "Craft & Hobby",
+        "recommendation": "approve",
+        "criteria": [
+            "Amazon: pass (no Amazon seller account on the form or the website)",
+            "Address: pass (a commercial building)",
+        ],
+    },
+    "vetting_approval_reminder": lambda: {
+        **_APPLICANT,
+        **_LINK,
+        "inquiry_id": 17,
+        "waited": 3,
+        "timeout": 5,
+    },
+    "vetting_approval_escalation": lambda: {
+        **_APPLICANT,
+        **_LINK,
+        "inquiry_id": 17,
+        "waited": 5,
+        "timeout": 5,
+        "supervisor": "cs-supervisor@example.com",
+    },
+    "vetting_request_info": lambda: {
+        **_APPLICANT,
+        "note": "Which of our Craft & Hobby product lines would you like to carry?",
+    },
+    "vetting_approved": lambda: {**_APPLICANT, "division": _division("craft_hobby")},
+    "vetting_decline": lambda: {**_APPLICANT, "channels": _channels()},
+    "vetting_decline_amazon": lambda: {**_APPLICANT, "channels": _channels()},
+    "vetting_decline_address": lambda: {
+        **_APPLICANT,
+        "channels": _channels(),
+        "address": "12 Elm Street, Springfield, IL 62701",
+    },
+    "vetting_decline_website": lambda: {**_APPLICANT, "website": "https://harborpaper.example"},
+    "vetting_decline_products": lambda: {**_APPLICANT, "division_name": "Craft & Hobby"},
+    "vetting_decline_minimums": lambda: {
+        **_APPLICANT,
+        "channels": _channels(),
+        "division": _division("craft_hobby"),
+    },
+    "retention_welcome_email": lambda: {**_CUSTOMER, **_AGENT, "cycle": 1},
+    "retention_welcome_sms": lambda: {**_CUSTOMER, **_AGENT, "cycle": 1},
+    "retention_checkin_email": lambda: {**_CUSTOMER, **_AGENT},
+    "retention_checkin_sms": lambda: {**_CUSTOMER, **_AGENT},
+    "retention_agent_task": lambda: {
+        **_CUSTOMER,
+        **_AGENT,
+        "kind": "visit",
+        "due": "2026-12-08",
+        "cycle": 1,
+        "step": "two weeks later - visit the client",
+        "phone": "+1 312 555 0142",
+        "address": "200 W Madison St, Chicago, IL 60606",
+        "touchpoint_id": 311,
+    },
+    "retention_negative_feedback": lambda: {
+        **_CUSTOMER,
+        **_AGENT,
+        "source": "phone call",
+        "recorded_by": "Dana Ruiz",
+        "notes": "Two cartons arrived damaged.",
+        "visit_on": "2026-12-09 10:00 CST",
+        "visit_by": "2026-12-10 09:30 CST",
+        "within_hours": 48,
+        "cycle": 2,
+    },
+    "retention_escalation": lambda: {
+        **_CUSTOMER,
+        **_AGENT,
+        "kind": "call",
+        "due": "2026-12-01",
+        "cycle": 1,
+        "step": "a week later - phone call and feedback",
+        "overdue_hours": 16,
+        "touchpoint_id": 298,
+    },
+    "retention_monthly_report": lambda: {
+        "month": "2026-11",
+        "new_accounts_target": 30,
+        "meetings_target": 50,
+        "table": "agent       new accounts  meetings\nDana Ruiz   12            31",
+        "capacity_table": "agent       planned\nDana Ruiz   44",
+        "capacity_summary": "Planned meetings fit every agent's capacity.",
+    },
+    "tier_reminder": lambda: {
+        **_CUSTOMER,
+        "trailing": Decimal("92500"),
+        "amount_to_next": Decimal("7500.01"),
+        "next_tier": _tier(-1),
+        "window_months": 12,
+    },
+    "tier_change": lambda: {
+        **_CUSTOMER,
+        "direction": "upgrade",
+        "division": "Craft & Hobby",
+        "sales_agent": "Dana Ruiz",
+        "as_of": date(2026, 12, 1).isoformat(),
+        "trailing": Decimal("100250"),
+        "tier": _tier(-1),
+        "previous_tier": _tier(0),
+        "window_months": 12,
+        "grace_months": 3,
+    },
+}
+
+# What a recipient must never read: the seeds, config files and keys, unfilled values.
+_INTERNAL = re.compile(
+    r"\bseed 00\d|\bseeds?\b|config/|\.ya?ml\b|\bcsflows\b|\(not set\)|\bNone\b|\bnull\b"
+    r"|\{\{|\}\}|\b[a-z]+_[a-z0-9_]+\b",
+    re.IGNORECASE,
+)
+
+
+def internal_words(text: str) -> list[str]:
+    """Words in `text` that belong to csflows, not to a letter (empty when the text is clean)."""
+    return sorted({m.group(0) for m in _INTERNAL.finditer(text) if "@" not in _around(text, m)})
+
+
+def _around(text: str, match: re.Match[str]) -> str:
+    """The whitespace-delimited word holding the match (an email address may hold `_`)."""
+    start = text.rfind(" ", 0, match.start()) + 1
+    end = text.find(" ", match.end())
+    return text[start : end if end >= 0 else len(text)]
+
+
+def preview(name: str | None = None) -> list[Preview]:
+    """Every letter (or the one named) rendered with sample values, in name order."""
+    letters = catalog().letters
+    names = [name] if name else sorted(letters)
+    unknown = [n for n in names if n not in letters or n not in SAMPLES]
+    if unknown:
+        raise PolicyError(
+            f"no letter named {unknown[0]!r}; the letters are: {', '.join(sorted(letters))}"
+        )
+    previews = []
+    for letter_name in names:
+        letter = letters[letter_name]
+        rendered = templates.render(letter_name, **SAMPLES[letter_name]())
+        previews.append(
+            Preview(
+                name=letter_name,
+                audience=letter.audience,
+                wording=letter.wording,
+                subject=rendered.subject,
+                body=rendered.body,
+            )
+        )
+    return previews

@@ -1,0 +1,86 @@
+"""Every letter as its recipient reads it: rendered with sample values, no internal words, and
+only the seeds' own letters called the seeds' wording."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from typer.testing import CliRunner
+
+from csflows import letters
+from csflows.cli import app
+from csflows.errors import PolicyError, TemplateError
+from csflows.templates import render
+
+ALL = letters.preview()
+
+
+def test_every_template_on_disk_is_in_the_catalog_and_renders() -> None:
+    assert {p.name for p in ALL} == set(letters.catalog().letters)
+    assert len(ALL) >= 27
+    assert all(p.subject and p.body.strip() for p in ALL)
+
+
+@pytest.mark.parametrize("letter", ALL, ids=lambda p: p.name)
+def test_no_letter_shows_seeds_config_keys_or_unfilled_values(letter: letters.Preview) -> None:
+    assert letters.internal_words(letter.subject + "\n" + letter.body) == []
+
+
+def test_only_the_craft_hobby_and_floating_luxuries_letters_are_the_seeds_wording() -> None:
+    seeds = {p.name for p in ALL if p.wording != "assumption"}
+    assert seeds == {"level4_craft_hobby", "level4_floating_luxuries"}
+
+
+def test_internal_words_are_caught_and_an_email_address_is_not_one() -> None:
+    text = (
+        "As seed 003 says, see config/divisions.yaml: order_amount is (not set), {{ name }}, None."
+    )
+    assert letters.internal_words(text) == sorted(
+        ["seed 003", "config/", ".yaml", "order_amount", "(not set)", "{{", "}}", "None"]
+    )
+    assert letters.internal_words("Write to dana_ruiz@advantus.example today.") == []
+
+
+def test_the_amazon_decline_says_amazon_is_a_customer_not_that_we_sell_there() -> None:
+    body = letters.preview("vetting_decline_amazon")[0].body
+    assert "Amazon is already one of our customers" in body
+    assert "sell our products on Amazon" not in body
+
+
+def test_the_tier_reminder_lists_the_extras_without_their_source() -> None:
+    body = letters.preview("tier_reminder")[0].body
+    assert "More individual attention from Customer Service\n" in body
+
+
+def test_a_letter_amount_nobody_set_fails_instead_of_reading_not_set() -> None:
+    with pytest.raises(TemplateError, match="amount the letter shows is not set"):
+        render(
+            "tier_reminder",
+            customer_name="X",
+            trailing=None,
+            amount_to_next=Decimal(1),
+            next_tier={"name": "Top", "extras": []},
+            window_months=12,
+        )
+
+
+def test_an_unknown_letter_name_lists_the_letters() -> None:
+    with pytest.raises(PolicyError, match="no letter named 'nope'; the letters are: level4_craft"):
+        letters.preview("nope")
+
+
+def test_letters_preview_json_from_the_command_line() -> None:
+    result = CliRunner().invoke(app, ["letters", "preview", "vetting_approved", "--json"])
+    assert result.exit_code == 0, result.output
+    [shown] = json.loads(result.output)
+    assert shown["audience"] == "applicant" and shown["wording"] == "assumption"
+    assert shown["subject"] == "Your new account request with Craft & Hobby is approved"
+
+
+def test_letters_preview_text_names_the_recipient() -> None:
+    result = CliRunner().invoke(app, ["letters", "preview", "level4_craft_hobby"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("=== level4_craft_hobby  (to: customer; wording: seed 000)")
+    assert "Minimum Order: $350" in result.output
