@@ -111,6 +111,18 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "problems": [],
         "body": "Please find our PO attached.",
     },
+    "po_supervisor_review": lambda: {
+        **_CUSTOMER,
+        **_LINK,
+        "division_name": "COP",
+        "level": 3,
+        "sender": "Buyer <buyer@deskdepot.example>",
+        "po_number": "PO-7790",
+        "total": Decimal("212.40"),
+        "subject": "PO-7790",
+        "reason": "Level 3, COP: this customer is subject to the COP order minimums, but "
+        "the division's minimum order is not configured",
+    },
     "new_account_reply": lambda: {
         "customer_name": "Jordan Lee",
         "division": _division("sulyn"),

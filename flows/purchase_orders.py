@@ -1,17 +1,19 @@
 """Seed 000: answer a purchase order by the customer's level and the division they buy from.
 
 Identify the sender and read the PO; a PO nobody can read goes to an operator, never a guess.
-Level 4 in Craft & Hobby gets the minimums letter, in Floating Luxuries the website; COP and
-Mercury & Seward apply the order minimums; a division with no Level 4 customers has a supervisor
-look. Everyone else: below the division's minimum order, the minimums response; otherwise the
-order is entered. An approved applicant's first PO resumes their vetting; an unknown sender's
-PO goes to Customer Service. One response per PO number and customer, whatever re-runs.
+Level 4 in Craft & Hobby gets the minimums letter (and the order is entered when it meets the
+minimums), in Floating Luxuries the website; COP and Mercury & Seward apply the order minimums,
+and while nobody has configured them a supervisor decides; a Level 4 in a division with no Level
+4 customers is a CRM error a supervisor decides on. Everyone else: below the division's minimum
+order, the minimums response; otherwise the order is entered. An approved applicant's first PO
+resumes their vetting; an unknown sender's PO goes to Customer Service. One response per PO
+number and customer, whatever re-runs.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
@@ -34,6 +36,8 @@ from csflows.purchase_orders.policy import po_policy
 from csflows.purchase_orders.reading import canonical_po_number
 from csflows.purchase_orders.report import artifact_key, escape, po_markdown
 from csflows.purchase_orders.responses import response_email, with_values
+from csflows.vetting.gates import flow_run_link
+from csflows.vetting.policy import approval_policy
 from tasks.messaging import send_email_task
 from tasks.purchase_orders import (
     enter_order,
@@ -47,6 +51,7 @@ from tasks.purchase_orders import (
 from tasks.run_labels import current_run_id, label_current_run, running_as_deployment
 
 OPERATOR_WAIT_SECONDS = 3 * 24 * 3600  # an operator has three days to read an unreadable PO
+SUPERVISOR_WAIT_SECONDS = 7 * 24 * 3600  # a supervisor has a week to decide on a PO
 
 
 class PoReadByOperator(RunInput):
@@ -54,6 +59,18 @@ class PoReadByOperator(RunInput):
 
     po_number: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9/-]*$")
     total: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
+
+
+class PoSupervisorDecision(RunInput):
+    """A supervisor decides on a PO that the rules cannot answer (the description says why)."""
+
+    decision: Literal["enter_order", "handled_outside"] = Field(
+        description="enter_order: csflows enters the order as it stands. handled_outside: you "
+        "handle it yourself (a minimums response, a fix to the customer record); csflows enters "
+        "nothing and sends nothing."
+    )
+    reviewer: str = Field(min_length=1, max_length=100, description="Your name, for the record.")
+    note: str = Field("", max_length=2000, description="Why, for the PO's record (optional).")
 
 
 @flow(name="handle-purchase-order", persist_result=True)
@@ -68,7 +85,7 @@ def handle_purchase_order(
         reading = ask_operator_to_read(reading, email, sender)
 
     division = policy.divisions().get(sender.division) if sender.division else None
-    decision = with_values(decide(sender, reading, division), sender, reading, email)
+    decision = with_values(decide(sender, reading, division), sender, reading, email, _link())
     label_current_run(_run_name(sender, reading), _tags(sender, decision))
 
     outcome = _outcome(sender, reading, decision, ticket_id, dry_run)
@@ -89,13 +106,23 @@ def respond(
     if claimed.done:
         return outcome
     if decision.template and claimed.message_key:
-        # the minimums letter, the website redirect, the minimums response, or CS for an unknown
-        cs_address = str(po_policy().cs_address)
+        # the minimums letter, the website redirect, the minimums response; CS for an unknown
+        # sender, the supervisor for a review
         send_email_task(
-            response_email(decision, claimed.message_key, sender, email, cs_address, ticket_id)
+            response_email(
+                decision, claimed.message_key, sender, email, _staff_address(decision), ticket_id
+            )
         )
-        mark_done(claimed)
-    elif decision.action is PoAction.ACCEPT:
+    enter = decision.enter_order
+    if decision.action is PoAction.SUPERVISOR_REVIEW:
+        get_run_logger().warning("PO %s: %s", reading.po_number, decision.reason)
+        answer = ask_supervisor(decision, reading, email, sender)
+        if answer is not None:
+            enter = answer.decision == "enter_order"
+            outcome.reason += f". {answer.reviewer} decided: {answer.decision}" + (
+                f" ({answer.note})" if answer.note else ""
+            )
+    if enter:
         assert sender.customer_id and reading.po_number and reading.total is not None
         outcome.order_id = enter_order(
             claimed, sender.customer_id, reading.po_number, reading.total
@@ -103,10 +130,42 @@ def respond(
     elif decision.action is PoAction.RESUME_VETTING:
         assert sender.inquiry_id and reading.po_number and reading.total is not None
         resume_vetting(claimed, sender.inquiry_id, reading.po_number, reading.total)
-    else:  # supervisor_review: nothing is sent; the recorded action and the artifact ask for it
-        get_run_logger().warning("PO %s: %s", reading.po_number, decision.reason)
+    else:
         mark_done(claimed)
     return outcome
+
+
+def ask_supervisor(
+    decision: PoDecision, reading: PoReading, email: PoEmail, sender: Sender
+) -> PoSupervisorDecision | None:
+    """Suspend until the supervisor decides in the UI (the mail links here); outside a
+    deployment there is nothing to resume, so the mail alone asks them to handle it."""
+    if not running_as_deployment():
+        return None
+    form = PoSupervisorDecision.with_initial_data(
+        description=f"**{escape(sender.name or sender.email)}** ({escape(sender.customer_id or '')}"
+        f", Level {sender.level}) sent PO **{escape(reading.po_number or '')}** for "
+        f'**{reading.total}** from {escape(email.sender)}, subject "{escape(email.subject)}".\n\n'
+        f"Why it needs you: {escape(decision.reason)}",
+        decision="handled_outside",
+    )
+    answer = suspend_flow_run(
+        wait_for_input=form, key="po-supervisor", timeout=SUPERVISOR_WAIT_SECONDS
+    )
+    assert answer is not None
+    return answer
+
+
+def _staff_address(decision: PoDecision) -> str:
+    if decision.action is PoAction.SUPERVISOR_REVIEW:
+        return str(approval_policy().supervisor_email)
+    return str(po_policy().cs_address)
+
+
+def _link() -> str:
+    """This run's page, where a supervisor answers; empty outside a deployment."""
+    run_id = current_run_id()
+    return flow_run_link(run_id) if run_id and running_as_deployment() else ""
 
 
 def ask_operator_to_read(reading: PoReading, email: PoEmail, sender: Sender) -> PoReading:
@@ -155,6 +214,7 @@ def _outcome(
         reason=decision.reason,
         inquiry_id=sender.inquiry_id,
         ticket_id=ticket_id,
+        flags=decision.flags,
         dry_run=dry_run,
     )
 

@@ -18,7 +18,7 @@ import typer
 from csflows import store
 from csflows.cli.output import emit_json, fail
 from csflows.errors import PoInputError
-from csflows.models.purchase_order import PoEmail
+from csflows.models.purchase_order import SUMMARY_KEYS, PoEmail
 from csflows.purchase_orders import inbound
 from csflows.purchase_orders.records import store_inbound
 
@@ -62,12 +62,7 @@ def po(
     else:
         result = handle_purchase_order(message=inbound.to_json(email), dry_run=dry_run)
     if as_json:
-        emit_json(
-            {
-                k: result[k]
-                for k in ("customer_id", "division", "level", "po_number", "total", "action")
-            }
-        )
+        emit_json({k: result[k] for k in SUMMARY_KEYS})
         return
     typer.echo(
         f"PO {result['po_number'] or '(not read)'} from {email.sender}: {result['action']}"

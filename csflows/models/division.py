@@ -48,6 +48,9 @@ class Division(Model):
     website: HttpUrl | None = None
     support_email: str | None = None
     minimums: Minimums = Field(default_factory=Minimums)
+    level4_moved_to_level: int | None = Field(
+        None, ge=1, le=3, description="the level the division moved its Level 4 customers to"
+    )
     product_lines: list[str] = Field(default_factory=list)
     new_customer_form: str | None = None
 

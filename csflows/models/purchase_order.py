@@ -6,7 +6,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, computed_field
 
 from csflows.models.common import Model, Money
 
@@ -14,11 +14,13 @@ from csflows.models.common import Model, Money
 class PoAction(StrEnum):
     """What the purchase-order procedure does with one PO (the CLI's `action`)."""
 
-    MINIMUMS_LETTER = "minimums_letter"  # Level 4, Craft & Hobby: the seed's letter
+    MINIMUMS_LETTER = "minimums_letter"  # Level 4, Craft & Hobby: the seed's letter (and the
+    # order entered when it meets the minimums)
     REDIRECT_TO_WEBSITE = "redirect_to_website"  # Level 4, Floating Luxuries: the website
     MINIMUMS_RESPONSE = "minimums_response"  # below the division's minimum order
     ACCEPT = "accept"  # the order is recorded (orders feed tiers)
-    SUPERVISOR_REVIEW = "supervisor_review"  # Level 4 where the division has none: nothing sent
+    SUPERVISOR_REVIEW = "supervisor_review"  # a supervisor decides (a Level 4 where the division
+    # has none, or minimums the seed applies that nobody configured); the customer gets nothing
     RESUME_VETTING = "resume_vetting"  # an approved applicant's first PO
     UNKNOWN_SENDER = "unknown_sender"  # routed to Customer Service with the PO attached
     NEEDS_OPERATOR = "needs_operator"  # the PO could not be read: an operator reads it
@@ -107,6 +109,10 @@ class PoDecision(Model):
     template: str | None = None
     values: dict[str, Any] = Field(default_factory=dict)
     minimum: Decimal | None = None
+    enter_order: bool = Field(False, description="the order is entered (with the letter, if any)")
+    flags: list[str] = Field(
+        default_factory=list, description="what was not checked, for an operator to look at"
+    )
 
 
 class PoOutcome(Model):
@@ -123,9 +129,26 @@ class PoOutcome(Model):
     ticket_id: int | None = None
     message_key: str | None = None
     order_id: int | None = None
+    flags: list[str] = Field(default_factory=list)
     dry_run: bool = False
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def order_entered(self) -> bool:
+        """The order is in `orders` (it feeds tiers)."""
+        return self.order_id is not None
+
     def summary(self) -> dict[str, Any]:
-        """The interface's six keys."""
-        keys = ("customer_id", "division", "level", "po_number", "total", "action")
-        return self.model_dump(mode="json", include=set(keys))
+        """The keys `csflows po --json` prints."""
+        return self.model_dump(mode="json", include=set(SUMMARY_KEYS))
+
+
+SUMMARY_KEYS = (
+    "customer_id",
+    "division",
+    "level",
+    "po_number",
+    "total",
+    "action",
+    "order_entered",
+)

@@ -11,12 +11,9 @@ _ACCOUNT_NUMBER = re.compile(
     r"(?i)\b(?:account|acct|customer)[^\S\n]*(?:number|num\b\.?|no\b\.?|\#|id\b)?[^\S\n]*[:#]?[^\S\n]*"
     r"(?P<number>[A-Z0-9][A-Z0-9\-]{2,30})"
 )
-_LEVEL4_ACTIONS = {
-    Level4Policy.MINIMUMS_LETTER: PoAction.MINIMUMS_LETTER,
-    Level4Policy.REDIRECT_TO_WEBSITE: PoAction.REDIRECT_TO_WEBSITE,
-}
 MINIMUMS_TEMPLATE = "order_minimums"
 UNKNOWN_SENDER_TEMPLATE = "po_unknown_sender"
+SUPERVISOR_TEMPLATE = "po_supervisor_review"
 
 
 def mail_domain(address: str) -> str:
@@ -57,48 +54,97 @@ def decide(sender: Sender, reading: PoReading, division: Division | None) -> PoD
         raise ValueError(f"customer {sender.customer_id}: no division")
     if sender.level == 4:
         return _level4(division, reading)
-    return _minimums(division, reading, f"Level {sender.level}")
+    return _minimums(division, reading, sender.level)
 
 
 def _level4(division: Division, reading: PoReading) -> PoDecision:
     policy = division.level4_policy
-    if policy in _LEVEL4_ACTIONS:
+    if policy is Level4Policy.MINIMUMS_LETTER:
+        return _minimums_letter(division, reading)
+    if policy is Level4Policy.REDIRECT_TO_WEBSITE:
         return PoDecision(
-            action=_LEVEL4_ACTIONS[policy],
+            action=PoAction.REDIRECT_TO_WEBSITE,
             reason=f"Level 4, {division.name}: {division.level4_note}",
             template=division.level4_template,
         )
     if policy is Level4Policy.NONE:
         return PoDecision(
             action=PoAction.SUPERVISOR_REVIEW,
-            reason=f"Level 4 in {division.name}, a division with no Level 4 customers (seed 000): "
-            "a supervisor reviews it; nothing is sent",
+            template=SUPERVISOR_TEMPLATE,
+            reason=f"Level 4 in {division.name}, a division with no Level 4 customers: the "
+            "customer record's level is likely wrong. A supervisor checks it and decides "
+            "whether the order is entered; the customer has been sent nothing",
         )
-    return _minimums(division, reading, f"Level 4 ({policy.value})")
+    return _minimums(division, reading, 4)
 
 
-def _minimums(division: Division, reading: PoReading, level: str) -> PoDecision:
+def _minimums_letter(division: Division, reading: PoReading) -> PoDecision:
+    """Craft & Hobby's Level 4: the letter goes out, and the order is entered when it meets the
+    minimum order; below it, the order waits for the customer to bring it up."""
+    minimum, total = division.minimums.order_amount, reading.total
+    assert total is not None  # readable
+    note = f"Level 4, {division.name}: {division.level4_note}"
+    if minimum is None:
+        return _minimums_not_configured(division, 4, note)
+    meets = total >= minimum
+    verdict = (
+        f"total {total} meets the minimum order {minimum}: the order is entered"
+        if meets
+        else f"total {total} is below the minimum order {minimum}: the order waits for the "
+        "customer to bring it up to the minimums"
+    )
+    return PoDecision(
+        action=PoAction.MINIMUMS_LETTER,
+        reason=f"{note}; {verdict}",
+        template=division.level4_template,
+        minimum=minimum,
+        enter_order=meets,
+    )
+
+
+def singled_out(division: Division, level: int | None) -> bool:
+    """Seed 000 names these customers for the order minimums: a Level 4 of a division that
+    applies them, and the Level 3 that a division moved its Level 4 customers to (COP)."""
+    return level == 4 or (level is not None and level == division.level4_moved_to_level)
+
+
+def _minimums_not_configured(division: Division, level: int | None, note: str) -> PoDecision:
+    return PoDecision(
+        action=PoAction.SUPERVISOR_REVIEW,
+        template=SUPERVISOR_TEMPLATE,
+        reason=f"{note}. This customer is subject to the {division.name} order minimums "
+        "(the Minimum Order Guidelines), but the division's minimum order is not configured: "
+        "a supervisor checks the PO against the guidelines and decides",
+    )
+
+
+def _minimums(division: Division, reading: PoReading, level: int | None) -> PoDecision:
+    label = f"Level {level}" if level != 4 else f"Level 4 ({division.level4_policy.value})"
     minimum = division.minimums.order_amount
     total = reading.total
     assert total is not None  # readable
     if minimum is None:
+        if singled_out(division, level):
+            return _minimums_not_configured(division, level, f"{label}, {division.name}")
         return PoDecision(
             action=PoAction.ACCEPT,
-            reason=f"{level}, {division.name}: accepted; the division has no minimum order "
-            "amount set in config/divisions.yaml, so none was checked",
+            reason=f"{label}, {division.name}: accepted without a minimums check",
+            enter_order=True,
+            flags=[f"no minimum order is configured for {division.name}: not checked"],
         )
     if total < minimum:
         return PoDecision(
             action=PoAction.MINIMUMS_RESPONSE,
-            reason=f"{level}, {division.name}: total {total} is below the minimum order {minimum}",
+            reason=f"{label}, {division.name}: total {total} is below the minimum order {minimum}",
             template=MINIMUMS_TEMPLATE,
             values={"minimum": minimum, "shortfall": minimum - total},
             minimum=minimum,
         )
     return PoDecision(
         action=PoAction.ACCEPT,
-        reason=f"{level}, {division.name}: total {total} meets the minimum order {minimum}",
+        reason=f"{label}, {division.name}: total {total} meets the minimum order {minimum}",
         minimum=minimum,
+        enter_order=True,
     )
 
 

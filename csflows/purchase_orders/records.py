@@ -111,6 +111,8 @@ def claim(
         "template": decision.template,
         "template_values": decision.model_dump(mode="json")["values"],
         "message_key": message_key(sender, key, decision.action) if decision.template else None,
+        "enter_order": decision.enter_order,
+        "flags": decision.flags,
         "status": "pending",
         "flow_run_id": flow_run_id,
     }
@@ -123,6 +125,8 @@ def claim(
         reason=row.reason,
         template=row.template,
         values=row.template_values or {},
+        enter_order=row.enter_order,
+        flags=row.flags or [],
     )
     return ClaimedAction(row.id, recorded, row.status == "done", row.message_key, row.order_id)
 

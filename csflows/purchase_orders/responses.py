@@ -9,11 +9,14 @@ from csflows.models.purchase_order import PoAction, PoDecision, PoEmail, PoReadi
 from csflows.outbox import Attachment, OutgoingEmail
 from csflows.templates import render
 
+TO_STAFF = frozenset({PoAction.UNKNOWN_SENDER, PoAction.SUPERVISOR_REVIEW})
+
 
 def with_values(
-    decision: PoDecision, sender: Sender, reading: PoReading, email: PoEmail
+    decision: PoDecision, sender: Sender, reading: PoReading, email: PoEmail, link: str = ""
 ) -> PoDecision:
-    """The decision with every value its template needs, JSON-ready, so it can be recorded."""
+    """The decision with every value its template needs, JSON-ready, so it can be recorded;
+    `link` is the run's page, where a supervisor answers."""
     if decision.template is None:
         return decision
     values: dict[str, Any] = {
@@ -28,6 +31,18 @@ def with_values(
             "subject": email.subject,
             "body": email.body,
             "problems": reading.problems,
+        }
+    if decision.action is PoAction.SUPERVISOR_REVIEW:
+        values |= {
+            "sender": email.sender,
+            "subject": email.subject,
+            "customer_id": sender.customer_id,
+            "level": sender.level,
+            "division_name": policy.divisions().get(sender.division).name
+            if sender.division
+            else "",
+            "reason": decision.reason,
+            "link": link,
         }
     return decision.model_copy(update={"values": values})
 
@@ -52,16 +67,17 @@ def response_email(
     key: str,
     sender: Sender,
     email: PoEmail,
-    cs_address: str,
+    staff_address: str,
     ticket_id: int | None,
 ) -> OutgoingEmail:
-    """The outgoing email for a decision with a template: to the sender, or to CS with the PO."""
+    """The outgoing email for a decision with a template: to the sender, or to staff (Customer
+    Service for an unknown sender, the supervisor for a review) with the PO attached."""
     assert decision.template is not None
     message = render(decision.template, **render_values(decision.values))
-    to_cs = decision.action is PoAction.UNKNOWN_SENDER
+    to_cs = decision.action in TO_STAFF
     return OutgoingEmail(
         key=key,
-        to=cs_address if to_cs else email.sender,
+        to=staff_address if to_cs else email.sender,
         subject=message.subject,
         body=message.body,
         template=decision.template,

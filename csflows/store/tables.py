@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -245,6 +246,8 @@ class PoActionRow(Base):
     template: Mapped[str | None] = mapped_column(String(120))
     template_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     message_key: Mapped[str | None] = mapped_column(String(300))
+    enter_order: Mapped[bool] = mapped_column(Boolean, default=False)
+    flags: Mapped[list[str] | None] = mapped_column(JSON)
     order_id: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | done
     flow_run_id: Mapped[str | None] = mapped_column(String(64))

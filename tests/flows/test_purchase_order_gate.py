@@ -95,3 +95,40 @@ def _latest_artifact(key: str) -> dict:
         )
     [artifact] = response.json()
     return artifact
+
+
+@pytest.mark.parametrize(("decision", "orders"), [("enter_order", 1), ("handled_outside", 0)])
+def test_a_supervisor_decides_a_po_the_rules_cannot_answer(
+    store_ready: Path, smtp_server: SmtpServer, decision: str, orders: int
+) -> None:
+    """COP's former Level 4 with no minimums configured: the run waits for the supervisor, whose
+    mail links to it, and does what they decide."""
+    seed_customers()
+    flow_run_id = _deployment_run(
+        {"message": po_message("po@deskdepot.example", "PO 12\nTotal: 40.00")}
+    )
+
+    with pytest.raises(Pause):
+        _run(flow_run_id)
+    [mail] = smtp_server.to("cs-supervisor@example.com")
+    assert str(flow_run_id) in mail.text
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(flow_run_id).state
+        assert state is not None and state.name == "Suspended"
+        keyset = keyset_from_paused_state(state)
+        schema = client.read_flow_run_input(flow_run_id, keyset["schema"])
+        description = client.read_flow_run_input(flow_run_id, keyset["description"])
+    assert '"enter_order"' in schema and '"handled_outside"' in schema
+    assert "Desk Depot" in description and "minimum order is not configured" in description
+
+    resume_flow_run(flow_run_id, run_input={"decision": decision, "reviewer": "Pat Supervisor"})
+    _run(flow_run_id)
+
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(flow_run_id)
+    assert run.state is not None and run.state.is_completed()
+    with store.session() as s:
+        assert len(s.scalars(select(OrderRow)).all()) == orders
+        assert s.scalars(select(PoActionRow.status)).one() == "done"
+    assert len(smtp_server.to("cs-supervisor@example.com")) == 1  # asked once
+    assert smtp_server.to("po@deskdepot.example") == []

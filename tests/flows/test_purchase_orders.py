@@ -52,6 +52,21 @@ def test_level4_craft_hobby_gets_the_letter_once(directory: None, smtp_server: S
     assert sent.template_values == action.template_values
     assert action.template_values["customer_name"] == "Lakeview Scrap Shop"  # type: ignore[index]
     assert action.status == "done"
+    assert first["order_entered"] is False  # $120 is below the $350 minimum: it waits
+
+
+def test_level4_craft_hobby_at_the_minimum_gets_the_letter_and_the_order_is_entered(
+    directory: None, smtp_server: SmtpServer
+) -> None:
+    message = po_message("shop@lakeviewscrap.example", "PO 7782\nTotal: $350.00")
+    first = handle_purchase_order(message=message)
+    again = handle_purchase_order(message=message)
+    assert first["action"] == again["action"] == "minimums_letter"
+    assert first["order_entered"] is again["order_entered"] is True
+    assert len(smtp_server.to("shop@lakeviewscrap.example")) == 1
+    with store.session() as s:
+        order = s.scalars(select(OrderRow)).one()
+    assert (order.customer_id, order.po_number, order.amount) == ("C-1003", "7782", 350)
 
 
 def test_level4_floating_luxuries_is_redirected(directory: None, smtp_server: SmtpServer) -> None:
@@ -87,23 +102,30 @@ def test_below_the_minimum_then_a_corrected_po_is_accepted(
 
 
 @pytest.mark.parametrize("sender", ["po@deskdepot.example", "po@mercurygifts.example"])
-def test_level4_where_minimums_apply_without_a_figure_is_accepted(
+def test_level4_where_minimums_apply_without_a_figure_goes_to_the_supervisor_not_accepted(
     directory: None, smtp_server: SmtpServer, sender: str
 ) -> None:
     result = handle_purchase_order(message=po_message(sender, "PO 12\nTotal: 40.00"))
-    assert result["action"] == "accept" and result["level"] == 4
-    assert "no minimum order amount set" in result["reason"]
-    assert _count(OrderRow) == 1 and smtp_server.messages == []
+    assert result["action"] == "supervisor_review" and result["level"] == 4
+    assert "minimum order is not configured" in result["reason"]
+    assert _count(OrderRow) == 0 and result["order_entered"] is False
+    assert smtp_server.to(sender) == []  # the customer is sent nothing
+    [mail] = smtp_server.to("cs-supervisor@example.com")
+    assert "needs your decision" in mail.message["Subject"]
+    assert "minimum order is not configured" in mail.text and "Total: $40" in mail.text
 
 
-def test_level4_in_a_division_with_none_goes_to_a_supervisor(
+def test_level4_in_a_division_with_none_is_mailed_to_the_supervisor_once(
     directory: None, smtp_server: SmtpServer
 ) -> None:
-    result = handle_purchase_order(
-        message=po_message("po@glitterbarn.example", "PO 3\nTotal: 75.00")
-    )
+    message = po_message("po@glitterbarn.example", "PO 3\nTotal: 75.00")
+    result = handle_purchase_order(message=message)
+    handle_purchase_order(message=message)
     assert result["action"] == "supervisor_review"
-    assert smtp_server.messages == [] and _count(OrderRow) == 0
+    assert smtp_server.to("po@glitterbarn.example") == [] and _count(OrderRow) == 0
+    [mail] = smtp_server.to("cs-supervisor@example.com")
+    assert "level is likely wrong" in mail.text
+    assert [a.get_filename() for a in mail.message.iter_attachments()] == ["purchase-order.txt"]
     with store.session() as s:
         assert s.scalars(select(PoActionRow.action)).one() == "supervisor_review"
 

@@ -43,18 +43,50 @@ def test_level4_letters(division: str, action: PoAction, template: str) -> None:
 
 
 @pytest.mark.parametrize("division", ["adv_ii_isd", "sulyn", "wyla", "art101"])
-def test_level4_where_the_division_has_none_goes_to_a_supervisor(division: str) -> None:
+def test_level4_where_the_division_has_none_is_a_crm_error_for_a_supervisor(division: str) -> None:
     decision = decide(_customer(division, 4), READING, policy.divisions().get(division))
-    assert decision.action is PoAction.SUPERVISOR_REVIEW and decision.template is None
-    assert "nothing is sent" in decision.reason
+    assert decision.action is PoAction.SUPERVISOR_REVIEW
+    assert decision.template == "po_supervisor_review"  # to the supervisor, not the customer
+    assert "level is likely wrong" in decision.reason and not decision.enter_order
 
 
-@pytest.mark.parametrize("division", ["cop", "mercury_seward"])
-def test_level4_where_minimums_apply_is_checked_like_level3(division: str) -> None:
-    action, reason = _decide(division, 4)
-    # neither division has a minimum order amount in config/divisions.yaml: accepted, and said so
-    assert action is PoAction.ACCEPT
-    assert "no minimum order amount set" in reason and reason.startswith("Level 4 (")
+@pytest.mark.parametrize(("division", "level"), [("cop", 4), ("cop", 3), ("mercury_seward", 4)])
+def test_customers_the_seed_subjects_to_minimums_nobody_configured_go_to_a_supervisor(
+    division: str, level: int
+) -> None:
+    """Seed 000: COP's former Level 4 (now Level 3) and Mercury & Seward's Level 4 'will be
+    subjected to the required order minimums'; with no figures configured, never accepted."""
+    decision = decide(_customer(division, level), READING, policy.divisions().get(division))
+    assert decision.action is PoAction.SUPERVISOR_REVIEW and not decision.enter_order
+    assert "minimum order is not configured" in decision.reason
+
+
+@pytest.mark.parametrize(("division", "level"), [("cop", 2), ("mercury_seward", 3), ("wyla", 1)])
+def test_other_customers_without_a_configured_minimum_are_accepted_and_flagged(
+    division: str, level: int
+) -> None:
+    decision = decide(_customer(division, level), READING, policy.divisions().get(division))
+    assert decision.action is PoAction.ACCEPT and decision.enter_order
+    assert decision.flags == [
+        f"no minimum order is configured for {policy.divisions().get(division).name}: not checked"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("total", "entered", "says"),
+    [
+        ("350.00", True, "meets the minimum order 350: the order is entered"),
+        ("349.99", False, "below the minimum order 350: the order waits for the customer"),
+    ],
+)
+def test_craft_hobby_level4_gets_the_letter_and_the_order_is_not_lost(
+    total: str, entered: bool, says: str
+) -> None:
+    reading = READING.model_copy(update={"total": Decimal(total)})
+    decision = decide(_customer("craft_hobby", 4), reading, policy.divisions().get("craft_hobby"))
+    assert decision.action is PoAction.MINIMUMS_LETTER
+    assert decision.template == "level4_craft_hobby"
+    assert decision.enter_order is entered and says in decision.reason
 
 
 def test_level4_cop_with_a_minimum_set_gets_the_minimums_response() -> None:
@@ -80,7 +112,7 @@ def test_at_or_above_the_minimum_is_accepted(total: str) -> None:
 
 def test_no_minimum_figure_accepts_and_says_so() -> None:
     action, reason = _decide("wyla", 1, "5.00")
-    assert action is PoAction.ACCEPT and "no minimum order amount set" in reason
+    assert action is PoAction.ACCEPT and "accepted without a minimums check" in reason
 
 
 def test_applicant_first_po_resumes_vetting() -> None:
