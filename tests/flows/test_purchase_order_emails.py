@@ -157,11 +157,13 @@ def test_cli_prints_the_six_keys(directory: None, smtp_server: SmtpServer, tmp_p
         "po_number": "C-77",
         "total": "1000.00",
         "action": "accept",
+        "order_entered": False,  # a dry run enters nothing
     }
     with store.session() as s:
         assert s.scalars(select(OrderRow)).all() == []
     real = CliRunner().invoke(app, ["po", str(file), "--json"])
     assert json.loads(real.stdout)["action"] == "accept"
+    assert json.loads(real.stdout)["order_entered"] is True
     with store.session() as s:
         assert s.scalars(select(OrderRow.po_number)).one() == "C-77"
 
