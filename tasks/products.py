@@ -20,4 +20,9 @@ def division_of(form: NewCustomerInquiry) -> Division | None:
 
 @task(name="check-products", **IN_MEMORY)
 def check_products(form: NewCustomerInquiry) -> CheckResult:
-    return products_verdict(form, division_of(form), vetting_policy().products.match_score)
+    return products_verdict(
+        form,
+        division_of(form),
+        vetting_policy().products.match_score,
+        others=divisions().divisions,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from rapidfuzz import fuzz, process, utils
 
@@ -32,9 +33,14 @@ def match_line(
 
 
 def products_verdict(
-    form: NewCustomerInquiry, division: Division | None, min_score: float = MATCH_SCORE
+    form: NewCustomerInquiry,
+    division: Division | None,
+    min_score: float = MATCH_SCORE,
+    others: Sequence[Division] = (),
 ) -> CheckResult:
-    """pass when at least one wanted line matches the catalog; review when vague or unmatched."""
+    """pass when a wanted line matches the division's catalog; fail when every specific line
+    the applicant names is one that another division makes and this one does not; review when
+    the answers are vague, missing, or match nothing we know (a person judges)."""
     evidence: list[Evidence] = []
     answers = [a for a in form.product_lines if a.strip()]
     if form.current_products:
@@ -44,24 +50,34 @@ def products_verdict(
             Evidence(source="form", fact="no known division to match product lines against")
         )
         return CheckResult(criterion="products", verdict=Verdict.REVIEW, evidence=evidence)
-    matched = False
+    if not division.product_lines:
+        evidence.append(
+            Evidence(source="catalog", fact=f"no product lines are listed for {division.name}")
+        )
+        return CheckResult(criterion="products", verdict=Verdict.REVIEW, evidence=evidence)
+    matched, elsewhere, specific = False, 0, 0
     for answer in answers:
         if is_vague(answer):
             evidence.append(
                 Evidence(source="form", fact=f"{answer!r} is not a specific product line")
             )
             continue
-        hit = (
-            match_line(answer, division.product_lines, min_score)
-            if division.product_lines
-            else None
-        )
-        if hit:
+        specific += 1
+        if hit := match_line(answer, division.product_lines, min_score):
             matched = True
             evidence.append(
                 Evidence(
                     source="catalog",
                     fact=f"{answer!r} matches {division.name}'s {hit[0]!r} ({hit[1]:.0f}%)",
+                )
+            )
+        elif other := _made_by_another(answer, division, others, min_score):
+            elsewhere += 1
+            evidence.append(
+                Evidence(
+                    source="catalog",
+                    fact=f"{answer!r} is {other[0].name}'s {other[1]!r}, a line "
+                    f"{division.name} does not make",
                 )
             )
         else:
@@ -72,6 +88,21 @@ def products_verdict(
             )
     if not answers:
         evidence.append(Evidence(source="form", fact="no product lines named"))
-    return CheckResult(
-        criterion="products", verdict=Verdict.PASS if matched else Verdict.REVIEW, evidence=evidence
-    )
+    if matched:
+        verdict = Verdict.PASS
+    elif specific and elsewhere == specific:
+        verdict = Verdict.FAIL
+    else:
+        verdict = Verdict.REVIEW
+    return CheckResult(criterion="products", verdict=verdict, evidence=evidence)
+
+
+def _made_by_another(
+    answer: str, division: Division, others: Sequence[Division], min_score: float
+) -> tuple[Division, str] | None:
+    """The other division (and its line) that makes what the answer names, if any."""
+    for other in others:
+        hit = match_line(answer, other.product_lines, min_score) if other.product_lines else None
+        if hit and other.key != division.key:
+            return other, hit[0]
+    return None

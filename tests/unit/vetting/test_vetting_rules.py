@@ -73,6 +73,37 @@ def test_products_review_when_vague_or_unmatched(lines: list[str]) -> None:
     assert products_verdict(inquiry(product_lines=lines), CRAFT).verdict is Verdict.REVIEW
 
 
+ALL_DIVISIONS = divisions().divisions
+
+
+@pytest.mark.parametrize("lines", [["Pool floats"], ["pool loungers", "glitter"]])
+def test_products_fail_when_every_line_named_is_made_only_by_another_division(
+    lines: list[str],
+) -> None:
+    result = products_verdict(inquiry(product_lines=lines), CRAFT, others=ALL_DIVISIONS)
+    assert result.verdict is Verdict.FAIL
+    assert "a line Craft & Hobby does not make" in result.evidence[-1].fact
+
+
+def test_products_pass_when_one_line_is_the_divisions_even_if_another_is_not() -> None:
+    lines = ["Pool floats", "Stickers"]
+    result = products_verdict(inquiry(product_lines=lines), CRAFT, others=ALL_DIVISIONS)
+    assert result.verdict is Verdict.PASS
+
+
+@pytest.mark.parametrize("lines", [["Pool floats", "garden gnomes"], ["everything"], []])
+def test_products_review_when_not_every_line_is_known_elsewhere(lines: list[str]) -> None:
+    result = products_verdict(inquiry(product_lines=lines), CRAFT, others=ALL_DIVISIONS)
+    assert result.verdict is Verdict.REVIEW
+
+
+def test_products_review_when_the_division_lists_no_product_lines() -> None:
+    adv = divisions().get("adv_ii_isd")
+    result = products_verdict(inquiry(product_lines=["Stickers"]), adv, others=ALL_DIVISIONS)
+    assert result.verdict is Verdict.REVIEW
+    assert "no product lines are listed for ADV II & ISD" in result.evidence[-1].fact
+
+
 def test_vague_answers() -> None:
     assert is_vague("Anything!") and is_vague(" ") and not is_vague("Stickers")
 
