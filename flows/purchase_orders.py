@@ -50,8 +50,7 @@ from tasks.purchase_orders import (
 )
 from tasks.run_labels import current_run_id, label_current_run, running_as_deployment
 
-OPERATOR_WAIT_SECONDS = 3 * 24 * 3600  # an operator has three days to read an unreadable PO
-SUPERVISOR_WAIT_SECONDS = 7 * 24 * 3600  # a supervisor has a week to decide on a PO
+DAY_SECONDS = 24 * 3600
 
 
 class PoReadByOperator(RunInput):
@@ -150,7 +149,9 @@ def ask_supervisor(
         decision="handled_outside",
     )
     answer = suspend_flow_run(
-        wait_for_input=form, key="po-supervisor", timeout=SUPERVISOR_WAIT_SECONDS
+        wait_for_input=form,
+        key="po-supervisor",
+        timeout=round(po_policy().supervisor_wait_days * DAY_SECONDS),
     )
     assert answer is not None
     return answer
@@ -178,7 +179,11 @@ def ask_operator_to_read(reading: PoReading, email: PoEmail, sender: Sender) -> 
         f"read: {problems}. Open the attachment and enter its PO number and total.",
         **{k: v for k, v in (("po_number", reading.po_number), ("total", reading.total)) if v},
     )
-    answer = suspend_flow_run(wait_for_input=form, key="read-po", timeout=OPERATOR_WAIT_SECONDS)
+    answer = suspend_flow_run(
+        wait_for_input=form,
+        key="read-po",
+        timeout=round(po_policy().operator_wait_days * DAY_SECONDS),
+    )
     assert answer is not None
     return reading.model_copy(
         update={

@@ -15,6 +15,7 @@ from csflows.cli import (
     letters,
     orders,
     po,
+    policy,
     serve,
     tiers,
     touchpoint,
@@ -32,6 +33,7 @@ app.add_typer(cadence.app, name="cadence")
 app.add_typer(touchpoint.app, name="touchpoint")
 app.add_typer(inquiry.app, name="inquiry")
 app.add_typer(letters.app, name="letters")
+app.add_typer(policy.app, name="policy")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.command("vet")(vet.vet)

@@ -14,6 +14,12 @@ class PurchaseOrderPolicy(Model):
     public_mail_domains: list[str] = Field(
         default_factory=list, description="free-mail domains: never matched to a customer"
     )
+    operator_wait_days: float = Field(
+        3, gt=0, description="how long a run waits for an operator to read an unreadable PO"
+    )
+    supervisor_wait_days: float = Field(
+        7, gt=0, description="how long a run waits for a supervisor's decision on a PO"
+    )
 
 
 def po_policy() -> PurchaseOrderPolicy:

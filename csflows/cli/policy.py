@@ -1,0 +1,28 @@
+"""`csflows policy assumptions`: every value the seeds do not give, and why it was chosen."""
+
+from __future__ import annotations
+
+import typer
+
+from csflows.assumptions import all_assumptions
+from csflows.cli.output import emit_json, fail
+from csflows.errors import CsflowsError
+
+app = typer.Typer(no_args_is_help=True, help="The business's policy in config/.")
+
+
+@app.command("assumptions")
+def assumptions(
+    as_json: bool = typer.Option(False, "--json", help="a list of {file, key, value, why}"),
+) -> None:
+    """List every value and wording the seeds do not give: file, key, value, why."""
+    try:
+        found = all_assumptions()
+    except CsflowsError as exc:
+        fail(str(exc))
+    if as_json:
+        emit_json([a.model_dump(mode="json") for a in found])
+        return
+    for a in found:
+        typer.echo(f"{a.file}: {a.key} = {a.value!r}\n    why: {a.why}")
+    typer.echo(f"\n{len(found)} assumptions to confirm or change.")
