@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from csflows import limits, store
-from csflows.errors import InquiryNotFound
+from csflows.errors import FormError, InquiryNotFound
 from csflows.models import (
     Assessment,
     CheckResult,
@@ -30,6 +30,7 @@ from csflows.models import (
     Recommendation,
 )
 from csflows.store.tables import CheckResultRow, DecisionRow, InquiryRow, MessageRow
+from csflows.vetting.forms.reading import inquiry_from_data
 
 SYSTEM = "csflows"  # the reviewer name of decisions the flow makes itself
 NOT_A_FIELD = "is not a field of the New Customer Inquiry Form"
@@ -110,9 +111,6 @@ def dedupe_key(raw: dict[str, Any]) -> str:
 def parse_form(raw: dict[str, Any]) -> tuple[NewCustomerInquiry | None, list[MissingField]]:
     """The form as the model reads it, plus every field it cannot read (unknown ones included),
     each with a reason; None only when nothing of it can be read."""
-    from csflows.errors import FormError
-    from csflows.vetting.forms.reading import inquiry_from_data
-
     known = set(NewCustomerInquiry.model_fields)
     unknown = [MissingField(field=k, reason=NOT_A_FIELD) for k in sorted(set(raw) - known)]
     try:
