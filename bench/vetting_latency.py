@@ -55,17 +55,17 @@ from prefect.settings import (
 from csflows import store
 from csflows.clients.cache import _store_ready
 from csflows.models import CRITERIA, Assessment, CheckResult, NewCustomerInquiry
-from csflows.vetting import inquiries
 from csflows.vetting.criteria.recommendation import recommend
-from flows.vetting import vet_new_customer
-from flows.vetting_checks import (
-    assess,
+from csflows.vetting.inquiries import InquiryRecord
+from flows.vetting import (
     assess_inquiry,
     run_assess_inquiry,
+    vet_new_customer,
     without_heartbeat,
 )
 from tasks.address import check_address
 from tasks.amazon import check_amazon
+from tasks.assessment import assess
 from tasks.form import check_completeness
 from tasks.minimums import check_minimums
 from tasks.products import check_products
@@ -272,8 +272,8 @@ def to_the_gate(data: dict[str, Any]) -> float:
         vet_new_customer(data, source="bench", return_state=True)
     finally:
         logging.disable(logging.NOTSET)
-    [waiting] = inquiries.awaiting_approval()
-    return (waiting["requested_at"] - start).total_seconds()
+    [waiting] = InquiryRecord.awaiting_approval()
+    return (waiting.requested_at - start).total_seconds()
 
 
 CHECK_TASKS = (

@@ -25,13 +25,11 @@ def run(folder: Path | None = None) -> Iterator[str]:
 
 def start_sample_inquiries(folder: Path) -> Iterator[str]:
     """Submit each `inquiries/*.json` to vet-new-customer, so the approval gate shows in the UI."""
-    from csflows.vetting import inquiries
+    from csflows.vetting.gates import submit
 
     for file in sorted((folder / "inquiries").glob("*.json")):
         try:
-            _run_id, link = inquiries.submit(
-                json.loads(file.read_text(encoding="utf-8")), source="demo"
-            )
+            _run_id, link = submit(json.loads(file.read_text(encoding="utf-8")), source="demo")
         except Exception as exc:  # the deployment is not served, or no server: say so, go on
             yield f"inquiry {file.name}: not started ({exc.__class__.__name__}: {exc})"
             return

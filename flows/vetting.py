@@ -8,23 +8,36 @@ and only when it arrives is the customer created (store, NetSuite), ready for re
 Resuming re-runs this flow from the top: every step before a gate reads what it persisted (the
 assessment per round, the gate answers in the audit trail) and every email has an idempotency
 key, so nothing is checked, paid for or sent twice, and gates come in a deterministic order.
+
+`assess-inquiry` is the automated part alone as a flow run of its own, for `csflows vet --no-gate`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
+from prefect.context import SettingsContext, get_settings_context
 from prefect.runtime import flow_run
 
 from csflows import policy
 from csflows.calendar import approval_actions_due, business_days_between
-from csflows.models import Assessment, NewCustomerInquiry, Recommendation
-from csflows.vetting import inquiries, onboarding
+from csflows.models import (
+    ApprovalNudge,
+    Assessment,
+    InquiryStatus,
+    MissingField,
+    NewCustomerInquiry,
+    Recommendation,
+    VettingOutcome,
+)
 from csflows.vetting import mail as vetting_mail
+from csflows.vetting import onboarding
 from csflows.vetting.gates import (
     ApplicantAnswer,
     ApprovalDecision,
@@ -33,11 +46,13 @@ from csflows.vetting.gates import (
     flow_run_link,
     wait_at_gate,
 )
+from csflows.vetting.inquiries import Claim, InquiryRecord
 from csflows.vetting.policy import approval_policy
 from csflows.vetting.scorecard import escape, render_scorecard
-from flows.vetting_checks import assess
+from tasks.assessment import assess
 from tasks.crm import netsuite_customer_task, save_customer_task
 from tasks.messaging import send_email_task
+from tasks.products import division_of
 from tasks.run_labels import label_current_run
 
 
@@ -66,9 +81,9 @@ def _run_alive(run_id: str) -> bool:
 
 
 @task(name="receive-inquiry")
-def receive_inquiry(form: dict[str, Any], source: str, ticket_id: int | None) -> inquiries.Claim:
+def receive_inquiry(form: dict[str, Any], source: str, ticket_id: int | None) -> Claim:
     """Store the raw form before anything parses it; one vetting per inquiry."""
-    return inquiries.receive(form, _flow_run_id(), source, ticket_id, run_alive=_run_alive)
+    return InquiryRecord.receive(form, _flow_run_id(), source, ticket_id, run_alive=_run_alive)
 
 
 @task(name="forward-answer", task_run_name="answer run {owner}")
@@ -101,191 +116,112 @@ def name_run(inquiry_id: int, business_name: str, division: str | None) -> None:
 
 
 def assess_round(
-    inquiry_id: int, round_: int
+    inquiry: InquiryRecord, round_: int
 ) -> tuple[Assessment, NewCustomerInquiry | None, bool]:
     """This round's assessment: from the store when it was made before, else made and persisted.
 
     Returns the assessment, the parsed form (None when unreadable) and whether it is new."""
-    raw = inquiries.raw_form(inquiry_id)
-    form, problems = inquiries.parse_form(raw)
-    known = inquiries.load_assessment(inquiry_id, round_)
+    form, problems = inquiry.parsed()
+    known = inquiry.assessments.get(round_)
     if known is not None:
         return known, form, False
     if form is None:
         assessment = Assessment(recommendation=Recommendation.INCOMPLETE, missing_fields=problems)
     else:
-        inquiries.save_form(inquiry_id, form)
+        inquiry.save_form(form)
         assessment = assess(form, problems)  # the checks as this run's tasks, not a nested run
-    inquiries.save_assessment(inquiry_id, round_, assessment)
-    inquiries.record_decision(
-        inquiry_id,
-        f"assessed:{round_}",
-        "assessed",
-        note=f"recommendation {assessment.recommendation.value}",
-        evidence={"round": round_, "assessment": assessment.model_dump(mode="json")},
-    )
+    inquiry.record_assessment(round_, assessment)
     return assessment, form, True
 
 
-def return_for_completion(inquiry_id: int, round_: int, assessment: Assessment) -> dict[str, Any]:
+def return_for_completion(
+    inquiry: InquiryRecord, round_: int, assessment: Assessment
+) -> VettingOutcome:
     """Seed 001: a form not completed in its entirety goes back to the applicant."""
-    raw = inquiries.raw_form(inquiry_id)
-    to = str(raw.get("email") or "")
+    to = str(inquiry.raw.get("email") or "")
     if to and not any(m.field == "email" for m in assessment.missing_fields):
         send_email_task(
-            vetting_mail.incomplete(inquiry_id, round_, to, raw, assessment.missing_fields)
+            vetting_mail.incomplete(inquiry.id, round_, to, inquiry.raw, assessment.missing_fields)
         )
     else:
         get_run_logger().warning(
-            "inquiry %s has no usable email: returned without a letter", inquiry_id
+            "inquiry %s has no usable email: returned without a letter", inquiry.id
         )
-    inquiries.set_status(inquiry_id, "returned_for_completion")
-    inquiries.record_decision(
-        inquiry_id,
-        f"returned:{round_}",
-        "returned_for_completion",
-        note=", ".join(m.field for m in assessment.missing_fields),
-        evidence={
-            "round": round_,
-            "missing_fields": [m.model_dump() for m in assessment.missing_fields],
-        },
-    )
-    return outcome(inquiry_id, "returned_for_completion", "the form went back to the applicant")
+    inquiry.return_for_completion(round_, assessment.missing_fields)
+    return outcome(inquiry, "the form went back to the applicant")
 
 
-def outcome(inquiry_id: int, status: str, summary: str, **details: Any) -> dict[str, Any]:
+def outcome(inquiry: InquiryRecord, summary: str, **details: Any) -> VettingOutcome:
     """The vetting's result, for the run's page in the UI (an artifact) and its return value."""
     create_markdown_artifact(
-        key=f"vetting-result-{inquiry_id}",
-        markdown=f"# Inquiry {inquiry_id}: {status.replace('_', ' ')}\n\n{summary}\n",
-        description=f"Vetting result, inquiry {inquiry_id}",
+        key=f"vetting-result-{inquiry.id}",
+        markdown=f"# Inquiry {inquiry.id}: {inquiry.status.replace('_', ' ')}\n\n{summary}\n",
+        description=f"Vetting result, inquiry {inquiry.id}",
     )
-    return {"inquiry_id": inquiry_id, "status": status, **details}
-
-
-def _answered(inquiry_id: int, gate: str) -> bool:
-    """Whether gate `gate` was answered already (a re-run must not move the status back)."""
-    return inquiries.decision(inquiry_id, f"gate:{gate}") is not None
+    return VettingOutcome(inquiry_id=inquiry.id, status=inquiry.status, **details)
 
 
 def ask_supervisor(
-    inquiry_id: int, round_: int, form: NewCustomerInquiry, assessment: Assessment, fresh: bool
+    inquiry: InquiryRecord,
+    round_: int,
+    form: NewCustomerInquiry,
+    assessment: Assessment,
+    fresh: bool,
 ) -> None:
     """Publish the scorecard, email the supervisor the summary and the run's link."""
-    if fresh or inquiries.status(inquiry_id) == "received":
+    if fresh or inquiry.status is InquiryStatus.RECEIVED:
         create_markdown_artifact(
-            key=f"vetting-scorecard-{inquiry_id}",
-            markdown=render_scorecard(inquiry_id, form, assessment, round_),
-            description=f"Vetting scorecard, inquiry {inquiry_id}, round {round_}",
+            key=f"vetting-scorecard-{inquiry.id}",
+            markdown=render_scorecard(inquiry.id, form, assessment, round_),
+            description=f"Vetting scorecard, inquiry {inquiry.id}, round {round_}",
         )
     rules = approval_policy()
     link = flow_run_link(_flow_run_id())
     send_email_task(
-        vetting_mail.supervisor_review(inquiry_id, round_, form, assessment, link, rules)
+        vetting_mail.supervisor_review(inquiry.id, round_, form, assessment, link, rules)
     )
-    if not _answered(inquiry_id, f"approval-{round_}"):
-        inquiries.set_status(inquiry_id, "awaiting_approval")
-    inquiries.record_decision(
-        inquiry_id,
-        f"approval-requested:{round_}",
-        "approval_requested",
-        note=f"asked {rules.supervisor_email}",
-        evidence={"round": round_, "link": link, "flow_run_id": _flow_run_id()},
-    )
+    inquiry.request_approval(round_, rules.supervisor_email, link, _flow_run_id())
 
 
-def record_answer(
-    inquiry_id: int, round_: int, answer: ApprovalDecision, assessment: Assessment
-) -> None:
-    """The audit trail: who decided, when, why, and the evidence they saw."""
-    inquiries.record_decision(
-        inquiry_id,
-        f"gate:approval-{round_}",
-        answer.decision,
-        reviewer=answer.reviewer,
-        note=answer.note,
-        evidence={
-            "round": round_,
-            "answer": answer.model_dump(mode="json"),
-            "assessment": assessment.model_dump(mode="json"),
-        },
-    )
+def decline(
+    inquiry: InquiryRecord, form: NewCustomerInquiry, assessment: Assessment, reviewer: str
+) -> VettingOutcome:
+    """The letter for the first failing criterion; the inquiry is closed."""
+    send_email_task(vetting_mail.decline(inquiry.id, form, assessment, approval_policy()))
+    inquiry.set_status(InquiryStatus.DECLINED)
+    return outcome(inquiry, f"declined by {escape(reviewer)}")
 
 
-def apply_answer(inquiry_id: int, round_: int, answer: ApplicantAnswer) -> list[str]:
-    """Lay the applicant's answer over the stored form; returns the fields that changed."""
-    before = inquiries.raw_form(inquiry_id)
-    after = _merge(before, answer.form)
-    changed = sorted(
-        k
-        for k in set(_flat(before)) | set(_flat(after))
-        if _flat(before).get(k) != _flat(after).get(k)
-    )
-    if inquiries.record_decision(
-        inquiry_id,
-        f"gate:answer-{round_}",
-        "info_received",
-        reviewer=inquiries.raw_answer(after, "email") or "applicant",
-        note=answer.note or f"changed: {', '.join(changed) or 'nothing'}",
-        evidence={
-            "round": round_ + 1,
-            "answer": answer.model_dump(mode="json"),
-            "changed": changed,
-        },
-    ):
-        form, _ = inquiries.parse_form(after)
-        if form is not None:
-            inquiries.save_form(inquiry_id, form, raw=after)
-        else:
-            inquiries.save_raw(inquiry_id, after)
-    return changed
+def request_info(
+    inquiry: InquiryRecord, round_: int, form: NewCustomerInquiry, question: str
+) -> list[str]:
+    """Ask the applicant what the supervisor wants to know; the fields their answer changed."""
+    send_email_task(vetting_mail.request_info(inquiry.id, round_, form, question))
+    inquiry.request_info(round_)
+    applicant = wait_at_gate(inquiry, f"answer-{round_}", ApplicantAnswer)
+    return applicant.apply(inquiry, round_)
 
 
-def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in changes.items():
-        out[key] = (
-            _merge(out[key], value)
-            if isinstance(value, dict) and isinstance(out.get(key), dict)
-            else value
-        )
-    return out
-
-
-def _flat(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in doc.items():
-        if isinstance(value, dict):
-            out |= _flat(value, f"{prefix}{key}.")
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
+def first_po(inquiry: InquiryRecord, form: NewCustomerInquiry) -> FirstPurchaseOrder:
+    """Seed 001: the approved applicant is told so and asked for the first PO."""
+    send_email_task(vetting_mail.approved(inquiry.id, form))
+    inquiry.await_first_po()
+    po = wait_at_gate(inquiry, "first-po", FirstPurchaseOrder)
+    po.record(inquiry, sender=form.email or "applicant")
+    return po
 
 
 def create_customer(
-    inquiry_id: int, form: NewCustomerInquiry, po: FirstPurchaseOrder
-) -> dict[str, Any]:
+    inquiry: InquiryRecord, form: NewCustomerInquiry, po: FirstPurchaseOrder
+) -> VettingOutcome:
     """Seed 001: the customer record, only now (approved, first PO received)."""
-    customer = onboarding.new_customer(inquiry_id, form, approval_policy())
-    saved = save_customer_task(inquiry_id, customer, po.po_number, po.amount)
-    netsuite_id = netsuite_customer_task(inquiry_id, saved)
-    inquiries.set_status(inquiry_id, "customer_created")
-    inquiries.record_decision(
-        inquiry_id,
-        "customer-created",
-        "customer_created",
-        note=f"customer {saved.id}, first PO {po.po_number}",
-        evidence={
-            "customer_id": saved.id,
-            "netsuite_id": netsuite_id,
-            "po_number": po.po_number,
-            "amount": str(po.amount),
-        },
-    )
+    customer = onboarding.new_customer(inquiry.id, form, approval_policy())
+    saved = save_customer_task(inquiry.id, customer, po.po_number, po.amount)
+    netsuite_id = netsuite_customer_task(inquiry.id, saved)
+    inquiry.record_customer(saved.id, netsuite_id, po.po_number, str(po.amount))
     where = f"store and NetSuite ({netsuite_id})" if netsuite_id else "store"
     return outcome(
-        inquiry_id,
-        "customer_created",
+        inquiry,
         f"customer {saved.id} created in the {where}, ready for retention",
         customer_id=saved.id,
         netsuite_id=netsuite_id,
@@ -295,7 +231,7 @@ def create_customer(
 @flow(name="vet-new-customer", persist_result=True)
 def vet_new_customer(
     form: dict[str, Any], source: str = "ui", ticket_id: int | None = None
-) -> dict[str, Any]:
+) -> VettingOutcome:
     """Vet a returned New Customer Inquiry Form (seed 001), from the form to the customer record."""
     logger = get_run_logger()
     claim = receive_inquiry(form, source, ticket_id)
@@ -306,87 +242,102 @@ def vet_new_customer(
             claim.status,
             claim.owner,
         )
-        return {"inquiry_id": claim.inquiry_id, "status": claim.status, "duplicate_of": claim.owner}
+        return VettingOutcome(
+            inquiry_id=claim.inquiry_id, status=claim.status, duplicate_of=claim.owner
+        )
     if claim.action == "answer":
         forward_answer(str(claim.owner), form)
         logger.info(
             "inquiry %s: the re-submitted form answers run %s", claim.inquiry_id, claim.owner
         )
-        return {"inquiry_id": claim.inquiry_id, "status": "info_requested", "answered": claim.owner}
-    name_run(claim.inquiry_id, str(form.get("business_name") or "unnamed"), form.get("division"))
+        return VettingOutcome(
+            inquiry_id=claim.inquiry_id,
+            status=InquiryStatus.INFO_REQUESTED,
+            answered=claim.owner,
+        )
+    inquiry = InquiryRecord.load(claim.inquiry_id)
+    name_run(inquiry.id, str(form.get("business_name") or "unnamed"), form.get("division"))
     round_ = claim.round
     while True:
-        assessment, parsed, fresh = assess_round(claim.inquiry_id, round_)
+        assessment, parsed, fresh = assess_round(inquiry, round_)
         if assessment.recommendation is Recommendation.INCOMPLETE or parsed is None:
-            return return_for_completion(claim.inquiry_id, round_, assessment)
-        ask_supervisor(claim.inquiry_id, round_, parsed, assessment, fresh)
-        answer = wait_at_gate(claim.inquiry_id, f"approval-{round_}", ApprovalDecision)
-        record_answer(claim.inquiry_id, round_, answer, assessment)
+            return return_for_completion(inquiry, round_, assessment)
+        ask_supervisor(inquiry, round_, parsed, assessment, fresh)
+        answer = wait_at_gate(inquiry, f"approval-{round_}", ApprovalDecision)
+        answer.record(inquiry, round_, assessment)
         if answer.decision == "approve":
             break
         if answer.decision == "decline":
-            send_email_task(
-                vetting_mail.decline(claim.inquiry_id, parsed, assessment, approval_policy())
-            )
-            inquiries.set_status(claim.inquiry_id, "declined")
-            return outcome(claim.inquiry_id, "declined", f"declined by {escape(answer.reviewer)}")
-        send_email_task(vetting_mail.request_info(claim.inquiry_id, round_, parsed, answer.note))
-        if not _answered(claim.inquiry_id, f"answer-{round_}"):
-            inquiries.set_status(claim.inquiry_id, "info_requested")
-        applicant = wait_at_gate(claim.inquiry_id, f"answer-{round_}", ApplicantAnswer)
-        changed = apply_answer(claim.inquiry_id, round_, applicant)
-        logger.info(
-            "inquiry %s: the applicant changed %s; checking again", claim.inquiry_id, changed
-        )
+            return decline(inquiry, parsed, assessment, answer.reviewer)
+        changed = request_info(inquiry, round_, parsed, answer.note)
+        logger.info("inquiry %s: the applicant changed %s; checking again", inquiry.id, changed)
         round_ += 1
-    send_email_task(vetting_mail.approved(claim.inquiry_id, parsed))
-    if not _answered(claim.inquiry_id, "first-po"):
-        inquiries.set_status(claim.inquiry_id, "awaiting_first_po")
-    po = wait_at_gate(claim.inquiry_id, "first-po", FirstPurchaseOrder)
-    inquiries.record_decision(
-        claim.inquiry_id,
-        "gate:first-po",
-        "first_po_received",
-        reviewer=parsed.email or "applicant",
-        note=f"PO {po.po_number} for {po.amount}",
-        evidence={"answer": po.model_dump(mode="json")},
-    )
-    return create_customer(claim.inquiry_id, parsed, po)
+    po = first_po(inquiry, parsed)
+    return create_customer(inquiry, parsed, po)
 
 
 @flow(name="watch-approvals")
-def watch_approvals(now: datetime | None = None) -> list[dict[str, Any]]:
+def watch_approvals(now: datetime | None = None) -> list[ApprovalNudge]:
     """An unanswered approval is never a silent failure: a reminder to the supervisor first,
     then, after the configured business days, an escalation to the Customer Service Manager."""
     rules = approval_policy()
     now = now or datetime.now(UTC)
     sent = []
-    for waiting in inquiries.awaiting_approval():
+    for waiting in InquiryRecord.awaiting_approval():
         waited = business_days_between(
-            waiting["requested_at"], now, rules.business_timezone, rules.holidays
+            waiting.requested_at, now, rules.business_timezone, rules.holidays
         )
         due = approval_actions_due(
             waited, rules.reminder_after_business_days, rules.approval_timeout_business_days
         )
-        link = flow_run_link(waiting["flow_run_id"]) if waiting["flow_run_id"] else ""
+        if not due:
+            continue
+        inquiry = InquiryRecord.load(waiting.inquiry_id)
+        link = flow_run_link(waiting.flow_run_id) if waiting.flow_run_id else ""
         for action in due:
             email = vetting_mail.approval_nudge(
                 action,
-                waiting["inquiry_id"],
-                waiting["round"],
-                waiting["business_name"],
+                waiting.inquiry_id,
+                waiting.round,
+                waiting.business_name,
                 waited,
                 link,
                 rules,
             )
             delivery = send_email_task(email)
-            recorded = inquiries.record_decision(
-                waiting["inquiry_id"],
-                f"approval-{action}:{waiting['round']}",
-                f"approval_{action}",
-                note=f"waited {waited:.1f} business days; emailed {email.to}",
-                evidence={"round": waiting["round"], "waited_business_days": round(waited, 2)},
-            )
+            recorded = inquiry.record_nudge(action, waiting.round, waited, email.to)
             if recorded or delivery.status == "sent":
-                sent.append({"inquiry_id": waiting["inquiry_id"], "action": action, "to": email.to})
+                sent.append(ApprovalNudge(inquiry_id=inquiry.id, action=action, to=email.to))
     return sent
+
+
+@flow(name="assess-inquiry", log_prints=False, persist_result=False)
+def assess_inquiry(
+    form: NewCustomerInquiry, form_problems: list[MissingField] | None = None
+) -> Assessment:
+    """Complete form? then amazon, address, website, products and minimums concurrently. The
+    assessment goes back to the caller (nothing reads it from Prefect's result storage)."""
+    division = division_of(form)
+    tags = [f"division:{division.key}"] if division else []
+    label_current_run(f"assess-{(form.business_name or 'inquiry')[:60]}", tags)
+    return assess(form, form_problems)
+
+
+def run_assess_inquiry(
+    form: NewCustomerInquiry, form_problems: list[MissingField] | None = None
+) -> Assessment:
+    """An assess-inquiry run for a caller that waits on it (`csflows vet --no-gate`)."""
+    with without_heartbeat():
+        return assess_inquiry(form, form_problems)
+
+
+@contextmanager
+def without_heartbeat() -> Iterator[None]:
+    """Flow runs started inside send no heartbeats. The heartbeat thread sleeps in 1 s steps and
+    a run's end waits for it (0-1 s); a run of seconds gains nothing from a beat every 3 minutes
+    (beats tell a crashed long run from a live one). Only this context: other runs keep theirs."""
+    current = get_settings_context()
+    flows = current.settings.flows.model_copy(update={"heartbeat_frequency": None})
+    quiet = current.settings.model_copy(update={"flows": flows})  # no re-read of env and profiles
+    with SettingsContext(profile=current.profile, settings=quiet):
+        yield

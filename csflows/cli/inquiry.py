@@ -10,7 +10,7 @@ import typer
 from csflows import store
 from csflows.cli.output import emit_json, fail
 from csflows.errors import InquiryNotFound
-from csflows.vetting import inquiries
+from csflows.vetting.inquiries import InquiryRecord
 
 app = typer.Typer(no_args_is_help=True, help="New-customer inquiries (seed 001).")
 
@@ -39,7 +39,7 @@ def show(
     """An inquiry: status, latest checks, the audit trail (who, when, why), the mail sent."""
     store.upgrade()
     try:
-        shown = inquiries.show(inquiry_id)
+        shown = InquiryRecord.load(inquiry_id).show()
     except InquiryNotFound as exc:
         fail(str(exc))
     if as_json:

@@ -23,7 +23,7 @@ def submit_to_deployment(form: Path) -> None:
     """The whole vetting, approval gate included, as a run of the vet-new-customer deployment."""
     import os
 
-    from csflows.vetting import inquiries
+    from csflows.vetting.gates import submit
 
     try:
         data = read_form_data(form)
@@ -34,7 +34,7 @@ def submit_to_deployment(form: Path) -> None:
             "PREFECT_API_URL is not set: point it at the Prefect server that serves vet-new-customer"
         )
     try:
-        run_id, link = inquiries.submit(json.loads(json.dumps(data, default=str)), source="cli")
+        run_id, link = submit(json.loads(json.dumps(data, default=str)), source="cli")
     except Exception as exc:  # no server, no deployment: say which
         fail(f"could not start the vet-new-customer deployment: {exc}")
     typer.echo(f"vetting started (run {run_id}); answer it in the Prefect UI:\n{link}")
@@ -54,7 +54,7 @@ def vet(
     except FormError as exc:
         fail(str(exc))
     store.upgrade()
-    from flows.vetting_checks import run_assess_inquiry
+    from flows.vetting import run_assess_inquiry
 
     assessment = run_assess_inquiry(inquiry, problems)
     if as_json:

@@ -9,6 +9,7 @@ from csflows.models.inquiry import Address, NewCustomerInquiry, PaymentMethod, S
 from csflows.models.order import Order
 from csflows.models.ticket import Attachment, Ticket, TicketStatus
 from csflows.models.touchpoint import Outcome, Touchpoint, TouchpointKind
+from csflows.models.vetting import ApprovalNudge, InquiryStatus, VettingOutcome
 
 __all__ = [
     "CRITERIA",
@@ -16,11 +17,13 @@ __all__ = [
     "MissingField",
     "Recommendation",
     "Address",
+    "ApprovalNudge",
     "Attachment",
     "CheckResult",
     "Customer",
     "Division",
     "Evidence",
+    "InquiryStatus",
     "Level4Policy",
     "Minimums",
     "Model",
@@ -34,4 +37,5 @@ __all__ = [
     "Touchpoint",
     "TouchpointKind",
     "Verdict",
+    "VettingOutcome",
 ]

@@ -10,11 +10,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from csflows import store
+from csflows.models import InquiryStatus
 from csflows.models.purchase_order import PoEmail, Sender, SenderKind
 from csflows.purchase_orders.action import account_numbers, mail_domain, public_domain
 from csflows.store.tables import CustomerRow, InquiryRow
-
-AWAITING_FIRST_PO = "awaiting_first_po"
 
 
 def _customer(row: CustomerRow, email: PoEmail, matched_by: str) -> Sender:
@@ -60,7 +59,10 @@ def identify_sender(email: PoEmail, text: str, public_domains: list[str]) -> Sen
             return _customer(row, email, "email")
         inquiry = s.scalar(
             select(InquiryRow)
-            .where(func.lower(InquiryRow.email) == address, InquiryRow.status == AWAITING_FIRST_PO)
+            .where(
+                func.lower(InquiryRow.email) == address,
+                InquiryRow.status == InquiryStatus.AWAITING_FIRST_PO.value,
+            )
             .order_by(InquiryRow.id.desc())
         )
         if inquiry is not None:

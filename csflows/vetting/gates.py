@@ -1,7 +1,9 @@
-"""The human gates of vetting (seed 001) as Prefect run inputs, and how other flows answer them.
+"""The vetting run on Prefect (seed 001): starting it, its page in the UI, and its human gates as
+run inputs, with how each answer enters the inquiry's audit trail and how other flows answer.
 
 The vetting run suspends with `suspend_flow_run(wait_for_input=...)`; the operator answers in the
 UI's form, or another flow (the purchase-order flow, for the first PO) answers through the API.
+A gate's answer is kept in the audit trail under `gate:<key>`, so a re-run reads it back.
 """
 
 from __future__ import annotations
@@ -12,8 +14,12 @@ from uuid import UUID
 
 from prefect.input import RunInput
 
-from csflows.errors import GateError
+from csflows.errors import GateError, InquiryNotFound
+from csflows.models import Assessment, InquiryStatus
 from csflows.models.common import Line, Name, Paragraph
+from csflows.vetting.inquiries import InquiryRecord, parse_form, raw_answer
+
+DEPLOYMENT = "vet-new-customer/vet-new-customer"
 
 
 class ApprovalDecision(RunInput):
@@ -23,12 +29,35 @@ class ApprovalDecision(RunInput):
     reviewer: Name
     note: Paragraph
 
+    def record(self, inquiry: InquiryRecord, round_: int, assessment: Assessment) -> None:
+        """The audit trail: who decided, when, why, and the evidence they saw."""
+        inquiry.record_decision(
+            f"gate:approval-{round_}",
+            self.decision,
+            reviewer=self.reviewer,
+            note=self.note,
+            evidence={
+                "round": round_,
+                "answer": self.model_dump(mode="json"),
+                "assessment": assessment.model_dump(mode="json"),
+            },
+        )
+
 
 class FirstPurchaseOrder(RunInput):
     """The approved applicant's first purchase order; only then is the customer created."""
 
     po_number: Line
     amount: Decimal
+
+    def record(self, inquiry: InquiryRecord, sender: str) -> None:
+        inquiry.record_decision(
+            "gate:first-po",
+            "first_po_received",
+            reviewer=sender,
+            note=f"PO {self.po_number} for {self.amount}",
+            evidence={"answer": self.model_dump(mode="json")},
+        )
 
 
 class ApplicantAnswer(RunInput):
@@ -37,26 +66,97 @@ class ApplicantAnswer(RunInput):
     form: dict[str, Any]
     note: Paragraph = ""
 
+    def apply(self, inquiry: InquiryRecord, round_: int) -> list[str]:
+        """Lay the answer over the stored form, once; returns the fields that changed."""
+        before = inquiry.raw
+        after = _merge(before, self.form)
+        flat_before, flat_after = _flat(before), _flat(after)
+        changed = sorted(
+            k for k in set(flat_before) | set(flat_after) if flat_before.get(k) != flat_after.get(k)
+        )
+        if inquiry.record_decision(
+            f"gate:answer-{round_}",
+            "info_received",
+            reviewer=raw_answer(after, "email") or "applicant",
+            note=self.note or f"changed: {', '.join(changed) or 'nothing'}",
+            evidence={
+                "round": round_ + 1,
+                "answer": self.model_dump(mode="json"),
+                "changed": changed,
+            },
+        ):
+            form, _ = parse_form(after)
+            if form is not None:
+                inquiry.save_form(form, raw=after)
+            else:
+                inquiry.save_raw(after)
+        return changed
+
+
+def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in changes.items():
+        out[key] = (
+            _merge(out[key], value)
+            if isinstance(value, dict) and isinstance(out.get(key), dict)
+            else value
+        )
+    return out
+
+
+def _flat(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in doc.items():
+        if isinstance(value, dict):
+            out |= _flat(value, f"{prefix}{key}.")
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
 
 G = TypeVar("G", bound=RunInput)
+
+
+def wait_at_gate(inquiry: InquiryRecord, key: str, answer_type: type[G]) -> G:
+    """The answer at gate `key`: from the audit trail if it was answered before (a resumed or
+    retried run), else suspend the run until the operator (or another flow) answers."""
+    from prefect.flow_runs import suspend_flow_run
+
+    answered = inquiry.decision(f"gate:{key}")
+    if answered is not None:
+        return answer_type.model_validate(answered.evidence["answer"])
+    return suspend_flow_run(wait_for_input=answer_type, key=key)
+
+
+def submit(form: dict[str, Any], source: str = "cli") -> tuple[str, str]:
+    """Start the vet-new-customer deployment for a returned form; the run id and its UI link."""
+    from prefect.deployments import run_deployment
+
+    run: Any = run_deployment(DEPLOYMENT, parameters={"form": form, "source": source}, timeout=0)
+    return str(run.id), flow_run_link(run.id)
 
 
 def resume_with_first_po(inquiry_id: int, po_number: str, amount: Decimal) -> str:
     """Answer an approved applicant's first-PO gate (from the purchase-order flow); returns the run id."""
     from prefect.flow_runs import resume_flow_run
 
-    from csflows import store
-    from csflows.store.tables import InquiryRow
+    try:
+        inquiry = InquiryRecord.load(inquiry_id)
+    except InquiryNotFound as exc:
+        raise GateError(str(exc)) from exc
+    if inquiry.status is not InquiryStatus.AWAITING_FIRST_PO or not inquiry.flow_run_id:
+        raise GateError(f"inquiry {inquiry_id} is {inquiry.status}, not awaiting its first PO")
+    resume_flow_run(
+        UUID(inquiry.flow_run_id), run_input={"po_number": po_number, "amount": str(amount)}
+    )
+    return inquiry.flow_run_id
 
-    with store.session() as s:
-        row = s.get(InquiryRow, inquiry_id)
-        if row is None:
-            raise GateError(f"inquiry {inquiry_id} does not exist")
-        if row.status != "awaiting_first_po" or not row.flow_run_id:
-            raise GateError(f"inquiry {inquiry_id} is {row.status}, not awaiting its first PO")
-        flow_run_id = row.flow_run_id
-    resume_flow_run(UUID(flow_run_id), run_input={"po_number": po_number, "amount": str(amount)})
-    return flow_run_id
+
+def answer_info_request(flow_run_id: str, form: dict[str, Any], note: str = "") -> None:
+    """Give a waiting vetting run the applicant's re-submitted form (its info-request gate)."""
+    from prefect.flow_runs import resume_flow_run
+
+    resume_flow_run(UUID(flow_run_id), run_input={"form": form, "note": note})
 
 
 def flow_run_link(flow_run_id: str | UUID) -> str:
@@ -69,23 +169,3 @@ def flow_run_link(flow_run_id: str | UUID) -> str:
         return link
     api = (get_current_settings().api.url or "http://127.0.0.1:4200/api").removesuffix("/api")
     return f"{api}/runs/flow-run/{flow_run_id}"
-
-
-def wait_at_gate(inquiry_id: int, key: str, answer_type: type[G]) -> G:
-    """The answer at gate `key`: from the audit trail if it was answered before (a resumed or
-    retried run), else suspend the run until the operator (or another flow) answers."""
-    from prefect.flow_runs import suspend_flow_run
-
-    from csflows.vetting import inquiries
-
-    answered = inquiries.decision(inquiry_id, f"gate:{key}")
-    if answered is not None:
-        return answer_type.model_validate(answered["evidence"]["answer"])
-    return suspend_flow_run(wait_for_input=answer_type, key=key)
-
-
-def answer_info_request(flow_run_id: str, form: dict[str, Any], note: str = "") -> None:
-    """Give a waiting vetting run the applicant's re-submitted form (its info-request gate)."""
-    from prefect.flow_runs import resume_flow_run
-
-    resume_flow_run(UUID(flow_run_id), run_input={"form": form, "note": note})

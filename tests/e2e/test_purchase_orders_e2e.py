@@ -14,7 +14,7 @@ from sqlalchemy import select
 from csflows import customers, store
 from csflows.models import Customer
 from csflows.store.tables import CustomerRow, OrderRow, PoActionRow
-from csflows.vetting import inquiries
+from csflows.vetting.inquiries import InquiryRecord
 from tests.e2e.conftest import VettingStack
 from tests.e2e.test_vetting_e2e import approve, inquiry_of, submit, wait_status
 from tests.support.po_data import po_message
@@ -48,7 +48,7 @@ def test_applicants_first_po_resumes_vetting_and_creates_the_customer(stack: Vet
         action = s.scalars(select(PoActionRow).where(PoActionRow.inquiry_id == inquiry_id)).one()
         created = s.scalars(select(CustomerRow).where(CustomerRow.inquiry_id == inquiry_id)).all()
     assert (action.action, action.status, action.po_number) == ("resume_vetting", "done", "1001")
-    assert len(created) == 1 and inquiries.status(inquiry_id) == "customer_created"
+    assert len(created) == 1 and InquiryRecord.load(inquiry_id).status == "customer_created"
 
 
 def test_unreadable_po_waits_for_an_operator_in_the_ui(stack: VettingStack) -> None:

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from csflows import store
 from csflows.store.tables import CustomerRow, InquiryRow
-from csflows.vetting import inquiries
 from csflows.vetting.gates import resume_with_first_po
+from csflows.vetting.inquiries import InquiryRecord
 from tests.e2e.conftest import VettingStack, new_prefect_server
 from tests.e2e.test_vetting_e2e import (
     SUPERVISOR,
@@ -49,7 +49,7 @@ def reviews_of(stack: VettingStack, inquiry_id: int) -> list[object]:
 
 
 def decision_names(inquiry_id: int) -> list[str]:
-    return [d["decision"] for d in inquiries.show(inquiry_id)["decisions"]]
+    return [d["decision"] for d in InquiryRecord.load(inquiry_id).show()["decisions"]]
 
 
 @pytest.mark.parametrize("crash", [False, True], ids=["stopped", "killed"])
@@ -79,7 +79,7 @@ def test_runs_waiting_at_the_gate_resume_after_the_server_restarts(
     wait_status(approved_id, "awaiting_first_po")
     wait_for_state(approved_run.id, {"Suspended"})
     resume_with_first_po(approved_id, "PO-4242", Decimal("950"))
-    assert wait_for_state(approved_run.id, {"Completed"}).result()["status"] == "customer_created"
+    assert wait_for_state(approved_run.id, {"Completed"}).result().status == "customer_created"
     wait_for_state(declined_run.id, {"Completed"})
     assert stack.serve.alive() and stack.serve.pid == worker  # the same worker, reconnected
 
@@ -98,8 +98,8 @@ def test_runs_waiting_at_the_gate_resume_after_the_server_restarts(
             s.scalars(select(CustomerRow).where(CustomerRow.inquiry_id == approved_id))
         )
     assert [c.email for c in customers] == [approved_email]
-    assert inquiries.status(approved_id) == "customer_created"
-    assert inquiries.status(declined_id) == "declined"
+    assert InquiryRecord.load(approved_id).status == "customer_created"
+    assert InquiryRecord.load(declined_id).status == "declined"
     trail = decision_names(approved_id)
     for step in ("received", "assessed", "approval_requested", "approve", "first_po_received"):
         assert trail.count(step) == 1, (step, trail)

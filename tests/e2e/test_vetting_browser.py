@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from csflows.vetting import inquiries
+from csflows.vetting.inquiries import InquiryRecord
 from tests.e2e.conftest import VettingStack, prefect_on_postgres
 from tests.e2e.test_vetting_e2e import inquiry_of, submit, wait_status
 from tests.support.prefect_server import PrefectServer, wait_for_state
@@ -100,7 +100,9 @@ def test_supervisor_approves_in_the_prefect_ui(
 
     wait_status(inquiry_id, "awaiting_first_po")
     wait_for_state(run.id, {"Suspended"})
-    decided = next(d for d in inquiries.show(inquiry_id)["decisions"] if d["decision"] == "approve")
+    decided = next(
+        d for d in InquiryRecord.load(inquiry_id).show()["decisions"] if d["decision"] == "approve"
+    )
     assert decided["reviewer"] == "Uma Supervisor"
     assert decided["note"] == "Commercial address and a real store; approved."
     assert len([m for m in stack.smtp.to(email) if "is approved" in m.subject]) == 1

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from csflows.vetting import inquiries
+from csflows.vetting.inquiries import InquiryRecord
 from tests.e2e.conftest import VettingStack, module_store, prefect_on_postgres, running_stack
 from tests.e2e.test_vetting_e2e import SUPERVISOR, inquiry_of, mails
 from tests.support.google import GoogleQuota
@@ -62,7 +62,7 @@ def test_burst_reaches_the_gate_within_googles_quota(
     assert len(stack.http.calls("/rdap/domain/")) == 1  # one domain, one registration lookup
     for run_id, form in zip(run_ids, forms, strict=True):
         inquiry_id = inquiry_of(run_id)
-        assert inquiries.status(inquiry_id) == "awaiting_approval"
+        assert InquiryRecord.load(inquiry_id).status == "awaiting_approval"
         reviews = mails(stack, SUPERVISOR, "to review")
         mine = [m for m in reviews if f"inquiry {inquiry_id})" in m.subject]
         assert len(mine) == 1, (form["email"], [m.subject for m in mine])

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from csflows import customers, store
 from csflows.store.tables import CustomerRow, InquiryRow
-from csflows.vetting import inquiries
 from csflows.vetting.gates import resume_with_first_po
+from csflows.vetting.inquiries import InquiryRecord
 from tests.e2e.conftest import VettingStack
 from tests.support.prefect_server import flow_run_state, wait_for, wait_for_state
 
@@ -43,7 +43,9 @@ def inquiry_of(flow_run_id: Any) -> int:
 
 def wait_status(inquiry_id: int, status: str, timeout: float = 180) -> None:
     wait_for(
-        f"inquiry {inquiry_id} {status}", lambda: inquiries.status(inquiry_id) == status, timeout
+        f"inquiry {inquiry_id} {status}",
+        lambda: InquiryRecord.load(inquiry_id).status == status,
+        timeout,
     )
 
 
@@ -83,7 +85,7 @@ def test_approve_then_first_po_creates_exactly_one_customer(stack: VettingStack)
     run = submit(stack.form(email=email))
     wait_for_state(run.id, {"Suspended"})
     inquiry_id = inquiry_of(run.id)
-    assert inquiries.status(inquiry_id) == "awaiting_approval"
+    assert InquiryRecord.load(inquiry_id).status == "awaiting_approval"
 
     from prefect import get_client
 
@@ -98,7 +100,7 @@ def test_approve_then_first_po_creates_exactly_one_customer(stack: VettingStack)
     ]
     assert f"/runs/flow-run/{run.id}" in review.text
 
-    assert inquiries.show(inquiry_id)["recommendation"] == "approve"
+    assert InquiryRecord.load(inquiry_id).show()["recommendation"] == "approve"
     assert stack.http.calls("/v1:validateAddress") and stack.http.calls("/rdap/domain/")
     calls_before = len(checks_called(stack))
     approve(run.id)
@@ -106,7 +108,7 @@ def test_approve_then_first_po_creates_exactly_one_customer(stack: VettingStack)
     wait_for_state(run.id, {"Suspended"})
     resume_with_first_po(inquiry_id, "PO-1001", Decimal("800.00"))
     done = wait_for_state(run.id, {"Completed"})
-    assert done.result()["status"] == "customer_created"
+    assert done.result().status == "customer_created"
 
     assert len(mails(stack, email, "is approved")) == 1
     assert (
@@ -125,7 +127,7 @@ def test_approve_then_first_po_creates_exactly_one_customer(stack: VettingStack)
     assert len(rows) == 1 and rows[0].status == "ready_for_retention"
     assert rows[0].netsuite_id and stack.netsuite[f"csflows-inquiry-{inquiry_id}"]["email"] == email
     assert [c["id"] for c in customers.list_customers() if c["email"] == email] == [rows[0].id]
-    trail = inquiries.show(inquiry_id)
+    trail = InquiryRecord.load(inquiry_id).show()
     assert trail["status"] == "customer_created"
     approved = next(d for d in trail["decisions"] if d["decision"] == "approve")
     assert (
@@ -147,10 +149,12 @@ def test_decline_sends_the_amazon_letter_and_creates_no_customer(stack: VettingS
     wait_for_state(run.id, {"Completed"})
     [letter] = stack.smtp.to(email)
     assert "Amazon" in letter.text and "https://www.joann.com/" in letter.text
-    assert inquiries.status(inquiry_id) == "declined"
+    assert InquiryRecord.load(inquiry_id).status == "declined"
     with store.session() as s:
         assert s.scalar(select(CustomerRow).where(CustomerRow.inquiry_id == inquiry_id)) is None
-    declined = [d for d in inquiries.show(inquiry_id)["decisions"] if d["decision"] == "decline"]
+    declined = [
+        d for d in InquiryRecord.load(inquiry_id).show()["decisions"] if d["decision"] == "decline"
+    ]
     assert declined[0]["note"] == "FBA seller"
 
 
@@ -178,7 +182,7 @@ def test_request_info_then_the_resubmitted_form_is_checked_again(stack: VettingS
     wait_for_state(answer.id, {"Completed"})
     wait_status(inquiry_id, "awaiting_approval")
     wait_for_state(run.id, {"Suspended"})
-    shown = inquiries.show(inquiry_id)
+    shown = InquiryRecord.load(inquiry_id).show()
     assert shown["round"] == 2
     received = next(d for d in shown["decisions"] if d["decision"] == "info_received")
     assert received["evidence"]["changed"] == ["tax_id"]
@@ -204,7 +208,7 @@ def test_same_inquiry_submitted_twice_is_vetted_once(stack: VettingStack) -> Non
     inquiry_id = inquiry_of(first.id)
     second = submit(stack.form(email=email))
     wait_for_state(second.id, {"Completed"})
-    assert flow_run_state(second.id).result()["duplicate_of"] == str(first.id)
+    assert flow_run_state(second.id).result().duplicate_of == str(first.id)
     assert flow_run_state(first.id).name == "Suspended"
     reviews = [
         m for m in mails(stack, SUPERVISOR, "to review") if f"inquiry {inquiry_id})" in m.subject

@@ -8,7 +8,7 @@ import pytest
 from prefect.flow_runs import resume_flow_run
 
 from csflows.models import CRITERIA, Recommendation, Verdict
-from csflows.vetting import inquiries
+from csflows.vetting.inquiries import InquiryRecord
 from tests.e2e.conftest import VettingStack, applicant_world
 from tests.e2e.test_vetting_e2e import SUPERVISOR, inquiry_of, mails, submit
 from tests.support import google
@@ -38,7 +38,7 @@ def test_a_google_5xx_storm_still_reaches_the_supervisor_once(stack: VettingStac
         inquiry_id = inquiry_of(run.id)
     finally:
         applicant_world(stack.http)  # Google answers again
-    assessment = inquiries.load_assessment(inquiry_id, 1)
+    assessment = InquiryRecord.load(inquiry_id).assessments.get(1)
     assert assessment is not None and assessment.recommendation is Recommendation.REVIEW
     address = assessment.criteria["address"]
     assert address.verdict is Verdict.REVIEW
@@ -46,7 +46,7 @@ def test_a_google_5xx_storm_still_reaches_the_supervisor_once(stack: VettingStac
     assert "HTTP 503" in address.evidence[0].fact
     others = {k: v.verdict for k, v in assessment.criteria.items() if k != "address"}
     assert others == dict.fromkeys(set(CRITERIA) - {"address"}, Verdict.PASS)
-    assert inquiries.status(inquiry_id) == "awaiting_approval"
+    assert InquiryRecord.load(inquiry_id).status == "awaiting_approval"
     validations = len(stack.http.calls("/v1:validateAddress"))
     assert validations >= 3  # each of the check's three tries asked Google
 

@@ -22,9 +22,9 @@ from typer.testing import CliRunner
 
 from csflows.cli import app
 from csflows.models import CRITERIA, Assessment, NewCustomerInquiry, Recommendation, Verdict
-from csflows.vetting import inquiries
-from flows.vetting import vet_new_customer
-from flows.vetting_checks import assess, assess_inquiry
+from csflows.vetting.inquiries import InquiryRecord
+from flows.vetting import assess_inquiry, vet_new_customer
+from tasks.assessment import assess
 from tests.support import google, rdap
 from tests.support.inquiries import form_data, inquiry
 from tests.support.servers import HttpServer, Reply, SmtpServer
@@ -186,9 +186,9 @@ def test_vetting_runs_the_checks_as_its_own_tasks_up_to_the_gate(
     server, url = world
     with pytest.raises(RuntimeError, match="cannot be suspended"):  # the gate: tests/e2e
         vet_new_customer(form_data(website=url))
-    [waiting] = inquiries.awaiting_approval()
-    inquiry_id, run_id = waiting["inquiry_id"], UUID(waiting["flow_run_id"])
-    assert inquiries.show(inquiry_id)["recommendation"] == "approve"
+    [waiting] = InquiryRecord.awaiting_approval()
+    inquiry_id, run_id = waiting.inquiry_id, UUID(str(waiting.flow_run_id))
+    assert InquiryRecord.load(inquiry_id).show()["recommendation"] == "approve"
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(run_id)
         nested = client.read_flow_runs(

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from csflows import store
 from csflows.store.tables import InquiryRow, MessageRow, OrderRow, PoActionRow, TicketRow
-from csflows.vetting import inquiries
+from csflows.vetting.inquiries import InquiryRecord
 from flows.purchase_orders import handle_purchase_order
 from flows.triage import triage_inbox
 from flows.vetting import vet_new_customer
@@ -51,10 +51,10 @@ def test_a_hostile_form_goes_back_with_every_bad_field_named(
         "address": {"street": "12 Main St", "city": "Austin\u202e", "postal_code": "78701"},
     }
     result = vet_new_customer(form, source="cli")
-    assert result["status"] == "returned_for_completion"
-    assert inquiries.raw_form(result["inquiry_id"]) == form  # nothing the applicant sent is lost
+    assert result.status == "returned_for_completion"
+    assert InquiryRecord.load(result.inquiry_id).raw == form  # nothing the applicant sent is lost
     with store.session() as s:
-        row = s.get(InquiryRow, result["inquiry_id"])
+        row = s.get(InquiryRow, result.inquiry_id)
         assert row is not None and row.business_name.startswith("PaperMoonMoon")  # no NUL
         assert len(row.business_name) == 300 and "\x00" not in row.raw
 

@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from csflows import store
+from csflows.models import InquiryStatus
 from csflows.paths import PROJECT_ROOT
 from csflows.store.tables import DecisionRow
-from csflows.vetting import inquiries
+from csflows.vetting.inquiries import InquiryRecord
 from flows.vetting import vet_new_customer, watch_approvals
 from tests.support.servers import SmtpServer
 
@@ -32,10 +33,10 @@ def test_incomplete_form_is_stored_raw_and_returned_with_the_list(
     store_ready: Path, smtp_server: SmtpServer
 ) -> None:
     result = vet_new_customer(INCOMPLETE, source="cli")
-    assert result["status"] == "returned_for_completion"
-    shown = inquiries.show(result["inquiry_id"])
+    assert result.status == "returned_for_completion"
+    shown = InquiryRecord.load(result.inquiry_id).show()
     assert shown["status"] == "returned_for_completion"
-    assert inquiries.raw_form(result["inquiry_id"]) == INCOMPLETE
+    assert InquiryRecord.load(result.inquiry_id).raw == INCOMPLETE
     [letter] = smtp_server.to("ana@papermoon.example")
     assert "needs a few more details" in letter.subject
     assert "Website" in letter.text and "Phone" in letter.text
@@ -48,8 +49,8 @@ def test_unreadable_form_is_kept_and_every_bad_field_named(
 ) -> None:
     bad = INCOMPLETE | {"store_type": "warehouse", "first_order_amount": "lots", "fax": "1"}
     result = vet_new_customer(bad)
-    assert result["status"] == "returned_for_completion"
-    assert inquiries.raw_form(result["inquiry_id"]) == bad  # nothing the applicant sent is lost
+    assert result.status == "returned_for_completion"
+    assert InquiryRecord.load(result.inquiry_id).raw == bad  # nothing the applicant sent is lost
     [letter] = smtp_server.to("ana@papermoon.example")
     for field in ("store_type", "first_order_amount", "fax"):
         assert field.replace("_", " ") in letter.text.lower()
@@ -60,10 +61,10 @@ def test_resubmitted_form_continues_the_same_inquiry(
 ) -> None:
     first = vet_new_customer(INCOMPLETE)
     again = vet_new_customer(INCOMPLETE | {"phone": "+1 512 555 0100"})
-    assert again["inquiry_id"] == first["inquiry_id"]
-    shown = inquiries.show(first["inquiry_id"])
+    assert again.inquiry_id == first.inquiry_id
+    shown = InquiryRecord.load(first.inquiry_id).show()
     assert shown["round"] == 2
-    assert inquiries.raw_form(first["inquiry_id"])["phone"] == "+1 512 555 0100"
+    assert InquiryRecord.load(first.inquiry_id).raw["phone"] == "+1 512 555 0100"
     letters = smtp_server.to("ana@papermoon.example")
     assert len(letters) == 2  # one per round, each with what is still missing
     assert "Phone" in letters[0].text and "Phone" not in letters[1].text
@@ -72,22 +73,26 @@ def test_resubmitted_form_continues_the_same_inquiry(
 def test_an_inquiry_whose_run_is_gone_is_continued_by_the_next_submission(
     store_ready: Path, smtp_server: SmtpServer
 ) -> None:
-    claim = inquiries.receive(INCOMPLETE, flow_run_id="run-that-is-alive")
-    inquiries.set_status(claim.inquiry_id, "awaiting_approval")
+    claim = InquiryRecord.receive(INCOMPLETE, flow_run_id="run-that-is-alive")
+    InquiryRecord.load(claim.inquiry_id).set_status(InquiryStatus.AWAITING_APPROVAL)
     result = vet_new_customer(INCOMPLETE)
     # "run-that-is-alive" is no run the API knows: it cannot finish the inquiry, so this run
     # continues it (with a live owner it is a duplicate: tests/e2e, tests/unit)
-    assert result["inquiry_id"] == claim.inquiry_id
-    assert inquiries.show(claim.inquiry_id)["round"] == 2
+    assert result.inquiry_id == claim.inquiry_id
+    assert InquiryRecord.load(claim.inquiry_id).show()["round"] == 2
 
 
 def test_decided_inquiry_submitted_again_sends_nothing(
     store_ready: Path, smtp_server: SmtpServer
 ) -> None:
-    claim = inquiries.receive(INCOMPLETE, flow_run_id="r1")
-    inquiries.set_status(claim.inquiry_id, "declined")
+    claim = InquiryRecord.receive(INCOMPLETE, flow_run_id="r1")
+    InquiryRecord.load(claim.inquiry_id).set_status(InquiryStatus.DECLINED)
     result = vet_new_customer(INCOMPLETE)
-    assert result == {"inquiry_id": claim.inquiry_id, "status": "declined", "duplicate_of": "r1"}
+    assert result.model_dump(exclude_none=True) == {
+        "inquiry_id": claim.inquiry_id,
+        "status": "declined",
+        "duplicate_of": "r1",
+    }
     assert smtp_server.messages == []
 
 
@@ -96,17 +101,16 @@ def test_no_email_means_no_letter_but_the_inquiry_is_kept(
 ) -> None:
     form = {k: v for k, v in INCOMPLETE.items() if k != "email"}
     result = vet_new_customer(form)
-    assert inquiries.status(result["inquiry_id"]) == "returned_for_completion"
+    assert InquiryRecord.load(result.inquiry_id).status == "returned_for_completion"
     assert smtp_server.messages == []
 
 
 def _waiting_since(moment: datetime) -> int:
     """An inquiry waiting for the supervisor since `moment` (as the flow leaves it at the gate)."""
-    claim = inquiries.receive(INCOMPLETE | {"email": "wait@shop.example"}, flow_run_id="r-wait")
-    inquiries.set_status(claim.inquiry_id, "awaiting_approval")
-    inquiries.record_decision(
-        claim.inquiry_id, "approval-requested:1", "approval_requested", evidence={"round": 1}
-    )
+    claim = InquiryRecord.receive(INCOMPLETE | {"email": "wait@shop.example"}, flow_run_id="r-wait")
+    inquiry = InquiryRecord.load(claim.inquiry_id)
+    inquiry.set_status(InquiryStatus.AWAITING_APPROVAL)
+    inquiry.record_decision("approval-requested:1", "approval_requested", evidence={"round": 1})
     with store.session() as s:
         row = s.scalars(
             select(DecisionRow).where(DecisionRow.decision == "approval_requested")
@@ -132,18 +136,19 @@ def test_unanswered_approval_gets_a_reminder_then_an_escalation(
 
     assert watch_approvals(now=asked + timedelta(hours=1)) == []
     [reminded] = watch_approvals(now=asked + timedelta(hours=2))
-    assert reminded["action"] == "reminder" and reminded["to"] == "cs-supervisor@example.com"
+    assert reminded.action == "reminder" and reminded.to == "cs-supervisor@example.com"
     [escalated] = watch_approvals(now=asked + timedelta(hours=3))
-    assert escalated["action"] == "escalation" and escalated["to"] == "cs-manager@example.com"
+    assert escalated.action == "escalation" and escalated.to == "cs-manager@example.com"
     assert watch_approvals(now=asked + timedelta(hours=30)) == []  # nothing twice
 
     [reminder] = smtp_server.to("cs-supervisor@example.com")
     [escalation] = smtp_server.to("cs-manager@example.com")
     assert "Reminder" in reminder.subject and f"inquiry {inquiry_id}" in reminder.subject
     assert "Escalated" in escalation.subject and "cs-supervisor@example.com" in escalation.text
-    trail = [d["decision"] for d in inquiries.show(inquiry_id)["decisions"]]
+    trail = [d["decision"] for d in InquiryRecord.load(inquiry_id).show()["decisions"]]
     assert trail[-2:] == ["approval_reminder", "approval_escalation"]
-    assert inquiries.status(inquiry_id) == "awaiting_approval"  # still answerable, never dropped
+    # still answerable, never dropped
+    assert InquiryRecord.load(inquiry_id).status == "awaiting_approval"
 
 
 def test_weekend_hours_do_not_count_toward_the_timeout(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from csflows.models import CRITERIA, Recommendation, Verdict
-from flows.vetting_checks import assess_inquiry
+from flows.vetting import assess_inquiry
 from tasks.address import check_address
 from tasks.website import lookup_domain_registration
 from tests.flows.test_assess_inquiry import SHOP, world  # noqa: F401 - the fixture

@@ -13,7 +13,8 @@ from oauthlib.oauth1.rfc5849 import signature as oauth_signature
 from csflows import netsuite
 from csflows.errors import ApiError
 from csflows.models import NewCustomerInquiry
-from csflows.vetting import inquiries, onboarding
+from csflows.vetting import onboarding
+from csflows.vetting.inquiries import InquiryRecord
 from csflows.vetting.policy import approval_policy
 from tasks.crm import netsuite_customer_task
 from tests.support.servers import HttpServer, Reply, Request
@@ -114,7 +115,7 @@ FORM = NewCustomerInquiry(
 def test_customer_is_upserted_once_with_a_valid_signature(
     store_ready: Path, http_server: HttpServer, netsuite_env: dict[str, dict[str, Any]]
 ) -> None:
-    inquiry_id = inquiries.receive(FORM.model_dump(mode="json"), "run-1").inquiry_id
+    inquiry_id = InquiryRecord.receive(FORM.model_dump(mode="json"), "run-1").inquiry_id
     customer = onboarding.new_customer(inquiry_id, FORM, approval_policy())
     onboarding.save_new_customer(inquiry_id, customer, "PO-1", Decimal("500"))
     first = netsuite_customer_task.fn(inquiry_id, customer)

@@ -80,13 +80,13 @@ def burst_forms(count: int, addresses: int, website: str) -> list[dict[str, Any]
 def submit_at_once(forms: list[dict[str, Any]], source: str = "burst") -> list[str]:
     """Every form submitted at the same moment, each from its own thread, through the same
     call as `csflows vet FORM`; the run ids in the order of `forms`."""
-    from csflows.vetting import inquiries
+    from csflows.vetting.gates import submit as submit_form
 
     start = threading.Barrier(len(forms))
 
     def submit(form: dict[str, Any]) -> str:
         start.wait()
-        return inquiries.submit(form, source=source)[0]
+        return submit_form(form, source=source)[0]
 
     # each thread runs in a copy of this context: Prefect's settings (the API URL) live there
     contexts = [contextvars.copy_context() for _ in forms]

@@ -11,9 +11,17 @@ import pytest
 
 from csflows.calendar import approval_actions_due, business_days_between
 from csflows.errors import PolicyError
-from csflows.models import Assessment, CheckResult, Evidence, MissingField, NewCustomerInquiry
+from csflows.models import (
+    Assessment,
+    CheckResult,
+    Evidence,
+    InquiryStatus,
+    MissingField,
+    NewCustomerInquiry,
+)
 from csflows.vetting import inquiries
 from csflows.vetting import mail as vetting_mail
+from csflows.vetting.inquiries import InquiryRecord
 from csflows.vetting.policy import approval_policy
 from csflows.vetting.scorecard import escape, literal, render_scorecard, safe_link
 
@@ -136,49 +144,45 @@ RAW = {"email": "ana@shop.example", "business_name": "Shop"}
 
 
 def test_second_submission_while_the_first_run_lives_is_a_duplicate(store_ready: Path) -> None:
-    first = inquiries.receive(RAW, "run-1")
+    first = InquiryRecord.receive(RAW, "run-1")
     assert (first.action, first.round) == ("vet", 1)
-    again = inquiries.receive(RAW, "run-1")  # the same run, resumed
+    again = InquiryRecord.receive(RAW, "run-1")  # the same run, resumed
     assert (again.action, again.inquiry_id, again.round) == ("vet", first.inquiry_id, 1)
-    dup = inquiries.receive(RAW, "run-2", run_alive=lambda run: run == "run-1")
+    dup = InquiryRecord.receive(RAW, "run-2", run_alive=lambda run: run == "run-1")
     assert (dup.action, dup.owner) == ("duplicate", "run-1")
 
 
 def test_a_dead_owner_is_taken_over_and_an_info_request_is_answered(store_ready: Path) -> None:
-    first = inquiries.receive(RAW, "run-1")
-    taken = inquiries.receive(RAW, "run-2", run_alive=lambda run: False)
+    first = InquiryRecord.receive(RAW, "run-1")
+    taken = InquiryRecord.receive(RAW, "run-2", run_alive=lambda run: False)
     assert (taken.action, taken.round) == ("vet", 2)
-    inquiries.set_status(first.inquiry_id, "info_requested")
-    answer = inquiries.receive(RAW | {"phone": "5"}, "run-3", run_alive=lambda run: True)
+    record = InquiryRecord.load(first.inquiry_id)
+    record.set_status(InquiryStatus.INFO_REQUESTED)
+    answer = InquiryRecord.receive(RAW | {"phone": "5"}, "run-3", run_alive=lambda run: True)
     assert (answer.action, answer.owner) == ("answer", "run-2")
-    inquiries.set_status(first.inquiry_id, "customer_created")
-    assert inquiries.receive(RAW, "run-4").action == "duplicate"
+    record.set_status(InquiryStatus.CUSTOMER_CREATED)
+    assert InquiryRecord.receive(RAW, "run-4").action == "duplicate"
 
 
 def test_audit_entries_are_recorded_once_per_key(store_ready: Path) -> None:
-    claim = inquiries.receive(RAW, "run-1")
-    assert inquiries.record_decision(claim.inquiry_id, "gate:approval-1", "approve", "Sam", "ok")
-    assert not inquiries.record_decision(
-        claim.inquiry_id, "gate:approval-1", "approve", "Sam", "ok"
-    )
-    found = inquiries.decision(claim.inquiry_id, "gate:approval-1")
-    assert (
-        found is not None
-        and found["reviewer"] == "Sam"
-        and found["decided_at"] <= datetime.now(UTC)
-    )
+    claim = InquiryRecord.receive(RAW, "run-1")
+    record = InquiryRecord.load(claim.inquiry_id)
+    assert record.record_decision("gate:approval-1", "approve", "Sam", "ok")
+    again = InquiryRecord.load(claim.inquiry_id)  # another run's view of the same inquiry
+    assert not again.record_decision("gate:approval-1", "approve", "Sam", "ok")
+    found = InquiryRecord.load(claim.inquiry_id).decision("gate:approval-1")
+    assert found is not None and found.reviewer == "Sam" and found.decided_at <= datetime.now(UTC)
 
 
 def test_an_answered_gate_is_read_back_not_asked_again(store_ready: Path) -> None:
     """A run retried after a crash (Prefect forgets its pause keys) finds the answer it had."""
     from csflows.vetting.gates import ApprovalDecision, wait_at_gate
 
-    claim = inquiries.receive(RAW, "run-1")
+    claim = InquiryRecord.receive(RAW, "run-1")
     answer = {"decision": "decline", "reviewer": "Sam", "note": "FBA seller"}
-    inquiries.record_decision(
-        claim.inquiry_id, "gate:approval-1", "decline", "Sam", evidence={"answer": answer}
+    InquiryRecord.load(claim.inquiry_id).record_decision(
+        "gate:approval-1", "decline", "Sam", evidence={"answer": answer}
     )
-    again = wait_at_gate(
-        claim.inquiry_id, "approval-1", ApprovalDecision
-    )  # outside any run: no suspend
+    retried = InquiryRecord.load(claim.inquiry_id)  # the run retried after a crash reads it back
+    again = wait_at_gate(retried, "approval-1", ApprovalDecision)  # outside any run: no suspend
     assert again == ApprovalDecision(**answer)
