@@ -11,8 +11,19 @@ from tasks.checks import IN_MEMORY
 
 
 @task(name="check-amazon", **IN_MEMORY)
-def check_amazon(form: NewCustomerInquiry, page: WebPage | BaseException | None) -> CheckResult:
-    """`page` may be the exception the fetch task ended with (allow_failure): then review."""
+def check_amazon(
+    form: NewCustomerInquiry,
+    page: WebPage | BaseException | None,
+    linked: list[WebPage] | BaseException | None = None,
+) -> CheckResult:
+    """The home page and the pages linked from it that could be read; `page` or `linked` may
+    be the exception their fetch ended with (allow_failure): no home page is a review."""
     if not isinstance(page, WebPage) or page.error:
         return amazon_verdict(form, None)
-    return amazon_verdict(form, page_signals(page.html), page.final_url)
+    read = [p for p in linked if not p.error] if isinstance(linked, list) else []
+    return amazon_verdict(
+        form,
+        page_signals(page.html),
+        page.final_url,
+        [(p.final_url or p.requested_url, page_signals(p.html)) for p in read],
+    )

@@ -18,7 +18,12 @@ from tasks.amazon import check_amazon
 from tasks.form import check_completeness
 from tasks.minimums import check_minimums
 from tasks.products import check_products
-from tasks.website import check_website, fetch_website, lookup_domain_registration
+from tasks.website import (
+    check_website,
+    fetch_linked_pages,
+    fetch_website,
+    lookup_domain_registration,
+)
 
 
 def _tolerate(future: PrefectFuture[Any]) -> Any:
@@ -51,11 +56,13 @@ def assess(form: NewCustomerInquiry, form_problems: list[MissingField] | None = 
 
 
 def _submit_checks(form: NewCustomerInquiry) -> dict[str, PrefectFuture[CheckResult]]:
-    """The five criteria at once; one fetch of the site feeds both website and amazon."""
+    """The five criteria at once; one fetch of the home page feeds both website and amazon, and
+    the pages linked from it that say where the business sells feed amazon too."""
     page = fetch_website.submit(form.website or "")
+    linked = fetch_linked_pages.submit(_tolerate(page))
     registration = lookup_domain_registration.submit(form.website or "")
     return {
-        "amazon": check_amazon.submit(form, _tolerate(page)),
+        "amazon": check_amazon.submit(form, _tolerate(page), _tolerate(linked)),
         "address": check_address.submit(form),
         "website": check_website.submit(form, _tolerate(page), _tolerate(registration)),
         "products": check_products.submit(form),

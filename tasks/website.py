@@ -3,31 +3,50 @@ domain's registration date from RDAP, and the verdict."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from prefect import task
 
 from csflows.clients.rdap import Registration, lookup_registration
-from csflows.clients.website import WebPage, fetch_page, limits_from_env
+from csflows.clients.website import FetchLimits, WebPage, fetch_page, limits_from_env
 from csflows.models import CheckResult, NewCustomerInquiry
+from csflows.vetting.criteria.amazon import linked_pages
 from csflows.vetting.criteria.website import website_verdict
 from csflows.vetting.policy import vetting_policy
 from tasks.checks import CHECK_RETRIES, IN_MEMORY
 
 
-@task(name="fetch-website", task_run_name="fetch {url}", **IN_MEMORY)
-def fetch_website(url: str) -> WebPage:
-    """The applicant's home page through the SSRF-guarded fetcher; failures are in `error`."""
+def _limits() -> FetchLimits:
     policy = vetting_policy().website
-    limits = limits_from_env(
+    return limits_from_env(
         max_redirects=policy.max_redirects,
         max_bytes=policy.max_bytes,
         connect_timeout=policy.connect_timeout_seconds,
         read_timeout=policy.read_timeout_seconds,
         total_timeout=policy.total_timeout_seconds,
     )
-    return fetch_page(url, limits)
+
+
+@task(name="fetch-website", task_run_name="fetch {url}", **IN_MEMORY)
+def fetch_website(url: str) -> WebPage:
+    """The applicant's home page through the SSRF-guarded fetcher; failures are in `error`."""
+    return fetch_page(url, _limits())
+
+
+@task(name="fetch-linked-pages", **IN_MEMORY)
+def fetch_linked_pages(home: WebPage | BaseException) -> list[WebPage]:
+    """The few pages a person would open from the home page (about, shop, where to buy), at
+    once, through the same guard; none when the home page could not be read."""
+    if not isinstance(home, WebPage) or home.error or not home.final_url:
+        return []
+    urls = linked_pages(home.html, home.final_url, vetting_policy().website.linked_pages)
+    if not urls:
+        return []
+    limits = _limits()
+    with ThreadPoolExecutor(max_workers=len(urls)) as pool:
+        return list(pool.map(lambda url: fetch_page(url, limits), urls))
 
 
 @task(name="lookup-domain-registration", task_run_name="rdap {url}", **CHECK_RETRIES)

@@ -11,7 +11,12 @@ import pytest
 from csflows.clients.rdap import registrable_domain
 from csflows.models import CheckResult, Verdict
 from tasks.amazon import check_amazon
-from tasks.website import check_website, fetch_website, lookup_domain_registration
+from tasks.website import (
+    check_website,
+    fetch_linked_pages,
+    fetch_website,
+    lookup_domain_registration,
+)
 from tests.support import rdap
 from tests.support.inquiries import inquiry
 from tests.support.servers import HttpServer, Reply
@@ -95,6 +100,47 @@ def test_a_site_linking_a_storefront_fails_amazon(
     )
     assert amazon.verdict is Verdict.FAIL and any(e.link == link for e in amazon.evidence)
     assert website.verdict is Verdict.PASS
+
+
+def _vet_with_linked_pages(sites: SiteServer, home: str) -> CheckResult:
+    url = sites.site(SHOP, "/", Page(200, home))
+    page = fetch_website.fn(url)
+    return check_amazon.fn(inquiry(website=url), page, fetch_linked_pages.fn(page))
+
+
+def test_an_about_page_that_says_it_sells_on_amazon_fails_and_names_the_page(
+    sites: SiteServer, registry: HttpServer
+) -> None:
+    """Seed 001: "Does the customer mention of being an Amazon supplier on their website?" A
+    person looks past the home page; so does the check."""
+    about = sites.site(SHOP, "/about-us", Page(200, "<p>Find us on Amazon and Etsy!</p>"))
+    amazon = _vet_with_linked_pages(sites, HOME + '<nav><a href="/about-us">About us</a></nav>')
+    assert amazon.verdict is Verdict.FAIL
+    [said] = [e for e in amazon.evidence if e.source == "website" and " says " in e.fact]
+    assert said.fact == f"{about} says 'Find us on Amazon'" and said.link == about
+
+
+def test_only_a_few_same_site_where_it_sells_pages_are_read(
+    sites: SiteServer, registry: HttpServer
+) -> None:
+    for path in ("/about", "/shop", "/where-to-buy", "/stockists", "/blog"):
+        sites.site(SHOP, path, Page(200, "<p>Handmade in Chicago.</p>"))
+    home = HOME + "".join(
+        f'<a href="{href}">{text}</a>'
+        for href, text in [
+            ("/blog", "Our blog"),  # not where it sells
+            ("https://elsewhere.example/shop", "Shop"),  # another site: never fetched
+            ("/about", "About"),
+            ("/about#team", "Team"),  # the same page again
+            ("/shop", "Shop"),
+            ("/where-to-buy", "Where to buy"),
+            ("/stockists", "Stockists"),  # past the cap of 3
+        ]
+    )
+    amazon = _vet_with_linked_pages(sites, home)
+    assert amazon.verdict is Verdict.PASS
+    assert sorted(path for _, path in sites.seen) == ["/", "/about", "/shop", "/where-to-buy"]
+    assert "no Amazon storefront link or mention on the home page, " in amazon.evidence[-1].fact
 
 
 def test_unreachable_site_fails_website_and_amazon_goes_to_review(registry: HttpServer) -> None:

@@ -4,7 +4,10 @@ there (FBA or FBM) is declined. Evidence: the form's answer and the applicant's 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from csflows.models import CheckResult, Evidence, NewCustomerInquiry, Verdict
 
@@ -35,9 +38,68 @@ SELLS_ON_AMAZON_TEXT = re.compile(
 )
 
 
+# The pages a person opens from the home page to see where the business sells: about, shop,
+# store, where to buy, stockists, retailers, find us, our story.
+WHERE_IT_SELLS = re.compile(
+    r"(?i)\b(?:about|shop|store|stores|where[-_ ]?to[-_ ]?buy|buy|stockists?|retailers?|"
+    r"find[-_ ]?us|our[-_ ]?story|wholesale|marketplaces?)\b"
+)
+
+
+class _Anchors(HTMLParser):
+    """Every `<a href>` of a page with its text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.anchors: list[tuple[str, str]] = []
+        self._href: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self._href, self._text = dict(attrs).get("href"), []
+
+    def handle_data(self, data: str) -> None:
+        if self._href is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href is not None:
+            self.anchors.append((self._href, " ".join("".join(self._text).split())))
+            self._href = None
+
+
+def _site(host: str | None) -> str:
+    return (host or "").lower().removeprefix("www.")
+
+
+def linked_pages(html: str, page_url: str, limit: int) -> list[str]:
+    """The same-site pages linked from the home page that say where the business sells (about,
+    shop, where to buy ...), in page order, at most `limit`; never the home page itself."""
+    parser = _Anchors()
+    parser.feed(html)
+    home = urlsplit(page_url)
+    found: list[str] = []
+    for href, text in parser.anchors:
+        target = urlsplit(urljoin(page_url, href.strip()))
+        url = urlunsplit((target.scheme, target.netloc, target.path or "/", target.query, ""))
+        if (
+            target.scheme not in ("http", "https")
+            or _site(target.hostname) != _site(home.hostname)
+            or (target.path or "/") in ("/", home.path or "/")
+            or url in found
+            or not (WHERE_IT_SELLS.search(text) or WHERE_IT_SELLS.search(target.path))
+        ):
+            continue
+        found.append(url)
+        if len(found) == limit:
+            break
+    return found
+
+
 @dataclass(frozen=True)
 class AmazonSignals:
-    """What the applicant's home page says about Amazon."""
+    """What one page of the applicant's site says about Amazon."""
 
     links: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
@@ -52,9 +114,13 @@ def page_signals(html: str) -> AmazonSignals:
 
 
 def amazon_verdict(
-    form: NewCustomerInquiry, signals: AmazonSignals | None, site: str | None = None
+    form: NewCustomerInquiry,
+    signals: AmazonSignals | None,
+    site: str | None = None,
+    linked: Sequence[tuple[str, AmazonSignals]] = (),
 ) -> CheckResult:
-    """fail if the form says yes or the site links a storefront / says it sells on Amazon."""
+    """fail if the form says yes or the site (the home page, or a page linked from it: about,
+    shop, where to buy) links a storefront or says it sells on Amazon; the page is named."""
     evidence: list[Evidence] = []
     verdict = Verdict.PASS
     if form.sells_on_amazon:
@@ -72,17 +138,28 @@ def amazon_verdict(
             Evidence(source="website", fact="the website could not be read for Amazon links")
         )
         return CheckResult(criterion="amazon", verdict=verdict, evidence=evidence)
-    for link in signals.links:
-        verdict = Verdict.FAIL
-        href = link if link.startswith("http") else f"https:{link}"
+    pages = [(site, "the home page", signals)] + [(url, url, s) for url, s in linked]
+    for url, name, page in pages:
+        for link in page.links:
+            verdict = Verdict.FAIL
+            href = link if link.startswith("http") else f"https:{link}"
+            evidence.append(
+                Evidence(
+                    source="website",
+                    fact=f"{name} links to an Amazon storefront: {link}",
+                    link=href,
+                )
+            )
+        for phrase in page.phrases:
+            verdict = Verdict.FAIL
+            evidence.append(Evidence(source="website", fact=f"{name} says {phrase!r}", link=url))
+    if not any(page.links or page.phrases for _, _, page in pages):
+        read = ", ".join(["the home page", *(url for url, _ in linked)])
         evidence.append(
-            Evidence(source="website", fact=f"links to an Amazon storefront: {link}", link=href)
-        )
-    for phrase in signals.phrases:
-        verdict = Verdict.FAIL
-        evidence.append(Evidence(source="website", fact=f"says {phrase!r}", link=site))
-    if not signals.links and not signals.phrases:
-        evidence.append(
-            Evidence(source="website", fact="no Amazon storefront link or mention", link=site)
+            Evidence(
+                source="website",
+                fact=f"no Amazon storefront link or mention on {read}",
+                link=site,
+            )
         )
     return CheckResult(criterion="amazon", verdict=verdict, evidence=evidence)

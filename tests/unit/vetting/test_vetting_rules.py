@@ -12,7 +12,7 @@ from csflows.errors import PolicyError
 from csflows.models import CheckResult, MissingField, Recommendation, Verdict
 from csflows.policy import divisions
 from csflows.vetting.criteria.address import address_verdict, normalized_address, offline_verdict
-from csflows.vetting.criteria.amazon import amazon_verdict, page_signals
+from csflows.vetting.criteria.amazon import amazon_verdict, linked_pages, page_signals
 from csflows.vetting.criteria.errored import errored_check
 from csflows.vetting.criteria.minimums import minimums_verdict
 from csflows.vetting.criteria.products import is_vague, products_verdict
@@ -55,6 +55,31 @@ def test_amazon_fails_when_the_form_says_yes_and_reviews_without_a_page() -> Non
     result = amazon_verdict(yes, page_signals("<p>hello</p>"))
     assert result.verdict is Verdict.FAIL and "PaperLanternUS" in result.evidence[0].fact
     assert amazon_verdict(inquiry(), None).verdict is Verdict.REVIEW
+
+
+def test_linked_pages_are_same_site_where_it_sells_pages_in_order_and_capped() -> None:
+    html = (
+        '<a href="/">Home</a><a href="/about">About</a><a href="https://www.shop.example/store">'
+        'Store</a><a href="https://other.example/about">About them</a><a href="mailto:a@b.c">'
+        'Mail</a><a href="/contact">Contact</a><a href="/find-us">Visit</a>'
+    )
+    assert linked_pages(html, "https://shop.example/", 5) == [
+        "https://shop.example/about",
+        "https://www.shop.example/store",
+        "https://shop.example/find-us",
+    ]
+    assert linked_pages(html, "https://shop.example/", 1) == ["https://shop.example/about"]
+
+
+def test_amazon_fails_on_a_linked_page_and_names_it() -> None:
+    result = amazon_verdict(
+        inquiry(),
+        page_signals("<p>hello</p>"),
+        "https://shop.example/",
+        [("https://shop.example/about", page_signals("<p>We sell on Amazon</p>"))],
+    )
+    assert result.verdict is Verdict.FAIL
+    assert result.evidence[-1].fact == "https://shop.example/about says 'sell on Amazon'"
 
 
 # --- products ----------------------------------------------------------------------------------
