@@ -53,7 +53,7 @@ from tasks.assessment import assess
 from tasks.crm import netsuite_customer_task, save_customer_task
 from tasks.messaging import send_email_task
 from tasks.products import division_of
-from tasks.run_labels import label_current_run
+from tasks.run_labels import awaiting, label_current_run
 
 
 def _slug(text: str) -> str:
@@ -183,6 +183,14 @@ def ask_supervisor(
     inquiry.request_approval(round_, rules.supervisor_email, link, _flow_run_id())
 
 
+def suggested_decision(assessment: Assessment) -> dict[str, str]:
+    """The Resume form's pre-filled decision: the recommendation when it is approve or decline;
+    left for the supervisor to choose when the checks want a person's review."""
+    wanted = {Recommendation.APPROVE: "approve", Recommendation.DECLINE: "decline"}
+    choice = wanted.get(assessment.recommendation)
+    return {"decision": choice} if choice else {}
+
+
 def decline(
     inquiry: InquiryRecord, form: NewCustomerInquiry, assessment: Assessment, reviewer: str
 ) -> VettingOutcome:
@@ -198,7 +206,16 @@ def request_info(
     """Ask the applicant what the supervisor wants to know; the fields their answer changed."""
     send_email_task(vetting_mail.request_info(inquiry.id, round_, form, question))
     inquiry.request_info(round_)
-    applicant = wait_at_gate(inquiry, f"answer-{round_}", ApplicantAnswer)
+    awaiting("applicant")
+    applicant = wait_at_gate(
+        inquiry,
+        f"answer-{round_}",
+        ApplicantAnswer,
+        description=f"We asked **{escape(form.business_name)}** ({escape(form.email)}):\n\n"
+        f"> {escape(question)}\n\nThe applicant's answer arrives here by itself when they "
+        "re-submit the form. To enter an answer they sent another way, give the form fields it "
+        "changes.",
+    )
     return applicant.apply(inquiry, round_)
 
 
@@ -206,9 +223,28 @@ def first_po(inquiry: InquiryRecord, form: NewCustomerInquiry) -> FirstPurchaseO
     """Seed 001: the approved applicant is told so and asked for the first PO."""
     send_email_task(vetting_mail.approved(inquiry.id, form))
     inquiry.await_first_po()
-    po = wait_at_gate(inquiry, "first-po", FirstPurchaseOrder)
+    awaiting("first-po")
+    po = wait_at_gate(
+        inquiry, "first-po", FirstPurchaseOrder, description=first_po_context(inquiry, form)
+    )
     po.record(inquiry, sender=form.email or "applicant")
     return po
+
+
+def first_po_context(inquiry: InquiryRecord, form: NewCustomerInquiry) -> str:
+    """What the first-PO gate shows: who was approved, by whom and when, and what PO to expect."""
+    approval = next((d for d in reversed(inquiry.decisions) if d.decision == "approve"), None)
+    by = f" by {escape(approval.reviewer)} on {approval.decided_at:%Y-%m-%d}" if approval else ""
+    division = division_of(form)
+    expected = ""
+    if division is not None and division.minimums.order_amount is not None:
+        minimum = division.minimums.order_amount
+        expected = f" {escape(division.name)}'s minimum order is ${minimum:,.2f}."
+    return (
+        f"**{escape(form.business_name)}** ({escape(form.email)}) was approved{by}. The customer "
+        f"record is created when their first purchase order arrives; a PO from {escape(form.email)} "
+        f"answers here by itself. Enter it here only if it came another way.{expected}"
+    )
 
 
 def create_customer(
@@ -263,7 +299,14 @@ def vet_new_customer(
         if assessment.recommendation is Recommendation.INCOMPLETE or parsed is None:
             return return_for_completion(inquiry, round_, assessment)
         ask_supervisor(inquiry, round_, parsed, assessment, fresh)
-        answer = wait_at_gate(inquiry, f"approval-{round_}", ApprovalDecision)
+        awaiting("supervisor")
+        answer = wait_at_gate(
+            inquiry,
+            f"approval-{round_}",
+            ApprovalDecision,
+            description=render_scorecard(inquiry.id, parsed, assessment, round_),
+            **suggested_decision(assessment),
+        )
         answer.record(inquiry, round_, assessment)
         if answer.decision == "approve":
             break

@@ -25,6 +25,14 @@ def label_current_run(name: str, tags: Iterable[str]) -> None:
     run.name, run.tags = name, merged
 
 
+def awaiting(role: str) -> None:
+    """Tag the current run `awaiting:<role>` before it suspends, so each role finds what waits
+    for it: the Runs page filtered to state Suspended and that tag."""
+    context = FlowRunContext.get()
+    if context is not None and context.flow_run is not None:
+        label_current_run(context.flow_run.name, [f"awaiting:{role}"])
+
+
 def running_as_deployment() -> bool:
     """Suspending for an operator needs a deployment to resume the run from."""
     context = FlowRunContext.get()

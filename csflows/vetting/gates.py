@@ -13,10 +13,12 @@ from typing import Any, Literal, TypeVar
 from uuid import UUID
 
 from prefect.input import RunInput
+from pydantic import Field
 
 from csflows.errors import GateError, InquiryNotFound
 from csflows.models import Assessment, InquiryStatus
 from csflows.models.common import Line, Name, Paragraph
+from csflows.run_inputs import with_context
 from csflows.vetting.inquiries import InquiryRecord, parse_form, raw_answer
 
 DEPLOYMENT = "vet-new-customer/vet-new-customer"
@@ -25,9 +27,15 @@ DEPLOYMENT = "vet-new-customer/vet-new-customer"
 class ApprovalDecision(RunInput):
     """The supervisor's answer to a vetting (exactly these three fields)."""
 
-    decision: Literal["approve", "decline", "request_info"]
-    reviewer: Name
-    note: Paragraph
+    decision: Literal["approve", "decline", "request_info"] = Field(
+        description="approve: the applicant is asked for a first PO. decline: the decline "
+        "letter for the first failing criterion goes out. request_info: your note goes to the "
+        "applicant as a question and the form is checked again when they answer."
+    )
+    reviewer: Name = Field(description="Who decides; the audit trail keeps it with the time.")
+    note: Paragraph = Field(
+        "", description="Why. With request_info, the question the applicant receives."
+    )
 
     def record(self, inquiry: InquiryRecord, round_: int, assessment: Assessment) -> None:
         """The audit trail: who decided, when, why, and the evidence they saw."""
@@ -47,8 +55,8 @@ class ApprovalDecision(RunInput):
 class FirstPurchaseOrder(RunInput):
     """The approved applicant's first purchase order; only then is the customer created."""
 
-    po_number: Line
-    amount: Decimal
+    po_number: Line = Field(description="The number on the applicant's first purchase order.")
+    amount: Decimal = Field(ge=0, description="The purchase order's total, in USD.")
 
     def record(self, inquiry: InquiryRecord, sender: str) -> None:
         inquiry.record_decision(
@@ -63,8 +71,11 @@ class FirstPurchaseOrder(RunInput):
 class ApplicantAnswer(RunInput):
     """The applicant's answer to a request for information: the form's changed fields (or all)."""
 
-    form: dict[str, Any]
-    note: Paragraph = ""
+    form: dict[str, Any] = Field(
+        description="The form fields the answer changes, by their names on the form, e.g. "
+        '{"website": "https://shop.example", "address": {"city": "Dallas"}}.'
+    )
+    note: Paragraph = Field("", description="What the applicant said, for the audit trail.")
 
     def apply(self, inquiry: InquiryRecord, round_: int) -> list[str]:
         """Lay the answer over the stored form, once; returns the fields that changed."""
@@ -117,15 +128,25 @@ def _flat(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 G = TypeVar("G", bound=RunInput)
 
 
-def wait_at_gate(inquiry: InquiryRecord, key: str, answer_type: type[G]) -> G:
+def wait_at_gate(
+    inquiry: InquiryRecord,
+    key: str,
+    answer_type: type[G],
+    description: str = "",
+    **initial: Any,
+) -> G:
     """The answer at gate `key`: from the audit trail if it was answered before (a resumed or
-    retried run), else suspend the run until the operator (or another flow) answers."""
+    retried run), else suspend the run until the operator (or another flow) answers. The Resume
+    form shows `description` (markdown: what the person needs to decide) above the fields,
+    pre-filled with `initial`."""
     from prefect.flow_runs import suspend_flow_run
 
     answered = inquiry.decision(f"gate:{key}")
     if answered is not None:
         return answer_type.model_validate(answered.evidence["answer"])
-    return suspend_flow_run(wait_for_input=answer_type, key=key)
+    return suspend_flow_run(
+        wait_for_input=with_context(answer_type, description, **initial), key=key
+    )
 
 
 def submit(form: dict[str, Any], source: str = "cli") -> tuple[str, str]:
