@@ -20,6 +20,7 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from csflows import policy
+from csflows.markdown import escape_strict
 from csflows.models.purchase_order import (
     PoAction,
     PoDecision,
@@ -32,7 +33,7 @@ from csflows.models.purchase_order import (
 from csflows.purchase_orders.action import decide
 from csflows.purchase_orders.policy import po_policy
 from csflows.purchase_orders.reading import canonical_po_number
-from csflows.purchase_orders.report import artifact_key, escape, po_markdown
+from csflows.purchase_orders.report import artifact_key, po_markdown
 from csflows.purchase_orders.responses import response_email, with_values
 from tasks.messaging import send_email_task
 from tasks.purchase_orders import (
@@ -113,9 +114,9 @@ def ask_operator_to_read(reading: PoReading, email: PoEmail, sender: Sender) -> 
     """Suspend until an operator reads the PO in the UI; outside a deployment, leave it unread."""
     if not running_as_deployment():
         return reading
-    problems = "; ".join(escape(p) for p in reading.problems)
+    problems = "; ".join(escape_strict(p) for p in reading.problems)
     form = PoReadByOperator.with_initial_data(
-        description=f"The PO from {escape(email.sender)} ({escape(sender.name)}) could not be "
+        description=f"The PO from {escape_strict(email.sender)} ({escape_strict(sender.name)}) could not be "
         f"read: {problems}. Open the attachment and enter its PO number and total.",
         **{k: v for k, v in (("po_number", reading.po_number), ("total", reading.total)) if v},
     )
