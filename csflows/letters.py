@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from csflows import policy, templates
+from csflows import config, policy, templates
 from csflows.errors import PolicyError
 from csflows.models.common import Model
 from csflows.paths import config_dir
@@ -55,7 +55,7 @@ class Preview(Model):
 
 def catalog() -> LetterCatalog:
     """`config/letters.yaml`, checked against the templates on disk: each template is listed."""
-    letters = policy.load_yaml_model(config_dir() / "letters.yaml", LetterCatalog)
+    letters = config.load("letters", LetterCatalog)
     on_disk = {p.name.removesuffix(".txt.j2") for p in (config_dir() / "templates").glob("*.j2")}
     if missing := sorted(on_disk - letters.letters.keys()):
         raise PolicyError(f"letters.yaml: no entry for the template(s) {', '.join(missing)}")

@@ -22,6 +22,7 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from csflows import policy
+from csflows.markdown import escape_strict
 from csflows.models.purchase_order import (
     PoAction,
     PoDecision,
@@ -34,8 +35,9 @@ from csflows.models.purchase_order import (
 from csflows.purchase_orders.action import decide
 from csflows.purchase_orders.policy import po_policy
 from csflows.purchase_orders.reading import canonical_po_number
-from csflows.purchase_orders.report import artifact_key, escape, po_markdown
+from csflows.purchase_orders.report import artifact_key, po_markdown
 from csflows.purchase_orders.responses import response_email, with_values
+from csflows.run_inputs import with_context
 from csflows.vetting.gates import flow_run_link
 from csflows.vetting.policy import approval_policy
 from tasks.messaging import send_email_task
@@ -48,7 +50,12 @@ from tasks.purchase_orders import (
     record_action,
     resume_vetting,
 )
-from tasks.run_labels import current_run_id, label_current_run, running_as_deployment
+from tasks.run_labels import (
+    awaiting,
+    current_run_id,
+    label_current_run,
+    running_as_deployment,
+)
 
 DAY_SECONDS = 24 * 3600
 
@@ -141,11 +148,13 @@ def ask_supervisor(
     deployment there is nothing to resume, so the mail alone asks them to handle it."""
     if not running_as_deployment():
         return None
-    form = PoSupervisorDecision.with_initial_data(
-        description=f"**{escape(sender.name or sender.email)}** ({escape(sender.customer_id or '')}"
-        f", Level {sender.level}) sent PO **{escape(reading.po_number or '')}** for "
-        f'**{reading.total}** from {escape(email.sender)}, subject "{escape(email.subject)}".\n\n'
-        f"Why it needs you: {escape(decision.reason)}",
+    awaiting("supervisor")
+    form = with_context(
+        PoSupervisorDecision,
+        f"**{escape_strict(sender.name or sender.email)}** "
+        f"({escape_strict(sender.customer_id or '')}, Level {sender.level}) sent PO "
+        f"**{escape_strict(reading.po_number or '')}** for **{reading.total}**.\n\n"
+        f"{_message_facts(email)}\n\nWhy it needs you: {escape_strict(decision.reason)}",
         decision="handled_outside",
     )
     answer = suspend_flow_run(
@@ -155,6 +164,15 @@ def ask_supervisor(
     )
     assert answer is not None
     return answer
+
+
+def _message_facts(email: PoEmail) -> str:
+    """Sender, subject and attachment names, as a gate's description shows them."""
+    names = ", ".join(escape_strict(a.filename) for a in email.attachments) or "none"
+    return (
+        f"- From: {escape_strict(email.sender)}\n- Subject: {escape_strict(email.subject)}\n"
+        f"- Attachments: {names}"
+    )
 
 
 def _staff_address(decision: PoDecision) -> str:
@@ -173,10 +191,13 @@ def ask_operator_to_read(reading: PoReading, email: PoEmail, sender: Sender) -> 
     """Suspend until an operator reads the PO in the UI; outside a deployment, leave it unread."""
     if not running_as_deployment():
         return reading
-    problems = "; ".join(escape(p) for p in reading.problems)
-    form = PoReadByOperator.with_initial_data(
-        description=f"The PO from {escape(email.sender)} ({escape(sender.name)}) could not be "
-        f"read: {problems}. Open the attachment and enter its PO number and total.",
+    problems = "; ".join(escape_strict(p) for p in reading.problems)
+    awaiting("operator")
+    form = with_context(
+        PoReadByOperator,
+        f"A purchase order from **{escape_strict(sender.name or sender.email)}** could not be "
+        f"read: {problems}.\n\n{_message_facts(email)}\n\nOpen the message in the inbox (or "
+        "the ticket) and enter the PO's number and total.",
         **{k: v for k, v in (("po_number", reading.po_number), ("total", reading.total)) if v},
     )
     answer = suspend_flow_run(

@@ -9,11 +9,11 @@ from typing import Any, Literal
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from csflows.markdown import literal
 from csflows.models import Outcome
 from csflows.retention import cadence
 from csflows.retention.dispatch import batches
 from csflows.retention.report import label, previous_month
-from csflows.vetting.scorecard import literal
 from tasks.cadence import (
     act_on_negative_feedback,
     assign_calls_and_visits,

@@ -26,7 +26,8 @@ from prefect.context import SettingsContext, get_settings_context
 from prefect.runtime import flow_run
 
 from csflows import policy
-from csflows.calendar import approval_actions_due, business_days_between
+from csflows.calendar import approval_actions_due
+from csflows.markdown import escape
 from csflows.models import (
     ApprovalNudge,
     Assessment,
@@ -48,7 +49,7 @@ from csflows.vetting.gates import (
 )
 from csflows.vetting.inquiries import Claim, InquiryRecord
 from csflows.vetting.policy import approval_policy
-from csflows.vetting.scorecard import escape, render_scorecard
+from csflows.vetting.scorecard import render_scorecard
 from tasks.assessment import assess
 from tasks.crm import netsuite_customer_task, save_customer_task
 from tasks.messaging import send_email_task
@@ -327,9 +328,7 @@ def watch_approvals(now: datetime | None = None) -> list[ApprovalNudge]:
     now = now or datetime.now(UTC)
     sent = []
     for waiting in InquiryRecord.awaiting_approval():
-        waited = business_days_between(
-            waiting.requested_at, now, rules.business_timezone, rules.holidays
-        )
+        waited = rules.waited_business_days(waiting.requested_at, now)
         due = approval_actions_due(
             waited, rules.reminder_after_business_days, rules.approval_timeout_business_days
         )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import EmailStr, Field
 
+from csflows import config
 from csflows.models.common import Model
-from csflows.paths import config_dir
-from csflows.policy import load_yaml_model
 
 
 class PurchaseOrderPolicy(Model):
@@ -22,6 +23,6 @@ class PurchaseOrderPolicy(Model):
     )
 
 
-def po_policy() -> PurchaseOrderPolicy:
+def po_policy(path: Path | None = None) -> PurchaseOrderPolicy:
     """`config/purchase_orders.yaml` (PolicyError naming file, key and value when it is wrong)."""
-    return load_yaml_model(config_dir() / "purchase_orders.yaml", PurchaseOrderPolicy)
+    return config.load("purchase_orders", PurchaseOrderPolicy, path)

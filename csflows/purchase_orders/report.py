@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import html
 import re
 
+from csflows.markdown import escape_strict
 from csflows.models.purchase_order import PoOutcome, PoReading, Sender
 from csflows.templates import usd
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
-
-
-def escape(text: str | None) -> str:
-    """Sender-written text as inert markdown: HTML escaped, markdown punctuation backslashed."""
-    return _MARKDOWN.sub(r"\\\1", html.escape(" ".join((text or "").split())))
 
 
 def artifact_key(outcome: PoOutcome, sender: Sender) -> str:
@@ -25,33 +18,33 @@ def artifact_key(outcome: PoOutcome, sender: Sender) -> str:
 def po_markdown(outcome: PoOutcome, sender: Sender, reading: PoReading, subject: str) -> str:
     """The PO, who sent it, what was read, and what was done and why."""
     who = {
-        "customer": f"customer {escape(sender.customer_id)} ({escape(sender.name)})",
-        "applicant": f"applicant, inquiry {sender.inquiry_id} ({escape(sender.name)})",
+        "customer": f"customer {escape_strict(sender.customer_id)} ({escape_strict(sender.name)})",
+        "applicant": f"applicant, inquiry {sender.inquiry_id} ({escape_strict(sender.name)})",
         "unknown": "unknown sender",
     }[sender.kind.value]
     lines = [
-        f"# PO {escape(outcome.po_number) or '(not read)'}: {outcome.action.value.replace('_', ' ')}",
+        f"# PO {escape_strict(outcome.po_number) or '(not read)'}: {outcome.action.value.replace('_', ' ')}",
         "",
-        f"- **From:** {escape(sender.email)}, {who}"
+        f"- **From:** {escape_strict(sender.email)}, {who}"
         + (f", matched by {sender.matched_by.replace('_', ' ')}" if sender.matched_by else ""),
-        f"- **Subject:** {escape(subject)}",
-        f"- **Division / level:** {escape(outcome.division) or '-'} / {outcome.level or '-'}",
+        f"- **Subject:** {escape_strict(subject)}",
+        f"- **Division / level:** {escape_strict(outcome.division) or '-'} / {outcome.level or '-'}",
         f"- **Total:** {usd(outcome.total) if outcome.total is not None else '(not read)'}"
-        f" (read from {escape(reading.source) or '-'})",
-        f"- **Action:** `{outcome.action.value}`: {escape(outcome.reason)}",
+        f" (read from {escape_strict(reading.source) or '-'})",
+        f"- **Action:** `{outcome.action.value}`: {escape_strict(outcome.reason)}",
     ]
     if outcome.message_key:
         lines.append(f"- **Response:** outbox key `{outcome.message_key}`")
     if outcome.order_id:
         lines.append(f"- **Order:** entered as order {outcome.order_id}")
     if sender.note:
-        lines.append(f"- **Note:** {escape(sender.note)}")
+        lines.append(f"- **Note:** {escape_strict(sender.note)}")
     for problem in reading.problems:
-        lines.append(f"- **Could not read:** {escape(problem)}")
+        lines.append(f"- **Could not read:** {escape_strict(problem)}")
     if reading.lines:
         lines += ["", "| Description | Qty | Unit price | Amount |", "|---|---:|---:|---:|"]
         lines += [
-            f"| {escape(item.description)} | {item.quantity} | {usd(item.unit_price)} | {usd(item.amount)} |"
+            f"| {escape_strict(item.description)} | {item.quantity} | {usd(item.unit_price)} | {usd(item.amount)} |"
             for item in reading.lines
         ]
     return "\n".join(lines) + "\n"

@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, bindparam, or_, select, update
 
 from csflows import store
+from csflows.calendar import business_calendar
 from csflows.clients.twilio import e164
 from csflows.errors import (
     ApiError,
@@ -62,7 +63,8 @@ def open_zones(now: datetime, policy: Cadence) -> dict[str, date]:
                 select(CustomerRow.timezone).distinct().where(CustomerRow.status == IN_RETENTION)
             )
         )
-    return {z: local_date(now, z) for z in zones if is_open(now, z, policy.calendar)}
+    calendar = business_calendar()
+    return {z: local_date(now, z) for z in zones if is_open(now, z, calendar)}
 
 
 def _ids(
@@ -212,7 +214,7 @@ def _visit_invite(
 ) -> Attachment:
     ics = visit_invitation(
         uid=f"touchpoint-{t.id}@csflows",
-        start=opening(t.due, c.timezone, policy.calendar),
+        start=opening(t.due, c.timezone, business_calendar()),
         minutes=policy.visit_minutes,
         summary=f"Client visit: {c.name} ({c.id})",
         location=c.address,
@@ -264,10 +266,11 @@ def escalate_overdue(
     business hours after it fell due; those are marked escalated."""
     result = BatchResult()
     threshold = policy.escalate_after_business_hours
+    calendar = business_calendar()
     try:
         for t, c in _load(ids, "assigned"):
             since_due = business_hours_between(
-                opening(t.due, c.timezone, policy.calendar), now, c.timezone, policy.calendar
+                opening(t.due, c.timezone, calendar), now, c.timezone, calendar
             )
             if since_due < threshold:
                 continue

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from csflows import store
+from csflows.calendar import business_calendar
 from csflows.errors import FeedbackError
 from csflows.models import Outcome
 from csflows.retention.config import Cadence, cadence
@@ -137,7 +138,7 @@ def handle_negative(
                 None,
                 already_handled=True,
             )
-    zone, calendar = customer.timezone, policy.calendar
+    zone, calendar = customer.timezone, business_calendar()
     within = policy.negative_feedback_visit_within_business_hours
     visit_by = add_business_hours(now, within, zone, calendar)
     today = local_date(now, zone)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from csflows import calendar as business_days
+from csflows.calendar import BusinessCalendar, business_calendar
 from csflows.models import TouchpointKind
-from csflows.retention.config import BusinessCalendar, Cadence
+from csflows.retention.config import Cadence
 
 
 @dataclass(frozen=True)
@@ -26,14 +26,12 @@ class PlannedTouchpoint:
 
 
 def is_business_day(day: date, calendar: BusinessCalendar) -> bool:
-    return business_days.is_business_day(day, calendar.holidays, calendar.weekend_numbers)
+    return calendar.is_business_day(day)
 
 
 def next_business_day(day: date, calendar: BusinessCalendar) -> date:
     """`day` itself when it is a business day, else the first one after it."""
-    while not is_business_day(day, calendar):
-        day += timedelta(days=1)
-    return day
+    return calendar.next_business_day(day)
 
 
 def local_date(instant: datetime, tz: str) -> date:
@@ -97,13 +95,17 @@ def business_hours_between(
     return total.total_seconds() / 3600
 
 
-def plan(start: date, cadence: Cadence) -> list[PlannedTouchpoint]:
-    """Every step of one cycle begun on `start` (the customer's local date), in due order."""
+def plan(
+    start: date, cadence: Cadence, calendar: BusinessCalendar | None = None
+) -> list[PlannedTouchpoint]:
+    """Every step of one cycle begun on `start` (the customer's local date), in due order, on
+    `calendar` (the business calendar of `config/calendar.yaml` when none is given)."""
+    calendar = business_calendar() if calendar is None else calendar
     planned = [
         PlannedTouchpoint(
             step=step.key,
             kind=step.kind,
-            due=next_business_day(start + timedelta(days=step.day), cadence.calendar),
+            due=calendar.next_business_day(start + timedelta(days=step.day)),
             month=step.month,
         )
         for step in cadence.steps

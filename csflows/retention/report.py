@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from csflows import store
+from csflows.calendar import business_calendar
 from csflows.models import Outcome
 from csflows.retention.config import HUMAN_KINDS, Cadence
 from csflows.retention.enrollment import OPEN
-from csflows.retention.plan import is_business_day, plan
+from csflows.retention.plan import plan
 from csflows.store.tables import CustomerRow, FeedbackRow, TouchpointRow
 
 
@@ -184,18 +185,19 @@ def scheduled_visits(first: date, months: int, policy: Cadence) -> Counter[tuple
 
 def projected_visits(first: date, months: int, per_month: int, policy: Cadence) -> Counter[str]:
     """Visits by YYYY-MM from `per_month` new accounts a month, each enrolled on a business day
-    spread evenly over its month, planned with the cadence itself (pure)."""
+    spread evenly over its month, planned with the cadence itself on the business calendar."""
     counts: Counter[str] = Counter()
+    calendar = business_calendar()
     window = months_from(first, months)
     for month in window:
         days = [
             month + timedelta(days=i)
             for i in range((next_month(month) - month).days)
-            if is_business_day(month + timedelta(days=i), policy.calendar)
+            if calendar.is_business_day(month + timedelta(days=i))
         ]
         for n in range(per_month):
             start = days[n * len(days) // per_month]
-            for step in plan(start, policy):
+            for step in plan(start, policy, calendar):
                 if step.kind == "visit":
                     counts[label(step.due)] += 1
     return Counter({m: counts[m] for m in map(label, window)})

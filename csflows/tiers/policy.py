@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import EmailStr, Field, field_validator
 
-from csflows import policy
-from csflows.errors import PolicyError
+from csflows import config, policy
 from csflows.models.common import Model, Money
-from csflows.paths import config_dir
 
 
 class Tier(Model):
@@ -91,16 +88,6 @@ class TierPolicy(Model):
         return self.sales_agents.get(agent) or self.sales_team
 
 
-@lru_cache(maxsize=8)
-def _load(path: Path, mtime: float) -> TierPolicy:
-    return policy.load_yaml_model(path, TierPolicy)
-
-
 def tier_policy(path: Path | None = None) -> TierPolicy:
     """`config/tiers.yaml` (re-read when the file changes); PolicyError names file, key and value."""
-    path = path or config_dir() / "tiers.yaml"
-    try:
-        mtime = path.stat().st_mtime
-    except FileNotFoundError as exc:
-        raise PolicyError(f"{path}: file not found") from exc
-    return _load(path, mtime)
+    return config.load("tiers", TierPolicy, path)

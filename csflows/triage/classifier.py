@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
+from csflows import config
 from csflows.errors import PolicyError
 from csflows.models import Ticket
-from csflows.paths import config_dir
 from csflows.triage.ticket_types import Direction, TicketTypes, ticket_types
 
 KEYWORD_CONFIDENCE = 0.95
@@ -243,19 +243,15 @@ def mail_from_json(row: dict[str, object]) -> InboundMail:
     )
 
 
-@lru_cache(maxsize=4)
-def _classifier_for(types_path: Path, types_mtime: float, examples_mtime: float) -> Classifier:
-    policy = ticket_types(types_path)
-    return Classifier(policy, load_examples(types_path.parent / policy.training_set))
-
-
 def classifier(types_path: Path | None = None) -> Classifier:
     """The classifier for the current config (rebuilt when the types or examples change)."""
-    types_path = types_path or config_dir() / "ticket_types.yaml"
+    types_path = Path(os.path.abspath(types_path or config.config_path("ticket_types")))
     policy = ticket_types(types_path)
     examples = types_path.parent / policy.training_set
-    try:
-        examples_mtime = examples.stat().st_mtime
-    except FileNotFoundError as exc:
-        raise PolicyError(f"{examples}: file not found (training_set)") from exc
-    return _classifier_for(types_path, types_path.stat().st_mtime, examples_mtime)
+    if not examples.exists():
+        raise PolicyError(f"{examples}: file not found (training_set)")
+    return config.rebuilt_on_change(
+        ("classifier", types_path, examples),
+        [types_path, examples],
+        lambda: Classifier(ticket_types(types_path), load_examples(examples)),
+    )

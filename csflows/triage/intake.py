@@ -19,11 +19,9 @@ from imapclient.exceptions import IMAPClientError
 from pydantic import Field
 from sqlalchemy import select
 
-from csflows import store
+from csflows import config, store
 from csflows.errors import InboxUnavailable
 from csflows.models.common import Model
-from csflows.paths import config_dir
-from csflows.policy import load_yaml_model
 from csflows.store.tables import InboxCursorRow, TicketRow
 from csflows.triage.message import message_id_of
 
@@ -51,9 +49,9 @@ class PollResult:
 
 def inbox_list(path: Path | None = None) -> InboxList:
     """`config/inboxes.yaml`, with CSFLOWS_INBOXES (comma-separated block names) over its list."""
-    config = load_yaml_model(path or config_dir() / "inboxes.yaml", InboxList)
+    inboxes = config.load("inboxes", InboxList, path)
     names = [n.strip() for n in os.environ.get("CSFLOWS_INBOXES", "").split(",") if n.strip()]
-    return config.model_copy(update={"inboxes": names}) if names else config
+    return inboxes.model_copy(update={"inboxes": names}) if names else inboxes
 
 
 def inbox_block(name: str) -> ImapInbox:

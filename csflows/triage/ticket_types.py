@@ -4,15 +4,12 @@ which need no response, and what triage starts for each."""
 from __future__ import annotations
 
 from enum import StrEnum
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
 
-from csflows.errors import PolicyError
+from csflows import config
 from csflows.models.common import Model
-from csflows.paths import config_dir
-from csflows.policy import load_yaml_model
 
 
 class Direction(StrEnum):
@@ -108,16 +105,6 @@ class TicketTypes(Model):
         return [t.name for t in self.types]
 
 
-@lru_cache(maxsize=8)
-def _types_at(path: Path, mtime: float) -> TicketTypes:
-    return load_yaml_model(path, TicketTypes)
-
-
 def ticket_types(path: Path | None = None) -> TicketTypes:
     """The policy from `config/ticket_types.yaml` (re-read when the file changes)."""
-    path = path or config_dir() / "ticket_types.yaml"
-    try:
-        mtime = path.stat().st_mtime
-    except FileNotFoundError as exc:
-        raise PolicyError(f"{path}: file not found") from exc
-    return _types_at(path, mtime)
+    return config.load("ticket_types", TicketTypes, path)

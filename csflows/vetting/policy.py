@@ -1,18 +1,19 @@
 """Vetting policy the business tunes, validated at load: the criteria's thresholds
 (`config/vetting.yaml`) and the approval: reviewers, the wait, new-customer defaults
-(`config/approval.yaml`)."""
+(`config/approval.yaml`). The wait is counted on the business calendar (`config/calendar.yaml`)."""
 
 from __future__ import annotations
 
-from datetime import date
-from functools import lru_cache
+from collections.abc import Container
+from datetime import date, datetime
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import EmailStr, Field, HttpUrl, model_validator
 
-from csflows.models.common import Model, TimeZoneName
-from csflows.paths import config_dir
-from csflows.policy import load_yaml_model
+from csflows import config
+from csflows.calendar import business_calendar
+from csflows.models.common import Model
 
 
 class WebsitePolicy(Model):
@@ -47,17 +48,9 @@ class VettingPolicy(Model):
     lookups: LookupsPolicy = Field(default_factory=LookupsPolicy)
 
 
-@lru_cache(maxsize=4)
-def _policy_at(path: Path, mtime: float) -> VettingPolicy:
-    return load_yaml_model(path, VettingPolicy)
-
-
 def vetting_policy(path: Path | None = None) -> VettingPolicy:
     """`config/vetting.yaml` (defaults when the file is absent), re-read when it changes."""
-    path = path or config_dir() / "vetting.yaml"
-    if not path.exists():
-        return VettingPolicy()
-    return _policy_at(path, path.stat().st_mtime)
+    return config.load("vetting", VettingPolicy, path, optional=True)
 
 
 class RetailChannel(Model):
@@ -68,12 +61,15 @@ class RetailChannel(Model):
 class ApprovalPolicy(Model):
     """Who answers the approval gate and by when; validated at load."""
 
+    moved_keys: ClassVar[dict[str, str]] = {
+        "business_timezone": "calendar.yaml (timezone)",
+        "holidays": "calendar.yaml (company_days; public holidays come from its country)",
+    }
+
     supervisor_email: EmailStr
     manager_email: EmailStr
     reminder_after_business_days: float = Field(3, gt=0)
     approval_timeout_business_days: float = Field(5, gt=0)
-    business_timezone: TimeZoneName = "America/Chicago"
-    holidays: list[date] = Field(default_factory=list)
     new_customer_level: int = Field(3, ge=1, le=4)
     customer_id_prefix: str = Field("NC", pattern=r"^[A-Z0-9-]{1,10}$")
     retail_channels: list[RetailChannel] = Field(default_factory=list)
@@ -86,7 +82,21 @@ class ApprovalPolicy(Model):
             )
         return self
 
+    @property
+    def business_timezone(self) -> str:
+        """The business calendar's time zone, where the wait is counted."""
+        return business_calendar().timezone
+
+    @property
+    def holidays(self) -> Container[date]:
+        """The business calendar's closed days (public holidays it keeps and company days)."""
+        return business_calendar().holidays
+
+    def waited_business_days(self, requested_at: datetime, now: datetime) -> float:
+        """How long an approval asked at `requested_at` has waited, on the business calendar."""
+        return business_calendar().business_days_between(requested_at, now)
+
 
 def approval_policy(path: Path | None = None) -> ApprovalPolicy:
-    """The policy from `config/approval.yaml` (read on each call: runs wait for days)."""
-    return load_yaml_model(path or config_dir() / "approval.yaml", ApprovalPolicy)
+    """The policy from `config/approval.yaml` (re-read when it changes: runs wait for days)."""
+    return config.load("approval", ApprovalPolicy, path)

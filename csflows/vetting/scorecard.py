@@ -2,41 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from urllib.parse import quote, urlsplit
-
+from csflows.markdown import escape, literal, safe_link
 from csflows.models import CRITERIA, Assessment, NewCustomerInquiry
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~&])")
 _VERDICT_MARK = {"pass": "PASS", "fail": "FAIL", "review": "REVIEW"}
-
-
-def escape(text: object) -> str:
-    """Applicant text as inert markdown on one line: every character that could start a tag,
-    an entity, a link, emphasis, code or a table cell is backslash-escaped (CommonMark)."""
-    flat = " ".join(str(text if text is not None else "").split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
-
-
-def literal(text: object) -> str:
-    """Applicant URLs and addresses as code: shown exactly, never a link or markup."""
-    flat = (
-        " ".join(str(text if text is not None else "").split())
-        .replace("`", "'")
-        .replace("|", "\\|")
-    )
-    return f"`{flat}`" if flat else ""
-
-
-def safe_link(label: str, url: str | None) -> str:
-    """A markdown link only for http(s) URLs; anything else is shown as escaped text."""
-    if not url:
-        return escape(label)
-    parts = urlsplit(url.strip())
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        return f"{escape(label)} ({escape(url)})"
-    target = quote(url.strip(), safe=":/?&=%#+,;@~._-")
-    return f"[{escape(label)}]({target})"
 
 
 def render_scorecard(

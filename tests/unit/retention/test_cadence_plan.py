@@ -10,6 +10,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from csflows.calendar import business_calendar
 from csflows.cli import app
 from csflows.errors import PolicyError
 from csflows.retention import cadence, plan
@@ -62,17 +63,20 @@ def test_holiday_moves_to_next_business_day(policy: Cadence) -> None:
     # Thanksgiving Thursday 26 and Friday 27 Nov 2026 are holidays, then a weekend.
     assert _due(date(2026, 11, 19), policy)["first_call"] == date(2026, 11, 30)
     # 24 Dec 2027 and 31 Dec 2027 (Fridays) are holidays.
-    assert next_business_day(date(2027, 12, 24), policy.calendar) == date(2027, 12, 27)
+    assert next_business_day(date(2027, 12, 24), business_calendar()) == date(2027, 12, 27)
 
 
 def test_holiday_list_is_configurable(policy: Cadence) -> None:
-    extra = policy.model_copy(deep=True)
-    extra.calendar.holidays.append(date(2026, 3, 9))
-    assert _due(date(2026, 3, 2), extra)["first_call"] == date(2026, 3, 10)
+    calendar = business_calendar()
+    closed = calendar.model_copy(
+        update={"company_days": [*calendar.company_days, date(2026, 3, 9)]}
+    )
+    due = {p.step: p.due for p in plan(date(2026, 3, 2), policy, closed)}
+    assert due["first_call"] == date(2026, 3, 10)
 
 
 def test_opening_is_dst_correct() -> None:
-    calendar = cadence().calendar
+    calendar = business_calendar()
     # Chicago leaves DST on Sunday 1 Nov 2026: 09:00 CDT = 14:00 UTC, 09:00 CST = 15:00 UTC.
     assert opening(date(2026, 10, 30), "America/Chicago", calendar) == datetime(
         2026, 10, 30, 14, tzinfo=UTC
@@ -94,7 +98,7 @@ def test_enrollment_date_is_the_customers_local_date() -> None:
 
 
 def test_48_business_hours_across_a_weekend_and_the_spring_dst_change() -> None:
-    calendar = cadence().calendar
+    calendar = business_calendar()
     # Friday 6 March 2026, 15:00 CST (21:00 UTC); DST starts Sunday 8 March.
     start = datetime(2026, 3, 6, 21, tzinfo=UTC)
     deadline = add_business_hours(start, 48, "America/Chicago", calendar)
@@ -109,7 +113,7 @@ def test_48_business_hours_across_a_weekend_and_the_spring_dst_change() -> None:
 
 
 def test_is_open_follows_local_hours_and_holidays() -> None:
-    calendar = cadence().calendar
+    calendar = business_calendar()
     assert is_open(datetime(2026, 11, 2, 15, 30, tzinfo=UTC), "America/Chicago", calendar)
     assert not is_open(datetime(2026, 11, 2, 14, 30, tzinfo=UTC), "America/Chicago", calendar)
     assert not is_open(datetime(2026, 11, 26, 18, tzinfo=UTC), "America/Chicago", calendar)
@@ -120,14 +124,28 @@ def test_bad_policy_names_file_key_and_value(tmp_path: Path) -> None:
 
     document = yaml.safe_load((config_dir() / "cadence.yaml").read_text())
     document["steps"][2]["day"] = -3
-    document["calendar"]["holidays"].append("2026-02-30")
     path = tmp_path / "cadence.yaml"
     path.write_text(yaml.safe_dump(document))
     with pytest.raises(PolicyError) as err:
         cadence(path)
     text = str(err.value)
     assert "steps[2:first_call].day: Input should be greater than or equal to 0 (got -3)" in text
-    assert "calendar.holidays[21]" in text and "2026-02-30" in text
+    calendar = tmp_path / "calendar.yaml"
+    calendar.write_text("timezone: America/Chicago\ncountry: US\ncompany_days: ['2026-02-30']\n")
+    with pytest.raises(PolicyError) as err:
+        business_calendar(calendar)
+    assert "company_days[0]" in str(err.value) and "2026-02-30" in str(err.value)
+
+
+def test_holidays_in_cadence_yaml_are_refused_with_where_they_went(tmp_path: Path) -> None:
+    from csflows.paths import config_dir
+
+    document = yaml.safe_load((config_dir() / "cadence.yaml").read_text())
+    document["calendar"] = {"holidays": ["2026-12-25"]}
+    path = tmp_path / "cadence.yaml"
+    path.write_text(yaml.safe_dump(document))
+    with pytest.raises(PolicyError, match=r"cadence.yaml: calendar: moved to calendar.yaml"):
+        cadence(path)
 
 
 def test_cli_plan_json_without_a_server() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, date, datetime
 
+from icalendar import Calendar
+
 from csflows.retention import cadence
 from csflows.retention.invite import visit_invitation
 from csflows.retention.report import (
@@ -79,3 +81,24 @@ def test_visit_invitation_is_valid_icalendar() -> None:
     assert all(len(line.encode()) <= 75 for line in lines)
     unfolded = ics.replace("\r\n ", "")
     assert "DESCRIPTION:line one\\nline two " + "x" * 100 in unfolded
+
+
+def test_visit_invitation_text_round_trips_through_icalendar() -> None:
+    summary = "Client visit: Paper, Glue; Co\nsecond line \\ " + "long " * 30
+    ics = visit_invitation(
+        uid="touchpoint-8@csflows",
+        start=datetime(2026, 3, 16, 14, tzinfo=UTC),
+        minutes=45,
+        summary=summary,
+        location="410 N Michigan Ave, Chicago; IL 60611",
+        description="first\r\nsecond, third; fourth",
+        attendee="dana.ruiz@advantus.example",
+        now=datetime(2026, 3, 2, 16, tzinfo=UTC),
+    )
+    assert all(len(line) <= 75 for line in ics.split(b"\r\n"))
+    [event] = Calendar.from_ical(ics).walk("VEVENT")
+    assert str(event["SUMMARY"]) == summary
+    assert str(event["LOCATION"]) == "410 N Michigan Ave, Chicago; IL 60611"
+    assert str(event["DESCRIPTION"]) == "first\nsecond, third; fourth"  # a CRLF is one break
+    assert event.decoded("DTEND") == datetime(2026, 3, 16, 14, 45, tzinfo=UTC)
+    assert str(event["ATTENDEE"]) == "mailto:dana.ruiz@advantus.example"

@@ -11,6 +11,7 @@ import pytest
 
 from csflows.calendar import approval_actions_due, business_days_between
 from csflows.errors import PolicyError
+from csflows.markdown import escape, literal, safe_link
 from csflows.models import (
     Assessment,
     CheckResult,
@@ -23,7 +24,7 @@ from csflows.vetting import inquiries
 from csflows.vetting import mail as vetting_mail
 from csflows.vetting.inquiries import InquiryRecord
 from csflows.vetting.policy import approval_policy
-from csflows.vetting.scorecard import escape, literal, render_scorecard, safe_link
+from csflows.vetting.scorecard import render_scorecard
 
 TZ = "America/Chicago"
 
@@ -57,6 +58,20 @@ def test_policy_refuses_a_reminder_after_the_timeout(tmp_path: Path) -> None:
     with pytest.raises(PolicyError) as err:
         approval_policy(path)
     assert "manager_email" in str(err.value) and "not-an-email" in str(err.value)
+
+
+def test_holidays_are_the_calendars_not_approval_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "approval.yaml"
+    path.write_text(
+        "supervisor_email: s@x.example\nmanager_email: m@x.example\nholidays: [2026-12-24]\n"
+    )
+    with pytest.raises(PolicyError, match=r"approval.yaml: holidays: moved to calendar.yaml"):
+        approval_policy(path)
+    rules = approval_policy()
+    assert rules.business_timezone == "America/Chicago"
+    assert date(2026, 11, 26) in rules.holidays  # Thanksgiving, from the business calendar
+    # Wednesday 9:00 to Monday 9:00 in Chicago: Thanksgiving and the day after do not count.
+    assert rules.waited_business_days(at(25), at(30)) == pytest.approx(1.0)
 
 
 def test_shipped_policy_loads() -> None:

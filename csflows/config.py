@@ -1,0 +1,137 @@
+"""The one config loader: `config/<name>.yaml` read into a pydantic model, kept until the file
+changes, and refused with a PolicyError that names file, key and value.
+
+Every policy file goes through `load`; anything else built from config files (the ticket
+classifier, trained from two of them) goes through `rebuilt_on_change`, the one place that
+decides when a file has changed (its modification time or size), appeared or gone.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from csflows.errors import PolicyError
+from csflows.paths import config_dir
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+MAX_CACHED = 256  # distinct (file, model) pairs kept; tests write many temporary files
+
+Stamp = tuple[int, int] | None
+_cache: dict[Hashable, tuple[tuple[Stamp, ...], Any]] = {}
+_lock = threading.Lock()
+
+
+def config_path(name: str) -> Path:
+    """Where `config/<name>.yaml` is (under `CSFLOWS_CONFIG_DIR` when it is set)."""
+    return config_dir() / f"{name}.yaml"
+
+
+def load(name: str, model: type[M], path: Path | None = None, *, optional: bool = False) -> M:
+    """`config/<name>.yaml` (or `path`) as `model`, re-read when the file changes.
+
+    A missing file is a PolicyError, or the model's defaults when `optional`."""
+    path = Path(os.path.abspath(path or config_path(name)))
+    return rebuilt_on_change(
+        ("yaml", path, model, optional), [path], lambda: read_model(path, model, optional=optional)
+    )
+
+
+def rebuilt_on_change(key: Hashable, files: Sequence[Path], build: Callable[[], T]) -> T:
+    """`build()`, kept under `key` until one of `files` changes, appears or goes away.
+
+    Files are looked at before `build` reads them, so a change made while it reads is picked up
+    by the next call. Failures are not kept: a broken file raises on every call until fixed."""
+    stamps = tuple(_stamp(path) for path in files)
+    with _lock:
+        kept = _cache.get(key)
+    if kept is not None and kept[0] == stamps:
+        return kept[1]  # type: ignore[no-any-return]
+    value = build()
+    with _lock:
+        if len(_cache) >= MAX_CACHED and key not in _cache:
+            _cache.pop(next(iter(_cache)))
+        _cache[key] = (stamps, value)
+    return value
+
+
+def _stamp(path: Path) -> Stamp:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def read_model(path: Path, model: type[M], *, optional: bool = False) -> M:
+    """Read a YAML file into `model` (no caching), or raise PolicyError naming file, key, value."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        if optional:
+            return model()
+        raise PolicyError(f"{path}: file not found") from exc
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date such as 2026-02-30
+        raise PolicyError(f"{path}: not valid YAML: {exc}") from exc
+    _refuse_moved_keys(path, model, document)
+    try:
+        return model.model_validate(document)
+    except ValidationError as exc:
+        raise PolicyError(describe_validation_error(str(path), document, exc)) from exc
+
+
+def _refuse_moved_keys(path: Path, model: type[BaseModel], document: Any) -> None:
+    """A key that moved to another file is named with where it went (not just "not permitted")."""
+    moved: Mapping[str, str] = getattr(model, "moved_keys", {})
+    if not isinstance(document, dict):
+        return
+    found = [
+        f"{path}: {key}: moved to {moved[key]} (got {document[key]!r})"
+        for key in moved
+        if key in document
+    ]
+    if found:
+        raise PolicyError("\n".join(found))
+
+
+def describe_validation_error(source: str, document: Any, error: ValidationError) -> str:
+    """One line per problem: `file: key: problem (got value)`."""
+    lines = []
+    for err in error.errors():
+        loc = tuple(err["loc"])
+        value = _dig(document, loc)
+        got = "" if err["type"] == "missing" else f" (got {value!r})"
+        lines.append(f"{source}: {_key_path(document, loc)}: {err['msg']}{got}")
+    return "\n".join(lines)
+
+
+def _dig(document: Any, loc: tuple[int | str, ...]) -> Any:
+    for part in loc:
+        try:
+            document = document[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return document
+
+
+def _key_path(document: Any, loc: tuple[int | str, ...]) -> str:
+    """`divisions[2].minimums.order_amount`, with list items named by their `key` when they have one."""
+    out = ""
+    node = document
+    for part in loc:
+        if isinstance(part, int):
+            item = node[part] if isinstance(node, list) and part < len(node) else None
+            name = item.get("key") if isinstance(item, dict) else None
+            out += f"[{part}]" if name is None else f"[{part}:{name}]"
+        else:
+            out += f".{part}" if out else str(part)
+        node = _dig(node, (part,))
+    return out or "(top level)"
