@@ -1,3 +1,3 @@
-from csflows.cli import main
+from cli import main
 
 main()

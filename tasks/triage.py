@@ -10,6 +10,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.deployments import run_deployment
 
+from blocks import ImapInbox, SmtpServer, resolve
 from csflows.outbox import send_email
 from csflows.triage import intake
 from csflows.triage import routing as triage
@@ -22,7 +23,7 @@ HANDLE_PURCHASE_ORDER = "handle-purchase-order/handle-purchase-order"
 @task(name="poll-inbox", task_run_name="poll {name}", cache_policy=NO_CACHE)
 def poll_inbox_task(name: str, max_messages: int) -> intake.PollResult:
     """Store the inbox's new messages raw; a failure here loses nothing (the cursor waits)."""
-    return intake.poll_inbox(name, intake.inbox_block(name), max_messages)
+    return intake.poll_inbox(name, ImapInbox.named(name), max_messages)
 
 
 @task(name="triage-tickets", cache_policy=NO_CACHE)
@@ -45,7 +46,7 @@ def route_ticket_task(ticket_id: int, route: Route) -> str:
 
 def _route(ticket_id: int, route: Route) -> str:
     if route is Route.ACCOUNT_REQUEST:
-        delivery = send_email(triage.account_request_reply(ticket_id))
+        delivery = send_email(triage.account_request_reply(ticket_id), resolve(SmtpServer))
         return f"reply:{delivery.status}"
     if route is Route.FORM_RETURNED:
         form = triage.inquiry_form_from_ticket(ticket_id)

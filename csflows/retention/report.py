@@ -14,6 +14,7 @@ from sqlalchemy import case, func, select
 
 from csflows import store
 from csflows.models import Outcome
+from csflows.outbox import MailSender
 from csflows.retention.config import HUMAN_KINDS, Cadence
 from csflows.retention.enrollment import OPEN
 from csflows.retention.plan import is_business_day, plan
@@ -279,7 +280,7 @@ def monthly_report(first: date, policy: Cadence, horizon: int = 6) -> MonthlyRep
     return MonthlyReport(label(first), agents, capacity, capacity_summary(capacity, policy))
 
 
-def email_report(report: MonthlyReport, policy: Cadence, smtp: Any = None) -> list[str]:
+def email_report(report: MonthlyReport, policy: Cadence, *, mail: MailSender) -> list[str]:
     """Mail the report to each recipient once per month (idempotency key per month and address)."""
     from csflows.retention.notify import send_templated
 
@@ -297,7 +298,7 @@ def email_report(report: MonthlyReport, policy: Cadence, smtp: Any = None) -> li
             str(recipient),
             "retention_monthly_report",
             values,
-            smtp=smtp,
+            mail=mail,
         ).status
         for recipient in policy.report_recipients
     ]

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from cli import app
 from csflows import store
-from csflows.cli import app
 from csflows.store.tables import MessageRow, OrderRow, PoActionRow
 from flows.purchase_orders import handle_purchase_order
 from tests.support.po_data import po_message, seed_customers

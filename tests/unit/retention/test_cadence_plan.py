@@ -10,7 +10,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from csflows.cli import app
+from cli import app
 from csflows.errors import PolicyError
 from csflows.retention import cadence, plan
 from csflows.retention.config import Cadence

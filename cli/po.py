@@ -15,8 +15,8 @@ from typing import Any
 
 import typer
 
+from cli.output import emit_json, fail
 from csflows import store
-from csflows.cli.output import emit_json, fail
 from csflows.errors import PoInputError
 from csflows.models.purchase_order import PoEmail
 from csflows.purchase_orders import inbound
