@@ -173,7 +173,7 @@ def test_triage_inbox_types_assigns_resolves_and_routes(
     imap_server.append("support", rfq)  # the same message in the second inbox
 
     summary = triage_inbox()
-    assert summary["stored"] == 8 and summary["duplicates"] == 1 and summary["triaged"] == 8
+    assert summary.stored == 8 and summary.duplicates == 1 and summary.triaged == 8
     tickets = _by_message_id()
     account, quote_request, quote_letter, complaint, po, garbled = (
         tickets[f"<flow-{n}@test>"] for n in (1, 2, 3, 4, 5, "garbled")
@@ -248,6 +248,6 @@ def test_triage_inbox_types_assigns_resolves_and_routes(
         and vetting.parameters["ticket_id"] == form_returned.id
     )
     assert vetting.parameters["form"]["email"] == "owner@sunnyscrafts.example"
-    assert triage_inbox()["routed"] == 0
+    assert triage_inbox().routed == 0
     with store.session() as s:
         assert len(s.scalars(select(FeedbackRow)).all()) == 1
