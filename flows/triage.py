@@ -62,10 +62,10 @@ def triage_inbox(inboxes: list[str] | None = None) -> TriageSummary:
 
     # 3. Route: reply with the form, start vetting or the PO flow, record complaints.
     routes = triage.tickets_to_route()
-    futures = [route_ticket_task.submit(ticket_id, route) for ticket_id, route in routes]
-    for future in futures:
-        future.wait()  # a route that failed is recorded on its ticket and tried next run
-    routed = [future.result() for future in futures if future.state.is_completed()]
+    routing = [route_ticket_task.submit(ticket_id, route) for ticket_id, route in routes]
+    for started in routing:
+        started.wait()  # a route that failed is recorded on its ticket and tried next run
+    routed = [started.result() for started in routing if started.state.is_completed()]
 
     touched = sorted({t.id for t in triaged} | {ticket_id for ticket_id, _ in routes})
     create_table_artifact(
