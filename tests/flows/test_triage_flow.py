@@ -228,7 +228,7 @@ def test_triage_inbox_types_assigns_resolves_and_routes(
     deployment_id = stub_purchase_order_flow.to_deployment(name="handle-purchase-order").apply()
     vetting_id = stub_vetting_flow.to_deployment(name="vet-new-customer").apply()
     again = triage_inbox()
-    assert (again["stored"], again["triaged"], again["routed"]) == (0, 0, 3)
+    assert (again.stored, again.triaged, again.routed) == (0, 0, 3)
     assert len(smtp_server.to("owner@sunnyscrafts.example")) == 1
     po = _by_message_id()["<flow-5@test>"]
     target, _, run_id = (po.routed_to or "").partition(":")
