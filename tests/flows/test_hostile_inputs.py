@@ -109,7 +109,7 @@ def test_a_po_pdf_bomb_is_refused_and_an_operator_reads_the_po(
         "orders@papergarden.example", "PO attached.", "PO 6001 <img src=x onerror=alert(1)>",
         po=page_bomb(300 * MB),
     )  # fmt: skip
-    result = handle_purchase_order(message=message)
+    result = handle_purchase_order(message=message).model_dump(mode="json")
     assert result["action"] == "needs_operator" and result["total"] is None
     assert result["po_number"] == "6001"  # from the subject; the PDF was not read
     markdown = _artifact("po-c-1001-6001")
