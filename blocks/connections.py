@@ -1,4 +1,5 @@
-"""The external systems csflows talks to, one block each; secrets are SecretStr."""
+"""The external systems csflows talks to, one block each; secrets are SecretStr. A block opens
+its own connection or client (SMTP, IMAP, Twilio); csflows takes them through its Protocols."""
 
 from __future__ import annotations
 
