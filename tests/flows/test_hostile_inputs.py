@@ -88,7 +88,7 @@ def test_a_mime_bomb_in_a_poll_goes_to_people_and_the_poll_goes_on(
     imap_server.append("support", _mail(2, "Where is my order 5522?"))
 
     summary = triage_inbox()
-    assert (summary["stored"], summary["triaged"], summary["needs_triage"]) == (3, 3, 1)
+    assert (summary.stored, summary.triaged, summary.needs_triage) == (3, 3, 1)
     with store.session() as s:
         rows = {r.message_id: r for r in s.scalars(select(TicketRow))}
     bomb = rows["<bomb@shop.example>"]
