@@ -1,12 +1,21 @@
-"""The external systems csflows talks to, one block each; secrets are SecretStr."""
+"""The external systems csflows talks to, one block each; secrets are SecretStr. A block opens
+its own connection or client (SMTP, IMAP, Twilio); csflows takes them through its Protocols."""
 
 from __future__ import annotations
 
+import os
+import smtplib
+import ssl
+from email.message import EmailMessage
 from typing import ClassVar
 
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
 from pydantic import Field, SecretStr
 
-from blocks.base import EnvOverridableBlock
+from blocks.base import EnvOverridableBlock, resolve
+from csflows.clients.twilio import TwilioClient
+from csflows.errors import InboxUnavailable
 
 
 class GoogleMapsCredentials(EnvOverridableBlock):
@@ -42,6 +51,31 @@ class SmtpServer(EnvOverridableBlock):
     timeout: float = 30.0
     mail_from: str = "Customer Service <customerservice@example.com>"
 
+    def connect(self) -> smtplib.SMTP:
+        """A connected, logged-in SMTP session: SMTPS when `ssl`, STARTTLS when `starttls`,
+        login when `username` is set. Use it as a context manager: it quits on the way out."""
+        context = ssl.create_default_context()
+        client = (
+            smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+            if self.ssl
+            else smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        )
+        try:
+            if self.starttls:
+                client.starttls(context=context)
+            if self.username:
+                password = self.password.get_secret_value() if self.password else ""
+                client.login(self.username, password)
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    def send_message(self, message: EmailMessage) -> None:
+        """Send one message on a connection of its own (csflows.outbox.MailSender)."""
+        with self.connect() as client:
+            client.send_message(message)
+
 
 class ImapInbox(EnvOverridableBlock):
     """One monitored customer-service inbox; save one block per inbox."""
@@ -55,6 +89,27 @@ class ImapInbox(EnvOverridableBlock):
     password: SecretStr = SecretStr("")
     folder: str = "INBOX"
 
+    @classmethod
+    def named(cls, name: str) -> ImapInbox:
+        """The block `name`; CSFLOWS_IMAP_<NAME>_<FIELD> overrides CSFLOWS_IMAP_<FIELD>."""
+        environ = dict(os.environ)
+        prefix = f"CSFLOWS_IMAP_{name.upper().replace('-', '_')}_"
+        for key, value in os.environ.items():
+            if key.startswith(prefix):
+                environ[f"CSFLOWS_IMAP_{key.removeprefix(prefix)}"] = value
+        return resolve(cls, name, environ=environ)
+
+    def connect(self) -> IMAPClient:
+        """A logged-in IMAP session; InboxUnavailable (transient) when the server cannot be had."""
+        try:
+            client = IMAPClient(self.host, port=self.port, ssl=self.tls, timeout=60)
+            client.login(self.username, self.password.get_secret_value())
+        except (TimeoutError, OSError, IMAPClientError) as exc:
+            raise InboxUnavailable(
+                f"IMAP {self.host}:{self.port}: {exc.__class__.__name__}: {exc}"
+            ) from exc
+        return client
+
 
 class TwilioCredentials(EnvOverridableBlock):
     """SMS through Twilio's REST API."""
@@ -66,6 +121,16 @@ class TwilioCredentials(EnvOverridableBlock):
     from_number: str = ""
     base_url: str = "https://api.twilio.com"
     requests_per_second: float = Field(25.0, ge=0, description="this machine's share of the quota")
+
+    def client(self) -> TwilioClient:
+        """A client of this account's Messages resource (csflows.outbox.SmsSender)."""
+        return TwilioClient(
+            account_sid=self.account_sid,
+            auth_token=self.auth_token.get_secret_value(),
+            from_number=self.from_number,
+            base_url=self.base_url,
+            requests_per_second=self.requests_per_second,
+        )
 
 
 class NetSuiteCredentials(EnvOverridableBlock):

@@ -12,13 +12,34 @@ import hashlib
 import hmac
 import secrets
 import time
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
+
+from pydantic import SecretStr
 
 from csflows.http import RateLimit, request
 from csflows.models import Customer
 
 API = "netsuite"
+
+
+class NetSuiteAccount(Protocol):
+    """What a NetSuite call reads of its account (the NetSuiteCredentials block, blocks/)."""
+
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def consumer_key(self) -> str: ...
+    @property
+    def consumer_secret(self) -> SecretStr: ...
+    @property
+    def token_id(self) -> str: ...
+    @property
+    def token_secret(self) -> SecretStr: ...
+    @property
+    def requests_per_second(self) -> float: ...
 
 
 def _enc(value: str) -> str:
@@ -79,7 +100,7 @@ def customer_record(customer: Customer, external_id: str) -> dict[str, Any]:
     }
 
 
-def upsert_customer(credentials: Any, customer: Customer, external_id: str) -> str:
+def upsert_customer(credentials: NetSuiteAccount, customer: Customer, external_id: str) -> str:
     """Create or update the customer in NetSuite; returns its internal id."""
     base = credentials.base_url.rstrip("/")
     url = f"{base}/record/v1/customer/eid:{external_id}"

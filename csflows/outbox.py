@@ -12,19 +12,44 @@ from __future__ import annotations
 
 import hashlib
 import smtplib
-import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 
 from csflows import limits, store
 from csflows.errors import DeliveryError, HeaderInjectionError
 from csflows.store.tables import MessageRow
+
+
+class MailSender(Protocol):
+    """Where email goes out: the SmtpServer block (blocks/) opens its own connection to send."""
+
+    @property
+    def mail_from(self) -> str: ...
+
+    def send_message(self, message: EmailMessage) -> None:
+        """Send one message; smtplib.SMTPException or OSError when the server refuses or is down."""
+        ...
+
+
+class SmsReceipt(Protocol):
+    @property
+    def sid(self) -> str: ...
+
+
+class SmsSender(Protocol):
+    """Where SMS goes out: csflows.clients.twilio.TwilioClient (the TwilioCredentials block's)."""
+
+    def send_sms(self, to: str, body: str) -> SmsReceipt: ...
+
+    def find_sent(self, to: str, body: str, since: datetime) -> str | None:
+        """The provider's id of a message with this body sent to `to` since `since`, if any."""
+        ...
 
 
 @dataclass
@@ -121,20 +146,6 @@ def build_email(outgoing: OutgoingEmail, mail_from: str) -> EmailMessage:
     return msg
 
 
-def _smtp_send(msg: EmailMessage, smtp: Any) -> None:
-    """Send through the SmtpServer block `smtp` (host, port, starttls, ssl, credentials)."""
-    context = ssl.create_default_context()
-    cls = smtplib.SMTP_SSL if smtp.ssl else smtplib.SMTP
-    kwargs: dict[str, Any] = {"context": context} if smtp.ssl else {}
-    with cls(smtp.host, smtp.port, timeout=smtp.timeout, **kwargs) as client:
-        if smtp.starttls:
-            client.starttls(context=context)
-        if smtp.username:
-            password = smtp.password.get_secret_value() if smtp.password else ""
-            client.login(smtp.username, password)
-        client.send_message(msg)
-
-
 def already_sent(key: str) -> bool:
     with store.session() as s:
         status = s.scalar(select(MessageRow.status).where(MessageRow.idempotency_key == key))
@@ -182,18 +193,16 @@ def deliver_once(
     return Delivery(envelope.key, "sent", provider_id)
 
 
-def send_email(outgoing: OutgoingEmail, smtp: Any = None) -> Delivery:
+def send_email(outgoing: OutgoingEmail, sender: MailSender) -> Delivery:
     """Send `outgoing` once. Raises DeliveryError (retry later) or HeaderInjectionError."""
-    if smtp is None:
-        from blocks import SmtpServer, resolve
-
-        smtp = resolve(SmtpServer)
-    message = build_email(outgoing, smtp.mail_from)  # refuses bad headers before anything is stored
+    message = build_email(
+        outgoing, sender.mail_from
+    )  # refuses bad headers before anything is stored
     message_id = str(message["Message-ID"])
 
     def transmit() -> str:
         try:
-            _smtp_send(message, smtp)
+            sender.send_message(message)
         except (smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(
                 f"mail to {outgoing.to} not sent yet (key {outgoing.key}): {exc}"
@@ -244,14 +253,8 @@ class OutgoingSms:
     customer_id: str | None = None
 
 
-def send_sms(outgoing: OutgoingSms, twilio: Any = None) -> Delivery:
-    """Send `outgoing` once through Twilio; an unrecorded earlier attempt is looked up first."""
-    from csflows.clients import twilio as client
-
-    if twilio is None:
-        from blocks import TwilioCredentials, resolve
-
-        twilio = resolve(TwilioCredentials)
+def send_sms(outgoing: OutgoingSms, sender: SmsSender) -> Delivery:
+    """Send `outgoing` once through `sender`; an unrecorded earlier attempt is looked up first."""
     envelope = Envelope(
         key=outgoing.key,
         channel="sms",
@@ -263,6 +266,6 @@ def send_sms(outgoing: OutgoingSms, twilio: Any = None) -> Delivery:
     )
     return deliver_once(
         envelope,
-        transmit=lambda: client.send_sms(twilio, outgoing.to, outgoing.body).sid,
-        reconcile=lambda since: client.find_sent(twilio, outgoing.to, outgoing.body, since),
+        transmit=lambda: sender.send_sms(outgoing.to, outgoing.body).sid,
+        reconcile=lambda since: sender.find_sent(outgoing.to, outgoing.body, since),
     )

@@ -82,7 +82,7 @@ class PoSupervisorDecision(RunInput):
 @flow(name="handle-purchase-order", persist_result=True)
 def handle_purchase_order(
     message: dict[str, Any] | None = None, ticket_id: int | None = None, dry_run: bool = False
-) -> dict[str, Any]:
+) -> PoOutcome:
     """Respond to one purchase order as seed 000 says; `dry_run` sends and stores nothing."""
     email, ticket_id = receive_purchase_order(message, ticket_id, dry_run)
     sender = identify_sender(email)
@@ -98,7 +98,7 @@ def handle_purchase_order(
     if not dry_run and decision.action is not PoAction.NEEDS_OPERATOR:
         outcome = respond(email, sender, reading, decision, ticket_id)
     publish(outcome, sender, reading, email)
-    return outcome.model_dump(mode="json")
+    return outcome
 
 
 def respond(

@@ -4,10 +4,11 @@ outcome sets off, and the monthly targets of 30 new accounts and 50 meetings."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from pydantic import BaseModel
 
 from csflows.markdown import literal
 from csflows.models import Outcome
@@ -31,6 +32,37 @@ from tasks.cadence import (
 FEEDBACK_BATCH = 50
 
 
+class DispatchSummary(BaseModel):
+    """One dispatch: customers enrolled, negative feedback acted on or refused, and touchpoint
+    counts by result (done, already_sent, failed) for messages, assignments and escalations."""
+
+    enrolled: int
+    negative_feedback_handled: int
+    negative_feedback_refused: int
+    messages: dict[str, int]
+    assigned: dict[str, int]
+    escalated: dict[str, int]
+
+
+class OutcomeRecorded(BaseModel):
+    """A call or visit outcome; for a negative one, the cycle restarted and the visit's day."""
+
+    touchpoint_id: int
+    customer_id: str
+    outcome: str
+    feedback_id: int
+    restarted_cycle: int | None = None
+    visit_on: str | None = None
+
+
+class ReportSent(BaseModel):
+    """The month reported, how many sales agents it covers, and each recipient's delivery."""
+
+    month: str
+    agents: int
+    emails: list[str]
+
+
 def _total(results: list[dict[str, int]]) -> dict[str, int]:
     total: dict[str, int] = {}
     for counts in results:
@@ -42,7 +74,7 @@ def _total(results: list[dict[str, int]]) -> dict[str, int]:
 @flow(name="retention-dispatch", log_prints=True)
 def retention_dispatch(
     batch_size: int | None = None, now: datetime | None = None
-) -> dict[str, Any]:
+) -> DispatchSummary:
     """Hourly on business days: enroll new customers, act on negative feedback, send due SMS and
     email once, assign due calls and visits to sales agents, escalate overdue ones."""
     now = now or datetime.now(UTC)
@@ -60,14 +92,14 @@ def retention_dispatch(
     sends = [send_touchpoint_messages.submit(ids, now) for ids in batches(due.messages, size)]
     assigns = [assign_calls_and_visits.submit(ids, now) for ids in batches(due.human, size)]
     escalations = [escalate_overdue.submit(ids, now) for ids in batches(due.overdue, size)]
-    summary = {
-        "enrolled": enrolled,
-        "negative_feedback_handled": len(restarted),
-        "negative_feedback_refused": len(acted) - len(restarted),
-        "messages": _total([f.result() for f in sends]),
-        "assigned": _total([f.result() for f in assigns]),
-        "escalated": _total([f.result() for f in escalations]),
-    }
+    summary = DispatchSummary(
+        enrolled=enrolled,
+        negative_feedback_handled=len(restarted),
+        negative_feedback_refused=len(acted) - len(restarted),
+        messages=_total([f.result() for f in sends]),
+        assigned=_total([f.result() for f in assigns]),
+        escalated=_total([f.result() for f in escalations]),
+    )
     create_table_artifact(
         key="retention-dispatch",
         table=[
@@ -76,8 +108,12 @@ def retention_dispatch(
             {"activity": "negative feedback refused", "count": len(acted) - len(restarted)},
             *(
                 {"activity": f"{name}: {outcome}", "count": count}
-                for name in ("messages", "assigned", "escalated")
-                for outcome, count in summary[name].items()
+                for name, counts in (
+                    ("messages", summary.messages),
+                    ("assigned", summary.assigned),
+                    ("escalated", summary.escalated),
+                )
+                for outcome, count in counts.items()
             ),
         ],
         description=f"Retention dispatch at {now:%Y-%m-%d %H:%M} UTC",
@@ -87,7 +123,7 @@ def retention_dispatch(
         table=open_work_by_agent(now),
         description="Open calls and visits per sales agent after this dispatch",
     )
-    print(f"retention dispatch: {summary}")
+    print(f"retention dispatch: {summary.model_dump()}")
     return summary
 
 
@@ -101,20 +137,22 @@ def record_touchpoint_outcome(
     outcome: Literal["positive", "neutral", "negative"],
     notes: str = "",
     recorded_by: str = "",
-) -> dict[str, Any]:
+) -> OutcomeRecorded:
     """A sales agent's call or visit outcome; negative feedback updates the agent, schedules a
     client visit within 48 business hours and restarts the cadence at month 1."""
     now = datetime.now(UTC)
     recorded = record_outcome(touchpoint_id, outcome, notes, recorded_by, now)
-    result: dict[str, Any] = {
-        "touchpoint_id": recorded.touchpoint_id,
-        "customer_id": recorded.customer_id,
-        "outcome": recorded.outcome.value,
-        "feedback_id": recorded.feedback_id,
-    }
+    result = OutcomeRecorded(
+        touchpoint_id=recorded.touchpoint_id,
+        customer_id=recorded.customer_id,
+        outcome=recorded.outcome.value,
+        feedback_id=recorded.feedback_id,
+    )
     if recorded.outcome == Outcome.NEGATIVE:
         [handled] = act_on_negative_feedback([recorded.feedback_id], now)
-        result |= {"restarted_cycle": handled["cycle"], "visit_on": handled["visit_on"]}
+        result = result.model_copy(
+            update={"restarted_cycle": handled["cycle"], "visit_on": handled["visit_on"]}
+        )
         create_markdown_artifact(
             key=f"negative-feedback-{recorded.customer_id.lower()}",
             markdown=(
@@ -130,7 +168,7 @@ def record_touchpoint_outcome(
 
 
 @flow(name="retention-monthly-report", log_prints=True)
-def retention_monthly_report(month: str | None = None) -> dict[str, Any]:
+def retention_monthly_report(month: str | None = None) -> ReportSent:
     """On the 1st: last month per sales agent against the targets (30 new accounts, 50 meetings),
     and planned meetings against capacity for the months ahead."""
     month = month or label(previous_month(date.today()))
@@ -147,4 +185,4 @@ def retention_monthly_report(month: str | None = None) -> dict[str, Any]:
     )
     sent = email_monthly_report(report)
     print(report.summary)
-    return {"month": report.month, "agents": len(report.agents), "emails": sent}
+    return ReportSent(month=report.month, agents=len(report.agents), emails=sent)

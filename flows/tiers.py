@@ -16,6 +16,7 @@ from prefect import flow, get_run_logger, unmapped
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
+from pydantic import BaseModel
 
 from csflows.markdown import inert_table
 from csflows.outbox import OutgoingEmail
@@ -28,6 +29,19 @@ from tasks.tiers import customer_batches, evaluate_tiers, send_tier_mail
 ARTIFACT_ROWS = 1000  # a table artifact lists at most this many rows; the summary counts them all
 
 
+class TierRun(BaseModel):
+    """One evaluation: customers evaluated, how many per tier, tier changes, and the reminder
+    and agent-notice mail counts (sent, already_sent, refused, undelivered)."""
+
+    as_of: str
+    customers: int
+    tiers: dict[str, int]
+    changes: int
+    reminders: dict[str, int]
+    agent_notices: dict[str, int]
+    level4_suggestions: int
+
+
 def _run_name() -> str:
     as_of = flow_run.parameters.get("as_of")
     return f"tiers-{as_of or 'last-month'}"
@@ -37,7 +51,7 @@ def _run_name() -> str:
 @flow(
     name="recompute-tiers", flow_run_name=_run_name, task_runner=ThreadPoolTaskRunner(max_workers=4)
 )
-def recompute_tiers(as_of: date | None = None, batch_size: int = 5000) -> dict[str, Any]:
+def recompute_tiers(as_of: date | None = None, batch_size: int = 5000) -> TierRun:
     """Evaluate every customer's tier as of `as_of` (default: the end of last month)."""
     logger = get_run_logger()
     as_of = as_of or closing_month_end(date.today())
@@ -59,16 +73,16 @@ def recompute_tiers(as_of: date | None = None, batch_size: int = 5000) -> dict[s
     for outcome in outcomes:
         for key, count in outcome.tiers.items():
             tiers[key] = tiers.get(key, 0) + count
-    summary = {
-        "as_of": as_of.isoformat(),
-        "customers": sum(o.evaluated for o in outcomes),
-        "tiers": tiers,
-        "changes": len(changes),
-        "reminders": reminded,
-        "agent_notices": notified,
-        "level4_suggestions": len(level4),
-    }
-    logger.info("tiers as of %s: %s", as_of, summary)
+    summary = TierRun(
+        as_of=as_of.isoformat(),
+        customers=sum(o.evaluated for o in outcomes),
+        tiers=tiers,
+        changes=len(changes),
+        reminders=reminded,
+        agent_notices=notified,
+        level4_suggestions=len(level4),
+    )
+    logger.info("tiers as of %s: %s", as_of, summary.model_dump())
     return summary
 
 

@@ -8,17 +8,32 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
+from pydantic import BaseModel
 
 from csflows.errors import InboxUnavailable
 from csflows.triage import intake
 from csflows.triage import routing as triage
+from csflows.triage.route import TicketRoute
 from tasks.triage import poll_inbox_task, route_ticket_task, triage_tickets_task
 
 TRIAGE_BATCH = 200
 
 
+class TriageSummary(BaseModel):
+    """What one run did: messages stored (and duplicates skipped), tickets triaged and how they
+    ended, and the tickets routed with where each went."""
+
+    stored: int
+    duplicates: int
+    triaged: int
+    needs_triage: int
+    resolved: int
+    routed: int
+    routes: list[TicketRoute] = []
+
+
 @flow(name="triage-inbox")
-def triage_inbox(inboxes: list[str] | None = None) -> dict[str, int]:
+def triage_inbox(inboxes: list[str] | None = None) -> TriageSummary:
     """Poll, triage, route; an inbox that cannot be reached fails the run after the others."""
     logger = get_run_logger()
     config = intake.inbox_list()
@@ -47,8 +62,10 @@ def triage_inbox(inboxes: list[str] | None = None) -> dict[str, int]:
 
     # 3. Route: reply with the form, start vetting or the PO flow, record complaints.
     routes = triage.tickets_to_route()
-    for future in [route_ticket_task.submit(ticket_id, route) for ticket_id, route in routes]:
-        future.wait()
+    routing = [route_ticket_task.submit(ticket_id, route) for ticket_id, route in routes]
+    for started in routing:
+        started.wait()  # a route that failed is recorded on its ticket and tried next run
+    routed = [started.result() for started in routing if started.state.is_completed()]
 
     touched = sorted({t.id for t in triaged} | {ticket_id for ticket_id, _ in routes})
     create_table_artifact(
@@ -56,15 +73,16 @@ def triage_inbox(inboxes: list[str] | None = None) -> dict[str, int]:
         table=triage.ticket_table(touched),
         description=f"Tickets triaged or routed this run: {len(touched)}",
     )
-    summary = {
-        "stored": stored,
-        "duplicates": duplicates,
-        "triaged": len(triaged),
-        "needs_triage": sum(t.status == "needs_triage" for t in triaged),
-        "resolved": sum(t.status == "resolved" for t in triaged),
-        "routed": len(routes),
-    }
-    logger.info("triage: %s", summary)
+    summary = TriageSummary(
+        stored=stored,
+        duplicates=duplicates,
+        triaged=len(triaged),
+        needs_triage=sum(t.status == "needs_triage" for t in triaged),
+        resolved=sum(t.status == "resolved" for t in triaged),
+        routed=len(routes),
+        routes=routed,
+    )
+    logger.info("triage: %s", summary.model_dump(exclude={"routes"}))
     if unreachable:
         raise InboxUnavailable(f"inboxes not polled: {', '.join(unreachable)}")
     return summary

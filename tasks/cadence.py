@@ -9,6 +9,7 @@ from typing import Any
 
 from prefect import get_run_logger, task
 
+from blocks import SmtpServer, TwilioCredentials, resolve
 from csflows.retention import cadence, enroll_ready
 from csflows.retention import dispatch as rules
 from csflows.retention import feedback as outcomes
@@ -51,19 +52,21 @@ def find_negative_feedback() -> list[int]:
 )
 def send_touchpoint_messages(ids: list[int], now: datetime) -> dict[str, int]:
     """SMS and email touchpoints of one batch, each sent once."""
-    return rules.send_messages(ids, now, cadence()).counts()
+    return rules.send_messages(
+        ids, now, cadence(), mail=resolve(SmtpServer), sms=resolve(TwilioCredentials).client()
+    ).counts()
 
 
 @task(
     name="assign-calls-and-visits", task_run_name=lambda: _run_name("assign"), **TRANSIENT_RETRIES
 )
 def assign_calls_and_visits(ids: list[int], now: datetime) -> dict[str, int]:
-    return rules.assign_human(ids, now, cadence()).counts()
+    return rules.assign_human(ids, now, cadence(), mail=resolve(SmtpServer)).counts()
 
 
 @task(name="escalate-overdue", task_run_name=lambda: _run_name("escalate"), **TRANSIENT_RETRIES)
 def escalate_overdue(ids: list[int], now: datetime) -> dict[str, int]:
-    return rules.escalate_overdue(ids, now, cadence()).counts()
+    return rules.escalate_overdue(ids, now, cadence(), mail=resolve(SmtpServer)).counts()
 
 
 @task(
@@ -75,10 +78,11 @@ def act_on_negative_feedback(ids: list[int], now: datetime) -> list[dict[str, An
     """Seed 002's three steps for each negative feedback of the batch; a row that cannot be
     acted on (its customer is unknown) is reported and stays unhandled, the rest go on."""
     logger = get_run_logger()
+    mail = resolve(SmtpServer)
     done: list[dict[str, Any]] = []
     for feedback_id in ids:
         try:
-            h = outcomes.handle_negative(feedback_id, now, cadence())
+            h = outcomes.handle_negative(feedback_id, now, cadence(), mail=mail)
         except outcomes.FeedbackError as exc:
             logger.error("feedback %s not acted on: %s", feedback_id, exc)
             done.append({"feedback_id": feedback_id, "error": str(exc)})
@@ -118,7 +122,7 @@ def compute_monthly_report(month: str) -> reports.MonthlyReport:
 
 @task(name="email-monthly-report", **TRANSIENT_RETRIES)
 def email_monthly_report(report: reports.MonthlyReport) -> list[str]:
-    return reports.email_report(report, cadence())
+    return reports.email_report(report, cadence(), mail=resolve(SmtpServer))
 
 
 def _run_name(action: str) -> str:

@@ -7,6 +7,7 @@ from datetime import date
 from prefect import task
 from prefect.logging import get_run_logger
 
+from blocks import SmtpServer, resolve
 from csflows.errors import DeliveryError, HeaderInjectionError
 from csflows.outbox import OutgoingEmail, send_email
 from csflows.tiers import tier_policy
@@ -33,10 +34,11 @@ def send_tier_mail(kind: str, emails: list[OutgoingEmail]) -> dict[str, int]:
     A message that can never go (a bad header) is logged and skipped; an outage raises after
     the whole batch was tried, for the retry."""
     logger = get_run_logger()
+    smtp = resolve(SmtpServer)
     counts = {"sent": 0, "already_sent": 0, "refused": 0, "undelivered": 0}
     for outgoing in emails:
         try:
-            counts[send_email(outgoing).status] += 1
+            counts[send_email(outgoing, smtp).status] += 1
         except HeaderInjectionError as exc:
             counts["refused"] += 1
             logger.error("%s for customer %s not sent: %s", kind, outgoing.customer_id, exc)

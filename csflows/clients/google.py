@@ -9,12 +9,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import googlemaps
 from googlemaps import addressvalidation as gm_addressvalidation
+from pydantic import SecretStr
 
-from blocks import GoogleMapsCredentials
 from csflows.clients.cache import cached_lookup
 from csflows.errors import ApiError, TransientApiError
 from csflows.http import LimitedSession, QuotaWindow, request, retry_after
@@ -82,11 +82,26 @@ def _validation_extract(response: Any) -> Any:
     return body
 
 
+class MapsCredentials(Protocol):
+    """What GoogleMaps reads of its credentials (the GoogleMapsCredentials block, blocks/)."""
+
+    @property
+    def api_key(self) -> SecretStr | None: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def address_validation_base_url(self) -> str: ...
+    @property
+    def places_base_url(self) -> str: ...
+    @property
+    def requests_per_second(self) -> float: ...
+
+
 @dataclass
 class GoogleMaps:
     """The three lookups the address criterion uses, with the credentials block's settings."""
 
-    credentials: GoogleMapsCredentials
+    credentials: MapsCredentials
     cache_for: timedelta = timedelta(days=30)
     timeout: float = 10.0
     retry_timeout: float = 20.0

@@ -38,34 +38,65 @@ def e164(number: str, region: str = "US") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _messages_url(credentials: Any) -> str:
-    if not credentials.account_sid:
-        raise ValueError("TwilioCredentials.account_sid is not set (CSFLOWS_TWILIO_ACCOUNT_SID)")
-    base = credentials.base_url.rstrip("/")
-    return f"{base}/2010-04-01/Accounts/{credentials.account_sid}/Messages.json"
+@dataclass(frozen=True)
+class TwilioClient:
+    """One Twilio account's Messages resource: send an SMS, find one sent. The TwilioCredentials
+    block (blocks/) builds it with `client()`; `requests_per_second` is this machine's share."""
 
+    account_sid: str
+    auth_token: str
+    from_number: str
+    base_url: str = "https://api.twilio.com"
+    requests_per_second: float = 25.0
 
-def _rate(credentials: Any) -> RateLimit:
-    """This machine's share of the account's quota (the block's requests_per_second)."""
-    return RateLimit(API, credentials.requests_per_second, burst=5)
+    def _messages_url(self) -> str:
+        if not self.account_sid:
+            raise ValueError(
+                "TwilioCredentials.account_sid is not set (CSFLOWS_TWILIO_ACCOUNT_SID)"
+            )
+        base = self.base_url.rstrip("/")
+        return f"{base}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
 
+    def _get_or_post(self, method: str, **kwargs: Any) -> Any:
+        """One call to the Messages resource, at this machine's share of the account's quota."""
+        return request(
+            API,
+            method,
+            self._messages_url(),
+            rate=RateLimit(API, self.requests_per_second, burst=5),
+            auth=(self.account_sid, self.auth_token),
+            **kwargs,
+        ).json()
 
-def _auth(credentials: Any) -> tuple[str, str]:
-    return credentials.account_sid, credentials.auth_token.get_secret_value()
+    def send_sms(self, to: str, body: str) -> SmsReceipt:
+        """Create one Message; ApiError (4xx, e.g. 21211 invalid To) or TransientApiError."""
+        message = self._get_or_post("POST", data={"To": to, "From": self.from_number, "Body": body})
+        return SmsReceipt(sid=str(message["sid"]), status=str(message.get("status") or "queued"))
 
-
-def send_sms(credentials: Any, to: str, body: str) -> SmsReceipt:
-    """Create one Message; ApiError (4xx, e.g. 21211 invalid To) or TransientApiError."""
-    response = request(
-        API,
-        "POST",
-        _messages_url(credentials),
-        rate=_rate(credentials),
-        auth=_auth(credentials),
-        data={"To": to, "From": credentials.from_number, "Body": body},
-    )
-    message = response.json()
-    return SmsReceipt(sid=str(message["sid"]), status=str(message.get("status") or "queued"))
+    def find_sent(self, to: str, body: str, since: datetime) -> str | None:
+        """The SID of a Message created from our number to `to` with this body at or after
+        `since` (an earlier attempt whose answer was lost), if any. `DateSent>` filters by day
+        at Twilio."""
+        since = since if since.tzinfo else since.replace(tzinfo=UTC)  # SQLite returns naive UTC
+        answer = self._get_or_post(
+            "GET",
+            params={
+                "To": to,
+                "From": self.from_number,
+                "DateSent>": since.astimezone(UTC).date().isoformat(),
+                "PageSize": 50,
+            },
+        )
+        earliest = since.astimezone(UTC) - CLOCK_SKEW
+        for message in answer.get("messages") or []:
+            created = _created(message)
+            if (
+                message.get("body") == body
+                and message.get("status") not in {"failed", "undelivered"}
+                and (created is None or created >= earliest)
+            ):
+                return str(message["sid"])
+        return None
 
 
 def _created(message: dict[str, Any]) -> datetime | None:
@@ -74,32 +105,3 @@ def _created(message: dict[str, Any]) -> datetime | None:
         return parsedate_to_datetime(str(message.get("date_created") or ""))
     except (TypeError, ValueError):
         return None
-
-
-def find_sent(credentials: Any, to: str, body: str, since: datetime) -> str | None:
-    """The SID of a Message created from our number to `to` with this body at or after `since`
-    (an earlier attempt whose answer was lost), if any. `DateSent>` filters by day at Twilio."""
-    since = since if since.tzinfo else since.replace(tzinfo=UTC)  # SQLite returns naive UTC
-    response = request(
-        API,
-        "GET",
-        _messages_url(credentials),
-        rate=_rate(credentials),
-        auth=_auth(credentials),
-        params={
-            "To": to,
-            "From": credentials.from_number,
-            "DateSent>": since.astimezone(UTC).date().isoformat(),
-            "PageSize": 50,
-        },
-    )
-    earliest = since.astimezone(UTC) - CLOCK_SKEW
-    for message in response.json().get("messages") or []:
-        created = _created(message)
-        if (
-            message.get("body") == body
-            and message.get("status") not in {"failed", "undelivered"}
-            and (created is None or created >= earliest)
-        ):
-            return str(message["sid"])
-    return None

@@ -25,7 +25,7 @@ from csflows.errors import (
     is_transient,
 )
 from csflows.models import TouchpointKind
-from csflows.outbox import Attachment, OutgoingSms, send_sms
+from csflows.outbox import Attachment, MailSender, OutgoingSms, SmsSender, send_sms
 from csflows.retention.config import HUMAN_KINDS, MESSAGE_KINDS, Cadence, SalesAgent
 from csflows.retention.enrollment import IN_RETENTION
 from csflows.retention.invite import visit_invitation
@@ -159,7 +159,7 @@ def _record_sent(result: BatchResult, now: datetime) -> None:
 
 
 def send_messages(
-    ids: Sequence[int], now: datetime, policy: Cadence, smtp: Any = None, twilio: Any = None
+    ids: Sequence[int], now: datetime, policy: Cadence, *, mail: MailSender, sms: SmsSender
 ) -> BatchResult:
     """Send each pending SMS/email touchpoint of the batch once; record them done or failed.
 
@@ -178,10 +178,6 @@ def send_messages(
                 if not template:
                     raise TemplateError(f"step {t.step!r} has no template in cadence.yaml")
                 if t.kind == TouchpointKind.SMS:
-                    if twilio is None:
-                        from blocks import TwilioCredentials, resolve
-
-                        twilio = resolve(TwilioCredentials)
                     delivery = send_sms(
                         OutgoingSms(
                             key=key,
@@ -191,10 +187,10 @@ def send_messages(
                             values=values,
                             customer_id=c.id,
                         ),
-                        twilio,
+                        sms,
                     )
                 else:
-                    delivery = send_templated(key, c.email, template, values, c.id, smtp=smtp)
+                    delivery = send_templated(key, c.email, template, values, c.id, mail=mail)
             except ApiError as exc:
                 if is_transient(exc):
                     raise
@@ -226,7 +222,7 @@ def _visit_invite(
 
 
 def assign_human(
-    ids: Sequence[int], now: datetime, policy: Cadence, smtp: Any = None
+    ids: Sequence[int], now: datetime, policy: Cadence, *, mail: MailSender
 ) -> BatchResult:
     """Assign pending calls and visits to the customer's sales agent: an email each, with an
     .ics invitation for a visit; then the touchpoints are marked assigned to that agent."""
@@ -244,7 +240,7 @@ def assign_human(
                 values,
                 c.id,
                 attachments=invite,
-                smtp=smtp,
+                mail=mail,
             )
             agents[t.id] = str(agent.email)
             (result.already_sent if delivery.status == "already_sent" else result.done).append(t.id)
@@ -260,7 +256,7 @@ def assign_human(
 
 
 def escalate_overdue(
-    ids: Sequence[int], now: datetime, policy: Cadence, smtp: Any = None
+    ids: Sequence[int], now: datetime, policy: Cadence, *, mail: MailSender
 ) -> BatchResult:
     """Email the agent's manager about each assigned call or visit open longer than the policy's
     business hours after it fell due; those are marked escalated."""
@@ -282,7 +278,7 @@ def escalate_overdue(
                 "retention_escalation",
                 values,
                 c.id,
-                smtp=smtp,
+                mail=mail,
             )
             (result.already_sent if delivery.status == "already_sent" else result.done).append(t.id)
     finally:

@@ -14,6 +14,7 @@ from csflows import store
 from csflows.calendar import business_calendar
 from csflows.errors import FeedbackError
 from csflows.models import Outcome
+from csflows.outbox import MailSender
 from csflows.retention.config import Cadence, cadence
 from csflows.retention.dispatch import assign_human
 from csflows.retention.enrollment import restart
@@ -112,7 +113,7 @@ def _recovery_visit(s: Any, feedback_id: int) -> TouchpointRow | None:
 
 
 def handle_negative(
-    feedback_id: int, now: datetime, policy: Cadence | None = None, smtp: Any = None
+    feedback_id: int, now: datetime, policy: Cadence | None = None, *, mail: MailSender
 ) -> NegativeFeedbackHandled:
     """Seed 002's three steps for one negative feedback row, then mark it handled (once)."""
     policy = policy or cadence()
@@ -164,7 +165,7 @@ def handle_negative(
         "retention_negative_feedback",
         values,
         customer.id,
-        smtp=smtp,
+        mail=mail,
     )
     # 2 and 3. Back to month 1 (pending steps cancelled) with a client visit within 48 hours.
     with store.session() as s:
@@ -189,7 +190,7 @@ def handle_negative(
             assert found is not None
             visit, cycle = found, found.cycle
         visit_id = visit.id
-    assign_human([visit_id], now, policy, smtp)
+    assign_human([visit_id], now, policy, mail=mail)
     return NegativeFeedbackHandled(feedback_id, customer.id, cycle, visit_id, visit_on, visit_by)
 
 

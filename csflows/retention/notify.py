@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from csflows.outbox import Attachment, Delivery, OutgoingEmail, send_email
+from csflows.outbox import Attachment, Delivery, MailSender, OutgoingEmail, send_email
 from csflows.templates import render
 
 
@@ -16,7 +16,8 @@ def send_templated(
     values: dict[str, Any],
     customer_id: str | None = None,
     attachments: Sequence[Attachment] = (),
-    smtp: Any = None,
+    *,
+    mail: MailSender,
 ) -> Delivery:
     """Render `config/templates/<template>.txt.j2` with `values` and send it once per `key`."""
     message = render(template, **values)
@@ -31,5 +32,5 @@ def send_templated(
             customer_id=customer_id,
             attachments=list(attachments),
         ),
-        smtp,
+        mail,
     )

@@ -15,6 +15,7 @@ from sqlalchemy import case, func, select
 from csflows import store
 from csflows.calendar import business_calendar
 from csflows.models import Outcome
+from csflows.outbox import MailSender
 from csflows.retention.config import HUMAN_KINDS, Cadence
 from csflows.retention.enrollment import OPEN
 from csflows.retention.plan import plan
@@ -281,7 +282,7 @@ def monthly_report(first: date, policy: Cadence, horizon: int = 6) -> MonthlyRep
     return MonthlyReport(label(first), agents, capacity, capacity_summary(capacity, policy))
 
 
-def email_report(report: MonthlyReport, policy: Cadence, smtp: Any = None) -> list[str]:
+def email_report(report: MonthlyReport, policy: Cadence, *, mail: MailSender) -> list[str]:
     """Mail the report to each recipient once per month (idempotency key per month and address)."""
     from csflows.retention.notify import send_templated
 
@@ -299,7 +300,7 @@ def email_report(report: MonthlyReport, policy: Cadence, smtp: Any = None) -> li
             str(recipient),
             "retention_monthly_report",
             values,
-            smtp=smtp,
+            mail=mail,
         ).status
         for recipient in policy.report_recipients
     ]

@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
@@ -25,9 +25,6 @@ from csflows.models.common import Model
 from csflows.store.tables import InboxCursorRow, TicketRow
 from csflows.triage.message import message_id_of
 
-if TYPE_CHECKING:
-    from blocks import ImapInbox
-
 FETCH_BATCH = 25  # messages per FETCH
 FETCH_BYTES = 32 * 1024 * 1024  # and at most this many bytes per FETCH
 
@@ -35,6 +32,17 @@ FETCH_BYTES = 32 * 1024 * 1024  # and at most this many bytes per FETCH
 class InboxList(Model):
     inboxes: list[str] = Field(min_length=1)
     max_messages_per_run: int = Field(500, ge=1)
+
+
+class Inbox(Protocol):
+    """One monitored mailbox: the ImapInbox block (blocks/) opens its own IMAP session."""
+
+    @property
+    def folder(self) -> str: ...
+
+    def connect(self) -> IMAPClient:
+        """A logged-in session; InboxUnavailable when the server cannot be had."""
+        ...
 
 
 @dataclass
@@ -52,28 +60,6 @@ def inbox_list(path: Path | None = None) -> InboxList:
     inboxes = config.load("inboxes", InboxList, path)
     names = [n.strip() for n in os.environ.get("CSFLOWS_INBOXES", "").split(",") if n.strip()]
     return inboxes.model_copy(update={"inboxes": names}) if names else inboxes
-
-
-def inbox_block(name: str) -> ImapInbox:
-    """The ImapInbox block `name`; CSFLOWS_IMAP_<NAME>_<FIELD> overrides CSFLOWS_IMAP_<FIELD>."""
-    from blocks import ImapInbox, resolve
-
-    environ = dict(os.environ)
-    prefix = f"CSFLOWS_IMAP_{name.upper().replace('-', '_')}_"
-    for key, value in os.environ.items():
-        if key.startswith(prefix):
-            environ[f"CSFLOWS_IMAP_{key.removeprefix(prefix)}"] = value
-    return resolve(ImapInbox, name, environ=environ)
-
-
-def _connect(inbox: ImapInbox) -> IMAPClient:
-    host, port = inbox.host, inbox.port
-    try:
-        client = IMAPClient(host, port=port, ssl=inbox.tls, timeout=60)
-        client.login(inbox.username, inbox.password.get_secret_value())
-    except (TimeoutError, OSError, IMAPClientError) as exc:
-        raise InboxUnavailable(f"IMAP {host}:{port}: {exc.__class__.__name__}: {exc}") from exc
-    return client
 
 
 def cursor(inbox: str, uidvalidity: int) -> int:
@@ -113,9 +99,9 @@ def _batches(sizes: dict[int, int]) -> Iterator[list[int]]:
         yield batch
 
 
-def poll_inbox(name: str, inbox: ImapInbox, max_messages: int = 500) -> PollResult:
+def poll_inbox(name: str, inbox: Inbox, max_messages: int = 500) -> PollResult:
     """Store the inbox folder's messages newer than its cursor, oldest first."""
-    client = _connect(inbox)
+    client = inbox.connect()
     try:
         folder = client.select_folder(inbox.folder, readonly=True)
         uidvalidity = int(folder[b"UIDVALIDITY"])

@@ -30,6 +30,7 @@ from csflows.templates import render
 from csflows.triage.assignment import decide
 from csflows.triage.classifier import Classifier, InboundMail, classifier
 from csflows.triage.message import header_summary, parse_message, pdf_attachments, sender_name
+from csflows.triage.route import ERROR_PREFIX, TicketRoute
 from csflows.triage.ticket_types import Route
 from csflows.vetting.forms.pdf import FORM_FILE, build_pdf, read_pdf_form
 from csflows.vetting.forms.reading import inquiry_from_data
@@ -114,7 +115,7 @@ def tickets_to_route(limit: int = 500) -> list[tuple[int, Route]]:
         select(TicketRow.id, TicketRow.type)
         .where(TicketRow.status == "open")
         .where(TicketRow.type.in_(list(routes)))
-        .where((TicketRow.routed_to.is_(None)) | (TicketRow.routed_to.like("error:%")))
+        .where((TicketRow.routed_to.is_(None)) | (TicketRow.routed_to.like(f"{ERROR_PREFIX}%")))
         .order_by(TicketRow.id)
         .limit(limit)
     )
@@ -142,13 +143,12 @@ def ticket_table(ids: list[int]) -> list[dict[str, object]]:
         ]
 
 
-def record_route(ticket_id: int, routed_to: str, status: str | None = None) -> None:
+def record_route(routed: TicketRoute) -> None:
+    """Keep where the ticket went (its `routed_to` text); an error is routed again next run."""
     with store.session() as s:
-        row = s.get(TicketRow, ticket_id)
+        row = s.get(TicketRow, routed.ticket_id)
         if row is not None:
-            row.routed_to = routed_to[:200]
-            if status:
-                row.status = status
+            row.routed_to = routed.stored()
 
 
 # --- facts routing needs ----------------------------------------------------------------------

@@ -255,7 +255,7 @@ def test_cli_submits_the_form_and_shows_the_audit_trail(
 ) -> None:
     from typer.testing import CliRunner
 
-    from csflows.cli import app
+    from cli import app
 
     email = "cli@paperlantern-cli.example"
     path = tmp_path / "form.json"

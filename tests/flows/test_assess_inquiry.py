@@ -20,7 +20,7 @@ from prefect.client.schemas.sorting import FlowRunSort, TaskRunSort
 from prefect.settings import PREFECT_RESULTS_LOCAL_STORAGE_PATH, temporary_settings
 from typer.testing import CliRunner
 
-from csflows.cli import app
+from cli import app
 from csflows.models import CRITERIA, Assessment, NewCustomerInquiry, Recommendation, Verdict
 from csflows.vetting.inquiries import InquiryRecord
 from flows.vetting import assess_inquiry, vet_new_customer

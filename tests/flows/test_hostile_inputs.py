@@ -88,7 +88,7 @@ def test_a_mime_bomb_in_a_poll_goes_to_people_and_the_poll_goes_on(
     imap_server.append("support", _mail(2, "Where is my order 5522?"))
 
     summary = triage_inbox()
-    assert (summary["stored"], summary["triaged"], summary["needs_triage"]) == (3, 3, 1)
+    assert (summary.stored, summary.triaged, summary.needs_triage) == (3, 3, 1)
     with store.session() as s:
         rows = {r.message_id: r for r in s.scalars(select(TicketRow))}
     bomb = rows["<bomb@shop.example>"]
@@ -109,7 +109,7 @@ def test_a_po_pdf_bomb_is_refused_and_an_operator_reads_the_po(
         "orders@papergarden.example", "PO attached.", "PO 6001 <img src=x onerror=alert(1)>",
         po=page_bomb(300 * MB),
     )  # fmt: skip
-    result = handle_purchase_order(message=message)
+    result = handle_purchase_order(message=message).model_dump(mode="json")
     assert result["action"] == "needs_operator" and result["total"] is None
     assert result["po_number"] == "6001"  # from the subject; the PDF was not read
     markdown = _artifact("po-c-1001-6001")

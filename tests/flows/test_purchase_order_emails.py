@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from cli import app
 from csflows import store
-from csflows.cli import app
 from csflows.store.tables import MessageRow, OrderRow, PoActionRow
 from flows.purchase_orders import handle_purchase_order
 from tests.support.po_data import po_message, seed_customers
@@ -75,7 +75,7 @@ def test_minimums_response_from_a_pdf_with_the_total_only_in_its_table(
     pdf = po_pdf("PG-2001", "$200.00", lines=lines)
     result = handle_purchase_order(
         message=po_message("orders@papergarden.example", "Our order is attached.", "Order", po=pdf)
-    )
+    ).model_dump(mode="json")
     assert (result["po_number"], result["total"], result["action"]) == (
         "PG-2001",
         "200.00",
@@ -105,7 +105,7 @@ def test_pdf_po_above_the_minimum_is_entered(directory: None, smtp_server: SmtpS
     pdf = po_pdf("PG-2002")  # $375.00, in the table's last row only
     result = handle_purchase_order(
         message=po_message("orders@papergarden.example", "", "Order", po=pdf)
-    )
+    ).model_dump(mode="json")
     assert (result["action"], result["total"]) == ("accept", "375.00")
     with store.session() as s:
         assert s.scalars(select(OrderRow.amount)).one() == 375
@@ -119,7 +119,10 @@ def test_a_po_repeated_gets_one_email(directory: None, smtp_server: SmtpServer) 
         "shop@lakeviewscrap.example", "Did you get this?\nPO 7781\nTotal: $120.00", "Re: Order"
     )
     for message in (first, resend, first):
-        assert handle_purchase_order(message=message)["action"] == "minimums_letter"
+        assert (
+            handle_purchase_order(message=message).model_dump(mode="json")["action"]
+            == "minimums_letter"
+        )
     assert len(smtp_server.to("shop@lakeviewscrap.example")) == 1
     with store.session() as s:
         assert len(s.scalars(select(PoActionRow)).all()) == 1
@@ -129,7 +132,7 @@ def test_unreadable_pdf_sends_nothing(directory: None, smtp_server: SmtpServer) 
     message = po_message(
         "orders@papergarden.example", "PO 8\nTotal: 900.00", "PO 8", scan=scanned_pdf()
     )
-    result = handle_purchase_order(message=message)
+    result = handle_purchase_order(message=message).model_dump(mode="json")
     assert result["action"] == "needs_operator"
     assert "scan.pdf: the PDF has no text to read" in result["reason"]
     assert smtp_server.messages == []

@@ -38,8 +38,8 @@ def _count(model: Any) -> int:
 
 def test_level4_craft_hobby_gets_the_letter_once(directory: None, smtp_server: SmtpServer) -> None:
     message = po_message("shop@lakeviewscrap.example", "PO 7781\nTotal: $120.00")
-    first = handle_purchase_order(message=message)
-    again = handle_purchase_order(message=message)
+    first = handle_purchase_order(message=message).model_dump(mode="json")
+    again = handle_purchase_order(message=message).model_dump(mode="json")
     assert first["action"] == again["action"] == "minimums_letter"
     assert (first["customer_id"], first["division"], first["level"]) == ("C-1003", "craft_hobby", 4)
     assert len(smtp_server.to("shop@lakeviewscrap.example")) == 1
@@ -59,8 +59,8 @@ def test_level4_craft_hobby_at_the_minimum_gets_the_letter_and_the_order_is_ente
     directory: None, smtp_server: SmtpServer
 ) -> None:
     message = po_message("shop@lakeviewscrap.example", "PO 7782\nTotal: $350.00")
-    first = handle_purchase_order(message=message)
-    again = handle_purchase_order(message=message)
+    first = handle_purchase_order(message=message).model_dump(mode="json")
+    again = handle_purchase_order(message=message).model_dump(mode="json")
     assert first["action"] == again["action"] == "minimums_letter"
     assert first["order_entered"] is again["order_entered"] is True
     assert len(smtp_server.to("shop@lakeviewscrap.example")) == 1
@@ -72,7 +72,7 @@ def test_level4_craft_hobby_at_the_minimum_gets_the_letter_and_the_order_is_ente
 def test_level4_floating_luxuries_is_redirected(directory: None, smtp_server: SmtpServer) -> None:
     result = handle_purchase_order(
         message=po_message("buy@sunnypools.example", "PO 55\nTotal: 980.00")
-    )
+    ).model_dump(mode="json")
     assert result["action"] == "redirect_to_website"
     [mail] = smtp_server.to("buy@sunnypools.example")
     assert "https://floatingluxuries.com/" in mail.text
@@ -83,11 +83,11 @@ def test_below_the_minimum_then_a_corrected_po_is_accepted(
 ) -> None:
     low = handle_purchase_order(
         message=po_message("orders@papergarden.example", "PO 900\nTotal: 200.00")
-    )
+    ).model_dump(mode="json")
     assert low["action"] == "minimums_response" and low["total"] == "200.00"
     ok = handle_purchase_order(
         message=po_message("orders@papergarden.example", "PO 901\nTotal: 350.00")
-    )
+    ).model_dump(mode="json")
     handle_purchase_order(message=po_message("orders@papergarden.example", "PO 901\nTotal: 350.00"))
     assert ok["action"] == "accept"
     with store.session() as s:
@@ -105,7 +105,9 @@ def test_below_the_minimum_then_a_corrected_po_is_accepted(
 def test_level4_where_minimums_apply_without_a_figure_goes_to_the_supervisor_not_accepted(
     directory: None, smtp_server: SmtpServer, sender: str
 ) -> None:
-    result = handle_purchase_order(message=po_message(sender, "PO 12\nTotal: 40.00"))
+    result = handle_purchase_order(message=po_message(sender, "PO 12\nTotal: 40.00")).model_dump(
+        mode="json"
+    )
     assert result["action"] == "supervisor_review" and result["level"] == 4
     assert "minimum order is not configured" in result["reason"]
     assert _count(OrderRow) == 0 and result["order_entered"] is False
@@ -119,7 +121,7 @@ def test_level4_in_a_division_with_none_is_mailed_to_the_supervisor_once(
     directory: None, smtp_server: SmtpServer
 ) -> None:
     message = po_message("po@glitterbarn.example", "PO 3\nTotal: 75.00")
-    result = handle_purchase_order(message=message)
+    result = handle_purchase_order(message=message).model_dump(mode="json")
     handle_purchase_order(message=message)
     assert result["action"] == "supervisor_review"
     assert smtp_server.to("po@glitterbarn.example") == [] and _count(OrderRow) == 0
@@ -132,7 +134,7 @@ def test_level4_in_a_division_with_none_is_mailed_to_the_supervisor_once(
 
 def test_unknown_sender_goes_to_cs_with_the_po(directory: None, smtp_server: SmtpServer) -> None:
     message = po_message("someone@nowhere.example", "Please ship.", "PO 42", po=po_pdf("42"))
-    result = handle_purchase_order(message=message)
+    result = handle_purchase_order(message=message).model_dump(mode="json")
     assert result["action"] == "unknown_sender" and result["customer_id"] is None
     [mail] = smtp_server.to("customerservice@example.com")
     [attached] = list(mail.message.iter_attachments())
@@ -143,7 +145,7 @@ def test_unreadable_pdf_needs_an_operator_and_sends_nothing(
     directory: None, smtp_server: SmtpServer
 ) -> None:
     message = po_message("orders@papergarden.example", "PO attached", "PO 77", po=BROKEN_PDF)
-    result = handle_purchase_order(message=message)
+    result = handle_purchase_order(message=message).model_dump(mode="json")
     assert result["action"] == "needs_operator" and result["total"] is None
     assert smtp_server.messages == [] and (_count(OrderRow), _count(PoActionRow)) == (0, 0)
     assert _count(TicketRow) == 1  # the raw message is kept for the operator
@@ -152,7 +154,7 @@ def test_unreadable_pdf_needs_an_operator_and_sends_nothing(
 def test_dry_run_sends_and_stores_nothing(directory: None, smtp_server: SmtpServer) -> None:
     result = handle_purchase_order(
         message=po_message("shop@lakeviewscrap.example", "PO 1\nTotal: 10.00"), dry_run=True
-    )
+    ).model_dump(mode="json")
     assert result["action"] == "minimums_letter" and result["dry_run"] is True
     assert smtp_server.messages == []
     assert (_count(TicketRow), _count(PoActionRow), _count(MessageRow)) == (0, 0, 0)
@@ -167,7 +169,7 @@ def test_a_stored_ticket_by_id(directory: None, smtp_server: SmtpServer) -> None
     ticket_id = store_inbound(
         "<po3003@papergarden.example>", raw, "orders@papergarden.example", "PO 3003", "orders"
     )
-    result = handle_purchase_order(ticket_id=ticket_id)
+    result = handle_purchase_order(ticket_id=ticket_id).model_dump(mode="json")
     assert (result["action"], result["po_number"], result["total"]) == ("accept", "3003", "1250.00")
 
 
@@ -207,7 +209,7 @@ def test_approved_applicants_first_po_resumes_their_vetting(
     _wait_until_paused()
     result = handle_purchase_order(
         message=po_message("owner@newshop.example", "PO 1\nTotal: 500.00")
-    )
+    ).model_dump(mode="json")
     waiting.join(timeout=120)
     assert result["action"] == "resume_vetting"
     assert got["answer"].po_number == "1" and got["answer"].amount == Decimal("500.00")

@@ -44,15 +44,15 @@ def test_dispatch_batches_and_sends_each_message_once(
     add_customers(7)
     state = retention_dispatch(batch_size=4, now=MONDAY_10AM_CHICAGO, return_state=True)
     summary = state.result()
-    assert summary["enrolled"] == 7
-    assert summary["messages"] == {"done": 14, "already_sent": 0, "failed": 0}
+    assert summary.enrolled == 7
+    assert summary.messages == {"done": 14, "already_sent": 0, "failed": 0}
     assert len(twilio.posts()) == 7 and len(smtp_server.messages) == 7
     names = asyncio.run(_task_runs(str(state.state_details.flow_run_id)))
     # 14 due messages in batches of 4: four task runs, not one per customer.
     sizes = sorted(int(n.split()[1]) for n in names if n.startswith("send "))
     assert sizes == [2, 4, 4, 4]
     again = retention_dispatch(batch_size=4, now=MONDAY_10AM_CHICAGO)
-    assert again["messages"] == {} and len(twilio.posts()) == 7
+    assert again.messages == {} and len(twilio.posts()) == 7
 
 
 def test_dispatch_that_fails_midway_is_rerun_without_duplicates(
@@ -71,7 +71,7 @@ def test_dispatch_that_fails_midway_is_rerun_without_duplicates(
     # A permanent refusal mid-batch fails the rest of that batch's SMS, it does not stop emails.
     twilio.on_create = outage_after_three
     first = retention_dispatch(batch_size=100, now=MONDAY_10AM_CHICAGO)
-    assert first["messages"]["done"] == 3 + 6 and first["messages"]["failed"] == 3
+    assert first.messages["done"] == 3 + 6 and first.messages["failed"] == 3
     # The failed ones are retried by resetting them (what an operator does after fixing Twilio).
     twilio.install()
     twilio.on_create = None
@@ -80,7 +80,7 @@ def test_dispatch_that_fails_midway_is_rerun_without_duplicates(
             update(TouchpointRow).where(TouchpointRow.status == "failed").values(status="pending")
         )
     second = retention_dispatch(batch_size=100, now=MONDAY_10AM_CHICAGO)
-    assert second["messages"]["done"] == 3
+    assert second.messages["done"] == 3
     for n in range(1, 7):
         assert len(twilio.to(e164_of(n))) == 1
         assert len(smtp_server.to(f"buyer{n}@c.shop.example")) == 1
@@ -95,7 +95,7 @@ def test_negative_outcome_from_the_run_form(store_ready: Path, smtp_server: Smtp
     result = record_touchpoint_outcome(
         touchpoint_id=call_id, outcome="negative", notes="Order arrived late", recorded_by="Dana"
     )
-    assert result["restarted_cycle"] == 2 and result["outcome"] == "negative"
+    assert result.restarted_cycle == 2 and result.outcome == "negative"
     with store.session() as s:
         query = select(TouchpointRow.step, TouchpointRow.status).where(TouchpointRow.cycle == 1)
         statuses = {step: status for step, status in s.execute(query).tuples()}
@@ -129,7 +129,7 @@ def test_monthly_report_emails_targets_and_capacity(
             .values(status="done", done_at=datetime(2026, 10, 19, 15, tzinfo=UTC))
         )
     result = retention_monthly_report(month="2026-10")
-    assert result["emails"] == ["sent", "sent"]
+    assert result.emails == ["sent", "sent"]
     [mail] = smtp_server.to("portfolio@advantus.example")
     assert mail.subject.strip() == (
         "Retention report 2026-10: new accounts and meetings per sales agent"
@@ -138,7 +138,7 @@ def test_monthly_report_emails_targets_and_capacity(
     dana = next(line for line in text.splitlines() if line.startswith("Dana Ruiz "))
     assert dana.split()[2:6] == ["3", "30", "3", "50"]
     assert "will overrun" in text and "about 60 visits a month" in text
-    assert retention_monthly_report(month="2026-10")["emails"] == ["already_sent", "already_sent"]
+    assert retention_monthly_report(month="2026-10").emails == ["already_sent", "already_sent"]
 
 
 def test_dispatch_acts_on_complaint_feedback_from_triage(
@@ -155,9 +155,9 @@ def test_dispatch_acts_on_complaint_feedback_from_triage(
 
     summary = retention_dispatch(now=monday)
 
-    assert summary["negative_feedback_handled"] == 1 and summary["negative_feedback_refused"] == 1
-    assert summary["assigned"]["done"] == 2  # C-00002's call and visit; C-00001's were cancelled
-    assert summary["messages"]["done"] == 4  # C-00002's late welcome, C-00001's cycle-2 welcome
+    assert summary.negative_feedback_handled == 1 and summary.negative_feedback_refused == 1
+    assert summary.assigned["done"] == 2  # C-00002's call and visit; C-00001's were cancelled
+    assert summary.messages["done"] == 4  # C-00002's late welcome, C-00001's cycle-2 welcome
     restarted = next(m for m in twilio.to(e164_of(1)))
     assert "thank you for your feedback" in restarted["body"]
     with store.session() as s:

@@ -53,7 +53,7 @@ def test_monthly_run_tiers_reminds_notifies_and_suggests(
     _load(tmp_path)
     summary = recompute_tiers(as_of=date(2025, 12, 31), batch_size=2)
 
-    assert summary["customers"] == 6 and summary["changes"] == 1
+    assert summary.customers == 6 and summary.changes == 1
     tiers = _tiers()
     assert tiers["C-1001"] == "extra_special"
     assert tiers["C-1006"] == "standard"  # exactly $100,000 is not "over the 100K"
@@ -66,13 +66,13 @@ def test_monthly_run_tiers_reminds_notifies_and_suggests(
     notice = smtp_server.to("dana.ruiz@advantus.example")
     assert len(notice) == 1 and "C-1001" in notice[0].subject and "upgrade" in notice[0].subject
     # seed 000: C-1003 is already Level 4; C-1001 bought a lot: no Craft & Hobby suggestion
-    assert summary["level4_suggestions"] == 0
+    assert summary.level4_suggestions == 0
 
     # a re-run of the same month sends nothing twice and writes the same history
     sent = len(smtp_server.messages)
     again = recompute_tiers(as_of=date(2025, 12, 31), batch_size=5)
     assert len(smtp_server.messages) == sent
-    assert again["changes"] == 1 and again["reminders"]["already_sent"] == 2
+    assert again.changes == 1 and again.reminders["already_sent"] == 2
     with store.session() as s:
         rows = s.scalars(select(TierHistoryRow).where(TierHistoryRow.customer_id == "C-1001")).all()
         assert [(r.computed_tier, r.tier, r.changed) for r in rows] == [
@@ -120,7 +120,7 @@ def test_artifacts_list_changes_and_level4_suggestions(
     )
     orders.import_csv(path)
     summary = recompute_tiers(as_of=date(2025, 12, 31))
-    assert summary["level4_suggestions"] == 1
+    assert summary.level4_suggestions == 1
     with store.session() as s:
         assert s.get(CustomerRow, "C-1001").level == 2  # nothing changes a level by itself
     by_key = {key: _latest_artifact(key) for key in ("tier-changes", "level4-suggestions")}
@@ -131,5 +131,5 @@ def test_artifacts_list_changes_and_level4_suggestions(
 
 def test_no_customers_yet_is_a_quiet_run(store_ready: Path, smtp_server: SmtpServer) -> None:
     summary = recompute_tiers(as_of=date(2025, 12, 31))
-    assert summary["customers"] == 0 and summary["changes"] == 0
+    assert summary.customers == 0 and summary.changes == 0
     assert smtp_server.messages == []

@@ -114,8 +114,8 @@ def test_a_triage_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     for msg in later:
         imap_server.append("sales", msg)
     summary = triage_inbox()
-    assert summary["stored"] == 2 and summary["duplicates"] == 0
-    assert triage_inbox()["routed"] == 0  # and a third run finds nothing left to do
+    assert summary.stored == 2 and summary.duplicates == 0
+    assert triage_inbox().routed == 0  # and a third run finds nothing left to do
 
     # every message exactly one ticket
     rows = tickets()

@@ -173,7 +173,7 @@ def test_triage_inbox_types_assigns_resolves_and_routes(
     imap_server.append("support", rfq)  # the same message in the second inbox
 
     summary = triage_inbox()
-    assert summary["stored"] == 8 and summary["duplicates"] == 1 and summary["triaged"] == 8
+    assert summary.stored == 8 and summary.duplicates == 1 and summary.triaged == 8
     tickets = _by_message_id()
     account, quote_request, quote_letter, complaint, po, garbled = (
         tickets[f"<flow-{n}@test>"] for n in (1, 2, 3, 4, 5, "garbled")
@@ -228,7 +228,7 @@ def test_triage_inbox_types_assigns_resolves_and_routes(
     deployment_id = stub_purchase_order_flow.to_deployment(name="handle-purchase-order").apply()
     vetting_id = stub_vetting_flow.to_deployment(name="vet-new-customer").apply()
     again = triage_inbox()
-    assert (again["stored"], again["triaged"], again["routed"]) == (0, 0, 3)
+    assert (again.stored, again.triaged, again.routed) == (0, 0, 3)
     assert len(smtp_server.to("owner@sunnyscrafts.example")) == 1
     po = _by_message_id()["<flow-5@test>"]
     target, _, run_id = (po.routed_to or "").partition(":")
@@ -248,6 +248,6 @@ def test_triage_inbox_types_assigns_resolves_and_routes(
         and vetting.parameters["ticket_id"] == form_returned.id
     )
     assert vetting.parameters["form"]["email"] == "owner@sunnyscrafts.example"
-    assert triage_inbox()["routed"] == 0
+    assert triage_inbox().routed == 0
     with store.session() as s:
         assert len(s.scalars(select(FeedbackRow)).all()) == 1

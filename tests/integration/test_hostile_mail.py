@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from blocks import ImapInbox, resolve
+from blocks import SmtpServer as SmtpBlock
 from csflows import limits, store
 from csflows.errors import HeaderInjectionError
 from csflows.outbox import OutgoingEmail, send_email
@@ -40,7 +42,7 @@ def test_a_line_break_in_a_business_name_adds_no_header_on_the_wire(
     reminder = vetting_mail.approval_nudge(
         "reminder", 41, 1, INJECTED, 2.5, "http://prefect.local/runs/x", rules
     )
-    assert send_email(reminder).status == "sent"
+    assert send_email(reminder, resolve(SmtpBlock)).status == "sent"
     [got] = smtp_server.messages
     assert got.rcpt_tos == [str(rules.supervisor_email)]  # no Bcc recipient
     assert "Bcc" not in got.message and "X-Injected" not in got.message
@@ -49,7 +51,10 @@ def test_a_line_break_in_a_business_name_adds_no_header_on_the_wire(
         "is waiting for your decision"
     )
     assert [m.status for m in _messages()] == ["sent"]
-    assert send_email(reminder).status == "already_sent" and len(smtp_server.messages) == 1
+    assert (
+        send_email(reminder, resolve(SmtpBlock)).status == "already_sent"
+        and len(smtp_server.messages) == 1
+    )
 
 
 def test_a_second_recipient_in_to_is_refused_before_anything_is_stored(
@@ -59,7 +64,7 @@ def test_a_second_recipient_in_to_is_refused_before_anything_is_stored(
         key="k-1", to="buyer@shop.example, victim@example.com", subject="Hi", body="x\n"
     )
     with pytest.raises(HeaderInjectionError, match="to: one email address expected"):
-        send_email(mail)
+        send_email(mail, resolve(SmtpBlock))
     assert smtp_server.messages == [] and _messages() == []
 
 
@@ -96,7 +101,7 @@ def test_hostile_messages_in_one_poll_are_contained_and_the_others_triaged(
     imap_server.append("sales", CONTROL_SUBJECT)
     imap_server.append("sales", _mail(4, "Where is my order 5522?"))
 
-    poll = intake.poll_inbox("sales", intake.inbox_block("sales"))
+    poll = intake.poll_inbox("sales", ImapInbox.named("sales"))
     assert len(poll.stored) == 6 and poll.duplicates == 0  # every message kept raw
     results = {r.id: r for r in triage.triage_tickets(triage.pending_ticket_ids())}
     assert len(results) == 6
@@ -130,4 +135,4 @@ def test_hostile_messages_in_one_poll_are_contained_and_the_others_triaged(
         ordinary = rows[f"<hostile-{n}@brightcrafts.example>"]
         assert ordinary.type == "Sales Order - Sales Order Status Update"
     assert all(len(r.raw) > 0 for r in rows.values())  # nothing lost
-    assert intake.poll_inbox("sales", intake.inbox_block("sales")).stored == []  # nor stored twice
+    assert intake.poll_inbox("sales", ImapInbox.named("sales")).stored == []  # nor stored twice

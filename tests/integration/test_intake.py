@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select
 
+from blocks import ImapInbox
 from csflows import store
 from csflows.errors import InboxUnavailable
 from csflows.store.tables import InboxCursorRow, TicketRow
@@ -34,7 +35,7 @@ def _mail(
 
 
 def _poll(name: str, max_messages: int = 500) -> intake.PollResult:
-    return intake.poll_inbox(name, intake.inbox_block(name), max_messages)
+    return intake.poll_inbox(name, ImapInbox.named(name), max_messages)
 
 
 def _tickets() -> list[TicketRow]:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from blocks import SmtpServer as SmtpBlock
+from blocks import resolve
 from csflows.errors import DeliveryError, HeaderInjectionError
 from csflows.outbox import Attachment, OutgoingEmail, send_email
 from tests.support.servers import SmtpServer
@@ -24,15 +26,18 @@ def _mail(key: str = "inquiry-1:approved", **kw: object) -> OutgoingEmail:
 
 
 def test_sends_once_per_key(store_ready: Path, smtp_server: SmtpServer) -> None:
-    assert send_email(_mail()).status == "sent"
-    assert send_email(_mail()).status == "already_sent"
+    assert send_email(_mail(), resolve(SmtpBlock)).status == "sent"
+    assert send_email(_mail(), resolve(SmtpBlock)).status == "already_sent"
     [got] = smtp_server.to("buyer@shop.example")
     assert got.subject == "Approved" and got.text == "Welcome\n"
     assert got.message["From"] == "Customer Service <cs@advantus.test>"
 
 
 def test_attachment_arrives(store_ready: Path, smtp_server: SmtpServer) -> None:
-    send_email(_mail(attachments=[Attachment("form.pdf", b"%PDF-1.4 x", "application/pdf")]))
+    send_email(
+        _mail(attachments=[Attachment("form.pdf", b"%PDF-1.4 x", "application/pdf")]),
+        resolve(SmtpBlock),
+    )
     [got] = smtp_server.messages
     [part] = list(got.message.iter_attachments())
     assert part.get_filename() == "form.pdf" and part.get_content() == b"%PDF-1.4 x"
@@ -41,10 +46,10 @@ def test_attachment_arrives(store_ready: Path, smtp_server: SmtpServer) -> None:
 def test_server_down_then_back_sends_once_late(store_ready: Path, smtp_server: SmtpServer) -> None:
     smtp_server.refuse = True
     with pytest.raises(DeliveryError, match="not sent yet"):
-        send_email(_mail())
+        send_email(_mail(), resolve(SmtpBlock))
     smtp_server.refuse = False
-    assert send_email(_mail()).status == "sent"
-    assert send_email(_mail()).status == "already_sent"
+    assert send_email(_mail(), resolve(SmtpBlock)).status == "sent"
+    assert send_email(_mail(), resolve(SmtpBlock)).status == "already_sent"
     assert len(smtp_server.messages) == 1
 
 
@@ -59,11 +64,11 @@ def test_a_crash_between_the_servers_ok_and_the_record_resends_the_same_message_
     from csflows import store
     from csflows.store.tables import MessageRow
 
-    send_email(_mail())
+    send_email(_mail(), resolve(SmtpBlock))
     with store.session() as s:  # as the killed sender left it: attempted, not recorded as sent
         s.execute(update(MessageRow).values(status="pending", sent_at=None))
-    assert send_email(_mail()).status == "sent"
-    assert send_email(_mail()).status == "already_sent"
+    assert send_email(_mail(), resolve(SmtpBlock)).status == "sent"
+    assert send_email(_mail(), resolve(SmtpBlock)).status == "already_sent"
     first, again = smtp_server.messages
     assert first.message["Message-ID"] == again.message["Message-ID"]
 
@@ -72,5 +77,5 @@ def test_header_injection_is_refused_before_anything_is_stored(
     store_ready: Path, smtp_server: SmtpServer
 ) -> None:
     with pytest.raises(HeaderInjectionError, match="subject: a line break"):
-        send_email(_mail(subject="Hi\r\nBcc: victim@example.com"))
+        send_email(_mail(subject="Hi\r\nBcc: victim@example.com"), resolve(SmtpBlock))
     assert smtp_server.messages == []

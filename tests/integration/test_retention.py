@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
+from blocks import SmtpServer as SmtpBlock
+from blocks import TwilioCredentials, resolve
 from csflows import store
+from csflows.clients.twilio import TwilioClient
 from csflows.errors import FeedbackError
 from csflows.paths import PROJECT_ROOT
 from csflows.retention import cadence, enroll, enroll_ready
@@ -48,6 +51,15 @@ def _touchpoints(customer_id: str | None = None) -> list[TouchpointRow]:
 
 def _by_step(customer_id: str, cycle: int = 1) -> dict[str, TouchpointRow]:
     return {t.step: t for t in _touchpoints(customer_id) if t.cycle == cycle}
+
+
+def _mail() -> SmtpBlock:
+    """The SMTP block as a task resolves it: the environment points it at the test's server."""
+    return resolve(SmtpBlock)
+
+
+def _senders() -> dict[str, SmtpBlock | TwilioClient]:
+    return {"mail": _mail(), "sms": resolve(TwilioCredentials).client()}
 
 
 def test_enroll_plans_every_step_once(store_ready: Path) -> None:
@@ -85,7 +97,7 @@ def test_due_sms_and_email_go_out_once(
     policy = cadence()
     due = due_message_ids(MONDAY_10AM_CHICAGO, policy)
     assert len(due) == 6  # welcome SMS + email for each
-    result = send_messages(due, MONDAY_10AM_CHICAGO, policy)
+    result = send_messages(due, MONDAY_10AM_CHICAGO, policy, **_senders())
     assert len(result.done) == 6 and not result.failed
     # Twilio saw the documented request: form-encoded To/From/Body with basic auth.
     [first] = twilio.to(e164_of(1))
@@ -94,7 +106,7 @@ def test_due_sms_and_email_go_out_once(
     [mail] = smtp_server.to("buyer1@c.shop.example")
     assert mail.subject == "Welcome to Advantus, Shop C1"
     # Run again, with the same ids or a fresh due query: nothing is sent twice.
-    assert send_messages(due, MONDAY_10AM_CHICAGO, policy).counts()["done"] == 0
+    assert send_messages(due, MONDAY_10AM_CHICAGO, policy, **_senders()).counts()["done"] == 0
     assert due_message_ids(MONDAY_10AM_CHICAGO, policy) == []
     assert len(twilio.posts()) == 3 and len(smtp_server.messages) == 3
     with store.session() as s:
@@ -123,7 +135,7 @@ def test_twilio_refusal_fails_that_touchpoint_only(
     enroll_ready(MONDAY_10AM_CHICAGO)
     policy = cadence()
     result = send_messages(
-        due_message_ids(MONDAY_10AM_CHICAGO, policy), MONDAY_10AM_CHICAGO, policy
+        due_message_ids(MONDAY_10AM_CHICAGO, policy), MONDAY_10AM_CHICAGO, policy, **_senders()
     )
     assert len(result.failed) == 2 and len(result.done) == 4
     failed = {t.customer_id: t.notes for t in _touchpoints() if t.status == "failed"}
@@ -154,7 +166,9 @@ def test_dispatch_killed_mid_batch_then_rerun_sends_each_message_once(
         "import sys, json; from datetime import datetime;"
         "from csflows.retention import cadence;"
         "from csflows.retention.dispatch import send_messages;"
-        "send_messages(json.loads(sys.argv[1]), datetime.fromisoformat(sys.argv[2]), cadence())"
+        "from blocks import SmtpServer, TwilioCredentials, resolve;"
+        "send_messages(json.loads(sys.argv[1]), datetime.fromisoformat(sys.argv[2]), cadence(),"
+        " mail=resolve(SmtpServer), sms=resolve(TwilioCredentials).client())"
     )
     worker["process"] = subprocess.Popen(
         [sys.executable, "-c", script, str(due), MONDAY_10AM_CHICAGO.isoformat()],
@@ -167,7 +181,7 @@ def test_dispatch_killed_mid_batch_then_rerun_sends_each_message_once(
     twilio.on_create = None
 
     result = send_messages(
-        due_message_ids(MONDAY_10AM_CHICAGO, policy), MONDAY_10AM_CHICAGO, policy
+        due_message_ids(MONDAY_10AM_CHICAGO, policy), MONDAY_10AM_CHICAGO, policy, **_senders()
     )
 
     assert not result.failed
@@ -191,8 +205,8 @@ def test_calls_and_visits_assigned_with_invite_then_escalated(
     visit_day = datetime(2026, 3, 16, 15, tzinfo=UTC)  # 10:00 CDT (DST began 8 March)
     due = due_human_ids(visit_day, policy)
     assert len(due) == 2  # first_call (9 March) and first_visit (16 March)
-    assert len(assign_human(due, visit_day, policy).done) == 2
-    assert assign_human(due, visit_day, policy).counts()["done"] == 0
+    assert len(assign_human(due, visit_day, policy, mail=_mail()).done) == 2
+    assert assign_human(due, visit_day, policy, mail=_mail()).counts()["done"] == 0
     steps = _by_step("C-00001")
     assert steps["first_visit"].status == "assigned"
     assert steps["first_visit"].assigned_to == "dana.ruiz@advantus.example"
@@ -208,14 +222,21 @@ def test_calls_and_visits_assigned_with_invite_then_escalated(
 
     # Tuesday 17 March 10:00 CDT: the call (due 9 March) is long overdue, the visit is not yet.
     tuesday = datetime(2026, 3, 17, 15, tzinfo=UTC)
-    escalated = escalate_overdue(overdue_candidate_ids(tuesday, policy), tuesday, policy)
+    escalated = escalate_overdue(
+        overdue_candidate_ids(tuesday, policy), tuesday, policy, mail=_mail()
+    )
     assert escalated.done == [steps["first_call"].id]
     [manager_mail] = smtp_server.to("sales.manager@advantus.example")
     assert "Overdue call: Shop C1" in manager_mail.subject
-    assert escalate_overdue(overdue_candidate_ids(tuesday, policy), tuesday, policy).done == []
+    assert (
+        escalate_overdue(overdue_candidate_ids(tuesday, policy), tuesday, policy, mail=_mail()).done
+        == []
+    )
     # Wednesday 18 March 15:00 CDT: the visit is 22 business hours past its opening.
     wednesday = datetime(2026, 3, 18, 20, tzinfo=UTC)
-    late = escalate_overdue(overdue_candidate_ids(wednesday, policy), wednesday, policy)
+    late = escalate_overdue(
+        overdue_candidate_ids(wednesday, policy), wednesday, policy, mail=_mail()
+    )
     assert late.done == [steps["first_visit"].id]
 
 
@@ -229,7 +250,7 @@ def test_negative_call_outcome_restarts_the_cadence(
     outcome = record_outcome(call.id, "negative", "Two damaged cartons", "Dana Ruiz", recorded_at)
     assert unhandled_negative_feedback() == [outcome.feedback_id]
 
-    handled = handle_negative(outcome.feedback_id, recorded_at)
+    handled = handle_negative(outcome.feedback_id, recorded_at, mail=_mail())
 
     # 1. The sales agent is told.
     agent_mail = smtp_server.to("dana.ruiz@advantus.example")
@@ -257,7 +278,7 @@ def test_negative_call_outcome_restarts_the_cadence(
     assert unhandled_negative_feedback() == []
     # Acting again changes nothing and sends nothing.
     before = len(smtp_server.messages)
-    again = handle_negative(outcome.feedback_id, recorded_at)
+    again = handle_negative(outcome.feedback_id, recorded_at, mail=_mail())
     assert again.already_handled and again.visit_touchpoint_id == handled.visit_touchpoint_id
     assert len(smtp_server.messages) == before and len(_touchpoints("C-00001")) == 8 + 9
     # The old cycle's cancelled visit cannot take an outcome any more.
@@ -277,7 +298,7 @@ def test_complaint_ticket_feedback_is_handled_too(
         s.add(row)
         s.flush()
         feedback_id = row.id
-    handled = handle_negative(feedback_id, datetime(2026, 3, 3, 15, tzinfo=UTC))
+    handled = handle_negative(feedback_id, datetime(2026, 3, 3, 15, tzinfo=UTC), mail=_mail())
     assert handled.cycle == 2
     with store.session() as s:
         assert s.get(FeedbackRow, feedback_id).handled_at is not None  # type: ignore[union-attr]
@@ -306,7 +327,7 @@ def test_agent_records_a_negative_visit_from_the_cli(
 ) -> None:
     from typer.testing import CliRunner
 
-    from csflows.cli import app
+    from cli import app
 
     add_customers(1)
     enroll_ready(MONDAY_10AM_CHICAGO)
@@ -344,6 +365,8 @@ def test_a_restart_during_a_batch_is_not_overwritten(
                 )
 
     twilio.on_create = negative_feedback_meanwhile
-    send_messages(due_message_ids(MONDAY_10AM_CHICAGO, policy), MONDAY_10AM_CHICAGO, policy)
+    send_messages(
+        due_message_ids(MONDAY_10AM_CHICAGO, policy), MONDAY_10AM_CHICAGO, policy, **_senders()
+    )
     assert {t.status for t in _touchpoints("C-00001")} == {"cancelled"}
     assert _by_step("C-00002")["welcome_sms"].status == "done"

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from blocks import TwilioCredentials, resolve
-from csflows.clients.twilio import e164, find_sent, send_sms
+from csflows.clients.twilio import TwilioClient, e164
 from csflows.errors import ApiError, PhoneNumberError, TransientApiError
 from csflows.outbox import OutgoingSms
 from csflows.outbox import send_sms as send_sms_once
@@ -20,10 +20,14 @@ from tests.support.twilio import ACCOUNT_SID, FROM_NUMBER, INVALID_TO, FakeTwili
 pytestmark = pytest.mark.integration
 
 
+def _sender() -> TwilioClient:
+    return resolve(TwilioCredentials).client()
+
+
 def test_send_posts_form_with_basic_auth_and_reads_the_message(
     store_ready: Path, twilio: FakeTwilio
 ) -> None:
-    receipt = send_sms(resolve(TwilioCredentials), "+13125550101", "Hello & welcome")
+    receipt = resolve(TwilioCredentials).client().send_sms("+13125550101", "Hello & welcome")
     assert receipt.sid.startswith("SM") and receipt.status == "queued"
     [request] = twilio.posts()
     assert request.path == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
@@ -33,20 +37,17 @@ def test_send_posts_form_with_basic_auth_and_reads_the_message(
         "From": [FROM_NUMBER],
         "Body": ["Hello & welcome"],
     }
-    credentials, since = resolve(TwilioCredentials), datetime.now(UTC) - timedelta(seconds=5)
-    assert find_sent(credentials, "+13125550101", "Hello & welcome", since) == receipt.sid
-    assert find_sent(credentials, "+13125550101", "Other text", since) is None
+    client, since = resolve(TwilioCredentials).client(), datetime.now(UTC) - timedelta(seconds=5)
+    assert client.find_sent("+13125550101", "Hello & welcome", since) == receipt.sid
+    assert client.find_sent("+13125550101", "Other text", since) is None
     # The same text sent in an earlier cycle is not mistaken for this attempt.
-    assert (
-        find_sent(credentials, "+13125550101", "Hello & welcome", since + timedelta(hours=1))
-        is None
-    )
+    assert client.find_sent("+13125550101", "Hello & welcome", since + timedelta(hours=1)) is None
     assert twilio.server.calls(twilio.path)[-1].query["DateSent>"] == [since.date().isoformat()]
 
 
 def test_twilio_error_body_names_the_problem(store_ready: Path, twilio: FakeTwilio) -> None:
     with pytest.raises(ApiError) as err:
-        send_sms(resolve(TwilioCredentials), INVALID_TO, "Hi")
+        resolve(TwilioCredentials).client().send_sms(INVALID_TO, "Hi")
     assert str(err.value) == (
         "twilio: The 'To' number +15005550001 is not a valid phone number. (HTTP 400)"
     )
@@ -58,7 +59,7 @@ def test_wrong_token_is_not_retried(
 ) -> None:
     monkeypatch.setenv("CSFLOWS_TWILIO_AUTH_TOKEN", "wrong")
     with pytest.raises(ApiError, match=r"twilio: Authenticate \(HTTP 401\)"):
-        send_sms(resolve(TwilioCredentials), "+13125550101", "Hi")
+        resolve(TwilioCredentials).client().send_sms("+13125550101", "Hi")
     assert len(twilio.posts()) == 1
 
 
@@ -66,9 +67,9 @@ def test_a_503_is_retried_and_the_sms_sent_once(store_ready: Path, twilio: FakeT
     answers = iter([Reply(503, {"code": 20500, "message": "Service unavailable", "status": 503})])
     create = twilio._create
     twilio.server.route("POST", twilio.path, lambda r: next(answers, None) or create(r))
-    delivery = send_sms_once(OutgoingSms(key="sms-1", to="+13125550101", body="Hi"))
+    delivery = send_sms_once(OutgoingSms(key="sms-1", to="+13125550101", body="Hi"), _sender())
     assert delivery.status == "sent" and len(twilio.posts()) == 2 and len(twilio.created) == 1
-    again = send_sms_once(OutgoingSms(key="sms-1", to="+13125550101", body="Hi"))
+    again = send_sms_once(OutgoingSms(key="sms-1", to="+13125550101", body="Hi"), _sender())
     assert again.status == "already_sent" and again.message_id == delivery.message_id
     assert len(twilio.posts()) == 2
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli import app
 from csflows.assumptions import all_assumptions, in_file
-from csflows.cli import app
 from csflows.errors import PolicyError
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli import app
 from csflows import customers
-from csflows.cli import app
 from csflows.errors import CsvImportError
 from csflows.paths import config_dir
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from typer.testing import CliRunner
 
+from cli import app
 from csflows import letters
-from csflows.cli import app
 from csflows.errors import PolicyError, TemplateError
 from csflows.templates import render
 

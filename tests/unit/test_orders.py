@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from cli import app
 from csflows import customers, orders, store
-from csflows.cli import app
 from csflows.errors import CsvImportError
 from csflows.paths import config_dir
 from csflows.store.tables import OrderRow

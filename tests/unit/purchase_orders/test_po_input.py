@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from csflows.cli import app
+from cli import app
 from csflows.errors import PoInputError
 from csflows.purchase_orders import inbound
 

@@ -10,8 +10,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from cli import app
 from csflows.calendar import business_calendar
-from csflows.cli import app
 from csflows.errors import PolicyError
 from csflows.retention import cadence, plan
 from csflows.retention.config import Cadence

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from csflows.cli import app
+from cli import app
 
 RUNNER = CliRunner()
 

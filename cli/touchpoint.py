@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 import typer
 from sqlalchemy import select
 
+from blocks import SmtpServer, resolve
+from cli.output import emit_json, fail
 from csflows import store
-from csflows.cli.output import emit_json, fail
 from csflows.errors import DeliveryError, FeedbackError
 from csflows.models import Outcome
 from csflows.retention.enrollment import OPEN
@@ -39,7 +40,7 @@ def record(
     if recorded.outcome != Outcome.NEGATIVE:
         return
     try:
-        handled = handle_negative(recorded.feedback_id, now)
+        handled = handle_negative(recorded.feedback_id, now, mail=resolve(SmtpServer))
     except DeliveryError as exc:
         fail(
             f"outcome recorded; the mail server is down, so retention-dispatch will act on it: {exc}"

@@ -11,14 +11,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
 
 import typer
 
+from cli.output import emit_json, fail
 from csflows import store
-from csflows.cli.output import emit_json, fail
 from csflows.errors import PoInputError
-from csflows.models.purchase_order import SUMMARY_KEYS, PoEmail
+from csflows.models.purchase_order import PoEmail
 from csflows.purchase_orders import inbound
 from csflows.purchase_orders.records import store_inbound
 
@@ -58,13 +57,13 @@ def po(
     if raw is not None and not dry_run:
         message_id = email.message_id or inbound.message_id_for(inbound.to_json(email))
         ticket_id = store_inbound(message_id, raw, email.sender, email.subject, inbox="cli")
-        result: dict[str, Any] = handle_purchase_order(ticket_id=ticket_id)
+        outcome = handle_purchase_order(ticket_id=ticket_id)
     else:
-        result = handle_purchase_order(message=inbound.to_json(email), dry_run=dry_run)
+        outcome = handle_purchase_order(message=inbound.to_json(email), dry_run=dry_run)
     if as_json:
-        emit_json({k: result[k] for k in SUMMARY_KEYS})
+        emit_json(outcome.summary())
         return
     typer.echo(
-        f"PO {result['po_number'] or '(not read)'} from {email.sender}: {result['action']}"
-        f" - {result['reason']}"
+        f"PO {outcome.po_number or '(not read)'} from {email.sender}: {outcome.action.value}"
+        f" - {outcome.reason}"
     )

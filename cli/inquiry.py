@@ -7,8 +7,8 @@ from typing import Any
 
 import typer
 
+from cli.output import emit_json, fail
 from csflows import store
-from csflows.cli.output import emit_json, fail
 from csflows.errors import InquiryNotFound
 from csflows.vetting.inquiries import InquiryRecord
 
@@ -20,7 +20,7 @@ def submit(
     form: Path = typer.Argument(..., help="the returned form: .json, .yaml or the .pdf"),
 ) -> None:
     """Submit a returned form to the vet-new-customer deployment (same as `csflows vet FORM`)."""
-    from csflows.cli.vet import vet
+    from cli.vet import vet
 
     vet(form, no_gate=False, as_json=False)
 

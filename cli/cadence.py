@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import typer
 
-from csflows.cli.output import emit_json, fail
+from cli.output import emit_json, fail
 from csflows.errors import PolicyError
 from csflows.models.common import _check_timezone
 from csflows.retention import cadence, plan

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
+from cli.output import fail
 from csflows import orders, store
-from csflows.cli.output import fail
 from csflows.errors import CsvImportError
 
 app = typer.Typer(no_args_is_help=True, help="Orders (and refunds, as negative amounts).")

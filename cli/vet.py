@@ -12,8 +12,8 @@ from pathlib import Path
 
 import typer
 
+from cli.output import emit_json, fail
 from csflows import store
-from csflows.cli.output import emit_json, fail
 from csflows.errors import FormError
 from csflows.vetting.forms.reading import read_form, read_form_data
 from csflows.vetting.scorecard import assessment_json, scorecard_text

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
+from cli.output import fail
 from csflows import store
-from csflows.cli.output import fail
 
 
 def serve(limit: int = typer.Option(None, help="most flow runs at once")) -> None:

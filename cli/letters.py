@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from cli.output import emit_json, fail
 from csflows import letters
-from csflows.cli.output import emit_json, fail
 from csflows.errors import CsflowsError
 
 app = typer.Typer(no_args_is_help=True, help="The letters csflows sends, and their wording.")

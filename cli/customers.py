@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
+from cli.output import emit_json, fail
 from csflows import customers, store
-from csflows.cli.output import emit_json, fail
 from csflows.errors import CsvImportError, PolicyError
 
 app = typer.Typer(no_args_is_help=True, help="Customer records.")

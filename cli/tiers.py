@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
+from cli.output import emit_json, fail
 from csflows import store
-from csflows.cli.output import emit_json, fail
 from csflows.errors import CsvImportError, PolicyError
 from csflows.tiers import tier_policy
 from csflows.tiers.from_file import standings_from_csv

@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from csflows.cli import (
+from cli import (
     cadence,
     classify,
     customers,

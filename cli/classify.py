@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from csflows.cli.output import fail
+from cli.output import fail
 from csflows.errors import MailParseError, PolicyError
 from csflows.triage.assignment import decide
 from csflows.triage.classifier import InboundMail, classifier, mail_from_json
