@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from csflows import store
 from csflows.errors import FormError, MailParseError
-from csflows.models import Division, NewCustomerInquiry, Ticket
+from csflows.models import Division, InquiryStatus, NewCustomerInquiry, Ticket
 from csflows.outbox import Attachment, OutgoingEmail
 from csflows.paths import config_dir
 from csflows.policy import divisions
@@ -194,7 +194,7 @@ def applicant_awaiting_first_po(email: str) -> int | None:
         return s.scalar(
             select(InquiryRow.id)
             .where(func.lower(InquiryRow.email) == email.lower())
-            .where(InquiryRow.status == "awaiting_first_po")
+            .where(InquiryRow.status == InquiryStatus.AWAITING_FIRST_PO.value)
             .order_by(InquiryRow.id.desc())
         )
 
