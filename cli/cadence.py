@@ -1,15 +1,19 @@
-"""`csflows cadence plan`: the retention cadence's due dates for a start date, without a server."""
+"""`csflows cadence plan|feedback`: the retention cadence's due dates for a start date, and what
+negative feedback sets off, without a server."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import typer
 
 from cli.output import emit_json, fail
+from csflows.calendar import business_calendar
 from csflows.errors import PolicyError
 from csflows.models.common import _check_timezone
 from csflows.retention import cadence, plan
+from csflows.retention.feedback import recovery_visit_window
 from csflows.retention.plan import local_date
 
 app = typer.Typer(no_args_is_help=True, help="The three-month retention cadence (seed 002).")
@@ -28,6 +32,65 @@ def _start(value: str, tz: str) -> date:
     return local_date(instant, tz)
 
 
+def _instant(value: str, option: str) -> datetime:
+    """An ISO 8601 instant with a UTC offset (or Z)."""
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: expected an ISO instant such as 2026-03-16T09:30-05:00, got {value!r}")
+    if instant.tzinfo is None:
+        fail(f"{option}: {value!r} has no UTC offset; add one, e.g. -05:00 or Z")
+    return instant
+
+
+def _zone(tz: str) -> str:
+    try:
+        _check_timezone(tz)
+    except ValueError as exc:
+        fail(f"--tz: {exc}")
+    return tz
+
+
+@app.command("feedback")
+def feedback(
+    at: str = typer.Option(..., "--at", help="when the negative feedback was given, ISO instant"),
+    tz: str = typer.Option("America/Chicago", help="the customer's IANA time zone"),
+    as_json: bool = typer.Option(False, "--json", help="JSON for scripts"),
+) -> None:
+    """What negative feedback at --at sets off (seed 002): the visit deadline, 48 clock hours
+    later in the customer's time zone, the day the visit is planned, and the restarted cadence."""
+    zone = _zone(tz)
+    given = _instant(at, "--at")
+    try:
+        policy = cadence()
+        window = recovery_visit_window(
+            given, policy.negative_feedback_visit_within_hours, zone, business_calendar()
+        )
+        restarted = plan(local_date(given, zone), policy)
+    except PolicyError as exc:
+        fail(str(exc))
+    result = {
+        "feedback_at": given.astimezone(ZoneInfo(zone)).isoformat(),
+        "visit_due": window.visit_by.isoformat(),
+        "visit_on": window.visit_on.isoformat(),
+        "within_hours": policy.negative_feedback_visit_within_hours,
+        "restart_plan": [p.as_json() for p in restarted],
+    }
+    if as_json:
+        emit_json(result)
+        return
+    typer.echo("1. Update the sales agent now.")
+    typer.echo(
+        f"2. Client visit planned {window.visit_on:%a %Y-%m-%d}; it must happen by "
+        f"{window.visit_by:%a %Y-%m-%d %H:%M %Z} ({result['within_hours']:g} hours)."
+    )
+    typer.echo("3. Back to month 1:")
+    for p in restarted:
+        typer.echo(
+            f"   {p.due.isoformat()}  {p.due:%a}  month {p.month}  {p.kind.value:<5}  {p.step}"
+        )
+
+
 @app.command("plan")
 def plan_(
     start: str = typer.Option(..., help="enrollment date, YYYY-MM-DD (the customer's calendar)"),
@@ -35,10 +98,7 @@ def plan_(
     as_json: bool = typer.Option(False, "--json", help="JSON for scripts"),
 ) -> None:
     """Print each planned touchpoint: step, kind and due date (moved to a business day)."""
-    try:
-        _check_timezone(tz)
-    except ValueError as exc:
-        fail(f"--tz: {exc}")
+    _zone(tz)
     try:
         planned = plan(_start(start, tz), cadence())
     except PolicyError as exc:

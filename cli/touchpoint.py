@@ -25,12 +25,16 @@ def record(
     outcome: Outcome = typer.Option(..., help="positive, neutral or negative"),
     notes: str = typer.Option("", help="what the customer said"),
     recorded_by: str = typer.Option("", "--recorded-by", help="who talked to the customer"),
+    at: str | None = typer.Option(
+        None, "--at", help="when the call or visit happened, ISO instant (default: now)"
+    ),
 ) -> None:
     """Record a call or visit outcome; negative feedback restarts the customer's cadence."""
     store.upgrade()
     now = datetime.now(UTC)
+    happened = _happened(at, now)
     try:
-        recorded = record_outcome(touchpoint_id, outcome, notes, recorded_by, now)
+        recorded = record_outcome(touchpoint_id, outcome, notes, recorded_by, happened)
     except FeedbackError as exc:
         fail(str(exc))
     typer.echo(
@@ -49,6 +53,21 @@ def record(
         f"negative feedback: agent updated, visit on {handled.visit_on} "
         f"(touchpoint {handled.visit_touchpoint_id}), cadence restarted at cycle {handled.cycle}"
     )
+
+
+def _happened(at: str | None, now: datetime) -> datetime:
+    """--at as an aware instant, not in the future; now when it is not given."""
+    if at is None:
+        return now
+    try:
+        when = datetime.fromisoformat(at)
+    except ValueError:
+        fail(f"--at: expected an ISO instant such as 2026-03-16T09:30-05:00, got {at!r}")
+    if when.tzinfo is None:
+        fail(f"--at: {at!r} has no UTC offset; add one, e.g. -05:00 or Z")
+    if when > now:
+        fail(f"--at: {at} is in the future; record a call or visit after it happened")
+    return when
 
 
 @app.command("list")

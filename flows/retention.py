@@ -139,7 +139,7 @@ def record_touchpoint_outcome(
     recorded_by: str = "",
 ) -> OutcomeRecorded:
     """A sales agent's call or visit outcome; negative feedback updates the agent, schedules a
-    client visit within 48 business hours and restarts the cadence at month 1."""
+    client visit within 48 hours and restarts the cadence at month 1."""
     now = datetime.now(UTC)
     recorded = record_outcome(touchpoint_id, outcome, notes, recorded_by, now)
     result = OutcomeRecorded(

@@ -52,12 +52,17 @@ class Cadence(Model):
     """The whole retention policy, validated at load."""
 
     moved_keys: ClassVar[dict[str, str]] = {
-        "calendar": "calendar.yaml (weekend, business_hours; holidays become company_days there)"
+        "calendar": "calendar.yaml (weekend, business_hours; holidays become company_days there)",
+        "negative_feedback_visit_within_business_hours": (
+            "negative_feedback_visit_within_hours: seed 002 says 'within 48 hours', clock hours"
+        ),
     }
 
     steps: list[CadenceStep] = Field(min_length=1)
     escalate_after_business_hours: float = Field(16, gt=0)
-    negative_feedback_visit_within_business_hours: float = Field(48, gt=0)
+    negative_feedback_visit_within_hours: float = Field(
+        48, gt=0, description="clock hours from the feedback, weekend or not (seed 002)"
+    )
     visit_minutes: int = Field(60, ge=15, le=480)
     targets: Targets = Targets()
     sales_agents: list[SalesAgent] = Field(default_factory=list)

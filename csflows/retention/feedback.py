@@ -1,17 +1,20 @@
 """Call and visit outcomes, and what any negative feedback sets off (seed 002):
-1. update the sales agent, 2. a client visit within 48 business hours, 3. back to month 1."""
+1. update the sales agent, 2. a client visit within 48 hours, 3. back to month 1.
+
+The 48 hours are clock hours from the feedback (when the call or visit happened), in the
+customer's time zone, weekend or not: the agent's mail gives the exact deadline."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from csflows import store
-from csflows.calendar import business_calendar
+from csflows.calendar import BusinessCalendar, business_calendar
 from csflows.errors import FeedbackError
 from csflows.models import Outcome
 from csflows.outbox import MailSender
@@ -19,10 +22,37 @@ from csflows.retention.config import Cadence, cadence
 from csflows.retention.dispatch import assign_human
 from csflows.retention.enrollment import restart
 from csflows.retention.notify import send_templated
-from csflows.retention.plan import add_business_hours, local_date, next_business_day
+from csflows.retention.plan import local_date
 from csflows.store.tables import CustomerRow, FeedbackRow, TouchpointRow
 
 RECOVERY_VISIT = "recovery_visit"
+
+
+@dataclass(frozen=True)
+class VisitWindow:
+    """When the recovery visit is planned and the deadline it must meet."""
+
+    visit_on: date  # the customer's local date
+    visit_by: datetime  # aware, in the customer's time zone
+
+
+def recovery_visit_window(
+    feedback_at: datetime, hours: float, tz: str, calendar: BusinessCalendar
+) -> VisitWindow:
+    """The visit within `hours` clock hours of `feedback_at`: planned on the first business day
+    after the feedback's day when that day is not past the deadline's day, else on the next day
+    (a deadline that falls on a weekend is still the deadline). A naive instant is UTC (the
+    store keeps UTC)."""
+    given = _aware(feedback_at)
+    # elapsed hours: added in UTC, so a daylight-saving change in between is still 48 hours
+    visit_by = (given.astimezone(UTC) + timedelta(hours=hours)).astimezone(ZoneInfo(tz))
+    day_after = local_date(given, tz) + timedelta(days=1)
+    business = calendar.next_business_day(day_after)
+    return VisitWindow(business if business <= visit_by.date() else day_after, visit_by)
+
+
+def _aware(instant: datetime) -> datetime:
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -57,8 +87,10 @@ def parse_outcome(value: str | Outcome) -> Outcome:
 def record_outcome(
     touchpoint_id: int, outcome: str | Outcome, notes: str, recorded_by: str, now: datetime
 ) -> RecordedOutcome:
-    """Close a touchpoint with its outcome and keep the feedback; recording it again is a no-op."""
+    """Close a touchpoint with its outcome and keep the feedback; recording it again is a no-op.
+    `now` is when the call or visit happened (an agent may log it later)."""
     result = parse_outcome(outcome)
+    now = _aware(now).astimezone(UTC)
     source = f"touchpoint:{touchpoint_id}"
     with store.session() as s:
         t = s.get(TouchpointRow, touchpoint_id, with_for_update=True)
@@ -87,6 +119,7 @@ def record_outcome(
             notes=notes,
             recorded_by=recorded_by,
             handled_at=None if result == Outcome.NEGATIVE else now,
+            created_at=now,  # when it was said: the 48 hours count from here
         )
         s.add(feedback)
         s.flush()
@@ -139,11 +172,11 @@ def handle_negative(
                 None,
                 already_handled=True,
             )
-    zone, calendar = customer.timezone, business_calendar()
-    within = policy.negative_feedback_visit_within_business_hours
-    visit_by = add_business_hours(now, within, zone, calendar)
+    zone = customer.timezone
+    within = policy.negative_feedback_visit_within_hours
+    window = recovery_visit_window(feedback.created_at, within, zone, business_calendar())
+    visit_on, visit_by = window.visit_on, window.visit_by
     today = local_date(now, zone)
-    visit_on = next_business_day(today + timedelta(days=1), calendar)
     agent = policy.agent(customer.sales_agent)
 
     # 1. Update the sales agent.
@@ -155,7 +188,7 @@ def handle_negative(
         "recorded_by": feedback.recorded_by,
         "notes": feedback.notes,
         "visit_on": visit_on.isoformat(),
-        "visit_by": f"{visit_by.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M %Z}",
+        "visit_by": f"{visit_by:%A %Y-%m-%d %H:%M %Z}",
         "within_hours": f"{within:g}",
         "cycle": _next_cycle(customer.id),
     }

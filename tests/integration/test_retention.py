@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
+from typer.testing import CliRunner
 
 from blocks import SmtpServer as SmtpBlock
 from blocks import TwilioCredentials, resolve
+from cli import app
 from csflows import store
 from csflows.clients.twilio import TwilioClient
 from csflows.errors import FeedbackError
@@ -256,10 +258,11 @@ def test_negative_call_outcome_restarts_the_cadence(
     agent_mail = smtp_server.to("dana.ruiz@advantus.example")
     told = next(m for m in agent_mail if m.subject.strip().startswith("Negative feedback"))
     assert "Two damaged cartons" in told.text and "touchpoint:" in told.text
-    # 2. A client visit within 48 business hours, assigned with an invitation.
+    # 2. A client visit within 48 hours (seed 002: clock hours, not business hours), assigned
+    # with an invitation: planned Tuesday, due by Wednesday 11 March 16:00 CDT.
     assert handled.visit_on == date(2026, 3, 10)
-    # 1 h on Monday, 40 h Tuesday to Monday, 7 h on Tuesday 17 March: 16:00 CDT.
-    assert handled.visit_by == datetime(2026, 3, 17, 21, tzinfo=UTC)
+    assert handled.visit_by == datetime(2026, 3, 11, 21, tzinfo=UTC)
+    assert "Wednesday 2026-03-11 16:00 CDT (within 48 hours of the feedback)" in told.text
     invite_mail = next(
         m for m in agent_mail if m.subject.strip().startswith("Client visit due 2026-03-10")
     )
@@ -284,6 +287,79 @@ def test_negative_call_outcome_restarts_the_cadence(
     # The old cycle's cancelled visit cannot take an outcome any more.
     with pytest.raises(FeedbackError, match="cancelled when the customer's cadence restarted"):
         record_outcome(old["first_visit"].id, "positive", "", "Dana Ruiz", recorded_at)
+
+
+def test_a_call_logged_late_counts_the_48_hours_from_when_it_happened(
+    store_ready: Path, smtp_server: SmtpServer
+) -> None:
+    """An agent logs Friday's call on Monday (`touchpoint record --at`): the deadline was
+    Sunday, 48 hours after the call, and the agent's mail says so."""
+    add_customers(1)
+    enroll_ready(MONDAY_10AM_CHICAGO)
+    call = _by_step("C-00001")["first_call"]
+    friday_call = datetime(2026, 3, 13, 15, tzinfo=UTC)  # Friday 10:00 CDT
+    monday = datetime(2026, 3, 16, 14, tzinfo=UTC)
+    outcome = record_outcome(call.id, "negative", "Rude driver", "Dana Ruiz", friday_call)
+    handled = handle_negative(outcome.feedback_id, monday, mail=_mail())
+    assert handled.visit_by == datetime(2026, 3, 15, 15, tzinfo=UTC)  # Sunday 10:00 CDT
+    told = next(
+        m
+        for m in smtp_server.to("dana.ruiz@advantus.example")
+        if m.subject.strip().startswith("Negative feedback")
+    )
+    assert "Sunday 2026-03-15 10:00 CDT" in told.text
+
+
+def test_touchpoint_record_at_logs_a_call_after_it_happened(
+    store_ready: Path, smtp_server: SmtpServer
+) -> None:
+    add_customers(1)
+    enroll_ready(MONDAY_10AM_CHICAGO)
+    call = _by_step("C-00001")["first_call"]
+    runner = CliRunner()
+    future = runner.invoke(
+        app,
+        [
+            "touchpoint",
+            "record",
+            str(call.id),
+            "--outcome",
+            "positive",
+            "--at",
+            "2999-01-01T09:00Z",
+        ],
+    )
+    assert future.exit_code == 1 and "is in the future" in future.output
+    naive = runner.invoke(
+        app,
+        ["touchpoint", "record", str(call.id), "--outcome", "positive", "--at", "2026-03-13T10:00"],
+    )
+    assert naive.exit_code == 1 and "has no UTC offset" in naive.output
+    done = runner.invoke(
+        app,
+        [
+            "touchpoint",
+            "record",
+            str(call.id),
+            "--outcome",
+            "negative",
+            "--notes",
+            "Late again",
+            "--at",
+            "2026-03-13T10:00-05:00",
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    with store.session() as s:
+        assert s.get(TouchpointRow, call.id).done_at.replace(tzinfo=UTC) == datetime(  # type: ignore[union-attr]
+            2026, 3, 13, 15, tzinfo=UTC
+        )
+    told = next(
+        m
+        for m in smtp_server.to("dana.ruiz@advantus.example")
+        if m.subject.strip().startswith("Negative feedback")
+    )
+    assert "Sunday 2026-03-15 10:00 CDT" in told.text
 
 
 def test_complaint_ticket_feedback_is_handled_too(

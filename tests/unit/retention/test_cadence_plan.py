@@ -13,8 +13,10 @@ from typer.testing import CliRunner
 from cli import app
 from csflows.calendar import business_calendar
 from csflows.errors import PolicyError
+from csflows.paths import config_dir
 from csflows.retention import cadence, plan
 from csflows.retention.config import Cadence
+from csflows.retention.feedback import recovery_visit_window
 from csflows.retention.plan import (
     add_business_hours,
     business_hours_between,
@@ -172,3 +174,52 @@ def test_cli_plan_refuses_bad_input() -> None:
     assert bad_date.exit_code == 1 and "--start: expected YYYY-MM-DD" in bad_date.output
     bad_zone = runner.invoke(app, ["cadence", "plan", "--start", "2026-03-02", "--tz", "Nowhere"])
     assert bad_zone.exit_code == 1 and "--tz: unknown time zone 'Nowhere'" in bad_zone.output
+
+
+CHICAGO = "America/Chicago"
+
+
+@pytest.mark.parametrize(
+    ("feedback_at", "visit_on", "visit_by"),
+    [
+        # Monday 09:00 CDT: Wednesday 09:00, not the next Tuesday (48 clock hours, seed 002)
+        ("2026-03-16T09:00-05:00", "2026-03-17", "2026-03-18T09:00:00-05:00"),
+        # Friday 10:00: the deadline is Sunday 10:00, so the visit is planned Saturday
+        ("2026-03-13T10:00-05:00", "2026-03-14", "2026-03-15T10:00:00-05:00"),
+        # across the change to daylight saving time: 48 elapsed hours, 11:00 CDT on the clock
+        ("2026-03-07T10:00-06:00", "2026-03-09", "2026-03-09T11:00:00-05:00"),
+    ],
+)
+def test_the_recovery_visit_is_due_48_clock_hours_after_the_feedback(
+    feedback_at: str, visit_on: str, visit_by: str
+) -> None:
+    window = recovery_visit_window(
+        datetime.fromisoformat(feedback_at), 48, CHICAGO, business_calendar()
+    )
+    assert window.visit_on.isoformat() == visit_on
+    assert window.visit_by.isoformat() == visit_by
+
+
+def test_cadence_feedback_prints_the_deadline_and_the_restart_plan() -> None:
+    result = CliRunner().invoke(
+        app, ["cadence", "feedback", "--at", "2026-03-16T09:00-05:00", "--tz", CHICAGO, "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.output)
+    assert shown["visit_due"] == "2026-03-18T09:00:00-05:00"
+    assert shown["visit_on"] == "2026-03-17"
+    assert shown["restart_plan"][0] == {"step": "welcome_sms", "kind": "sms", "due": "2026-03-16"}
+
+
+def test_cadence_feedback_refuses_an_instant_without_an_offset() -> None:
+    result = CliRunner().invoke(app, ["cadence", "feedback", "--at", "2026-03-16T09:00"])
+    assert result.exit_code == 1 and "has no UTC offset" in result.output
+
+
+def test_the_old_business_hours_key_is_refused_with_where_it_went(tmp_path: Path) -> None:
+    document = yaml.safe_load((config_dir() / "cadence.yaml").read_text())
+    document["negative_feedback_visit_within_business_hours"] = 48
+    path = tmp_path / "cadence.yaml"
+    path.write_text(yaml.safe_dump(document))
+    with pytest.raises(PolicyError, match="negative_feedback_visit_within_hours: seed 002"):
+        cadence(path)
