@@ -218,11 +218,12 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
     },
     "retention_monthly_report": lambda: {
         "month": "2026-11",
-        "new_accounts_target": 30,
-        "meetings_target": 50,
+        "headline": "Meetings held: 31 of the 50 required (19 short).\n"
+        "New accounts won: 12 of the 30 required (18 short).",
+        "capacity_per_agent": 40,
         "table": "agent       new accounts  meetings\nDana Ruiz   12            31",
         "capacity_table": "agent       planned\nDana Ruiz   44",
-        "capacity_summary": "Planned meetings fit every agent's capacity.",
+        "capacity_summary": "No agent's planned meetings exceed capacity in the months shown.",
     },
     "tier_reminder": lambda: {
         **_CUSTOMER,

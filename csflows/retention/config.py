@@ -34,8 +34,13 @@ class CadenceStep(Model):
 
 
 class Targets(Model):
-    new_accounts_per_month: int = Field(30, ge=0)
-    meetings_per_month: int = Field(50, ge=1, description="also each agent's meeting capacity")
+    """Seed 002's monthly targets (minimums the team must reach), and what an agent can take."""
+
+    new_accounts_per_month: int = Field(30, ge=0, description="customers won, at least")
+    meetings_per_month: int = Field(50, ge=1, description="meetings held, at least")
+    meetings_capacity_per_agent: int = Field(
+        40, ge=1, description="calls and visits one agent can hold in a month (a forecast)"
+    )
 
 
 class SalesAgent(Model):

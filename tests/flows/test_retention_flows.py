@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from csflows import store
 from csflows.retention import enroll
-from csflows.store.tables import CustomerRow, TouchpointRow
+from csflows.store.tables import CustomerRow, InquiryRow, TouchpointRow
 from flows.retention import (
     record_touchpoint_outcome,
     retention_dispatch,
@@ -118,26 +118,47 @@ def test_outcome_flow_refuses_an_unknown_touchpoint(store_ready: Path) -> None:
 def test_monthly_report_emails_targets_and_capacity(
     store_ready: Path, smtp_server: SmtpServer
 ) -> None:
+    """Seed 002's targets as minimums: meetings held (calls and visits with an outcome) and
+    customers won through vetting, against 50 and 30, with the shortfall; CRM imports and
+    visits without an outcome count for neither."""
     add_customers(3, status="active")
     with store.session() as s:
+        for n in (1, 2):  # two customers won through vetting; C-00003 came from a CRM import
+            inquiry = InquiryRow(dedupe_key=f"won-{n}", raw="{}", status="customer_created")
+            s.add(inquiry)
+            s.flush()
+            s.execute(
+                update(CustomerRow)
+                .where(CustomerRow.id == f"C-0000{n}")
+                .values(inquiry_id=inquiry.id)
+            )
         s.execute(update(CustomerRow).values(created_at=datetime(2026, 10, 5, tzinfo=UTC)))
     enroll(["C-00001", "C-00002", "C-00003"], date(2026, 10, 5))
+    done = {"status": "done", "done_at": datetime(2026, 10, 19, 15, tzinfo=UTC)}
     with store.session() as s:
         s.execute(
             update(TouchpointRow)
-            .where(TouchpointRow.step == "first_visit")
-            .values(status="done", done_at=datetime(2026, 10, 19, 15, tzinfo=UTC))
+            .where(TouchpointRow.step.in_(["first_call", "first_visit"]))
+            .values(**done, outcome="positive")
+        )
+        s.execute(  # a visit marked done without an outcome is not a meeting held
+            update(TouchpointRow)
+            .where(TouchpointRow.step == "first_visit", TouchpointRow.customer_id == "C-00003")
+            .values(outcome=None)
         )
     result = retention_monthly_report(month="2026-10")
     assert result.emails == ["sent", "sent"]
+    assert (result.meetings_held, result.meetings_short) == (5, 45)
+    assert (result.new_accounts, result.new_accounts_short) == (2, 28)
     [mail] = smtp_server.to("portfolio@advantus.example")
-    assert mail.subject.strip() == (
-        "Retention report 2026-10: new accounts and meetings per sales agent"
-    )
+    assert mail.subject.strip() == ("Retention report 2026-10: meetings held and new accounts won")
     text = mail.text
+    assert "Meetings held: 5 of the 50 required (45 short)." in text
+    assert "New accounts won: 2 of the 30 required (28 short)." in text
+    assert text.index("Meetings held:") < text.index("Dana Ruiz")  # it leads
     dana = next(line for line in text.splitlines() if line.startswith("Dana Ruiz "))
-    assert dana.split()[2:6] == ["3", "30", "3", "50"]
-    assert "will overrun" in text and "about 60 visits a month" in text
+    assert dana.split()[2:4] == ["2", "5"]
+    assert "will overrun" in text and "about 120 meetings a month" in text
     assert retention_monthly_report(month="2026-10").emails == ["already_sent", "already_sent"]
 
 

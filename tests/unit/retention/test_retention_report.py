@@ -10,6 +10,7 @@ from icalendar import Calendar
 from csflows.retention import cadence
 from csflows.retention.invite import visit_invitation
 from csflows.retention.report import (
+    TeamMonth,
     capacity_plan,
     capacity_summary,
     first_overruns,
@@ -20,32 +21,49 @@ from csflows.retention.report import (
 )
 
 
-def test_steady_state_needs_about_sixty_visits_a_month() -> None:
+def test_steady_state_needs_about_a_hundred_and_twenty_meetings_a_month() -> None:
+    """30 new accounts a month, each with two calls and two visits in the cadence."""
     projected = projected_visits(date(2026, 1, 1), 8, 30, cadence())
-    # The first month only has day-14 visits of its own accounts; day-60 visits start in month 3.
-    assert projected["2026-01"] < 30
+    # The first month has only the day-7 calls and day-14 visits of its own accounts.
+    assert projected["2026-01"] <= 60
     steady = [projected[m] for m in ("2026-04", "2026-05", "2026-06", "2026-07", "2026-08")]
-    assert all(52 <= v <= 68 for v in steady), steady
-    assert 57 <= sum(steady) / len(steady) <= 63
+    assert all(110 <= v <= 130 for v in steady), steady
 
 
-def test_capacity_plan_names_the_first_month_that_overruns() -> None:
+def test_capacity_plan_names_the_first_month_that_overruns_the_agents_capacity() -> None:
     policy = cadence()
     scheduled = Counter({("Dana Ruiz", "2026-12"): 40, ("Sam Patel", "2027-01"): 5})
     rows = capacity_plan(["Dana Ruiz", "Sam Patel"], date(2026, 12, 1), 6, scheduled, policy)
+    assert {r.capacity for r in rows} == {policy.targets.meetings_capacity_per_agent}
     overruns = first_overruns(rows)
-    # Dana's existing 40 visits plus December's new accounts overrun at once.
+    # Dana's existing 40 meetings plus December's new accounts overrun at once.
     assert overruns["Dana Ruiz"].month == "2026-12"
     assert overruns["Dana Ruiz"].planned == 40 + overruns["Dana Ruiz"].projected
-    # Sam only overruns when the day-60 visits of December's accounts arrive.
-    assert overruns["Sam Patel"].month == "2027-02"
     summary = capacity_summary(rows, policy)
-    assert "Sam Patel: 2027-02 will overrun" in summary and "about 60 visits a month" in summary
+    assert "Dana Ruiz: 2026-12 will overrun" in summary
+    assert "4 calls and visits each need about 120 meetings a month" in summary
+
+
+def test_the_fifty_meetings_are_a_minimum_the_report_leads_with_and_the_shortfall() -> None:
+    """Seed 002: 'Monthly meetings required: 50' is a floor, not a ceiling."""
+    short = TeamMonth(
+        new_accounts=12, new_accounts_required=30, meetings_held=31, meetings_required=50
+    )
+    assert short.meetings_short == 19 and short.new_accounts_short == 18
+    assert short.headline() == (
+        "Meetings held: 31 of the 50 required (19 short).\n"
+        "New accounts won: 12 of the 30 required (18 short)."
+    )
+    over = TeamMonth(
+        new_accounts=31, new_accounts_required=30, meetings_held=64, meetings_required=50
+    )
+    assert over.meetings_short == 0
+    assert "Meetings held: 64 of the 50 required (target met)." in over.headline()
 
 
 def test_capacity_without_overrun_says_so() -> None:
     policy = cadence().model_copy(deep=True)
-    policy.targets.meetings_per_month = 100
+    policy.targets.meetings_capacity_per_agent = 200
     rows = capacity_plan(["Dana Ruiz"], date(2026, 12, 1), 6, Counter(), policy)
     assert first_overruns(rows) == {}
     assert capacity_summary(rows, policy).startswith("No agent's planned meetings exceed")
