@@ -37,6 +37,7 @@ from csflows.models import (
     Recommendation,
     VettingOutcome,
 )
+from csflows.people import Role, people
 from csflows.vetting import mail as vetting_mail
 from csflows.vetting import onboarding
 from csflows.vetting.gates import (
@@ -44,6 +45,7 @@ from csflows.vetting.gates import (
     ApprovalDecision,
     FirstPurchaseOrder,
     answer_info_request,
+    approval_form,
     flow_run_link,
     wait_at_gate,
 )
@@ -184,6 +186,21 @@ def ask_supervisor(
     inquiry.request_approval(round_, rules.supervisor_email, link, _flow_run_id())
 
 
+def division_key(form: NewCustomerInquiry) -> str | None:
+    division = division_of(form)
+    return division.key if division else None
+
+
+def approval_form_for(form: NewCustomerInquiry) -> type[ApprovalDecision]:
+    """The approval gate's form: reviewers are the configured supervisors, sales agents the
+    division's."""
+    team = people()
+    return approval_form(
+        [p.name for p in team.with_role(Role.SUPERVISOR)],
+        [a.name for a in team.agents_for(division_key(form))],
+    )
+
+
 def suggested_decision(assessment: Assessment) -> dict[str, str]:
     """The Resume form's pre-filled decision: the recommendation when it is approve or decline;
     left for the supervisor to choose when the checks want a person's review."""
@@ -249,10 +266,15 @@ def first_po_context(inquiry: InquiryRecord, form: NewCustomerInquiry) -> str:
 
 
 def create_customer(
-    inquiry: InquiryRecord, form: NewCustomerInquiry, po: FirstPurchaseOrder
+    inquiry: InquiryRecord,
+    form: NewCustomerInquiry,
+    po: FirstPurchaseOrder,
+    sales_agent: str | None = None,
 ) -> VettingOutcome:
-    """Seed 001: the customer record, only now (approved, first PO received)."""
-    customer = onboarding.new_customer(inquiry.id, form, approval_policy())
+    """Seed 001: the customer record, only now (approved, first PO received), with the sales
+    agent the supervisor chose (else the division's next in rotation)."""
+    agent = sales_agent or onboarding.next_sales_agent(division_key(form))
+    customer = onboarding.new_customer(inquiry.id, form, approval_policy(), agent)
     saved = save_customer_task(inquiry.id, customer, po.po_number, po.amount)
     netsuite_id = netsuite_customer_task(inquiry.id, saved)
     inquiry.record_customer(saved.id, netsuite_id, po.po_number, str(po.amount))
@@ -305,7 +327,10 @@ def vet_new_customer(
             inquiry,
             f"approval-{round_}",
             ApprovalDecision,
+            form=approval_form_for(parsed),
             description=render_scorecard(inquiry.id, parsed, assessment, round_),
+            reviewer=people().supervisor.name,
+            sales_agent=onboarding.next_sales_agent(division_key(parsed)),
             **suggested_decision(assessment),
         )
         answer.record(inquiry, round_, assessment)
@@ -317,7 +342,7 @@ def vet_new_customer(
         logger.info("inquiry %s: the applicant changed %s; checking again", inquiry.id, changed)
         round_ += 1
     po = first_po(inquiry, parsed)
-    return create_customer(inquiry, parsed, po)
+    return create_customer(inquiry, parsed, po, answer.sales_agent)
 
 
 @flow(name="watch-approvals")

@@ -8,10 +8,12 @@ A gate's answer is kept in the audit trail under `gate:<key>`, so a re-run reads
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
 from uuid import UUID
 
+import pydantic
 from prefect.input import RunInput
 from pydantic import Field
 
@@ -36,6 +38,11 @@ class ApprovalDecision(RunInput):
     note: Paragraph = Field(
         "", description="Why. With request_info, the question the applicant receives."
     )
+    sales_agent: Name | None = Field(
+        None,
+        description="With approve: the new customer's sales agent, who makes the retention "
+        "calls and visits. Pre-filled by rotation among the division's agents.",
+    )
 
     def record(self, inquiry: InquiryRecord, round_: int, assessment: Assessment) -> None:
         """The audit trail: who decided, when, why, and the evidence they saw."""
@@ -50,6 +57,20 @@ class ApprovalDecision(RunInput):
                 "assessment": assessment.model_dump(mode="json"),
             },
         )
+
+
+def approval_form(reviewers: Sequence[str], agents: Sequence[str]) -> type[ApprovalDecision]:
+    """The approval gate with dropdowns: the reviewer among the configured supervisors (so the
+    audit trail names a real person) and the sales agent among the division's agents."""
+    fields = ApprovalDecision.model_fields
+    reviewer: Any = Literal[tuple(reviewers)]
+    agent: Any = Literal[tuple(agents)] | None
+    return pydantic.create_model(
+        "ApprovalDecision",
+        __base__=ApprovalDecision,
+        reviewer=(reviewer, fields["reviewer"]),
+        sales_agent=(agent, fields["sales_agent"]),
+    )
 
 
 class FirstPurchaseOrder(RunInput):
@@ -133,19 +154,21 @@ def wait_at_gate(
     key: str,
     answer_type: type[G],
     description: str = "",
+    form: type[G] | None = None,
     **initial: Any,
 ) -> G:
     """The answer at gate `key`: from the audit trail if it was answered before (a resumed or
     retried run), else suspend the run until the operator (or another flow) answers. The Resume
-    form shows `description` (markdown: what the person needs to decide) above the fields,
-    pre-filled with `initial`."""
+    form (`form`, default `answer_type`: a narrower one may offer dropdowns of today's people)
+    shows `description` (markdown: what the person needs to decide) above the fields,
+    pre-filled with `initial`; a recorded answer is read back as `answer_type`."""
     from prefect.flow_runs import suspend_flow_run
 
     answered = inquiry.decision(f"gate:{key}")
     if answered is not None:
         return answer_type.model_validate(answered.evidence["answer"])
     return suspend_flow_run(
-        wait_for_input=with_context(answer_type, description, **initial), key=key
+        wait_for_input=with_context(form or answer_type, description, **initial), key=key
     )
 
 

@@ -8,9 +8,12 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from csflows import policy, store
+from csflows.calendar import business_calendar
 from csflows.models import Customer, NewCustomerInquiry
+from csflows.people import people
 from csflows.store.tables import CustomerRow, OrderRow
 from csflows.vetting.policy import ApprovalPolicy
+from csflows.vetting.timezones import zone_for_region
 
 READY_FOR_RETENTION = (
     "ready_for_retention"  # the retention cadence enrolls customers in this status
@@ -26,8 +29,11 @@ def external_id(inquiry_id: int) -> str:
     return f"csflows-inquiry-{inquiry_id}"
 
 
-def new_customer(inquiry_id: int, form: NewCustomerInquiry, rules: ApprovalPolicy) -> Customer:
-    """The customer an approved inquiry becomes."""
+def new_customer(
+    inquiry_id: int, form: NewCustomerInquiry, rules: ApprovalPolicy, sales_agent: str = ""
+) -> Customer:
+    """The customer an approved inquiry becomes, with its sales agent and its time zone (from
+    the address's state or province), so retention goes to a person in the customer's hours."""
     return Customer(
         id=customer_id(inquiry_id, rules),
         name=form.business_name or form.dba or f"inquiry {inquiry_id}",
@@ -36,7 +42,25 @@ def new_customer(inquiry_id: int, form: NewCustomerInquiry, rules: ApprovalPolic
         division=policy.divisions().get(form.division or "").key,
         level=rules.new_customer_level,
         address=form.address.one_line(),
+        sales_agent=sales_agent,
+        timezone=zone_for_region(form.address.region, business_calendar().timezone),
     )
+
+
+def next_sales_agent(division: str | None) -> str:
+    """The division's next agent in rotation: each new customer to the agent after the one who
+    got the division's previous customer won through vetting."""
+    agents = [a.name for a in people().agents_for(division)]
+    with store.session() as s:
+        last = s.scalar(
+            select(CustomerRow.sales_agent)
+            .where(CustomerRow.inquiry_id.is_not(None), CustomerRow.division == division)
+            .order_by(CustomerRow.created_at.desc(), CustomerRow.id.desc())
+            .limit(1)
+        )
+    if last not in agents:
+        return agents[0]
+    return agents[(agents.index(last) + 1) % len(agents)]
 
 
 def save_new_customer(

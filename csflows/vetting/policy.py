@@ -9,11 +9,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import EmailStr, Field, HttpUrl, model_validator
+from pydantic import Field, HttpUrl, model_validator
 
 from csflows import config
 from csflows.calendar import business_calendar
 from csflows.models.common import Model
+from csflows.people import people
 
 
 class WebsitePolicy(Model):
@@ -64,15 +65,33 @@ class ApprovalPolicy(Model):
     moved_keys: ClassVar[dict[str, str]] = {
         "business_timezone": "calendar.yaml (timezone)",
         "holidays": "calendar.yaml (company_days; public holidays come from its country)",
+        "supervisor_email": "supervisor (a person's key in people.yaml)",
+        "manager_email": "manager (a person's key in people.yaml)",
     }
 
-    supervisor_email: EmailStr
-    manager_email: EmailStr
+    supervisor: str = Field(min_length=1, description="key of people.yaml: reviews inquiries")
+    manager: str = Field(min_length=1, description="key of people.yaml: gets what waits too long")
     reminder_after_business_days: float = Field(3, gt=0)
     approval_timeout_business_days: float = Field(5, gt=0)
     new_customer_level: int = Field(3, ge=1, le=4)
     customer_id_prefix: str = Field("NC", pattern=r"^[A-Z0-9-]{1,10}$")
     retail_channels: list[RetailChannel] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _people_exist(self) -> ApprovalPolicy:
+        team = people()
+        for role, key in (("supervisor", self.supervisor), ("manager", self.manager)):
+            if team.find(key) is None:
+                raise ValueError(f"{role}: {key!r} is not a person in people.yaml")
+        return self
+
+    @property
+    def supervisor_email(self) -> str:
+        return str(people().get(self.supervisor).email)
+
+    @property
+    def manager_email(self) -> str:
+        return str(people().get(self.manager).email)
 
     @model_validator(mode="after")
     def _reminder_before_timeout(self) -> ApprovalPolicy:

@@ -74,7 +74,7 @@ def test_runs_waiting_at_the_gate_resume_after_the_server_restarts(
     approve(approved_run.id)
     resume_flow_run(
         declined_run.id,
-        run_input={"decision": "decline", "reviewer": "Sam Supervisor", "note": "FBA seller"},
+        run_input={"decision": "decline", "reviewer": "Pat Morgan", "note": "FBA seller"},
     )
     wait_status(approved_id, "awaiting_first_po")
     wait_for_state(approved_run.id, {"Suspended"})

@@ -88,14 +88,20 @@ def test_supervisor_approves_in_the_prefect_ui(
     page.goto(run_page)
     page.get_by_role("button", name="Resume").click()
     form = page.get_by_role("dialog")
-    expect(form.get_by_text("Decision")).to_be_visible()
-    form.locator(".p-select-button__control").click()
-    page.keyboard.press("ArrowDown")
-    page.get_by_role("option", name="approve", exact=True).click()
-    textareas = form.locator("textarea")
-    textareas.nth(0).fill("Uma Supervisor")
-    textareas.nth(1).fill("Commercial address and a real store; approved.")
+    # The scorecard is in the dialog itself: the supervisor decides from this one screen.
+    expect(form.get_by_text("Vetting scorecard: Paper Lantern Crafts LLC").first).to_be_visible(
+        timeout=30_000
+    )
+    expect(form.get_by_text("Recommendation: APPROVE").first).to_be_visible()
+    expect(form.get_by_text("Who decides; the audit trail keeps it").first).to_be_visible()
     shutil.copy(shot(page, tmp_path, "approval-form"), NOTES / "ui-approval.png")
+    selects = form.locator(".p-select-button__control")
+    selects.nth(0).click()  # decision: pre-filled with the recommendation, chosen anyway
+    page.get_by_role("option", name="approve", exact=True).click()
+    selects.nth(1).click()  # reviewer: a dropdown of the configured supervisors
+    page.get_by_role("option", name="Robin Hale", exact=True).click()
+    form.locator("textarea").first.fill("Commercial address and a real store; approved.")
+    shutil.copy(shot(page, tmp_path, "approval-form-filled"), NOTES / "ui-approval-filled.png")
     form.get_by_role("button", name="Submit").click()
 
     wait_status(inquiry_id, "awaiting_first_po")
@@ -103,7 +109,7 @@ def test_supervisor_approves_in_the_prefect_ui(
     decided = next(
         d for d in InquiryRecord.load(inquiry_id).show()["decisions"] if d["decision"] == "approve"
     )
-    assert decided["reviewer"] == "Uma Supervisor"
+    assert decided["reviewer"] == "Robin Hale"
     assert decided["note"] == "Commercial address and a real store; approved."
     assert len([m for m in stack.smtp.to(email) if "is approved" in m.subject]) == 1
     page.goto(run_page)

@@ -74,7 +74,7 @@ def checks_called(stack: VettingStack) -> list[Any]:
     return [r for r in stack.http.requests if not r.path.startswith("/services/rest")]
 
 
-def approve(run_id: Any, reviewer: str = "Sam Supervisor") -> None:
+def approve(run_id: Any, reviewer: str = "Pat Morgan") -> None:
     resume_flow_run(
         run_id, run_input={"decision": "approve", "reviewer": reviewer, "note": "all criteria met"}
     )
@@ -131,7 +131,7 @@ def test_approve_then_first_po_creates_exactly_one_customer(stack: VettingStack)
     assert trail["status"] == "customer_created"
     approved = next(d for d in trail["decisions"] if d["decision"] == "approve")
     assert (
-        approved["reviewer"] == "Sam Supervisor" and approved["evidence"]["assessment"]["criteria"]
+        approved["reviewer"] == "Pat Morgan" and approved["evidence"]["assessment"]["criteria"]
     )
 
 
@@ -144,7 +144,7 @@ def test_decline_sends_the_amazon_letter_and_creates_no_customer(stack: VettingS
     inquiry_id = inquiry_of(run.id)
     resume_flow_run(
         run.id,
-        run_input={"decision": "decline", "reviewer": "Sam Supervisor", "note": "FBA seller"},
+        run_input={"decision": "decline", "reviewer": "Pat Morgan", "note": "FBA seller"},
     )
     wait_for_state(run.id, {"Completed"})
     [letter] = stack.smtp.to(email)
@@ -168,7 +168,7 @@ def test_request_info_then_the_resubmitted_form_is_checked_again(stack: VettingS
         run.id,
         run_input={
             "decision": "request_info",
-            "reviewer": "Sam Supervisor",
+            "reviewer": "Pat Morgan",
             "note": "Please send your resale certificate number.",
         },
     )
@@ -215,7 +215,7 @@ def test_same_inquiry_submitted_twice_is_vetted_once(stack: VettingStack) -> Non
     ]
     assert len(reviews) == 1
     resume_flow_run(
-        first.id, run_input={"decision": "decline", "reviewer": "Sam", "note": "test cleanup"}
+        first.id, run_input={"decision": "decline", "reviewer": "Robin Hale", "note": "test cleanup"}
     )
     wait_for_state(first.id, {"Completed"})
 
@@ -268,7 +268,7 @@ def test_cli_submits_the_form_and_shows_the_audit_trail(
     wait_for_state(run_id, {"Suspended"})
     inquiry_id = inquiry_of(run_id)
     resume_flow_run(
-        run_id, run_input={"decision": "decline", "reviewer": "Sam Supervisor", "note": "CLI test"}
+        run_id, run_input={"decision": "decline", "reviewer": "Pat Morgan", "note": "CLI test"}
     )
     wait_for_state(run_id, {"Completed"})
     shown = CliRunner().invoke(app, ["inquiry", "show", str(inquiry_id)])

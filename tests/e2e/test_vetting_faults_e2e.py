@@ -52,7 +52,7 @@ def test_a_google_5xx_storm_still_reaches_the_supervisor_once(stack: VettingStac
 
     resume_flow_run(
         run.id,
-        run_input={"decision": "decline", "reviewer": "Sam Supervisor", "note": "cannot verify"},
+        run_input={"decision": "decline", "reviewer": "Pat Morgan", "note": "cannot verify"},
     )
     wait_for_state(run.id, {"Completed"})
     reviews = [

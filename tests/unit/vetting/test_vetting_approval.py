@@ -52,19 +52,29 @@ def test_reminder_first_then_escalation() -> None:
 def test_policy_refuses_a_reminder_after_the_timeout(tmp_path: Path) -> None:
     path = tmp_path / "approval.yaml"
     path.write_text(
-        "supervisor_email: s@x.example\nmanager_email: not-an-email\n"
+        "supervisor: cs-supervisor\nmanager: nobody-known\n"
         "reminder_after_business_days: 6\napproval_timeout_business_days: 5\n"
     )
     with pytest.raises(PolicyError) as err:
         approval_policy(path)
-    assert "manager_email" in str(err.value) and "not-an-email" in str(err.value)
+    assert "manager: 'nobody-known' is not a person in people.yaml" in str(err.value)
+
+
+def test_reviewers_are_people_of_people_yaml(tmp_path: Path) -> None:
+    rules = approval_policy()
+    assert (rules.supervisor_email, rules.manager_email) == (
+        "cs-supervisor@example.com",
+        "cs-manager@example.com",
+    )
+    path = tmp_path / "approval.yaml"
+    path.write_text("supervisor_email: s@x.example\nmanager: cs-manager\n")
+    with pytest.raises(PolicyError, match=r"supervisor_email: moved to supervisor \(a person"):
+        approval_policy(path)
 
 
 def test_holidays_are_the_calendars_not_approval_yaml(tmp_path: Path) -> None:
     path = tmp_path / "approval.yaml"
-    path.write_text(
-        "supervisor_email: s@x.example\nmanager_email: m@x.example\nholidays: [2026-12-24]\n"
-    )
+    path.write_text("supervisor: cs-supervisor\nmanager: cs-manager\nholidays: [2026-12-24]\n")
     with pytest.raises(PolicyError, match=r"approval.yaml: holidays: moved to calendar.yaml"):
         approval_policy(path)
     rules = approval_policy()
