@@ -15,11 +15,12 @@ import typer
 from cli.output import emit_json, fail
 from csflows import store
 from csflows.errors import FormError
+from csflows.people import people
 from csflows.vetting.forms.reading import read_form, read_form_data
 from csflows.vetting.scorecard import assessment_json, scorecard_text
 
 
-def submit_to_deployment(form: Path) -> None:
+def submit_to_deployment(form: Path, rep: str | None = None) -> None:
     """The whole vetting, approval gate included, as a run of the vet-new-customer deployment."""
     import os
 
@@ -29,12 +30,14 @@ def submit_to_deployment(form: Path) -> None:
         data = read_form_data(form)
     except FormError as exc:
         fail(str(exc))
+    if rep and people().find(rep) is None:
+        fail(f"--rep: {rep!r} is not a person in config/people.yaml")
     if not os.environ.get("PREFECT_API_URL"):
         fail(
             "PREFECT_API_URL is not set: point it at the Prefect server that serves vet-new-customer"
         )
     try:
-        run_id, link = submit(json.loads(json.dumps(data, default=str)), source="cli")
+        run_id, link = submit(json.loads(json.dumps(data, default=str)), source="cli", rep=rep)
     except Exception as exc:  # no server, no deployment: say which
         fail(f"could not start the vet-new-customer deployment: {exc}")
     typer.echo(f"vetting started (run {run_id}); answer it in the Prefect UI:\n{link}")
@@ -44,10 +47,13 @@ def vet(
     form: Path = typer.Argument(..., help="the returned form: .json, .yaml or the .pdf"),
     no_gate: bool = typer.Option(False, "--no-gate", help="only the automated checks, no approval"),
     as_json: bool = typer.Option(False, "--json", help="print the assessment as JSON"),
+    rep: str | None = typer.Option(
+        None, "--rep", help="the CS rep who runs the inquiry (people.yaml key, name or address)"
+    ),
 ) -> None:
     """Check a New Customer Inquiry Form: completeness, then the five criteria of seed 001."""
     if not no_gate:
-        submit_to_deployment(form)
+        submit_to_deployment(form, rep)
         return
     try:
         inquiry, problems = read_form(form)

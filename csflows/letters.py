@@ -64,7 +64,11 @@ def catalog() -> LetterCatalog:
 
 # Sample values: the real divisions, approval and tier policy, a made-up customer.
 _CUSTOMER = {"customer_name": "Bright Crafts LLC", "customer_id": "C-1042"}
-_APPLICANT = {"business_name": "Harbor Paper Co.", "contact_name": "Jordan Lee"}
+_APPLICANT = {
+    "business_name": "Harbor Paper Co.",
+    "contact_name": "Jordan Lee",
+    "rep_name": "Jordan Diaz",
+}
 _AGENT = {"agent_name": "Dana Ruiz", "agent_email": "dana.ruiz@advantus.example"}
 _LINK = {"link": "http://127.0.0.1:4200/runs/flow-run/7f1c0e52-1b0e-4d8e-9a57-2f7d9d3c6a10"}
 

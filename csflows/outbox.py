@@ -72,6 +72,8 @@ class OutgoingEmail:
     ticket_id: int | None = None
     attachments: list[Attachment] = field(default_factory=list)
     in_reply_to: str | None = None
+    reply_to: str | None = None  # where the recipient's answer goes (the rep who signs)
+    cc: list[str] = field(default_factory=list)  # copied (the rep on the applicant's outcome)
 
 
 @dataclass
@@ -128,6 +130,10 @@ def build_email(outgoing: OutgoingEmail, mail_from: str) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = _header("from", mail_from)
     msg["To"] = _recipient(outgoing.to)
+    if outgoing.cc:
+        msg["Cc"] = ", ".join(_recipient(address) for address in outgoing.cc)
+    if outgoing.reply_to:
+        msg["Reply-To"] = _recipient(outgoing.reply_to)
     msg["Subject"] = _header("subject", outgoing.subject)
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = message_id_for(outgoing.key)

@@ -50,6 +50,7 @@ from csflows.vetting.gates import (
     wait_at_gate,
 )
 from csflows.vetting.inquiries import Claim, InquiryRecord
+from csflows.vetting.owner import rep_for, rep_of
 from csflows.vetting.policy import approval_policy
 from csflows.vetting.scorecard import render_scorecard
 from tasks.assessment import assess
@@ -84,9 +85,14 @@ def _run_alive(run_id: str) -> bool:
 
 
 @task(name="receive-inquiry")
-def receive_inquiry(form: dict[str, Any], source: str, ticket_id: int | None) -> Claim:
-    """Store the raw form before anything parses it; one vetting per inquiry."""
-    return InquiryRecord.receive(form, _flow_run_id(), source, ticket_id, run_alive=_run_alive)
+def receive_inquiry(
+    form: dict[str, Any], source: str, ticket_id: int | None, rep: str | None = None
+) -> Claim:
+    """Store the raw form before anything parses it; one vetting per inquiry, owned by a rep."""
+    owner = rep_for(rep, ticket_id)
+    return InquiryRecord.receive(
+        form, _flow_run_id(), source, ticket_id, run_alive=_run_alive, rep=owner.key
+    )
 
 
 @task(name="forward-answer", task_run_name="answer run {owner}")
@@ -144,7 +150,9 @@ def return_for_completion(
     to = str(inquiry.raw.get("email") or "")
     if to and not any(m.field == "email" for m in assessment.missing_fields):
         send_email_task(
-            vetting_mail.incomplete(inquiry.id, round_, to, inquiry.raw, assessment.missing_fields)
+            vetting_mail.incomplete(
+                inquiry.id, round_, to, inquiry.raw, assessment.missing_fields, rep_of(inquiry.rep)
+            )
         )
     else:
         get_run_logger().warning(
@@ -213,7 +221,9 @@ def decline(
     inquiry: InquiryRecord, form: NewCustomerInquiry, assessment: Assessment, reviewer: str
 ) -> VettingOutcome:
     """The letter for the first failing criterion; the inquiry is closed."""
-    send_email_task(vetting_mail.decline(inquiry.id, form, assessment, approval_policy()))
+    send_email_task(
+        vetting_mail.decline(inquiry.id, form, assessment, approval_policy(), rep_of(inquiry.rep))
+    )
     inquiry.set_status(InquiryStatus.DECLINED)
     return outcome(inquiry, f"declined by {escape(reviewer)}")
 
@@ -222,7 +232,9 @@ def request_info(
     inquiry: InquiryRecord, round_: int, form: NewCustomerInquiry, question: str
 ) -> list[str]:
     """Ask the applicant what the supervisor wants to know; the fields their answer changed."""
-    send_email_task(vetting_mail.request_info(inquiry.id, round_, form, question))
+    send_email_task(
+        vetting_mail.request_info(inquiry.id, round_, form, question, rep_of(inquiry.rep))
+    )
     inquiry.request_info(round_)
     awaiting("applicant")
     applicant = wait_at_gate(
@@ -239,7 +251,7 @@ def request_info(
 
 def first_po(inquiry: InquiryRecord, form: NewCustomerInquiry) -> FirstPurchaseOrder:
     """Seed 001: the approved applicant is told so and asked for the first PO."""
-    send_email_task(vetting_mail.approved(inquiry.id, form))
+    send_email_task(vetting_mail.approved(inquiry.id, form, rep_of(inquiry.rep)))
     inquiry.await_first_po()
     awaiting("first-po")
     po = wait_at_gate(
@@ -289,11 +301,14 @@ def create_customer(
 
 @flow(name="vet-new-customer", persist_result=True)
 def vet_new_customer(
-    form: dict[str, Any], source: str = "ui", ticket_id: int | None = None
+    form: dict[str, Any],
+    source: str = "ui",
+    ticket_id: int | None = None,
+    rep: str | None = None,
 ) -> VettingOutcome:
     """Vet a returned New Customer Inquiry Form (seed 001), from the form to the customer record."""
     logger = get_run_logger()
-    claim = receive_inquiry(form, source, ticket_id)
+    claim = receive_inquiry(form, source, ticket_id, rep)
     if claim.action == "duplicate":
         logger.info(
             "inquiry %s is already %s (run %s): not vetted again",

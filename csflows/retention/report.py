@@ -18,10 +18,11 @@ from csflows import store
 from csflows.calendar import business_calendar
 from csflows.models import Outcome
 from csflows.outbox import MailSender
+from csflows.people import people
 from csflows.retention.config import HUMAN_KINDS, Cadence
 from csflows.retention.enrollment import OPEN
 from csflows.retention.plan import plan
-from csflows.store.tables import CustomerRow, FeedbackRow, TouchpointRow
+from csflows.store.tables import CustomerRow, FeedbackRow, InquiryRow, TouchpointRow
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class TeamMonth:
     new_accounts_required: int
     meetings_held: int
     meetings_required: int
+    won_by_rep: tuple[tuple[str, int], ...] = ()  # the CS rep who ran each won inquiry
 
     @property
     def new_accounts_short(self) -> int:
@@ -58,12 +60,14 @@ class TeamMonth:
 
     def headline(self) -> str:
         """Two lines for the top of the report."""
-        return "\n".join(
-            [
-                _against("Meetings held", self.meetings_held, self.meetings_required),
-                _against("New accounts won", self.new_accounts, self.new_accounts_required),
-            ]
-        )
+        lines = [
+            _against("Meetings held", self.meetings_held, self.meetings_required),
+            _against("New accounts won", self.new_accounts, self.new_accounts_required),
+        ]
+        if self.won_by_rep:
+            reps = ", ".join(f"{name} {count}" for name, count in self.won_by_rep)
+            lines.append(f"New accounts by the rep who ran the inquiry: {reps}.")
+        return "\n".join(lines)
 
 
 def _against(what: str, reached: int, required: int) -> str:
@@ -198,14 +202,33 @@ def agent_months(first: date, policy: Cadence) -> list[AgentMonth]:
     ]
 
 
-def team_month(agents: Sequence[AgentMonth], policy: Cadence) -> TeamMonth:
-    """The team's month against the seed's minimums."""
+def team_month(first: date, agents: Sequence[AgentMonth], policy: Cadence) -> TeamMonth:
+    """The team's month against the seed's minimums, and who won the new accounts."""
     return TeamMonth(
         new_accounts=sum(a.new_accounts for a in agents),
         new_accounts_required=policy.targets.new_accounts_per_month,
         meetings_held=sum(a.meetings_held for a in agents),
         meetings_required=policy.targets.meetings_per_month,
+        won_by_rep=won_by_rep(first),
     )
+
+
+def won_by_rep(first: date) -> tuple[tuple[str, int], ...]:
+    """Customers won through vetting in the month, by the rep who ran the inquiry."""
+    begin, end = _bounds(first)
+    query = (
+        select(InquiryRow.rep, func.count())
+        .join(CustomerRow, CustomerRow.inquiry_id == InquiryRow.id)
+        .where(CustomerRow.created_at >= begin, CustomerRow.created_at < end)
+        .group_by(InquiryRow.rep)
+    )
+    team = people()
+    counts: Counter[str] = Counter()
+    with store.session() as s:
+        for rep, count in s.execute(query).tuples():
+            person = team.find(rep or "")
+            counts[person.name if person else rep or "(no rep recorded)"] += count
+    return tuple(sorted(counts.items()))
 
 
 def scheduled_visits(first: date, months: int, policy: Cadence) -> Counter[tuple[str, str]]:
@@ -331,7 +354,7 @@ def monthly_report(first: date, policy: Cadence, horizon: int = 6) -> MonthlyRep
     )
     return MonthlyReport(
         label(first),
-        team_month(agents, policy),
+        team_month(first, agents, policy),
         agents,
         capacity,
         capacity_summary(capacity, policy),

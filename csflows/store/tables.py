@@ -70,6 +70,7 @@ class InquiryRow(Base):
     status: Mapped[str] = mapped_column(String(40), default="received")
     recommendation: Mapped[str | None] = mapped_column(String(20))
     source: Mapped[str] = mapped_column(String(40), default="cli")
+    rep: Mapped[str | None] = mapped_column(String(120))  # a person's key in people.yaml
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     flow_run_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -172,11 +172,15 @@ def wait_at_gate(
     )
 
 
-def submit(form: dict[str, Any], source: str = "cli") -> tuple[str, str]:
-    """Start the vet-new-customer deployment for a returned form; the run id and its UI link."""
+def submit(form: dict[str, Any], source: str = "cli", rep: str | None = None) -> tuple[str, str]:
+    """Start the vet-new-customer deployment for a returned form (run by `rep`, a person of
+    people.yaml, when given); the run id and its UI link."""
     from prefect.deployments import run_deployment
 
-    run: Any = run_deployment(DEPLOYMENT, parameters={"form": form, "source": source}, timeout=0)
+    parameters: dict[str, Any] = {"form": form, "source": source}
+    if rep:
+        parameters["rep"] = rep
+    run: Any = run_deployment(DEPLOYMENT, parameters=parameters, timeout=0)
     return str(run.id), flow_run_link(run.id)
 
 

@@ -176,6 +176,7 @@ class InquiryRecord:
     source: str
     ticket_id: int | None
     flow_run_id: str | None
+    rep: str | None  # the Customer Service rep who runs it (a key of people.yaml)
     created_at: datetime
     updated_at: datetime
     decisions: list[Decision] = field(default_factory=list)
@@ -204,6 +205,7 @@ class InquiryRecord:
                 source=row.source,
                 ticket_id=row.ticket_id,
                 flow_run_id=row.flow_run_id,
+                rep=row.rep,
                 created_at=row.created_at,
                 updated_at=row.updated_at,
                 decisions=[Decision.of(d) for d in _decisions(s, inquiry_id)],
@@ -303,6 +305,7 @@ class InquiryRecord:
         source: str = "ui",
         ticket_id: int | None = None,
         run_alive: Callable[[str], bool] = lambda _run: True,
+        rep: str | None = None,
     ) -> Claim:
         """Store the raw form (before anything parses it) and decide what this submission is."""
         key = dedupe_key(raw)
@@ -321,6 +324,7 @@ class InquiryRecord:
                             source=source,
                             ticket_id=ticket_id,
                             flow_run_id=flow_run_id,
+                            rep=rep,
                             status=InquiryStatus.RECEIVED.value,
                         )
                         s.add(row)

@@ -11,9 +11,11 @@ from typing import Any
 from csflows import policy, templates
 from csflows.models import CRITERIA, Assessment, Division, MissingField, NewCustomerInquiry
 from csflows.outbox import OutgoingEmail
+from csflows.people import Person
 from csflows.vetting.policy import ApprovalPolicy
 
 DECLINE_REASONS = CRITERIA  # the first failing criterion, in this order, picks the letter
+OUTCOME_LETTERS = frozenset({"vetting_approved", "vetting_request_info"})  # and the declines
 
 
 def _division(form: NewCustomerInquiry) -> Division | None:
@@ -45,6 +47,18 @@ def _email(key: str, to: str, template: str, inquiry_id: int, /, **values: Any) 
     )
 
 
+def _from_rep(
+    key: str, to: str, template: str, inquiry_id: int, rep: Person, /, **values: Any
+) -> OutgoingEmail:
+    """A letter to the applicant signed by the rep who runs the inquiry, answers to the rep
+    (Reply-To), and the rep copied when it tells the outcome (seed 001)."""
+    email = _email(key, to, template, inquiry_id, rep_name=rep.name, **values)
+    email.reply_to = str(rep.email)
+    if template in OUTCOME_LETTERS or template.startswith("vetting_decline"):
+        email.cc = [str(rep.email)]
+    return email
+
+
 def _applicant(form: NewCustomerInquiry) -> dict[str, str]:
     return {
         "contact_name": form.contact_name or form.business_name or "Customer",
@@ -53,7 +67,12 @@ def _applicant(form: NewCustomerInquiry) -> dict[str, str]:
 
 
 def incomplete(
-    inquiry_id: int, round_: int, to: str, form_values: dict[str, Any], missing: list[MissingField]
+    inquiry_id: int,
+    round_: int,
+    to: str,
+    form_values: dict[str, Any],
+    missing: list[MissingField],
+    rep: Person,
 ) -> OutgoingEmail:
     """Seed 001: a form not completed in its entirety goes back to the applicant, with the list.
 
@@ -65,11 +84,12 @@ def incomplete(
         for key in ("contact_name", "business_name")
         if key not in refused and isinstance(value := form_values.get(key), str)
     }
-    return _email(
+    return _from_rep(
         f"vetting:{inquiry_id}:incomplete:{round_}",
         to,
         "vetting_incomplete",
         inquiry_id,
+        rep,
         contact_name=names.get("contact_name") or names.get("business_name") or "Customer",
         business_name=names.get("business_name") or "your business",
         missing=[{"label": field_label(m.field), "reason": m.reason} for m in missing],
@@ -135,26 +155,28 @@ def approval_nudge(
     )
 
 
-def approved(inquiry_id: int, form: NewCustomerInquiry) -> OutgoingEmail:
-    """Seed 001: let the applicant know they are approved and request their first PO."""
-    return _email(
+def approved(inquiry_id: int, form: NewCustomerInquiry, rep: Person) -> OutgoingEmail:
+    """Seed 001: the rep lets the applicant know they are approved and requests their first PO."""
+    return _from_rep(
         f"vetting:{inquiry_id}:approved",
         form.email or "",
         "vetting_approved",
         inquiry_id,
+        rep,
         division=_division(form),
         **_applicant(form),
     )
 
 
 def request_info(
-    inquiry_id: int, round_: int, form: NewCustomerInquiry, note: str
+    inquiry_id: int, round_: int, form: NewCustomerInquiry, note: str, rep: Person
 ) -> OutgoingEmail:
-    return _email(
+    return _from_rep(
         f"vetting:{inquiry_id}:request-info:{round_}",
         form.email or "",
         "vetting_request_info",
         inquiry_id,
+        rep,
         note=note.strip() or "Please confirm the details of your form.",
         **_applicant(form),
     )
@@ -170,7 +192,11 @@ def decline_reason(assessment: Assessment) -> str | None:
 
 
 def decline(
-    inquiry_id: int, form: NewCustomerInquiry, assessment: Assessment, rules: ApprovalPolicy
+    inquiry_id: int,
+    form: NewCustomerInquiry,
+    assessment: Assessment,
+    rules: ApprovalPolicy,
+    rep: Person,
 ) -> OutgoingEmail:
     """The decline letter for the reason; Amazon sellers are pointed to where the products sell."""
     reason = decline_reason(assessment)
@@ -189,6 +215,6 @@ def decline(
     if reason == "minimums" and (division is None or not division.minimums.has_figures):
         reason = None
     template = f"vetting_decline_{reason}" if reason else "vetting_decline"
-    return _email(
-        f"vetting:{inquiry_id}:declined", form.email or "", template, inquiry_id, **values
+    return _from_rep(
+        f"vetting:{inquiry_id}:declined", form.email or "", template, inquiry_id, rep, **values
     )

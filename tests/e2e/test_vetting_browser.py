@@ -96,10 +96,15 @@ def test_supervisor_approves_in_the_prefect_ui(
     expect(form.get_by_text("Who decides; the audit trail keeps it").first).to_be_visible()
     shutil.copy(shot(page, tmp_path, "approval-form"), NOTES / "ui-approval.png")
     selects = form.locator(".p-select-button__control")
-    selects.nth(0).click()  # decision: pre-filled with the recommendation, chosen anyway
-    page.get_by_role("option", name="approve", exact=True).click()
-    selects.nth(1).click()  # reviewer: a dropdown of the configured supervisors
+    # decision: pre-filled with the recommendation; reviewer: the configured supervisors;
+    # sales agent: the division's agents, pre-filled by rotation
+    expect(selects.nth(0)).to_contain_text("approve")
+    expect(selects.nth(1)).to_contain_text("Pat Morgan")
+    expect(selects.nth(2)).to_contain_text("Dana Ruiz")
+    selects.nth(1).click()
+    page.keyboard.press("ArrowDown")
     page.get_by_role("option", name="Robin Hale", exact=True).click()
+    expect(selects.nth(1)).to_contain_text("Robin Hale")
     form.locator("textarea").first.fill("Commercial address and a real store; approved.")
     shutil.copy(shot(page, tmp_path, "approval-form-filled"), NOTES / "ui-approval-filled.png")
     form.get_by_role("button", name="Submit").click()

@@ -130,9 +130,7 @@ def test_approve_then_first_po_creates_exactly_one_customer(stack: VettingStack)
     trail = InquiryRecord.load(inquiry_id).show()
     assert trail["status"] == "customer_created"
     approved = next(d for d in trail["decisions"] if d["decision"] == "approve")
-    assert (
-        approved["reviewer"] == "Pat Morgan" and approved["evidence"]["assessment"]["criteria"]
-    )
+    assert approved["reviewer"] == "Pat Morgan" and approved["evidence"]["assessment"]["criteria"]
 
 
 def test_decline_sends_the_amazon_letter_and_creates_no_customer(stack: VettingStack) -> None:
@@ -215,7 +213,8 @@ def test_same_inquiry_submitted_twice_is_vetted_once(stack: VettingStack) -> Non
     ]
     assert len(reviews) == 1
     resume_flow_run(
-        first.id, run_input={"decision": "decline", "reviewer": "Robin Hale", "note": "test cleanup"}
+        first.id,
+        run_input={"decision": "decline", "reviewer": "Robin Hale", "note": "test cleanup"},
     )
     wait_for_state(first.id, {"Completed"})
 

@@ -124,7 +124,9 @@ def test_monthly_report_emails_targets_and_capacity(
     add_customers(3, status="active")
     with store.session() as s:
         for n in (1, 2):  # two customers won through vetting; C-00003 came from a CRM import
-            inquiry = InquiryRow(dedupe_key=f"won-{n}", raw="{}", status="customer_created")
+            inquiry = InquiryRow(
+                dedupe_key=f"won-{n}", raw="{}", status="customer_created", rep="jordan-diaz"
+            )
             s.add(inquiry)
             s.flush()
             s.execute(
@@ -155,6 +157,7 @@ def test_monthly_report_emails_targets_and_capacity(
     text = mail.text
     assert "Meetings held: 5 of the 50 required (45 short)." in text
     assert "New accounts won: 2 of the 30 required (28 short)." in text
+    assert "New accounts by the rep who ran the inquiry: Jordan Diaz 2." in text
     assert text.index("Meetings held:") < text.index("Dana Ruiz")  # it leads
     dana = next(line for line in text.splitlines() if line.startswith("Dana Ruiz "))
     assert dana.split()[2:4] == ["2", "5"]

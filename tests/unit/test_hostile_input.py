@@ -21,6 +21,7 @@ from csflows.errors import (
 from csflows.markdown import inert_table
 from csflows.models import Customer, MissingField
 from csflows.outbox import OutgoingEmail, build_email
+from csflows.people import people
 from csflows.purchase_orders.inbound import from_eml, from_json
 from csflows.purchase_orders.reading import pdf_text
 from csflows.templates import render
@@ -103,7 +104,11 @@ def test_a_customer_import_row_with_a_control_character_is_refused() -> None:
 
 def test_a_line_break_in_a_business_name_stays_in_the_subject_line() -> None:
     message = render(
-        "vetting_request_info", contact_name="Ana", business_name="Acme\r\nBcc: x@y\n\nHi", note="?"
+        "vetting_request_info",
+        contact_name="Ana",
+        business_name="Acme\r\nBcc: x@y\n\nHi",
+        note="?",
+        rep_name="Jordan Diaz",
     )
     assert message.subject == "A question about your new account request for Acme Bcc: x@y Hi"
     assert message.body.startswith("Dear Ana,")  # nothing moved from the subject into the body
@@ -115,7 +120,9 @@ def test_the_incomplete_letter_greets_only_with_names_that_were_accepted() -> No
         MissingField(field="contact_name", reason="must be one line"),
         MissingField(field="business_name", reason="is too long"),
     ]
-    letter = vetting_mail.incomplete(7, 1, "ana@papermoon.example", raw, missing)
+    letter = vetting_mail.incomplete(
+        7, 1, "ana@papermoon.example", raw, missing, people().supervisor
+    )
     assert letter.body.startswith("Dear Customer,") and "your business" in letter.body
     assert len(letter.body) < 2000
 

@@ -20,6 +20,7 @@ from csflows.models import (
     MissingField,
     NewCustomerInquiry,
 )
+from csflows.people import people
 from csflows.vetting import inquiries
 from csflows.vetting import mail as vetting_mail
 from csflows.vetting.inquiries import InquiryRecord
@@ -125,14 +126,19 @@ def test_only_http_links_become_links() -> None:
     assert literal("http://x.example/a|b`c") == "`http://x.example/a\\|b'c`"
 
 
+REP = people().get("jordan-diaz")
+
+
 def test_decline_letter_follows_the_failed_criterion() -> None:
     rules = approval_policy()
-    amazon = vetting_mail.decline(1, FORM, _assessment(amazon="fail", address="fail"), rules)
+    amazon = vetting_mail.decline(1, FORM, _assessment(amazon="fail", address="fail"), rules, REP)
     assert amazon.template == "vetting_decline_amazon"
     assert "https://www.amazon.com/" in amazon.body and "https://www.joann.com/" in amazon.body
-    minimums = vetting_mail.decline(1, FORM, _assessment(amazon="pass", minimums="fail"), rules)
+    minimums = vetting_mail.decline(
+        1, FORM, _assessment(amazon="pass", minimums="fail"), rules, REP
+    )
     assert minimums.template == "vetting_decline_minimums" and "$350" in minimums.body
-    plain = vetting_mail.decline(1, FORM, _assessment(amazon="pass", website="review"), rules)
+    plain = vetting_mail.decline(1, FORM, _assessment(amazon="pass", website="review"), rules, REP)
     assert plain.template == "vetting_decline"
     assert amazon.key == plain.key == "vetting:1:declined"  # one decline per inquiry, whatever
 
@@ -147,10 +153,25 @@ def test_missing_list_uses_words_a_customer_understands() -> None:
             MissingField(field="address.postal_code", reason="is required"),
             MissingField(field="tax_id", reason="is required"),
         ],
+        REP,
     )
     assert "Address: postal code: is required" in email.body
     assert "Resale certificate or tax id: is required" in email.body
     assert email.key == "vetting:3:incomplete:1"
+
+
+def test_letters_to_the_applicant_are_the_reps_and_the_rep_is_copied_on_the_outcome() -> None:
+    """Seed 001: the rep who initiated the process returns the form and tells the applicant."""
+    returned = vetting_mail.incomplete(
+        3, 1, "ana@shop.example", {}, [MissingField(field="tax_id", reason="is required")], REP
+    )
+    assert returned.body.rstrip().endswith("Thank you,\nJordan Diaz\nCustomer Service")
+    assert returned.reply_to == "jordan.diaz@advantus.example" and returned.cc == []
+    decided = vetting_mail.decline(3, FORM, _assessment(amazon="fail"), approval_policy(), REP)
+    assert decided.reply_to == "jordan.diaz@advantus.example"
+    assert decided.cc == ["jordan.diaz@advantus.example"]
+    approved = vetting_mail.approved(3, FORM, REP)
+    assert approved.cc == ["jordan.diaz@advantus.example"] and "Jordan Diaz" in approved.body
 
 
 def test_dedupe_key_ignores_case_and_punctuation() -> None:
