@@ -1,4 +1,4 @@
-"""The email a PO's action sends: the seed's wording rendered with the values recorded for it."""
+"""The email a PO's action sends: its letter (the seed's own for Level 4, ours otherwise) rendered with the values recorded for it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The mail of vetting (seed 001), composed from the standard wording in `config/templates/`.
+"""The mail of vetting (seed 001), composed from the letters in `config/templates/` (their
+wording is ours, not the seeds': `config/letters.yaml`).
 
 Each message has an idempotency key naming the inquiry, the step and the round, so a resumed
 or retried run never sends it twice.
