@@ -70,7 +70,11 @@ _APPLICANT = {
     "rep_name": "Jordan Diaz",
 }
 _AGENT = {"agent_name": "Dana Ruiz", "agent_email": "dana.ruiz@advantus.example"}
-_LINK = {"link": "http://127.0.0.1:4200/runs/flow-run/7f1c0e52-1b0e-4d8e-9a57-2f7d9d3c6a10"}
+_LINK = {
+    "link": "http://127.0.0.1:4200/runs/flow-run/7f1c0e52-1b0e-4d8e-9a57-2f7d9d3c6a10",
+    "queue_link": "http://127.0.0.1:4200/runs?flowRuns.state.name=Suspended"
+    "&flowRuns.tags.name=awaiting%3Asupervisor",
+}
 
 
 def _division(key: str) -> Any:

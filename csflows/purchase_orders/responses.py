@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from csflows import policy
+from csflows.links import waiting_for
 from csflows.models.purchase_order import PoAction, PoDecision, PoEmail, PoReading, Sender
 from csflows.outbox import Attachment, OutgoingEmail
 from csflows.templates import render
@@ -43,6 +44,7 @@ def with_values(
             else "",
             "reason": decision.reason,
             "link": link,
+            "queue_link": waiting_for("supervisor") if link else "",
         }
     return decision.model_copy(update={"values": values})
 

@@ -18,6 +18,7 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from csflows.errors import GateError, InquiryNotFound
+from csflows.links import flow_run_link
 from csflows.models import Assessment, InquiryStatus
 from csflows.models.common import Line, Name, Paragraph
 from csflows.run_inputs import with_context
@@ -205,15 +206,3 @@ def answer_info_request(flow_run_id: str, form: dict[str, Any], note: str = "") 
     from prefect.flow_runs import resume_flow_run
 
     resume_flow_run(UUID(flow_run_id), run_input={"form": form, "note": note})
-
-
-def flow_run_link(flow_run_id: str | UUID) -> str:
-    """The run's page in the Prefect UI (where the supervisor answers the form)."""
-    from prefect.settings import get_current_settings
-    from prefect.utilities.urls import url_for
-
-    link = url_for("flow-run", obj_id=str(flow_run_id))
-    if link:
-        return link
-    api = (get_current_settings().api.url or "http://127.0.0.1:4200/api").removesuffix("/api")
-    return f"{api}/runs/flow-run/{flow_run_id}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from csflows import policy, templates
+from csflows.links import waiting_for
 from csflows.models import CRITERIA, Assessment, Division, MissingField, NewCustomerInquiry
 from csflows.outbox import OutgoingEmail
 from csflows.people import Person
@@ -128,6 +129,7 @@ def supervisor_review(
         recommendation=assessment.recommendation.value,
         criteria=criteria_lines(assessment),
         link=link,
+        queue_link=waiting_for("supervisor"),
     )
 
 
@@ -153,6 +155,7 @@ def approval_nudge(
         timeout=f"{rules.approval_timeout_business_days:g}",
         supervisor=str(rules.supervisor_email),
         link=link,
+        queue_link=waiting_for("supervisor"),
     )
 
 

@@ -67,7 +67,16 @@ def test_supervisor_approves_in_the_prefect_ui(
     run: Any = submit(stack.form(email=email))
     wait_for_state(run.id, {"Suspended"})
     inquiry_id = inquiry_of(run.id)
-    run_page = f"{stack.prefect.ui_url}/runs/flow-run/{run.id}"
+    # The supervisor starts from the mail: its links open the run and everything waiting.
+    [mail] = [m for m in stack.smtp.to("cs-supervisor@example.com") if "to review" in m.subject]
+    links = [line.strip() for line in mail.text.splitlines() if line.strip().startswith("http")]
+    run_page, waiting = links
+    assert run_page == f"{stack.prefect.ui_url}/runs/flow-run/{run.id}"
+    page.goto(waiting)
+    expect(page.get_by_text(f"vet-paper-lantern-crafts-llc-{inquiry_id}").first).to_be_visible(
+        timeout=60_000
+    )
+    shutil.copy(shot(page, tmp_path, "waiting-for-supervisor"), NOTES / "ui-waiting.png")
 
     page.goto(run_page)
     expect(page.get_by_text(f"vet-paper-lantern-crafts-llc-{inquiry_id}").first).to_be_visible(

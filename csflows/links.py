@@ -1,0 +1,33 @@
+"""Links into the Prefect UI that a mail gives a person: the run to answer, and the Runs page
+filtered to everything waiting for their role (state Suspended, tag `awaiting:<role>`)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+from uuid import UUID
+
+
+def ui_base() -> str:
+    """The Prefect UI's address: PREFECT_UI_URL, else the API's without `/api`."""
+    from prefect.settings import get_current_settings
+
+    settings = get_current_settings()
+    ui = settings.ui_url or (settings.api.url or "http://127.0.0.1:4200/api").removesuffix("/api")
+    return str(ui).rstrip("/")
+
+
+def flow_run_link(flow_run_id: str | UUID) -> str:
+    """The run's page in the Prefect UI, where its Resume form is answered."""
+    from prefect.utilities.urls import url_for
+
+    return url_for("flow-run", obj_id=str(flow_run_id)) or (
+        f"{ui_base()}/runs/flow-run/{flow_run_id}"
+    )
+
+
+def waiting_for(role: str) -> str:
+    """The Runs page showing only the runs suspended for `role` (supervisor, operator ...)."""
+    query = urlencode(
+        {"flowRuns.state.name": "Suspended", "flowRuns.tags.name": f"awaiting:{role}"}
+    )
+    return f"{ui_base()}/runs?{query}"
