@@ -53,6 +53,7 @@ from csflows.vetting.inquiries import Claim, InquiryRecord
 from csflows.vetting.owner import rep_for, rep_of
 from csflows.vetting.policy import approval_policy
 from csflows.vetting.scorecard import render_scorecard
+from tasks.address import customer_time_zone
 from tasks.assessment import assess
 from tasks.crm import netsuite_customer_task, save_customer_task
 from tasks.messaging import send_email_task
@@ -286,7 +287,9 @@ def create_customer(
     """Seed 001: the customer record, only now (approved, first PO received), with the sales
     agent the supervisor chose (else the division's next in rotation)."""
     agent = sales_agent or onboarding.next_sales_agent(division_key(form))
-    customer = onboarding.new_customer(inquiry.id, form, approval_policy(), agent)
+    customer = onboarding.new_customer(
+        inquiry.id, form, approval_policy(), agent, customer_time_zone(form)
+    )
     saved = save_customer_task(inquiry.id, customer, po.po_number, po.amount)
     netsuite_id = netsuite_customer_task(inquiry.id, saved)
     inquiry.record_customer(saved.id, netsuite_id, po.po_number, str(po.amount))

@@ -3,16 +3,20 @@ cached on the normalized address; an offline parse when no API key is configured
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from prefect import task
 
 from blocks import GoogleMapsCredentials, resolve
+from csflows.calendar import business_calendar
 from csflows.clients.google import GoogleMaps
+from csflows.errors import ApiError
 from csflows.models import CheckResult, NewCustomerInquiry
 from csflows.vetting.criteria.address import address_verdict, offline_verdict
 from csflows.vetting.policy import vetting_policy
+from csflows.vetting.timezones import zone_for_region
 from tasks.checks import CHECK_RETRIES
 
 
@@ -24,6 +28,23 @@ def maps_client() -> GoogleMaps:
         timeout=lookups.timeout_seconds,
         retry_timeout=lookups.google_retry_seconds,
     )
+
+
+@task(name="customer-time-zone", **CHECK_RETRIES)
+def customer_time_zone(form: NewCustomerInquiry) -> str:
+    """The new customer's time zone: Google's for the geocoded address, else the zone of the
+    address's state or province, else the business calendar's."""
+    fallback = zone_for_region(form.address.region, business_calendar().timezone)
+    maps = maps_client()
+    if not maps.configured:
+        return fallback
+    try:
+        return maps.time_zone(form.address) or fallback
+    except ApiError as exc:  # a refused lookup must not stop the customer's creation
+        logging.getLogger(__name__).warning(
+            "time zone lookup refused (%s): using %s", exc, fallback
+        )
+        return fallback
 
 
 @task(name="check-address", **CHECK_RETRIES)

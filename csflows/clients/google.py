@@ -165,6 +165,33 @@ class GoogleMaps:
 
         return self._cached("google.geocoding", {"address": normalized_address(address)}, fetch)
 
+    def time_zone(self, address: Address) -> str | None:
+        """The IANA time zone at the address (Geocoding, then the Time Zone API; both cached);
+        None when Google finds no place there."""
+        results, _ = self.geocode(address)
+        location = ((results[0] if results else {}).get("geometry") or {}).get("location")
+        if not location:
+            return None
+        point = (round(float(location["lat"]), 4), round(float(location["lng"]), 4))
+
+        def fetch() -> dict[str, Any]:
+            client = self._client("google.timezone")
+            try:
+                answer = dict(client.timezone(point))
+            except googlemaps.exceptions.ApiError as exc:
+                raise ApiError("google.timezone", f"{exc.status}: {exc.message}") from exc
+            except googlemaps.exceptions.HTTPError as exc:
+                status = int(exc.status_code)
+                kind = TransientApiError if status == 429 or status >= 500 else ApiError
+                raise kind("google.timezone", "HTTP error", status) from exc
+            except (googlemaps.exceptions.Timeout, googlemaps.exceptions.TransportError) as exc:
+                raise client.gave_up("google.timezone", exc) from exc
+            return answer
+
+        answer, _ = self._cached("google.timezone", {"location": point}, fetch)
+        zone = answer.get("timeZoneId")
+        return str(zone) if zone else None
+
     def search_places(self, business: str, address: Address) -> tuple[list[dict[str, Any]], bool]:
         """Places API (New) Text Search for the business at the address."""
         text = f"{business}, {address.one_line()}"

@@ -30,10 +30,15 @@ def external_id(inquiry_id: int) -> str:
 
 
 def new_customer(
-    inquiry_id: int, form: NewCustomerInquiry, rules: ApprovalPolicy, sales_agent: str = ""
+    inquiry_id: int,
+    form: NewCustomerInquiry,
+    rules: ApprovalPolicy,
+    sales_agent: str = "",
+    timezone: str | None = None,
 ) -> Customer:
-    """The customer an approved inquiry becomes, with its sales agent and its time zone (from
-    the address's state or province), so retention goes to a person in the customer's hours."""
+    """The customer an approved inquiry becomes, with its sales agent and its time zone (looked
+    up for the address, else the state's or province's), so retention goes to a person in the
+    customer's business hours."""
     return Customer(
         id=customer_id(inquiry_id, rules),
         name=form.business_name or form.dba or f"inquiry {inquiry_id}",
@@ -43,7 +48,7 @@ def new_customer(
         level=rules.new_customer_level,
         address=form.address.one_line(),
         sales_agent=sales_agent,
-        timezone=zone_for_region(form.address.region, business_calendar().timezone),
+        timezone=timezone or zone_for_region(form.address.region, business_calendar().timezone),
     )
 
 

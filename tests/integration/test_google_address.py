@@ -11,7 +11,7 @@ from blocks import GoogleMapsCredentials, resolve
 from csflows.clients.google import GoogleMaps
 from csflows.errors import ApiError, TransientApiError
 from csflows.models import Verdict
-from tasks.address import check_address
+from tasks.address import check_address, customer_time_zone
 from tests.support import google
 from tests.support.inquiries import inquiry
 from tests.support.servers import HttpServer, Reply
@@ -148,3 +148,36 @@ def test_no_api_key_parses_offline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CSFLOWS_GOOGLE_MAPS_API_KEY", raising=False)
     assert check_address.fn(inquiry()).verdict is Verdict.REVIEW
     assert check_address.fn(inquiry(address={"street": "PO Box 881"})).verdict is Verdict.FAIL
+
+
+TIMEZONE = "/maps/api/timezone/json"
+CHICAGO_ZONE = {
+    "dstOffset": 0,
+    "rawOffset": -21600,
+    "status": "OK",
+    "timeZoneId": "America/Chicago",
+    "timeZoneName": "Central Standard Time",
+}
+
+
+def test_a_new_customers_time_zone_comes_from_google_and_is_cached(maps: HttpServer) -> None:
+    """The address says New York (the fallback's answer) but Google places it in Chicago."""
+    maps.route("GET", TIMEZONE, Reply(200, CHICAGO_ZONE))
+    form = inquiry()
+    form = form.model_copy(update={"address": form.address.model_copy(update={"region": "NY"})})
+    assert customer_time_zone.fn(form) == "America/Chicago"
+    assert customer_time_zone.fn(form) == "America/Chicago"
+    [asked] = maps.calls(TIMEZONE)  # the second answer came from the cache
+    assert asked.query["location"] == ["41.8789,-87.6359"]
+
+
+def test_without_a_key_the_time_zone_is_the_states(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CSFLOWS_GOOGLE_MAPS_API_KEY", raising=False)
+    form = inquiry()
+    west = form.model_copy(update={"address": form.address.model_copy(update={"region": "CA"})})
+    assert customer_time_zone.fn(west) == "America/Los_Angeles"
+
+
+def test_a_refused_time_zone_lookup_falls_back_to_the_state(maps: HttpServer) -> None:
+    maps.route("GET", TIMEZONE, Reply(200, {"status": "REQUEST_DENIED", "errorMessage": "no"}))
+    assert customer_time_zone.fn(inquiry()) == "America/Chicago"  # Illinois
