@@ -72,8 +72,7 @@ _APPLICANT = {
 _AGENT = {"agent_name": "Dana Ruiz", "agent_email": "dana.ruiz@advantus.example"}
 _LINK = {
     "link": "http://127.0.0.1:4200/runs/flow-run/7f1c0e52-1b0e-4d8e-9a57-2f7d9d3c6a10",
-    "queue_link": "http://127.0.0.1:4200/runs?flowRuns.state.name=Suspended"
-    "&flowRuns.tags.name=awaiting%3Asupervisor",
+    "queue_link": "http://127.0.0.1:4200/runs?state=Suspended&tag=awaiting%3Asupervisor",
 }
 
 

@@ -27,7 +27,5 @@ def flow_run_link(flow_run_id: str | UUID) -> str:
 
 def waiting_for(role: str) -> str:
     """The Runs page showing only the runs suspended for `role` (supervisor, operator ...)."""
-    query = urlencode(
-        {"flowRuns.state.name": "Suspended", "flowRuns.tags.name": f"awaiting:{role}"}
-    )
+    query = urlencode({"state": "Suspended", "tag": f"awaiting:{role}"})  # the UI's filter params
     return f"{ui_base()}/runs?{query}"

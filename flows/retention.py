@@ -3,7 +3,7 @@ outcome sets off, and the monthly targets of 30 new accounts and 50 meetings."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from prefect import flow
@@ -22,6 +22,7 @@ from tasks.cadence import (
     email_monthly_report,
     enroll_ready_customers,
     escalate_overdue,
+    fetch_sms_replies,
     find_due_touchpoints,
     find_negative_feedback,
     open_work_by_agent,
@@ -200,3 +201,14 @@ def retention_monthly_report(month: str | None = None) -> ReportSent:
         new_accounts_short=team.new_accounts_short,
         emails=sent,
     )
+
+
+@flow(name="poll-sms-replies", log_prints=True)
+def poll_sms_replies(days: int = 2) -> list[int]:
+    """Seed 002, month 2: customers' SMS answers to the check-in, read from Twilio's Messages
+    list for our number (no public webhook needed) and stored as tickets of the customer; the
+    next triage run types them, and a complaint starts the negative-feedback steps."""
+    since = datetime.now(UTC) - timedelta(days=days)
+    stored = fetch_sms_replies(since)
+    print(f"{len(stored)} new SMS replies stored as tickets")
+    return stored

@@ -10,10 +10,12 @@ from typing import Any
 from prefect import get_run_logger, task
 
 from blocks import SmtpServer, TwilioCredentials, resolve
+from csflows.people import people
 from csflows.retention import cadence, enroll_ready
 from csflows.retention import dispatch as rules
 from csflows.retention import feedback as outcomes
 from csflows.retention import report as reports
+from csflows.retention.replies import store_sms_replies
 from tasks.retry import TRANSIENT_RETRIES
 
 
@@ -98,6 +100,13 @@ def act_on_negative_feedback(ids: list[int], now: datetime) -> list[dict[str, An
             }
         )
     return done
+
+
+@task(name="fetch-sms-replies", **TRANSIENT_RETRIES)
+def fetch_sms_replies(since: datetime) -> list[int]:
+    """Customers' SMS replies to our number since `since`, stored as tickets (new ones' ids)."""
+    twilio = resolve(TwilioCredentials).client()
+    return store_sms_replies(twilio.received(since), str(people().cs_queue))
 
 
 @task(name="open-work-by-agent")

@@ -98,6 +98,33 @@ class TwilioClient:
                 return str(message["sid"])
         return None
 
+    def received(self, since: datetime, pages: int = 20) -> list[dict[str, Any]]:
+        """Messages sent TO our number on or after `since`'s day (customers' replies), newest
+        first, following Twilio's `next_page_uri` for at most `pages` pages."""
+        since = since if since.tzinfo else since.replace(tzinfo=UTC)
+        answer = self._get_or_post(
+            "GET",
+            params={
+                "To": self.from_number,
+                "DateSent>": since.astimezone(UTC).date().isoformat(),
+                "PageSize": 100,
+            },
+        )
+        found = list(answer.get("messages") or [])
+        base = self.base_url.rstrip("/")
+        for _ in range(pages - 1):
+            if not answer.get("next_page_uri"):
+                break
+            answer = request(
+                API,
+                "GET",
+                f"{base}{answer['next_page_uri']}",
+                rate=RateLimit(API, self.requests_per_second, burst=5),
+                auth=(self.account_sid, self.auth_token),
+            ).json()
+            found += list(answer.get("messages") or [])
+        return [m for m in found if str(m.get("direction", "")).startswith("inbound")]
+
 
 def _created(message: dict[str, Any]) -> datetime | None:
     """A Message's `date_created` (RFC 2822, e.g. `Mon, 02 Mar 2026 16:00:01 +0000`)."""

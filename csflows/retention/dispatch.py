@@ -26,6 +26,7 @@ from csflows.errors import (
 )
 from csflows.models import TouchpointKind
 from csflows.outbox import Attachment, MailSender, OutgoingSms, SmsSender, send_sms
+from csflows.people import people
 from csflows.retention.config import HUMAN_KINDS, MESSAGE_KINDS, Cadence, SalesAgent
 from csflows.retention.enrollment import IN_RETENTION
 from csflows.retention.invite import visit_invitation
@@ -167,6 +168,7 @@ def send_messages(
     out, and is raised so the task retries; a permanent one (bad number) fails that touchpoint.
     """
     templates = {step.key: step.template for step in policy.steps}
+    answers_to = str(people().cs_queue)
     result = BatchResult()
     try:
         for t, c in _load(ids, "pending"):
@@ -190,7 +192,10 @@ def send_messages(
                         sms,
                     )
                 else:
-                    delivery = send_templated(key, c.email, template, values, c.id, mail=mail)
+                    # a customer's answer goes to the inbox triage reads (seed 002, month 2)
+                    delivery = send_templated(
+                        key, c.email, template, values, c.id, mail=mail, reply_to=answers_to
+                    )
             except ApiError as exc:
                 if is_transient(exc):
                     raise

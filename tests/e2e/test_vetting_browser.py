@@ -76,6 +76,9 @@ def test_supervisor_approves_in_the_prefect_ui(
     expect(page.get_by_text(f"vet-paper-lantern-crafts-llc-{inquiry_id}").first).to_be_visible(
         timeout=60_000
     )
+    filters = page.locator(".p-select-button__control")
+    expect(filters.filter(has_text="Suspended").first).to_be_visible()  # the state filter
+    expect(filters.filter(has_text="awaiting:supervisor").first).to_be_visible()  # the tag
     shutil.copy(shot(page, tmp_path, "waiting-for-supervisor"), NOTES / "ui-waiting.png")
 
     page.goto(run_page)

@@ -107,6 +107,8 @@ def test_due_sms_and_email_go_out_once(
     assert "Dana Ruiz" in first["body"]
     [mail] = smtp_server.to("buyer1@c.shop.example")
     assert mail.subject == "Welcome to Advantus, Shop C1"
+    # the customer's answer goes to the Customer Service inbox that triage reads
+    assert mail.message["Reply-To"] == "customerservice@example.com"
     # Run again, with the same ids or a fresh due query: nothing is sent twice.
     assert send_messages(due, MONDAY_10AM_CHICAGO, policy, **_senders()).counts()["done"] == 0
     assert due_message_ids(MONDAY_10AM_CHICAGO, policy) == []

@@ -51,6 +51,27 @@ class FakeTwilio:
     def to(self, number: str) -> list[dict[str, Any]]:
         return [m for m in self.created if m["to"] == number]
 
+    def receive(self, sender: str, body: str) -> dict[str, Any]:
+        """A customer's SMS to our number, as Twilio lists it (direction `inbound`)."""
+        message = {
+            "sid": f"SM{next(self._sids):032x}",
+            "account_sid": ACCOUNT_SID,
+            "to": FROM_NUMBER,
+            "from": sender,
+            "body": body,
+            "status": "received",
+            "date_created": format_datetime(self.clock()),
+            "date_sent": format_datetime(self.clock()),
+            "num_segments": "1",
+            "direction": "inbound",
+            "api_version": "2010-04-01",
+            "error_code": None,
+            "error_message": None,
+            "uri": f"{self.path[:-5]}/SM.json",
+        }
+        self.created.append(message)
+        return message
+
     def _authorized(self, request: Request) -> bool:
         expected = base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
         return request.headers.get("Authorization") == f"Basic {expected}"
