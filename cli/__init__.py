@@ -19,6 +19,7 @@ from cli import (
     serve,
     tiers,
     touchpoint,
+    triage,
     vet,
 )
 
@@ -39,6 +40,7 @@ app.command("demo")(serve.demo)
 app.command("vet")(vet.vet)
 app.command("po")(po.po)
 app.command("classify")(classify.classify)
+app.command("triage")(triage.triage_file)
 
 
 def main() -> None:

@@ -66,6 +66,8 @@ def classify(
             "confidence": decision.confidence,
             "assignee": decision.assignee,
             "auto_resolve": decision.auto_resolve,
+            "needs_review": decision.needs_triage,
+            "alternatives": [{"type": t, "probability": p} for t, p in decision.alternatives],
         }
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
     if errors:

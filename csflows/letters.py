@@ -130,6 +130,29 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "reason": "Level 3, COP: this customer is subject to the COP order minimums, but "
         "the division's minimum order is not configured",
     },
+    "ticket_assigned": lambda: {
+        "person_name": "Mary Callie",
+        "ticket_id": 118,
+        "ticket_type": "QUOTE - Request for Quote",
+        "sender": "Buyer <buyer@hobbyhaven.example>",
+        "subject": "RFQ: 500 scrapbook albums",
+        "first_lines": "Please quote 500 12x12 albums, delivery in March.",
+        "link": "http://127.0.0.1:4200/artifacts/key/open-tickets",
+    },
+    "ticket_digest": lambda: {
+        "person_name": "Mary Callie",
+        "day": "2026-12-01",
+        "tickets": [
+            {
+                "id": 118,
+                "type": "QUOTE - Request for Quote",
+                "sender": "buyer@hobbyhaven.example",
+                "subject": "RFQ: 500 scrapbook albums",
+                "since": "2026-11-30",
+            }
+        ],
+        "link": "http://127.0.0.1:4200/artifacts/key/open-tickets",
+    },
     "new_account_reply": lambda: {
         "customer_name": "Jordan Lee",
         "division": _division("sulyn"),

@@ -6,15 +6,31 @@ become negative feedback (seed 002)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
+from prefect.flow_runs import suspend_flow_run
 from pydantic import BaseModel
 
+from csflows import store
 from csflows.errors import InboxUnavailable
-from csflows.triage import intake
+from csflows.run_inputs import with_context
+from csflows.store.tables import TicketRow
+from csflows.triage import intake, notices, review
 from csflows.triage import routing as triage
+from csflows.triage.classifier import classifier
 from csflows.triage.route import TicketRoute
-from tasks.triage import poll_inbox_task, route_ticket_task, triage_tickets_task
+from csflows.triage.ticket_types import Route
+from tasks.run_labels import awaiting, label_current_run
+from tasks.triage import (
+    poll_inbox_task,
+    route_ticket_task,
+    send_digests_task,
+    start_review_task,
+    tell_assignees_task,
+    triage_tickets_task,
+)
 
 TRIAGE_BATCH = 200
 
@@ -30,6 +46,8 @@ class TriageSummary(BaseModel):
     resolved: int
     routed: int
     routes: list[TicketRoute] = []
+    reviews_started: int = 0
+    assignees_told: int = 0
 
 
 @flow(name="triage-inbox")
@@ -67,6 +85,17 @@ def triage_inbox(inboxes: list[str] | None = None) -> TriageSummary:
         started.wait()  # a route that failed is recorded on its ticket and tried next run
     routed = [started.result() for started in routing if started.state.is_completed()]
 
+    # 4. People: what the classifier is unsure of goes to the review queue; assignees are told.
+    reviews = [start_review_task.submit(ticket_id) for ticket_id in review.needing_review()]
+    for started in reviews:
+        started.wait()  # no server to start it on: the ticket waits for the next run
+    told = tell_assignees_task([t.id for t in triaged])
+    create_table_artifact(
+        key=notices.OPEN_TICKETS_ARTIFACT,
+        table=notices.open_tickets_table(),
+        description="Open tickets by assignee (and those waiting for a person to type them)",
+    )
+
     touched = sorted({t.id for t in triaged} | {ticket_id for ticket_id, _ in routes})
     create_table_artifact(
         key="triage-inbox",
@@ -81,8 +110,44 @@ def triage_inbox(inboxes: list[str] | None = None) -> TriageSummary:
         resolved=sum(t.status == "resolved" for t in triaged),
         routed=len(routes),
         routes=routed,
+        reviews_started=sum(started.state.is_completed() for started in reviews),
+        assignees_told=sum(status == "sent" for status in told),
     )
     logger.info("triage: %s", summary.model_dump(exclude={"routes"}))
     if unreachable:
         raise InboxUnavailable(f"inboxes not polled: {', '.join(unreachable)}")
     return summary
+
+
+REVIEW_WAIT_SECONDS = 14 * 24 * 3600
+
+
+@flow(name="review-ticket")
+def review_ticket(ticket_id: int) -> TicketRoute:
+    """A person types a ticket the classifier was unsure of (or could not read): the Resume
+    form offers every ticket type and person and shows the message and the best guesses; the
+    answer updates the ticket, routes it as typed, and is kept as a labelled example."""
+    policy = classifier().policy
+    with store.session() as s:
+        ticket = s.get(TicketRow, ticket_id)
+        if ticket is None:
+            raise KeyError(f"ticket_id: no ticket {ticket_id}")
+        s.expunge(ticket)
+    label_current_run(f"review-ticket-{ticket_id}", ["ticket-review"])
+    awaiting("cs")
+    form = with_context(
+        review.review_form(policy),
+        review.review_context(ticket),
+        **review.suggested(ticket, policy),
+    )
+    answer = suspend_flow_run(wait_for_input=form, key="review", timeout=REVIEW_WAIT_SECONDS)
+    route = review.apply_review(ticket_id, answer, policy)
+    if route is Route.NONE:
+        return TicketRoute(ticket_id=ticket_id, route=route)
+    return route_ticket_task(ticket_id, route)
+
+
+@flow(name="ticket-digest")
+def ticket_digest(day: date | None = None) -> list[str]:
+    """Each working day, one mail per person listing their open tickets."""
+    return send_digests_task(day or date.today())

@@ -1,11 +1,14 @@
-"""Triage tasks: poll an inbox, triage the stored tickets in one batch, route one ticket.
+"""Triage tasks: poll an inbox, triage the stored tickets in one batch, route one ticket, send a
+ticket a person must type to the review queue, tell assignees.
 
 Side effects happen once by the store (cursor, Message-ID, idempotency keys), not a Prefect
-cache. Thin: the rules live in csflows.triage.intake, csflows.triage.routing and csflows.rules.
+cache. Thin: the rules live in csflows.triage.
 """
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
 from uuid import UUID
 
 from prefect import task
@@ -14,7 +17,7 @@ from prefect.deployments import run_deployment
 
 from blocks import ImapInbox, SmtpServer, resolve
 from csflows.outbox import send_email
-from csflows.triage import intake
+from csflows.triage import intake, notices, review
 from csflows.triage import routing as triage
 from csflows.triage.route import FLOW_OF_ROUTE, TicketRoute
 from csflows.triage.ticket_types import Route
@@ -74,10 +77,40 @@ def _start(route: Route, parameters: dict[str, object], ticket_id: int) -> UUID:
     """A run of the route's deployment, once per ticket (the idempotency key survives re-runs)."""
     flow_name = FLOW_OF_ROUTE[route]
     deployment = f"{flow_name}/{flow_name}"
-    run = run_deployment(
+    run: Any = run_deployment(  # the sync form: a FlowRun
         deployment,
         parameters=parameters,
         timeout=0,
         idempotency_key=f"ticket:{ticket_id}:{deployment}",
     )
     return run.id
+
+
+REVIEW_DEPLOYMENT = "review-ticket/ticket-review"
+
+
+@task(name="start-ticket-review", task_run_name="review ticket {ticket_id}", cache_policy=NO_CACHE)
+def start_review_task(ticket_id: int) -> str:
+    """A ticket-review run for a ticket people must type, once per ticket."""
+    run: Any = run_deployment(  # the sync form: a FlowRun
+        REVIEW_DEPLOYMENT,
+        parameters={"ticket_id": ticket_id},
+        timeout=0,
+        idempotency_key=f"ticket:{ticket_id}:review",
+    )
+    review.record_review_run(ticket_id, str(run.id))
+    return str(run.id)
+
+
+@task(name="tell-assignees", cache_policy=NO_CACHE)
+def tell_assignees_task(ticket_ids: list[int]) -> list[str]:
+    """Each open ticket assigned to a person is mailed to them once (the original attached)."""
+    mail = resolve(SmtpServer)
+    return [send_email(email, mail).status for email in notices.assignment_mails(ticket_ids)]
+
+
+@task(name="send-ticket-digests", cache_policy=NO_CACHE)
+def send_digests_task(day: date) -> list[str]:
+    """One digest of their open tickets per person, per working day."""
+    mail = resolve(SmtpServer)
+    return [send_email(email, mail).status for email in notices.digests(day)]

@@ -49,6 +49,8 @@ class TicketRow(Base):
     type: Mapped[str | None] = mapped_column(String(120))
     confidence: Mapped[float | None]
     signals: Mapped[list[Any] | None] = mapped_column(JSON)
+    guesses: Mapped[list[Any] | None] = mapped_column(JSON)  # [[type, probability], ...]
+    review_run_id: Mapped[str | None] = mapped_column(String(64))
     assignee: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(40), default="open")
     routed_to: Mapped[str | None] = mapped_column(String(200))
@@ -273,3 +275,21 @@ class InboxCursorRow(Base):
 # A PO's sender is found by address whatever its case (csflows.purchase_orders.senders).
 Index("ix_customers_email_lower", func.lower(CustomerRow.email))
 Index("ix_inquiries_email_lower", func.lower(InquiryRow.email))
+
+
+class TicketReviewRow(Base):
+    """A person's answer to a ticket the classifier was unsure of (seed 004's types): what it
+    is, who gets it, what happens to it; `example` is the message as the classifier reads it, so
+    the answer is a labelled example for the next training."""
+
+    __tablename__ = "ticket_reviews"
+    __table_args__ = (UniqueConstraint("ticket_id", name="uq_ticket_reviews_ticket"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    type: Mapped[str] = mapped_column(String(120))
+    assignee: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(20))  # route | resolve | reply
+    note: Mapped[str] = mapped_column(Text, default="")
+    reviewer: Mapped[str] = mapped_column(String(200), default="")
+    example: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reviewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -19,6 +19,7 @@ class TriageDecision:
     route: Route
     direction: str
     signals: list[str] = field(default_factory=list)
+    alternatives: list[tuple[str, float]] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -40,4 +41,5 @@ def decide(result: Classification, policy: TicketTypes) -> TriageDecision:
         route=Route.NONE if unsure else kind.route,
         direction=result.direction.value,
         signals=result.signals,
+        alternatives=result.alternatives,
     )

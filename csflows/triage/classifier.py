@@ -69,6 +69,7 @@ class Classification:
     confidence: float
     direction: Direction
     signals: list[str] = field(default_factory=list)
+    alternatives: list[tuple[str, float]] = field(default_factory=list)  # the next best guesses
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,14 @@ class Classifier:
         total = sum(math.exp((s - top) / TEMPERATURE) for s in scores.values())
         signals += [w for w in words if ":" in w and not w.startswith(("s:", "a:", "dir:"))]
         signals = list(dict.fromkeys(signals))
-        return Classification(self.labels[best], round(1 / total, 4), direction, signals)
+        runners_up = sorted((i for i in scores if i != best), key=scores.__getitem__, reverse=True)
+        alternatives = [
+            (self.labels[i], round(math.exp((scores[i] - top) / TEMPERATURE) / total, 4))
+            for i in runners_up[:2]
+        ]
+        return Classification(
+            self.labels[best], round(1 / total, 4), direction, signals, alternatives
+        )
 
     def _keyword_matches(self, mail: InboundMail, candidates: list[int]) -> list[tuple[int, str]]:
         allowed = set(candidates)

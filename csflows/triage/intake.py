@@ -134,3 +134,17 @@ def poll_inbox(name: str, inbox: Inbox, max_messages: int = 500) -> PollResult:
         with contextlib.suppress(OSError, IMAPClientError):
             client.logout()
     return result
+
+
+def store_message(inbox: str, raw: bytes) -> int:
+    """Store one message given by hand (not polled): its ticket, new or the one its Message-ID
+    already has."""
+    message_id = message_id_of(raw)
+    with store.session() as s:
+        known = s.scalar(select(TicketRow.id).where(TicketRow.message_id == message_id))
+        if known is not None:
+            return int(known)
+        ticket = TicketRow(message_id=message_id, inbox=inbox, uid=None, raw=raw, status="received")
+        s.add(ticket)
+        s.flush()
+        return ticket.id

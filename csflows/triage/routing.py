@@ -91,11 +91,36 @@ def _triage_row(row: TicketRow, model: Classifier) -> TriagedTicket:
     if ticket.received_at is not None:
         row.received_at = ticket.received_at
     row.type, row.confidence, row.signals = decision.type, decision.confidence, decision.signals
+    row.guesses = [[decision.type, decision.confidence], *map(list, decision.alternatives)]
     row.assignee, row.status = decision.assignee, decision.status
     return TriagedTicket(
         row.id, row.inbox, row.sender, row.subject, decision.type, decision.confidence,
         decision.assignee, decision.status, decision.route,
     )  # fmt: skip
+
+
+def ticket_summary(ticket_id: int) -> dict[str, object]:
+    """What `csflows triage` prints of a ticket."""
+    with store.session() as s:
+        row = s.get(TicketRow, ticket_id)
+        if row is None:
+            raise KeyError(f"ticket {ticket_id} does not exist")
+        return {
+            "ticket_id": row.id,
+            "type": row.type,
+            "confidence": row.confidence,
+            "assignee": row.assignee,
+            "status": row.status,
+        }
+
+
+def route_of(ticket_id: int) -> Route:
+    """The route a typed, open ticket's type calls for (none for people's tickets)."""
+    with store.session() as s:
+        row = s.get(TicketRow, ticket_id)
+        if row is None or row.type is None or row.status == "needs_triage":
+            return Route.NONE
+        return classifier().policy.get(row.type).route
 
 
 def load_ticket(ticket_id: int) -> tuple[Ticket, bytes]:

@@ -41,7 +41,18 @@ def test_json_lines_from_stdin() -> None:
     )
     assert result.exit_code == 0, result.output
     first, second = _lines(result.stdout)
-    assert set(first) == {"id", "type", "confidence", "assignee", "auto_resolve"}
+    assert set(first) == {
+        "id",
+        "type",
+        "confidence",
+        "assignee",
+        "auto_resolve",
+        "needs_review",
+        "alternatives",
+    }
+    assert len(first["alternatives"]) == 2
+    assert {"type", "probability"} == set(first["alternatives"][0])
+    assert first["alternatives"][0]["probability"] <= first["confidence"]
     assert (first["id"], first["type"], first["assignee"], first["auto_resolve"]) == (
         "a",
         "QUOTE - Request for Quote",

@@ -1,0 +1,166 @@
+"""The review queue (seed 004): a ticket the classifier is unsure of, or a message it could not
+read, goes to a person. Their Resume form offers every ticket type and every person; its
+description shows the message and the classifier's three best guesses. The answer updates the
+ticket, routes it as if it had been typed so, and is kept as a labelled example."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+import pydantic
+from prefect.input import RunInput
+from pydantic import Field
+from sqlalchemy import select
+
+from csflows import store
+from csflows.markdown import escape_strict, literal
+from csflows.models.common import Name, Paragraph
+from csflows.people import people
+from csflows.store.tables import TicketReviewRow, TicketRow
+from csflows.triage.ticket_types import AutoResolve, Route, TicketTypes
+
+FIRST_LINES = 12
+
+
+class ReviewAction(StrEnum):
+    ROUTE = "route as typed"  # what the type calls for: assign, resolve or route
+    RESOLVE = "resolve"  # nothing to do (no response needed)
+    REPLY = "needs a reply"  # stays open with the assignee
+
+
+class TicketReview(RunInput):
+    """What a person decides about an unsure or unreadable ticket."""
+
+    type: str = Field(description="What the message is (seed 004's ticket types).")
+    assignee: str = Field(description="Who handles it.")
+    action: ReviewAction = Field(
+        ReviewAction.ROUTE,
+        description="route as typed: what the type calls for (start vetting, the PO flow, a "
+        "complaint's steps, or resolve when no response is needed). resolve: nothing to do. "
+        "needs a reply: it stays open with the assignee.",
+    )
+    reviewer: Name = Field(description="Your name, for the record.")
+    note: Paragraph = Field("", description="Why, for the ticket's record (optional).")
+
+
+def review_form(policy: TicketTypes) -> type[TicketReview]:
+    """The form with dropdowns: every ticket type, every person (and the Customer Service
+    queue), and the reviewers: the people of people.yaml."""
+    team = people()
+    names = [p.name for p in team.people]
+    type_choice: Any = Literal[tuple(t.name for t in policy.types)]
+    assignee_choice: Any = Literal[tuple([policy.default_assignee, *names])]
+    reviewer_choice: Any = Literal[tuple(names)]
+    fields = TicketReview.model_fields
+    return pydantic.create_model(
+        "TicketReview",
+        __base__=TicketReview,
+        type=(type_choice, fields["type"]),
+        assignee=(assignee_choice, fields["assignee"]),
+        reviewer=(reviewer_choice, fields["reviewer"]),
+    )
+
+
+def review_context(ticket: TicketRow) -> str:
+    """The Resume dialog's description: sender, subject, the first lines, the attachments, the
+    classifier's three best guesses (or why the message could not be read)."""
+    parsed = ticket.parsed or {}
+    text = str(parsed.get("text") or "")
+    lines = [line for line in text.splitlines() if line.strip()][:FIRST_LINES]
+    attachments = [str(a.get("filename", "")) for a in parsed.get("attachments") or []]
+    guesses = ticket.guesses or []
+    out = [
+        f"**From:** {escape_strict(ticket.sender)}  ",
+        f"**Subject:** {escape_strict(ticket.subject)}  ",
+        f"**Inbox:** {escape_strict(ticket.inbox)}, ticket {ticket.id}  ",
+        f"**Attachments:** {', '.join(literal(a) for a in attachments) or 'none'}",
+        "",
+    ]
+    if ticket.parse_error:
+        out += [f"**Could not be read:** {escape_strict(ticket.parse_error)}", ""]
+    if guesses:
+        out += ["**The classifier's best guesses:**", ""]
+        out += [f"{n}. {escape_strict(t)}: {float(p):.0%}" for n, (t, p) in enumerate(guesses, 1)]
+        out.append("")
+    if lines:
+        out += ["**The message begins:**", ""] + [f"> {escape_strict(line)}" for line in lines]
+    return "\n".join(out)
+
+
+def suggested(ticket: TicketRow, policy: TicketTypes) -> dict[str, str]:
+    """Pre-filled answers: the best guess and its assignee (a person still confirms)."""
+    if not ticket.type:
+        return {"assignee": policy.default_assignee}
+    return {"type": ticket.type, "assignee": policy.assignee(ticket.type)}
+
+
+def needing_review(limit: int = 200) -> list[int]:
+    """Tickets people must type (unsure or unreadable) that have no review run yet."""
+    query = (
+        select(TicketRow.id)
+        .where(TicketRow.status == "needs_triage", TicketRow.review_run_id.is_(None))
+        .order_by(TicketRow.id)
+        .limit(limit)
+    )
+    with store.session() as s:
+        return list(s.scalars(query))
+
+
+def record_review_run(ticket_id: int, flow_run_id: str) -> None:
+    with store.session() as s:
+        row = s.get(TicketRow, ticket_id)
+        if row is not None:
+            row.review_run_id = flow_run_id
+
+
+def apply_review(ticket_id: int, answer: TicketReview, policy: TicketTypes) -> Route:
+    """The ticket as the person typed it, once (a re-run reads the same answer), and the route
+    to start: the type's when they chose "route as typed"."""
+    kind = policy.get(answer.type)
+    with store.session() as s:
+        row = s.get(TicketRow, ticket_id)
+        if row is None:
+            raise KeyError(f"ticket_id: no ticket {ticket_id}")
+        row.type, row.assignee = answer.type, answer.assignee
+        row.confidence = 1.0
+        if answer.action is ReviewAction.RESOLVE:
+            row.status = "resolved"
+        elif answer.action is ReviewAction.REPLY:
+            row.status = "open"
+        else:
+            row.status = "resolved" if kind.auto_resolve is AutoResolve.ALWAYS else "open"
+        if not s.scalar(select(TicketReviewRow.id).where(TicketReviewRow.ticket_id == ticket_id)):
+            s.add(
+                TicketReviewRow(
+                    ticket_id=ticket_id,
+                    type=answer.type,
+                    assignee=answer.assignee,
+                    action=answer.action.value,
+                    note=answer.note,
+                    reviewer=answer.reviewer,
+                    example=labelled_example(row, answer.type),
+                )
+            )
+    return kind.route if answer.action is ReviewAction.ROUTE else Route.NONE
+
+
+def labelled_example(row: TicketRow, label: str) -> dict[str, Any]:
+    """The ticket as a training row (the shape of config/training/*.jsonl)."""
+    parsed = row.parsed or {}
+    return {
+        "id": f"review-{row.id}",
+        "type": label,
+        "from": row.sender,
+        "to": list(parsed.get("to") or []),
+        "cc": list(parsed.get("cc") or []),
+        "subject": row.subject,
+        "body": str(parsed.get("text") or ""),
+        "attachments": [str(a.get("filename", "")) for a in parsed.get("attachments") or []],
+    }
+
+
+def reviewed_examples() -> list[dict[str, Any]]:
+    """Every review answer as a labelled example, oldest first (the next training set's)."""
+    with store.session() as s:
+        return [r.example for r in s.scalars(select(TicketReviewRow).order_by(TicketReviewRow.id))]
