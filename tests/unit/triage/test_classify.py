@@ -97,3 +97,19 @@ def test_cross_validated_quality_floor() -> None:
     assert result.accuracy >= 0.7
     assert result.accuracy_above_threshold >= 0.85  # what triage decides alone is mostly right
     assert sum(s.recall > 0 for s in result.scores) >= 27
+
+
+def test_the_text_model_gives_the_next_two_guesses_below_its_own() -> None:
+    from csflows.triage.classifier import InboundMail, classifier
+
+    result = classifier().classify(
+        InboundMail(
+            sender="someone@shop.example",
+            to=["cs@advantus.com"],
+            subject="hello",
+            body="Can you tell me more about your products and when my order ships?",
+        )
+    )
+    assert len(result.alternatives) == 2
+    assert result.type not in {t for t, _ in result.alternatives}
+    assert result.confidence >= result.alternatives[0][1] >= result.alternatives[1][1]

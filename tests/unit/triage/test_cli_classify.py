@@ -50,9 +50,12 @@ def test_json_lines_from_stdin() -> None:
         "needs_review",
         "alternatives",
     }
-    assert len(first["alternatives"]) == 2
-    assert {"type", "probability"} == set(first["alternatives"][0])
-    assert first["alternatives"][0]["probability"] <= first["confidence"]
+    # decided by a keyword outright: no runners-up; decided by the text model: the next two
+    assert first["alternatives"] == [] or len(first["alternatives"]) == 2
+    for line in (first, second):
+        for alternative in line["alternatives"]:
+            assert set(alternative) == {"type", "probability"}
+            assert alternative["probability"] <= line["confidence"]
     assert (first["id"], first["type"], first["assignee"], first["auto_resolve"]) == (
         "a",
         "QUOTE - Request for Quote",
