@@ -2,8 +2,9 @@
 the quoted text apart, the subject, and structural signals (direction, attachments, reply or
 forward, reference numbers, empty body) as tokens.
 
-The stripper is a small set of line rules rather than `mail-parser-reply`: that parser measured
-about 1 ms a message (under a thousand a second), and a reply is typed as well by these rules.
+The stripper is a small set of line rules rather than `mail-parser-reply` 1.36: measured on the
+training mail, that parser took 0.7 to 1.6 ms a message (under 1,500 a second, before any model)
+and gave no better leave-one-writer-out accuracy (0.842 against 0.846 with these rules).
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ _REFERENCES: dict[str, re.Pattern[str]] = {
 
 
 SUBJECT, NEW, QUOTED, SIGNALS, TEXT, DIRECTED = range(6)  # the columns of a message's row
+# Character n-grams read the subject and the first 600 characters of the new text: the type is
+# in the opening lines, and the n-grams of a long body cost most of the classifying time.
+CHAR_TEXT_LIMIT = 600
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -78,12 +82,15 @@ class MailParts:
 
     def row(self) -> list[str]:
         """The columns in `SUBJECT` ... `DIRECTED` order. DIRECTED is the subject's and new
-        text's words prefixed with the direction, so a word can mean one type from a customer
-        and another from a supplier ("late" is a complaint or a status update)."""
+        text's words and the signals prefixed with the direction, so a word can mean one type
+        from a customer and another from a supplier ("late" is a complaint or a status update;
+        an invoice attached by us is our invoice, by a customer a question about one)."""
         text = f"{self.subject}\n{self.new}"
         words = _WORD.findall(text.lower())
-        directed = " ".join(f"{self.direction}_{w}" for w in words)
-        return [self.subject, self.new, self.quoted, self.signals, text, directed]
+        signals = self.signals.split()[1:]  # the first is the direction itself
+        directed = " ".join(f"{self.direction}_{w}" for w in [*words, *signals])
+        chars = text[:CHAR_TEXT_LIMIT]
+        return [self.subject, self.new, self.quoted, self.signals, chars, directed]
 
 
 def split_reply(body: str) -> tuple[str, str]:

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import sklearn
 from skops import io as skops_io
 
 from csflows.errors import ModelRefused, NotFound, UntrustedModel
@@ -86,6 +87,7 @@ def save(model: TriageModel, training_sha256: str, evaluation: dict[str, Any]) -
         "created_at": created.isoformat(timespec="seconds"),
         "training_sha256": training_sha256,
         "threshold": model.threshold,
+        "scikit_learn": sklearn.__version__,  # a skops file loads reliably on the same version
         "labels": model.labels,
         "evaluation": evaluation,
     }

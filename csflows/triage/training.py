@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.metrics import f1_score
 
 from csflows.errors import PolicyError
 from csflows.paths import config_dir
@@ -200,8 +201,6 @@ def evaluate(folds: Sequence[Fold]) -> Evaluation:
 
 
 def macro_f1(truth: Sequence[str], predicted: Sequence[str]) -> float:
-    from sklearn.metrics import f1_score
-
     return float(f1_score(truth, predicted, average="macro", zero_division=0))
 
 

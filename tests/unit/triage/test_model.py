@@ -17,7 +17,7 @@ from csflows.errors import ModelRefused, UntrustedModel
 from csflows.triage import model_store, training
 from csflows.triage.classifier import InboundMail
 from csflows.triage.features import mail_parts, split_reply
-from csflows.triage.model import TriageModel
+from csflows.triage.model import TriageModel, rows
 from csflows.triage.ticket_types import ticket_types
 
 PER_TYPE = 5
@@ -55,6 +55,9 @@ def test_the_model_round_trips_through_skops(store_home: Path, small: tuple) -> 
     loaded = model_store.current_model()
     mails = [e.mail for e in rest]
     assert np.allclose(loaded.probabilities(mails), model.probabilities(mails))
+    # the fast arithmetic gives the pipeline's own probabilities
+    pipeline = loaded.pipeline.predict_proba(rows(mails, loaded.policy))
+    assert np.allclose(loaded.probabilities(mails), pipeline)
     assert loaded.predict_many(mails) == model.predict_many(mails)
     assert loaded.threshold == 0.6 and loaded.record["training_sha256"] == "ab" * 32
     assert model_store.current_model() is loaded  # loaded once per process
