@@ -1,43 +1,69 @@
-"""Messages classified per second, against a baseline measured in the same run.
+"""Messages classified per second by the learned triage model, against the rules alone, in the
+same run.
 
-Baseline: the rules alone (direction by domain plus the keyword scan), the cheapest pass that
-still reads every message. The full classifier adds the reference and attachment signals and
-the naive Bayes model. Run: PYTHONPATH=. python bench/classify.py [messages]
+Baseline: the rules alone (direction by domain plus the keyword scan of
+`csflows.triage.classifier`), the cheapest pass that still reads every message. The model is
+trained here on every writer in config/training/ (or the promoted one with --stored) and timed
+one message at a time (as triage calls it) and in batches (as a backlog or a retrain reads mail).
+Run: PYTHONPATH=. python bench/classify.py [messages] [--stored]
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from csflows.paths import config_dir
-from csflows.triage.classifier import InboundMail, classifier, direction_of, load_examples
+from csflows.triage import model_store, training
+from csflows.triage.classifier import InboundMail, classifier, direction_of
+from csflows.triage.model import TriageModel
+from csflows.triage.ticket_types import ticket_types
+
+BATCH = 1000
 
 
-def _rate(fn: Callable[[InboundMail], object], mails: list[InboundMail]) -> float:
+def _rate(fn: Callable[[Sequence[InboundMail]], object], batches: list[list[InboundMail]]) -> float:
     start = time.perf_counter()
-    for mail in mails:
-        fn(mail)
-    return len(mails) / (time.perf_counter() - start)
+    for batch in batches:
+        fn(batch)
+    return sum(len(b) for b in batches) / (time.perf_counter() - start)
 
 
-def main(count: int = 20_000) -> None:
-    model = classifier()
-    examples = [e.mail for e in load_examples(config_dir() / model.policy.training_set)]
-    mails = [examples[i % len(examples)] for i in range(count)]
+def _batches(mails: list[InboundMail], size: int) -> list[list[InboundMail]]:
+    return [mails[i : i + size] for i in range(0, len(mails), size)]
 
-    def rules_only(mail: InboundMail) -> object:
-        direction = direction_of(mail, model.policy)
-        return model._keyword_matches(mail, model._candidates[direction])
 
-    _rate(model.classify, mails[:500])  # warm up
-    baseline = _rate(rules_only, mails)
-    full = _rate(model.classify, mails)
-    print(f"{count} messages")
-    print(f"rules only (baseline): {baseline:,.0f} messages/s")
-    print(f"rules + text model:    {full:,.0f} messages/s  ({full / baseline:.2f}x the baseline)")
+def main(count: int, stored: bool) -> None:
+    by_writer = training.load_writers()
+    examples = [e for mail in by_writer.values() for e in mail]
+    model: TriageModel = (
+        model_store.current_model() if stored else training.fit(examples, ticket_types())
+    )
+    rules = classifier()
+    mails = [examples[i % len(examples)].mail for i in range(count)]
+
+    def rules_only(batch: Sequence[InboundMail]) -> object:
+        return [
+            rules._keyword_matches(m, rules._candidates[direction_of(m, rules.policy)])
+            for m in batch
+        ]
+
+    def one_at_a_time(batch: Sequence[InboundMail]) -> object:
+        return [model.predict(m) for m in batch]
+
+    model.predict_many(mails[:200])  # warm up
+    baseline = _rate(rules_only, _batches(mails, BATCH))
+    single = _rate(one_at_a_time, _batches(mails[: max(count // 10, 200)], BATCH))
+    batched = _rate(model.predict_many, _batches(mails, BATCH))
+    print(f"{count} messages ({'promoted' if stored else 'freshly trained'} model)")
+    print(f"rules only (baseline):       {baseline:,.0f} messages/s")
+    print(f"model, one message a call:   {single:,.0f} messages/s  ({single / baseline:.3f}x)")
+    print(f"model, {BATCH} a call:         {batched:,.0f} messages/s  ({batched / baseline:.3f}x)")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000)
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("count", nargs="?", type=int, default=20_000)
+    parser.add_argument("--stored", action="store_true", help="time the promoted model")
+    args = parser.parse_args()
+    main(args.count, args.stored)

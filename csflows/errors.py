@@ -121,6 +121,10 @@ class TemplateError(ConfigError):
     """A template is missing, malformed, or was given too few values."""
 
 
+class UntrustedModel(ConfigError):
+    """A stored model file holds a type outside the trusted list (it could run code at load)."""
+
+
 # Not found, state
 
 
@@ -134,6 +138,10 @@ class GateError(StateError):
 
 class FeedbackError(StateError):
     """An outcome or feedback row that cannot be acted on (unknown, cancelled, contradictory)."""
+
+
+class ModelRefused(StateError):
+    """A candidate triage model is worse than the current one, or there is none to go back to."""
 
 
 # Outside systems

@@ -20,7 +20,7 @@ from csflows import limits, store
 from csflows.models.purchase_order import PoAction, PoDecision, PoReading, Sender
 from csflows.store.tables import OrderRow, PoActionRow, TicketRow
 
-PO_TICKET_TYPE = "Purchase - Purchase Order Document"  # seed 004's ticket type
+PO_TICKET_TYPE = "Sales Order - Sales Order Received!"  # a customer PO (config/ticket_types.yaml)
 R = TypeVar("R")
 
 

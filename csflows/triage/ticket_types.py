@@ -69,7 +69,7 @@ class TicketTypes(Model):
     supplier_domains: list[str] = Field(default_factory=list)
     default_assignee: str = Field(min_length=1)
     confidence_threshold: float = Field(ge=0, le=1)
-    training_set: str = "ticket_examples.jsonl"
+    training_set: str = "training/original.jsonl"
     types: list[TicketType] = Field(min_length=1)
 
     @field_validator("own_domains", "supplier_domains")

@@ -215,7 +215,7 @@ def test_triage_inbox_types_assigns_resolves_and_routes(
     )
 
     # The PO flow is not deployed here: the ticket stays open and says why.
-    assert po.type == "Purchase - Purchase Order Document" and po.status == "open"
+    assert po.type == "Sales Order - Sales Order Received!" and po.status == "open"
     assert (po.routed_to or "").startswith("error: purchase_order: ObjectNotFound")
 
     rows: Any = _artifact_rows("triage-inbox")

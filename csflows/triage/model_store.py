@@ -1,0 +1,172 @@
+"""Triage models kept under `csflows.paths.home()/models/`: skops files (never pickle: a model
+file must not be able to run code), a record per model (version, created_at, training-set hash,
+evaluation) and a JSON index saying which is current and which came before.
+
+A candidate is promoted only when it is not worse than the current model (leave-one-writer-out
+accuracy and auto-handled precision); `rollback()` goes back one promotion. A model is loaded
+once per process per version.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import sklearn
+from skops import io as skops_io
+
+from csflows.errors import ModelRefused, NotFound, UntrustedModel
+from csflows.paths import home
+from csflows.triage.classifier import InboundMail
+from csflows.triage.model import Prediction, TriageModel
+from csflows.triage.ticket_types import ticket_types
+
+# Every type a triage model file may hold; anything else is refused at load.
+TRUSTED_TYPES = [
+    "numpy.dtype",
+    "numpy.float64",
+    "numpy.int64",
+    "numpy.ndarray",
+    "scipy.sparse._csr.csr_matrix",
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.compose._column_transformer.ColumnTransformer",
+    "sklearn.compose._column_transformer._RemainderColsList",
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.svm._classes.LinearSVC",
+]
+COMPARED = ("lowo_accuracy", "auto_precision")  # a candidate may be worse on neither
+
+
+def models_dir() -> Path:
+    path = home() / "models"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _index_path() -> Path:
+    return models_dir() / "index.json"
+
+
+def read_index() -> dict[str, Any]:
+    """{"current": version or None, "history": promoted versions, oldest first, "models": records}."""
+    try:
+        index: dict[str, Any] = json.loads(_index_path().read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        index = {}
+    index.setdefault("current", None)
+    index.setdefault("history", [])
+    index.setdefault("models", {})
+    return index
+
+
+def write_index(index: dict[str, Any]) -> None:
+    """Written whole to a temporary file and renamed, so a reader never sees half an index."""
+    folder = models_dir()
+    with tempfile.NamedTemporaryFile("w", dir=folder, delete=False, suffix=".tmp") as f:
+        json.dump(index, f, indent=1, sort_keys=True)
+    os.replace(f.name, _index_path())
+
+
+def save(model: TriageModel, training_sha256: str, evaluation: dict[str, Any]) -> str:
+    """Store a candidate (not current yet) and return its version."""
+    created = datetime.now(UTC)
+    version = f"{created:%Y%m%dT%H%M%S%f}-{training_sha256[:8]}"
+    path = models_dir() / f"{version}.skops"
+    skops_io.dump(model.pipeline, path, compression=zipfile.ZIP_DEFLATED, compresslevel=1)
+    record = {
+        "version": version,
+        "created_at": created.isoformat(timespec="seconds"),
+        "training_sha256": training_sha256,
+        "threshold": model.threshold,
+        "scikit_learn": sklearn.__version__,  # a skops file loads reliably on the same version
+        "labels": model.labels,
+        "evaluation": evaluation,
+    }
+    index = read_index()
+    index["models"][version] = record
+    write_index(index)
+    return version
+
+
+def load_pipeline(path: Path) -> Any:
+    """The pipeline in a skops file, refused when it holds any type outside `TRUSTED_TYPES`."""
+    untrusted = sorted(set(skops_io.get_untrusted_types(file=path)) - set(TRUSTED_TYPES))
+    if untrusted:
+        raise UntrustedModel(f"{path.name}: untrusted types {', '.join(untrusted)}")
+    return skops_io.load(path, trusted=TRUSTED_TYPES)
+
+
+@lru_cache(maxsize=4)
+def load(version: str) -> TriageModel:
+    """The stored model `version` (read once per process)."""
+    record = read_index()["models"].get(version)
+    if record is None:
+        raise NotFound(f"no triage model {version!r} in {models_dir()}")
+    pipeline = load_pipeline(models_dir() / f"{version}.skops")
+    return TriageModel(pipeline, ticket_types(), float(record["threshold"]), record)
+
+
+def current_version() -> str | None:
+    current: str | None = read_index()["current"]
+    return current
+
+
+def current_model() -> TriageModel:
+    version = current_version()
+    if version is None:
+        raise NotFound(f"no triage model promoted yet in {models_dir()}")
+    return load(version)
+
+
+def predict(mail: InboundMail) -> Prediction:
+    """(type, confidence, the next two types with probabilities) by the current model."""
+    return current_model().predict(mail)
+
+
+def worse_than(candidate: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """The figures in which `candidate`'s evaluation is below `current`'s."""
+    return [
+        f"{key} {candidate[key]} < {current[key]}"
+        for key in COMPARED
+        if float(candidate[key]) < float(current[key])
+    ]
+
+
+def promote(candidate: str) -> str:
+    """Make `candidate` current unless it is worse than the current model; returns it."""
+    index = read_index()
+    if candidate not in index["models"]:
+        raise NotFound(f"no triage model {candidate!r} in {models_dir()}")
+    current = index["current"]
+    if current == candidate:
+        return candidate
+    if current is not None:
+        worse = worse_than(
+            index["models"][candidate]["evaluation"], index["models"][current]["evaluation"]
+        )
+        if worse:
+            raise ModelRefused(f"{candidate} is worse than {current}: {'; '.join(worse)}")
+    index["history"].append(candidate)
+    index["current"] = candidate
+    write_index(index)
+    return candidate
+
+
+def rollback() -> str:
+    """Go back to the model promoted before the current one; returns it."""
+    index = read_index()
+    if len(index["history"]) < 2:
+        raise ModelRefused("no earlier triage model to roll back to")
+    index["history"].pop()
+    index["current"] = index["history"][-1]
+    write_index(index)
+    return str(index["current"])

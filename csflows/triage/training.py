@@ -1,0 +1,220 @@
+"""Training mail by writer, and the honest evaluation: leave one writer out.
+
+Each writer's file (`config/training/<writer>.jsonl`) is a set nobody else wrote; a model is
+trained on all writers but one and tested on the one left out, for each writer. The threshold
+is the lowest confidence at which the mail at or above it is at least `TARGET_PRECISION` right
+in every such run, so auto-handled tickets are trusted for writers the model has never seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import f1_score
+
+from csflows.errors import PolicyError
+from csflows.paths import config_dir
+from csflows.triage import model_store
+from csflows.triage.classifier import InboundMail
+from csflows.triage.model import TriageModel
+from csflows.triage.ticket_types import TicketTypes
+
+TARGET_PRECISION = 0.95
+MIN_HANDLED = 20  # a fold's precision is only trusted over at least this many handled messages
+THRESHOLDS = [round(t, 2) for t in np.arange(0.20, 1.0, 0.02)]
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled message and who wrote it."""
+
+    mail: InboundMail
+    type: str
+    writer: str
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class Fold:
+    """The predictions on one writer's mail by a model trained on the others."""
+
+    writer: str
+    truth: list[str]
+    predicted: list[str]
+    confidence: list[float]
+
+    def accuracy(self) -> float:
+        return float(np.mean([t == p for t, p in zip(self.truth, self.predicted, strict=True)]))
+
+    def at(self, threshold: float) -> tuple[float, float]:
+        """(precision, coverage) of the mail at or above `threshold`; precision 1.0 when none."""
+        handled = [t == p for t, p, c in self._zip() if c >= threshold]
+        coverage = len(handled) / max(len(self.truth), 1)
+        return (float(np.mean(handled)) if handled else 1.0), coverage
+
+    def _zip(self) -> list[tuple[str, str, float]]:
+        return list(zip(self.truth, self.predicted, self.confidence, strict=True))
+
+
+def writers_dir() -> Path:
+    return config_dir() / "training"
+
+
+def load_writer(path: Path) -> list[Example]:
+    """A writer's labelled mail (JSON Lines: id, type, from, to, cc, subject, body, attachments)."""
+    writer = path.stem
+    examples = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError as exc:
+        raise PolicyError(f"{path}: file not found") from exc
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            mail = InboundMail(
+                sender=str(row["from"]),
+                to=[str(a) for a in [*(row.get("to") or []), *(row.get("cc") or [])]],
+                subject=str(row.get("subject") or ""),
+                body=str(row.get("body") or ""),
+                attachments=[str(a) for a in row.get("attachments") or []],
+            )
+            examples.append(Example(mail, str(row["type"]), writer, str(row.get("id", number))))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise PolicyError(f"{path}: line {number}: {exc}") from exc
+    return examples
+
+
+def load_writers(folder: Path | None = None) -> dict[str, list[Example]]:
+    """Every writer's mail, by writer (file stem), sorted by name."""
+    folder = folder or writers_dir()
+    return {p.stem: load_writer(p) for p in sorted(folder.glob("*.jsonl"))}
+
+
+def training_sha256(examples: Sequence[Example]) -> str:
+    """A hash over the sorted training rows: the same mail gives the same hash in any order."""
+    digest = hashlib.sha256()
+    for line in sorted(_canonical(e) for e in examples):
+        digest.update(line.encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def _canonical(e: Example) -> str:
+    m = e.mail
+    row = [e.type, m.sender, list(m.to), m.subject, m.body, list(m.attachments)]
+    return json.dumps(row, ensure_ascii=False, sort_keys=True)
+
+
+def fit(examples: Sequence[Example], policy: TicketTypes, **options: Any) -> TriageModel:
+    return TriageModel.fit(
+        [e.mail for e in examples],
+        [e.type for e in examples],
+        policy,
+        **options,
+    )
+
+
+def leave_one_writer_out(
+    by_writer: Mapping[str, Sequence[Example]],
+    policy: TicketTypes,
+    train: Callable[[Sequence[Example]], TriageModel] | None = None,
+) -> list[Fold]:
+    """For each writer, a model trained on the others, tested on that writer's mail."""
+    train = train or (lambda examples: fit(examples, policy))
+    folds = []
+    for writer, test in by_writer.items():
+        rest = [e for w, mail in by_writer.items() if w != writer for e in mail]
+        model = train(rest)
+        predictions = model.predict_many([e.mail for e in test])
+        folds.append(
+            Fold(
+                writer,
+                [e.type for e in test],
+                [p[0] for p in predictions],
+                [p[1] for p in predictions],
+            )
+        )
+    return folds
+
+
+def choose_threshold(folds: Sequence[Fold], target: float = TARGET_PRECISION) -> float:
+    """The lowest threshold from which on auto-handled mail is at least `target` right in every
+    fold (so every higher threshold on the grid also meets it); 1.0 when none does."""
+    meets = [all(_meets(f, t, target) for f in folds) for t in THRESHOLDS]
+    for i, threshold in enumerate(THRESHOLDS):
+        if all(meets[i:]):
+            return threshold
+    return 1.0
+
+
+def _meets(fold: Fold, threshold: float, target: float) -> bool:
+    """Precision at `threshold` reaches `target`, or too few messages are handled to tell."""
+    precision, coverage = fold.at(threshold)
+    return precision >= target or coverage * len(fold.truth) < MIN_HANDLED
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Leave-one-writer-out figures of one way of training, at its chosen threshold."""
+
+    threshold: float
+    accuracy: float  # over all writers' mail together
+    auto_precision: float  # of the mail at or above the threshold, all writers together
+    coverage: float
+    per_writer: dict[str, dict[str, float]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "threshold": self.threshold,
+            "lowo_accuracy": round(self.accuracy, 4),
+            "auto_precision": round(self.auto_precision, 4),
+            "coverage": round(self.coverage, 4),
+            "per_writer": self.per_writer,
+        }
+
+
+def evaluate(folds: Sequence[Fold]) -> Evaluation:
+    """Pooled accuracy, the threshold, and per-writer accuracy, precision and coverage at it."""
+    threshold = choose_threshold(folds)
+    truth = [t for f in folds for t in f.truth]
+    predicted = [p for f in folds for p in f.predicted]
+    pooled = Fold("all", truth, predicted, [c for f in folds for c in f.confidence])
+    precision, coverage = pooled.at(threshold)
+    per_writer = {}
+    for f in folds:
+        p, c = f.at(threshold)
+        per_writer[f.writer] = {
+            "n": len(f.truth),
+            "accuracy": round(f.accuracy(), 4),
+            "macro_f1": round(macro_f1(f.truth, f.predicted), 4),
+            "auto_precision": round(p, 4),
+            "coverage": round(c, 4),
+        }
+    return Evaluation(threshold, pooled.accuracy(), precision, coverage, per_writer)
+
+
+def macro_f1(truth: Sequence[str], predicted: Sequence[str]) -> float:
+    return float(f1_score(truth, predicted, average="macro", zero_division=0))
+
+
+def train_and_store(
+    by_writer: Mapping[str, Sequence[Example]],
+    policy: TicketTypes,
+    folds: Sequence[Fold] | None = None,
+) -> str:
+    """Train on every writer, with the leave-one-writer-out evaluation and its threshold in the
+    record; saved as a candidate (see `model_store.promote`). Returns its version."""
+    folds = folds or leave_one_writer_out(by_writer, policy)
+    evaluation = evaluate(folds)
+    examples = [e for mail in by_writer.values() for e in mail]
+    model = fit(examples, policy)
+    model.threshold = evaluation.threshold
+    record = {**evaluation.as_dict(), "writers": {w: len(m) for w, m in by_writer.items()}}
+    return model_store.save(model, training_sha256(examples), record)

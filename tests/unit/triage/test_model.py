@@ -1,0 +1,166 @@
+"""The learned triage model: skops round trip and refusal, promote/rollback, quoted history cut,
+prediction shape and threshold choice. Trained on a small subset to stay fast."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+from skops import io as skops_io
+
+from csflows.errors import ModelRefused, UntrustedModel
+from csflows.triage import model_store, training
+from csflows.triage.classifier import InboundMail
+from csflows.triage.features import mail_parts, split_reply
+from csflows.triage.model import TriageModel, rows
+from csflows.triage.ticket_types import ticket_types
+
+PER_TYPE = 5
+
+
+@pytest.fixture(scope="module")
+def small() -> tuple[TriageModel, list[training.Example]]:
+    """A model on the first few of each type from one writer, and some of its other mail."""
+    examples = training.load_writer(training.writers_dir() / "coral.jsonl")
+    by_type: dict[str, list[training.Example]] = defaultdict(list)
+    for e in examples:
+        by_type[e.type].append(e)
+    train = [e for group in by_type.values() for e in group[:PER_TYPE]]
+    rest = [e for group in by_type.values() for e in group[PER_TYPE : PER_TYPE + 1]]
+    return training.fit(train, ticket_types()), rest
+
+
+@pytest.fixture
+def store_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CSFLOWS_HOME", str(tmp_path))
+    model_store.load.cache_clear()
+    return tmp_path
+
+
+def _evaluation(accuracy: float, precision: float) -> dict[str, float]:
+    return {"lowo_accuracy": accuracy, "auto_precision": precision}
+
+
+def test_the_model_round_trips_through_skops(store_home: Path, small: tuple) -> None:
+    model, rest = small
+    model.threshold = 0.6
+    version = model_store.save(model, "ab" * 32, _evaluation(0.8, 0.96))
+    assert (store_home / "models" / f"{version}.skops").exists()
+    model_store.promote(version)
+    loaded = model_store.current_model()
+    mails = [e.mail for e in rest]
+    assert np.allclose(loaded.probabilities(mails), model.probabilities(mails))
+    # the fast arithmetic gives the pipeline's own probabilities
+    pipeline = loaded.pipeline.predict_proba(rows(mails, loaded.policy))
+    assert np.allclose(loaded.probabilities(mails), pipeline)
+    assert loaded.predict_many(mails) == model.predict_many(mails)
+    assert loaded.threshold == 0.6 and loaded.record["training_sha256"] == "ab" * 32
+    assert model_store.current_model() is loaded  # loaded once per process
+    assert model_store.predict(mails[0]) == model.predict(mails[0])
+
+
+def test_a_file_with_an_untrusted_type_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "evil.skops"
+    skops_io.dump(Pipeline([("run", FunctionTransformer(os.system))]), path)
+    with pytest.raises(UntrustedModel, match="untrusted types"):
+        model_store.load_pipeline(path)
+
+
+def _candidate(version: str, accuracy: float, precision: float) -> str:
+    """An index record only: promote and rollback read records, not model files."""
+    index = model_store.read_index()
+    index["models"][version] = {"version": version, "evaluation": _evaluation(accuracy, precision)}
+    model_store.write_index(index)
+    return version
+
+
+def test_promote_refuses_a_worse_candidate_and_rollback_restores(store_home: Path) -> None:
+    first = _candidate("v1", 0.80, 0.96)
+    better = _candidate("v2", 0.82, 0.96)
+    worse = _candidate("v3", 0.85, 0.94)  # more accurate, but less precise when it decides alone
+    with pytest.raises(ModelRefused):
+        model_store.rollback()  # nothing promoted before
+    assert model_store.promote(first) == first
+    assert model_store.promote(better) == better
+    with pytest.raises(ModelRefused, match="auto_precision"):
+        model_store.promote(worse)
+    assert model_store.current_version() == better
+    assert model_store.rollback() == first
+    assert model_store.current_version() == first
+    index = model_store.read_index()
+    assert index["history"] == [first] and set(index["models"]) == {first, better, worse}
+
+
+def test_the_new_text_is_cut_from_quoted_history_and_signatures() -> None:
+    body = (
+        "Please cancel line 3, the rest can ship.\n\nSent from my iPhone\n\n"
+        "On Mon, Feb 10, 2025 at 4:02 PM, Mary Callie <mary@advantus.com>\nwrote:\n"
+        "> Here is our quote Q-20418 for 500 lanyards.\n"
+    )
+    new, quoted = split_reply(body)
+    assert new == "Please cancel line 3, the rest can ship."
+    assert "Q-20418" in quoted and "iPhone" not in new
+    outlook = "ok go ahead\n\nFrom: Ana <ana@advantus.com>\nSent: Friday\nTo: x\nSubject: RFQ\n\nprice list"
+    assert split_reply(outlook) == (
+        "ok go ahead",
+        "From: Ana <ana@advantus.com>\nSent: Friday\nTo: x\nSubject: RFQ\n\nprice list",
+    )
+    for header in [
+        "-----Original Message-----",
+        "---------- Forwarded message ---------",
+        "El lun, 3 mar 2025 a las 10:00, Ana escribió:",
+    ]:
+        assert split_reply(f"gracias\n{header}\nold text")[0] == "gracias"
+    assert split_reply("no history here\n> but a quoted line")[0] == "no history here"
+
+
+def test_a_reply_is_typed_by_what_is_new(small: tuple) -> None:
+    """The quoted history never reaches the new-text features; the new text alone decides
+    the words, the subject and the signals."""
+    model, _ = small
+    policy = ticket_types()
+    fresh = InboundMail(
+        "buyer@school.example", ["cs@advantus.com"], "lanyards", "Where is PO 5521?"
+    )
+    quoted = "\n\nOn Mon, Ana <ana@advantus.com> wrote:\n> Request for quote: 500 lanyards\n"
+    reply = InboundMail(fresh.sender, fresh.to, fresh.subject, fresh.body + quoted)
+    a, b = mail_parts(fresh, policy), mail_parts(reply, policy)
+    assert (a.new, a.subject, a.signals) == (b.new, b.subject, b.signals)
+    assert "Request for quote" in b.quoted and "quote" not in b.new.lower()
+
+
+def test_a_prediction_has_a_type_a_confidence_and_two_alternatives(small: tuple) -> None:
+    model, rest = small
+    kind, confidence, alternatives = model.predict(rest[0].mail)
+    assert kind in ticket_types().names() and 0 < confidence <= 1
+    assert len(alternatives) == 2 and all(t in model.labels for t, _ in alternatives)
+    assert confidence >= alternatives[0][1] >= alternatives[1][1]
+    assert kind not in {t for t, _ in alternatives}
+    model.threshold = 0.7
+    assert model.needs_review(0.69) and not model.needs_review(0.7)
+
+
+def test_the_threshold_is_the_lowest_from_which_every_writer_is_95_percent_right() -> None:
+    n = training.MIN_HANDLED * 5
+    right = training.Fold("a", ["x"] * n, ["x"] * n, [0.9] * n)
+    # b is wrong on a quarter of its mail, all of it at confidence 0.5 or below
+    wrong = n // 4
+    b = training.Fold(
+        "b", ["x"] * n, ["y"] * wrong + ["x"] * (n - wrong), [0.5] * wrong + [0.8] * (n - wrong)
+    )
+    assert training.choose_threshold([right, b]) == 0.52
+    assert training.choose_threshold([right]) == training.THRESHOLDS[0]
+    assert b.at(0.52) == (1.0, 0.75)
+
+
+def test_the_training_hash_ignores_order_and_sees_a_label_change() -> None:
+    examples = training.load_writer(training.writers_dir() / "bodhi.jsonl")[:20]
+    digest = training.training_sha256(examples)
+    assert training.training_sha256(list(reversed(examples))) == digest
+    relabelled = [training.Example(examples[0].mail, "Task", "bodhi"), *examples[1:]]
+    assert examples[0].type != "Task" and training.training_sha256(relabelled) != digest
