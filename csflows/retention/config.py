@@ -11,6 +11,7 @@ from pydantic import EmailStr, Field, model_validator
 from csflows import config
 from csflows.models import TouchpointKind
 from csflows.models.common import Model
+from csflows.people import Person, Role, people
 
 HUMAN_KINDS = frozenset({TouchpointKind.CALL, TouchpointKind.VISIT})
 MESSAGE_KINDS = frozenset({TouchpointKind.SMS, TouchpointKind.EMAIL})
@@ -61,6 +62,8 @@ class Cadence(Model):
         "negative_feedback_visit_within_business_hours": (
             "negative_feedback_visit_within_hours: seed 002 says 'within 48 hours', clock hours"
         ),
+        "sales_agents": "people.yaml (role sales_agent, with their manager)",
+        "unassigned": "people.yaml (role portfolio)",
     }
 
     steps: list[CadenceStep] = Field(min_length=1)
@@ -70,10 +73,33 @@ class Cadence(Model):
     )
     visit_minutes: int = Field(60, ge=15, le=480)
     targets: Targets = Targets()
-    sales_agents: list[SalesAgent] = Field(default_factory=list)
-    unassigned: SalesAgent
-    report_recipients: list[EmailStr] = Field(min_length=1)
+    report_recipients: list[str] = Field(
+        min_length=1, description="people of people.yaml (key, name or address)"
+    )
     dispatch: Dispatch = Dispatch()
+
+    @model_validator(mode="after")
+    def _recipients_are_people(self) -> Cadence:
+        team = people()
+        for recipient in self.report_recipients:
+            if team.find(recipient) is None and "@" not in recipient:
+                raise ValueError(f"report_recipients: {recipient!r} is not a person in people.yaml")
+        return self
+
+    @property
+    def sales_agents(self) -> list[SalesAgent]:
+        """The sales agents of people.yaml, each with their manager's address."""
+        return [_as_agent(p) for p in people().with_role(Role.SALES_AGENT)]
+
+    @property
+    def unassigned(self) -> SalesAgent:
+        """Customers with no agent we know: the customer portfolio administration."""
+        return _as_agent(people().with_role(Role.PORTFOLIO)[0])
+
+    @property
+    def report_addresses(self) -> list[str]:
+        team = people()
+        return [str(p.email) if (p := team.find(r)) else r for r in self.report_recipients]
 
     @model_validator(mode="after")
     def _unique_keys(self) -> Cadence:
@@ -90,6 +116,12 @@ class Cadence(Model):
             if agent.name.casefold() == wanted:
                 return agent
         return self.unassigned
+
+
+def _as_agent(person: Person) -> SalesAgent:
+    team = people()
+    manager = team.find(person.manager or "") or person
+    return SalesAgent(name=person.name, email=person.email, manager_email=manager.email)
 
 
 def cadence(path: Path | None = None) -> Cadence:

@@ -381,7 +381,7 @@ def email_report(report: MonthlyReport, policy: Cadence, *, mail: MailSender) ->
             values,
             mail=mail,
         ).status
-        for recipient in policy.report_recipients
+        for recipient in policy.report_addresses
     ]
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import ClassVar
 
-from pydantic import EmailStr, Field, field_validator
+from pydantic import Field, field_validator
 
 from csflows import config, policy
 from csflows.models.common import Model, Money
+from csflows.people import people
 
 
 class Tier(Model):
@@ -25,14 +27,19 @@ class Tier(Model):
 class TierPolicy(Model):
     """Tiers lowest first, the window, grace period, reminder share and Level-4 suggestion lines."""
 
+    moved_keys: ClassVar[dict[str, str]] = {
+        "sales_agents": "people.yaml (role sales_agent): agents are people, named once"
+    }
+
     window_months: int = Field(12, ge=1, le=36)
     grace_months: int = Field(3, ge=0, le=24)
     reminder_share: Decimal = Field(Decimal("0.10"), ge=0, lt=1)
     counted_statuses: list[str] = Field(default_factory=lambda: ["accepted"], min_length=1)
     tiers: list[Tier] = Field(min_length=1)
     level4_below: dict[str, Money] = Field(default_factory=dict)
-    sales_agents: dict[str, EmailStr] = Field(default_factory=dict)
-    sales_team: EmailStr | None = None
+    sales_team: str | None = Field(
+        None, description="a person of people.yaml (or an address) for agents nobody knows"
+    )
 
     @field_validator("tiers")
     @classmethod
@@ -85,7 +92,12 @@ class TierPolicy(Model):
         agent = sales_agent.strip()
         if "@" in agent:
             return agent
-        return self.sales_agents.get(agent) or self.sales_team
+        team = people()
+        person = team.find(agent) if agent else None
+        if person is None and self.sales_team:
+            person = team.find(self.sales_team)
+            return str(person.email) if person else self.sales_team
+        return str(person.email) if person else None
 
 
 def tier_policy(path: Path | None = None) -> TierPolicy:

@@ -31,7 +31,7 @@ def test_shipped_policy_follows_seed_003() -> None:
     assert policy.reminder_share == Decimal("0.10")
     assert policy.sales_agent_address("Dana Ruiz") == "dana.ruiz@advantus.example"
     assert policy.sales_agent_address("rep@example.com") == "rep@example.com"
-    assert policy.sales_agent_address("Nobody Known") == "sales@advantus.example"
+    assert policy.sales_agent_address("Nobody Known") == "sales.manager@advantus.example"
 
 
 def test_thresholds_must_increase(tmp_path: Path) -> None:
