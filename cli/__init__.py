@@ -8,6 +8,7 @@ import typer
 
 from cli import (
     cadence,
+    classifier,
     classify,
     customers,
     db,
@@ -35,6 +36,7 @@ app.add_typer(touchpoint.app, name="touchpoint")
 app.add_typer(inquiry.app, name="inquiry")
 app.add_typer(letters.app, name="letters")
 app.add_typer(policy.app, name="policy")
+app.add_typer(classifier.app, name="classifier")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.command("vet")(vet.vet)

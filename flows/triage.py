@@ -9,15 +9,15 @@ from __future__ import annotations
 from datetime import date
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.flow_runs import suspend_flow_run
 from pydantic import BaseModel
 
 from csflows import store
-from csflows.errors import InboxUnavailable
+from csflows.errors import InboxUnavailable, ModelRefused
 from csflows.run_inputs import with_context
 from csflows.store.tables import TicketRow
-from csflows.triage import intake, notices, review
+from csflows.triage import intake, model_store, notices, review
 from csflows.triage import routing as triage
 from csflows.triage.classifier import classifier
 from csflows.triage.route import TicketRoute
@@ -29,6 +29,7 @@ from tasks.triage import (
     send_digests_task,
     start_review_task,
     tell_assignees_task,
+    train_candidate_task,
     triage_tickets_task,
 )
 
@@ -151,3 +152,32 @@ def review_ticket(ticket_id: int) -> TicketRoute:
 def ticket_digest(day: date | None = None) -> list[str]:
     """Each working day, one mail per person listing their open tickets."""
     return send_digests_task(day or date.today())
+
+
+class Retrained(BaseModel):
+    """A retraining: the candidate, whether it replaced the current model, and why not."""
+
+    candidate: str
+    previous: str | None
+    promoted: bool
+    refused: str = ""
+
+
+@flow(name="retrain-classifier")
+def retrain_classifier() -> Retrained:
+    """Weekly, and on demand: train on every writer's mail plus the team's review answers (one
+    more writer, "team"), evaluate leave-one-writer-out (so on the team's own corrections too),
+    and promote the new model only when it is not worse; an artifact compares old and new."""
+    previous = model_store.current_version()
+    candidate = train_candidate_task()
+    try:
+        model_store.promote(candidate)
+        result = Retrained(candidate=candidate, previous=previous, promoted=True)
+    except ModelRefused as exc:
+        result = Retrained(candidate=candidate, previous=previous, promoted=False, refused=str(exc))
+    create_markdown_artifact(
+        key="triage-model",
+        markdown=model_store.comparison_markdown(candidate, previous, result.refused),
+        description="The triage model: the candidate against the current one",
+    )
+    return result

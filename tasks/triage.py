@@ -17,10 +17,10 @@ from prefect.deployments import run_deployment
 
 from blocks import ImapInbox, SmtpServer, resolve
 from csflows.outbox import send_email
-from csflows.triage import intake, notices, review
+from csflows.triage import intake, notices, review, training
 from csflows.triage import routing as triage
 from csflows.triage.route import FLOW_OF_ROUTE, TicketRoute
-from csflows.triage.ticket_types import Route
+from csflows.triage.ticket_types import Route, ticket_types
 
 
 @task(name="poll-inbox", task_run_name="poll {name}", cache_policy=NO_CACHE)
@@ -114,3 +114,13 @@ def send_digests_task(day: date) -> list[str]:
     """One digest of their open tickets per person, per working day."""
     mail = resolve(SmtpServer)
     return [send_email(email, mail).status for email in notices.digests(day)]
+
+
+@task(name="train-triage-model", cache_policy=NO_CACHE)
+def train_candidate_task() -> str:
+    """A candidate model from every writer's mail and the team's review answers; its version."""
+    by_writer = training.load_writers()
+    team = [training.example_from_row(row, "team") for row in review.reviewed_examples()]
+    if team:
+        by_writer["team"] = team
+    return training.train_and_store(by_writer, ticket_types())

@@ -28,10 +28,13 @@ class TriageDecision:
         return "resolved" if self.auto_resolve else "open"
 
 
-def decide(result: Classification, policy: TicketTypes) -> TriageDecision:
-    """Below the confidence threshold people decide: no auto-resolve and no route."""
+def decide(
+    result: Classification, policy: TicketTypes, threshold: float | None = None
+) -> TriageDecision:
+    """Below the confidence threshold (the model's own, else the policy's) people decide: no
+    auto-resolve and no route."""
     kind = policy.get(result.type)
-    unsure = result.confidence < policy.confidence_threshold
+    unsure = result.confidence < (policy.confidence_threshold if threshold is None else threshold)
     return TriageDecision(
         type=result.type,
         confidence=result.confidence,

@@ -170,3 +170,17 @@ def rollback() -> str:
     index["current"] = index["history"][-1]
     write_index(index)
     return str(index["current"])
+
+
+def comparison_markdown(candidate: str, current: str | None, refused: str = "") -> str:
+    """The candidate's figures beside the current model's, for the retraining's artifact."""
+    models = read_index()["models"]
+    rows = ["| | " + " | ".join(COMPARED) + " |", "|---|" + "---|" * len(COMPARED)]
+    for label, version in (("candidate", candidate), ("current before", current)):
+        if version is not None:
+            figures = models[version]["evaluation"]
+            rows.append(
+                f"| {label} {version} | " + " | ".join(f"{figures[k]}" for k in COMPARED) + " |"
+            )
+    verdict = f"Kept the current model: {refused}" if refused else f"Promoted {candidate}."
+    return "# Triage model\n\n" + "\n".join(rows) + f"\n\n{verdict}\n"

@@ -27,11 +27,11 @@ from csflows.store.tables import (
     TouchpointRow,
 )
 from csflows.templates import render
-from csflows.triage.assignment import decide
 from csflows.triage.classifier import Classifier, InboundMail, classifier
 from csflows.triage.message import header_summary, parse_message, pdf_attachments, sender_name
 from csflows.triage.route import ERROR_PREFIX, TicketRoute
 from csflows.triage.ticket_types import Route
+from csflows.triage.typing_model import classify_and_decide
 from csflows.vetting.forms.pdf import FORM_FILE, build_pdf, read_pdf_form
 from csflows.vetting.forms.reading import inquiry_from_data
 
@@ -76,7 +76,7 @@ def _triage_row(row: TicketRow, model: Classifier) -> TriagedTicket:
     policy = model.policy
     try:
         ticket = parse_message(row.raw, inbox=row.inbox)
-        decision = decide(model.classify(InboundMail.from_ticket(ticket)), policy)
+        decision = classify_and_decide(InboundMail.from_ticket(ticket), model)
     except Exception as exc:  # noqa: BLE001 - one unreadable message must not block the inbox
         problem = str(exc) if isinstance(exc, MailParseError) else f"{type(exc).__name__}: {exc}"
         row.parse_error = problem[:2000]

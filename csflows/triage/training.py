@@ -78,18 +78,22 @@ def load_writer(path: Path) -> list[Example]:
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
-            mail = InboundMail(
-                sender=str(row["from"]),
-                to=[str(a) for a in [*(row.get("to") or []), *(row.get("cc") or [])]],
-                subject=str(row.get("subject") or ""),
-                body=str(row.get("body") or ""),
-                attachments=[str(a) for a in row.get("attachments") or []],
-            )
-            examples.append(Example(mail, str(row["type"]), writer, str(row.get("id", number))))
+            examples.append(example_from_row(json.loads(line), writer, str(number)))
         except (ValueError, KeyError, TypeError) as exc:
             raise PolicyError(f"{path}: line {number}: {exc}") from exc
     return examples
+
+
+def example_from_row(row: dict[str, Any], writer: str, fallback_id: str = "") -> Example:
+    """One training row (id, type, from, to, cc, subject, body, attachments) as an example."""
+    mail = InboundMail(
+        sender=str(row["from"]),
+        to=[str(a) for a in [*(row.get("to") or []), *(row.get("cc") or [])]],
+        subject=str(row.get("subject") or ""),
+        body=str(row.get("body") or ""),
+        attachments=[str(a) for a in row.get("attachments") or []],
+    )
+    return Example(mail, str(row["type"]), writer, str(row.get("id", fallback_id)))
 
 
 def load_writers(folder: Path | None = None) -> dict[str, list[Example]]:

@@ -164,3 +164,47 @@ def test_the_training_hash_ignores_order_and_sees_a_label_change() -> None:
     assert training.training_sha256(list(reversed(examples))) == digest
     relabelled = [training.Example(examples[0].mail, "Task", "bodhi"), *examples[1:]]
     assert examples[0].type != "Task" and training.training_sha256(relabelled) != digest
+
+
+def test_a_promoted_model_types_tickets_with_its_own_threshold(
+    store_home: Path, small: tuple
+) -> None:
+    from csflows.triage.classifier import classifier
+    from csflows.triage.typing_model import classify_and_decide
+
+    model, rest = small
+    mail = rest[0].mail
+    before = classify_and_decide(mail, classifier())  # no model yet: the rules and naive Bayes
+    assert not any(s.startswith("model:") for s in before.signals)
+    model.threshold = 1.01  # nothing sure enough: every ticket goes to a person
+    model_store.promote(model_store.save(model, "cd" * 32, _evaluation(0.9, 0.97)))
+    after = classify_and_decide(mail, classifier())
+    assert (after.type, after.confidence) == model.predict(mail)[:2]
+    assert after.needs_triage and after.signals[0].startswith("model:")
+    assert len(after.alternatives) == 2
+
+
+def test_a_review_answer_is_in_the_next_training_set(store_ready: Path) -> None:
+    from email.message import EmailMessage
+
+    from csflows.triage import intake, review
+    from csflows.triage.routing import triage_tickets
+    from csflows.triage.ticket_types import ticket_types
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "kim@shop.example", "cs@advantus.com", "?"
+    message["Message-ID"] = "<unclear-2@shop.example>"
+    message.set_content("see you then")
+    ticket_id = intake.store_message("cli", bytes(message))
+    triage_tickets([ticket_id])
+    answer = review.TicketReview(
+        type="Question", assignee="Customer Service", reviewer="Jordan Diaz"
+    )
+    review.apply_review(ticket_id, answer, ticket_types())
+    [row] = review.reviewed_examples()
+    example = training.example_from_row(row, "team")
+    assert (example.type, example.writer, example.mail.body.strip()) == (
+        "Question",
+        "team",
+        "see you then",
+    )
