@@ -224,6 +224,8 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "phone": "+1 312 555 0142",
         "address": "200 W Madison St, Chicago, IL 60606",
         "touchpoint_id": 311,
+        "outcome_link": "http://127.0.0.1:4200/deployments/deployment/"
+        "0b8f5c1e-4a51-4c39-9d8e-2f1c7e3a9b10/run?parameters=%7B%22touchpoint_id%22%3A311%7D",
     },
     "retention_negative_feedback": lambda: {
         **_CUSTOMER,

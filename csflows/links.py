@@ -3,7 +3,8 @@ filtered to everything waiting for their role (state Suspended, tag `awaiting:<r
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+import json
+from urllib.parse import quote, urlencode
 from uuid import UUID
 
 
@@ -29,3 +30,9 @@ def waiting_for(role: str) -> str:
     """The Runs page showing only the runs suspended for `role` (supervisor, operator ...)."""
     query = urlencode({"state": "Suspended", "tag": f"awaiting:{role}"})  # the UI's filter params
     return f"{ui_base()}/runs?{query}"
+
+
+def run_form(deployment_id: str | UUID, parameters: dict[str, object]) -> str:
+    """The deployment's Run form in the UI with `parameters` filled in."""
+    filled = quote(json.dumps(parameters, separators=(",", ":")), safe="")
+    return f"{ui_base()}/deployments/deployment/{deployment_id}/run?parameters={filled}"

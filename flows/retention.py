@@ -142,11 +142,13 @@ def record_touchpoint_outcome(
     outcome: Literal["positive", "neutral", "negative"],
     notes: str = "",
     recorded_by: str = "",
+    happened_at: datetime | None = None,
 ) -> OutcomeRecorded:
     """A sales agent's call or visit outcome; negative feedback updates the agent, schedules a
-    client visit within 48 hours and restarts the cadence at month 1."""
+    client visit within 48 hours of when it was said (`happened_at`, default now) and restarts
+    the cadence at month 1."""
     now = datetime.now(UTC)
-    recorded = record_outcome(touchpoint_id, outcome, notes, recorded_by, now)
+    recorded = record_outcome(touchpoint_id, outcome, notes, recorded_by, happened_at or now)
     result = OutcomeRecorded(
         touchpoint_id=recorded.touchpoint_id,
         customer_id=recorded.customer_id,

@@ -3,13 +3,16 @@ batch of touchpoints (never one per customer), retried on transient faults only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from prefect import get_run_logger, task
+from prefect.client.orchestration import get_client
 
 from blocks import SmtpServer, TwilioCredentials, resolve
+from csflows.links import run_form
 from csflows.people import people
 from csflows.retention import cadence, enroll_ready
 from csflows.retention import dispatch as rules
@@ -63,7 +66,23 @@ def send_touchpoint_messages(ids: list[int], now: datetime) -> dict[str, int]:
     name="assign-calls-and-visits", task_run_name=lambda: _run_name("assign"), **TRANSIENT_RETRIES
 )
 def assign_calls_and_visits(ids: list[int], now: datetime) -> dict[str, int]:
-    return rules.assign_human(ids, now, cadence(), mail=resolve(SmtpServer)).counts()
+    return rules.assign_human(
+        ids, now, cadence(), mail=resolve(SmtpServer), outcome_form=outcome_form_link()
+    ).counts()
+
+
+OUTCOME_DEPLOYMENT = "record-touchpoint-outcome/record-touchpoint-outcome"
+
+
+def outcome_form_link() -> Callable[[int], str] | None:
+    """The record-touchpoint-outcome Run form, filled in for a touchpoint; None when the
+    deployment is not served here (the mail then names it instead)."""
+    try:
+        with get_client(sync_client=True) as client:
+            deployment_id = client.read_deployment_by_name(OUTCOME_DEPLOYMENT).id
+    except Exception:  # noqa: BLE001 - no server or no deployment: the mail says what to run
+        return None
+    return lambda touchpoint_id: run_form(deployment_id, {"touchpoint_id": touchpoint_id})
 
 
 @task(name="escalate-overdue", task_run_name=lambda: _run_name("escalate"), **TRANSIENT_RETRIES)

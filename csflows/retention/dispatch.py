@@ -7,7 +7,7 @@ killed halfway and run again sends nothing twice and loses nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
@@ -227,16 +227,24 @@ def _visit_invite(
 
 
 def assign_human(
-    ids: Sequence[int], now: datetime, policy: Cadence, *, mail: MailSender
+    ids: Sequence[int],
+    now: datetime,
+    policy: Cadence,
+    *,
+    mail: MailSender,
+    outcome_form: Callable[[int], str] | None = None,
 ) -> BatchResult:
     """Assign pending calls and visits to the customer's sales agent: an email each, with an
-    .ics invitation for a visit; then the touchpoints are marked assigned to that agent."""
+    .ics invitation for a visit and a link to the outcome form filled in for the touchpoint
+    (`outcome_form`); then the touchpoints are marked assigned to that agent."""
     result = BatchResult()
     agents: dict[int, str] = {}
     try:
         for t, c in _load(ids, "pending"):
             agent = policy.agent(c.sales_agent)
-            values = _values(t, c, agent)
+            values = _values(t, c, agent) | {
+                "outcome_link": outcome_form(t.id) if outcome_form else ""
+            }
             invite = [_visit_invite(t, c, agent, now, policy)] if t.kind == "visit" else []
             delivery = send_templated(
                 f"touchpoint:{t.id}:assigned",

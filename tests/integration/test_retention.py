@@ -21,6 +21,7 @@ from cli import app
 from csflows import store
 from csflows.clients.twilio import TwilioClient
 from csflows.errors import FeedbackError
+from csflows.links import run_form
 from csflows.paths import PROJECT_ROOT
 from csflows.retention import cadence, enroll, enroll_ready
 from csflows.retention.dispatch import (
@@ -209,7 +210,11 @@ def test_calls_and_visits_assigned_with_invite_then_escalated(
     visit_day = datetime(2026, 3, 16, 15, tzinfo=UTC)  # 10:00 CDT (DST began 8 March)
     due = due_human_ids(visit_day, policy)
     assert len(due) == 2  # first_call (9 March) and first_visit (16 March)
-    assert len(assign_human(due, visit_day, policy, mail=_mail()).done) == 2
+    form = run_form("0b8f5c1e-4a51-4c39-9d8e-2f1c7e3a9b10", {"touchpoint_id": 0}).rsplit("?", 1)[0]
+    assigned = assign_human(
+        due, visit_day, policy, mail=_mail(), outcome_form=lambda i: f"{form}?touchpoint={i}"
+    )
+    assert len(assigned.done) == 2
     assert assign_human(due, visit_day, policy, mail=_mail()).counts()["done"] == 0
     steps = _by_step("C-00001")
     assert steps["first_visit"].status == "assigned"
@@ -217,6 +222,8 @@ def test_calls_and_visits_assigned_with_invite_then_escalated(
     mails = smtp_server.to("dana.ruiz@advantus.example")
     assert len(mails) == 2
     visit_mail = next(m for m in mails if m.subject.strip().startswith("Client visit"))
+    # the agent records the outcome in a form already filled in for this visit
+    assert f"{form}?touchpoint={steps['first_visit'].id}" in visit_mail.text
     [invite] = list(visit_mail.message.iter_attachments())
     assert invite.get_content_type() == "text/calendar"
     ics = invite.get_content()

@@ -84,3 +84,13 @@ def test_letters_preview_text_names_the_recipient() -> None:
     assert result.exit_code == 0, result.output
     assert result.output.startswith("=== level4_craft_hobby  (to: customer; wording: seed 000)")
     assert "Minimum Order: $350" in result.output
+
+
+def test_the_run_form_link_fills_in_the_touchpoint() -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from csflows.links import run_form
+
+    link = run_form("abc", {"touchpoint_id": 311})
+    assert link.split("?")[0].endswith("/deployments/deployment/abc/run")
+    assert json.loads(parse_qs(urlsplit(link).query)["parameters"][0]) == {"touchpoint_id": 311}
