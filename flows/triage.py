@@ -13,8 +13,15 @@ from pydantic import BaseModel
 from csflows.errors import InboxUnavailable
 from csflows.triage import intake
 from csflows.triage import routing as triage
+from csflows.triage.mailbox import MarkResult
 from csflows.triage.route import TicketRoute
-from tasks.triage import poll_inbox_task, route_ticket_task, triage_tickets_task
+from tasks.triage import (
+    mark_mailbox_task,
+    netsuite_cases_task,
+    poll_inbox_task,
+    route_ticket_task,
+    triage_tickets_task,
+)
 
 TRIAGE_BATCH = 200
 
@@ -30,11 +37,14 @@ class TriageSummary(BaseModel):
     resolved: int
     routed: int
     routes: list[TicketRoute] = []
+    marked: int = 0  # tickets whose message shows their triage in the mailbox
+    cases: int = 0  # tickets upserted as NetSuite support cases
 
 
 @flow(name="triage-inbox")
 def triage_inbox(inboxes: list[str] | None = None) -> TriageSummary:
-    """Poll, triage, route; an inbox that cannot be reached fails the run after the others."""
+    """Poll, triage, route; an inbox that cannot be reached fails the run after the others;
+    showing triage in the mailbox and NetSuite never does."""
     logger = get_run_logger()
     config = intake.inbox_list()
     names = inboxes or config.inboxes
@@ -67,6 +77,22 @@ def triage_inbox(inboxes: list[str] | None = None) -> TriageSummary:
         started.wait()  # a route that failed is recorded on its ticket and tried next run
     routed = [started.result() for started in routing if started.state.is_completed()]
 
+    # 4. Show it outside csflows: keywords in opted-in mailboxes, NetSuite cases; never fails
+    #    the run (what is not shown now is shown next run).
+    shown = [mark_mailbox_task.submit(name) for name in names if name not in unreachable]
+    cases = netsuite_cases_task.submit()
+    marked = synced = 0
+    for done in [*shown, cases]:
+        try:
+            result = done.result()
+        except Exception as exc:  # noqa: BLE001 - triage is done; shown next run
+            logger.warning("triage not shown outside csflows: %s: %s", type(exc).__name__, exc)
+            continue
+        if isinstance(result, MarkResult):
+            marked += len(result.marked)
+        else:
+            synced += len(result.upserted)
+
     touched = sorted({t.id for t in triaged} | {ticket_id for ticket_id, _ in routes})
     create_table_artifact(
         key="triage-inbox",
@@ -81,6 +107,8 @@ def triage_inbox(inboxes: list[str] | None = None) -> TriageSummary:
         resolved=sum(t.status == "resolved" for t in triaged),
         routed=len(routes),
         routes=routed,
+        marked=marked,
+        cases=synced,
     )
     logger.info("triage: %s", summary.model_dump(exclude={"routes"}))
     if unreachable:

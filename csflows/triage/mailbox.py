@@ -82,7 +82,11 @@ def _mark_one(
     takes_keywords: bool,
 ) -> bool:
     """Mark the ticket's message in the selected folder; False when it is not there."""
-    if ticket.uid is not None and ticket.uidvalidity == uidvalidity and _present(client, ticket.uid):
+    if (
+        ticket.uid is not None
+        and ticket.uidvalidity == uidvalidity
+        and _present(client, ticket.uid)
+    ):
         uids = [ticket.uid]
     else:
         uids = _uids_by_message_id(client, ticket.message_id)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
-
 from sqlalchemy.orm import Session
 
 from csflows import store

@@ -4,14 +4,18 @@ type and assignee, as mapped in config/support_cases.yaml. Upserted by external 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
-from csflows import config, netsuite
+from csflows import config, netsuite, store
+from csflows.errors import ExternalError
 from csflows.models.common import Model
-from csflows.triage.mirrors import TicketView
+from csflows.store.tables import TicketRow
+from csflows.triage import mirrors
+from csflows.triage.mirrors import NETSUITE, TicketView
 
 RECORD = "supportCase"
 
@@ -75,3 +79,34 @@ def upsert_case(
     """Create or update the ticket's case; returns its internal id."""
     record = case_record(ticket, body, rules)
     return netsuite.upsert(account, RECORD, external_id(ticket.id, rules), record)
+
+
+@dataclass
+class CaseSync:
+    upserted: dict[int, str] = field(default_factory=dict)  # ticket id: case internal id
+    failed: dict[int, str] = field(default_factory=dict)  # ticket id: error, retried next run
+
+
+def ticket_text(ticket_id: int) -> str:
+    """The mail's text as triage parsed it ("" for a message that could not be parsed)."""
+    with store.session() as s:
+        row = s.get(TicketRow, ticket_id)
+        parsed = row.parsed if row is not None else None
+        return str(parsed.get("text") or "") if parsed else ""
+
+
+def sync_cases(
+    account: netsuite.NetSuiteAccount, tickets: list[TicketView], rules: SupportCaseMapping
+) -> CaseSync:
+    """Upsert each ticket's case; one that fails is recorded on the ticket and tried next run."""
+    result = CaseSync()
+    for ticket in tickets:
+        try:
+            case_id = upsert_case(account, ticket, ticket_text(ticket.id), rules)
+        except ExternalError as exc:
+            result.failed[ticket.id] = str(exc)
+            mirrors.record_failure(ticket, NETSUITE, str(exc))
+        else:
+            result.upserted[ticket.id] = case_id
+            mirrors.record_mirrored(ticket, NETSUITE, ref=case_id)
+    return result
