@@ -1,8 +1,8 @@
 """NetSuite, the system of record where the business has one: SuiteTalk REST `record/v1/customer`
 with token-based authentication (OAuth 1.0a, HMAC-SHA256).
 
-Customers are upserted by external id (`PUT record/v1/customer/eid:<id>`), so a retried or
-resumed run updates the record it created instead of creating a second one.
+Records (customers, support cases) are upserted by external id (`PUT record/v1/<type>/eid:<id>`),
+so a retried or resumed run updates the record it created instead of creating a second one.
 """
 
 from __future__ import annotations
@@ -10,13 +10,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import secrets
 import time
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from pydantic import SecretStr
+from requests import PreparedRequest
+from requests.auth import AuthBase
 
+from csflows.errors import ApiError, TransientApiError
 from csflows.http import RateLimit, request
 from csflows.models import Customer
 
@@ -100,37 +104,67 @@ def customer_record(customer: Customer, external_id: str) -> dict[str, Any]:
     }
 
 
+class TokenAuth(AuthBase):
+    """Signs each request as it is sent, so a retried request has a fresh nonce and timestamp."""
+
+    def __init__(self, credentials: NetSuiteAccount) -> None:
+        self.credentials = credentials
+
+    def __call__(self, prepared: PreparedRequest) -> PreparedRequest:
+        c = self.credentials
+        prepared.headers["Authorization"] = authorization(
+            prepared.method or "GET",
+            prepared.url or "",
+            c.account_id,
+            c.consumer_key,
+            c.consumer_secret.get_secret_value(),
+            c.token_id,
+            c.token_secret.get_secret_value(),
+        )
+        return prepared
+
+
+def _with_details(exc: ApiError) -> ApiError:
+    """The error with NetSuite's own words (`o:errorDetails`: detail and code) in its message."""
+    try:
+        body = json.loads(exc.body) if isinstance(exc.body, str) else exc.body
+    except ValueError:
+        return exc
+    details = body.get("o:errorDetails") if isinstance(body, dict) else None
+    if not isinstance(details, list) or not details:
+        return exc
+    words = "; ".join(
+        f"{d.get('detail', '')} [{d.get('o:errorCode', '')}]" if isinstance(d, dict) else str(d)
+        for d in details
+    )
+    named = ApiError(exc.api, "", exc.status, body=exc.body)
+    named.args = (f"{exc}: {words}",)
+    return named
+
+
+def upsert(
+    credentials: NetSuiteAccount, record_type: str, external_id: str, record: dict[str, Any]
+) -> str:
+    """Create or update `record_type` by external id (`PUT record/v1/<type>/eid:<id>`), so a
+    retry updates what the first try created; returns the record's internal id."""
+    base = credentials.base_url.rstrip("/")
+    url = f"{base}/record/v1/{record_type}/eid:{external_id}"
+    rate = RateLimit(API, credentials.requests_per_second)  # this machine's share of the quota
+    auth = TokenAuth(credentials)
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    try:
+        response = request(API, "PUT", url, rate=rate, json=record, headers=headers, auth=auth)
+        location = response.headers.get("Location", "").rstrip("/").rsplit("/", 1)[-1]
+        if location.isdigit():
+            return location
+        found = request(API, "GET", url, rate=rate, headers=headers, auth=auth).json()
+    except TransientApiError:
+        raise
+    except ApiError as exc:
+        raise _with_details(exc) from exc
+    return str(found["id"])
+
+
 def upsert_customer(credentials: NetSuiteAccount, customer: Customer, external_id: str) -> str:
     """Create or update the customer in NetSuite; returns its internal id."""
-    base = credentials.base_url.rstrip("/")
-    url = f"{base}/record/v1/customer/eid:{external_id}"
-    rate = RateLimit(API, credentials.requests_per_second)  # this machine's share of the quota
-
-    def headers(method: str, target: str) -> dict[str, str]:
-        return {
-            "Authorization": authorization(
-                method,
-                target,
-                credentials.account_id,
-                credentials.consumer_key,
-                credentials.consumer_secret.get_secret_value(),
-                credentials.token_id,
-                credentials.token_secret.get_secret_value(),
-            ),
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-        }
-
-    response = request(
-        API,
-        "PUT",
-        url,
-        rate=rate,
-        json=customer_record(customer, external_id),
-        headers=headers("PUT", url),
-    )
-    location = response.headers.get("Location", "")
-    if location.rstrip("/").rsplit("/", 1)[-1].isdigit():
-        return location.rstrip("/").rsplit("/", 1)[-1]
-    found = request(API, "GET", url, rate=rate, headers=headers("GET", url)).json()
-    return str(found["id"])
+    return upsert(credentials, "customer", external_id, customer_record(customer, external_id))

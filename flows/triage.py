@@ -20,10 +20,13 @@ from csflows.store.tables import TicketRow
 from csflows.triage import intake, model_store, notices, review
 from csflows.triage import routing as triage
 from csflows.triage.classifier import classifier
+from csflows.triage.mailbox import MarkResult
 from csflows.triage.route import TicketRoute
 from csflows.triage.ticket_types import Route
 from tasks.run_labels import awaiting, label_current_run
 from tasks.triage import (
+    mark_mailbox_task,
+    netsuite_cases_task,
     poll_inbox_task,
     route_ticket_task,
     send_digests_task,
@@ -49,11 +52,14 @@ class TriageSummary(BaseModel):
     routes: list[TicketRoute] = []
     reviews_started: int = 0
     assignees_told: int = 0
+    marked: int = 0  # tickets whose message shows their triage in the mailbox
+    cases: int = 0  # tickets upserted as NetSuite support cases
 
 
 @flow(name="triage-inbox")
 def triage_inbox(inboxes: list[str] | None = None) -> TriageSummary:
-    """Poll, triage, route; an inbox that cannot be reached fails the run after the others."""
+    """Poll, triage, route; an inbox that cannot be reached fails the run after the others;
+    showing triage in the mailbox and NetSuite never does."""
     logger = get_run_logger()
     config = intake.inbox_list()
     names = inboxes or config.inboxes
@@ -97,6 +103,22 @@ def triage_inbox(inboxes: list[str] | None = None) -> TriageSummary:
         description="Open tickets by assignee (and those waiting for a person to type them)",
     )
 
+    # 5. Show it outside csflows: keywords in opted-in mailboxes, NetSuite cases; never fails
+    #    the run (what is not shown now is shown next run).
+    shown = [mark_mailbox_task.submit(name) for name in names if name not in unreachable]
+    cases = netsuite_cases_task.submit()
+    marked = synced = 0
+    for done in [*shown, cases]:
+        try:
+            result = done.result()
+        except Exception as exc:  # noqa: BLE001 - triage is done; shown next run
+            logger.warning("triage not shown outside csflows: %s: %s", type(exc).__name__, exc)
+            continue
+        if isinstance(result, MarkResult):
+            marked += len(result.marked)
+        else:
+            synced += len(result.upserted)
+
     touched = sorted({t.id for t in triaged} | {ticket_id for ticket_id, _ in routes})
     create_table_artifact(
         key="triage-inbox",
@@ -113,6 +135,8 @@ def triage_inbox(inboxes: list[str] | None = None) -> TriageSummary:
         routes=routed,
         reviews_started=sum(started.state.is_completed() for started in reviews),
         assignees_told=sum(status == "sent" for status in told),
+        marked=marked,
+        cases=synced,
     )
     logger.info("triage: %s", summary.model_dump(exclude={"routes"}))
     if unreachable:

@@ -11,13 +11,13 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.deployments import run_deployment
 
-from blocks import ImapInbox, SmtpServer, resolve
+from blocks import ImapInbox, NetSuiteCredentials, SmtpServer, resolve
 from csflows.outbox import send_email
-from csflows.triage import intake, notices, review, training
+from csflows.triage import intake, mailbox, mirrors, notices, review, support_cases, training
 from csflows.triage import routing as triage
 from csflows.triage.route import FLOW_OF_ROUTE, TicketRoute
 from csflows.triage.ticket_types import Route, ticket_types
@@ -32,6 +32,39 @@ def poll_inbox_task(name: str, max_messages: int) -> intake.PollResult:
 @task(name="triage-tickets", cache_policy=NO_CACHE)
 def triage_tickets_task(ids: list[int]) -> list[triage.TriagedTicket]:
     return triage.triage_tickets(ids)
+
+
+@task(name="mark-mailbox", task_run_name="mark {name}", cache_policy=NO_CACHE)
+def mark_mailbox_task(name: str) -> mailbox.MarkResult:
+    """Show triage on the inbox's messages (when it opted in); a failure is logged, never raised:
+    triage is done, and the tickets not marked are marked next run."""
+    result = mailbox.MarkResult(name)
+    settings = intake.inbox_list().marking(name)
+    if not settings.mark_in_mailbox:
+        return result
+    tickets = mirrors.unmirrored(mirrors.MAILBOX, [name])
+    try:
+        result = mailbox.mark_inbox(name, ImapInbox.named(name), settings, tickets)
+    except Exception as exc:  # noqa: BLE001 - triage is done; the next run marks these
+        get_run_logger().warning("inbox %s not marked: %s: %s", name, type(exc).__name__, exc)
+        result.failed = {t.id: f"{type(exc).__name__}: {exc}" for t in tickets}
+    for ticket_id, note in result.notes.items():
+        get_run_logger().info("ticket %s in inbox %s: %s", ticket_id, name, note)
+    return result
+
+
+@task(name="netsuite-support-cases", cache_policy=NO_CACHE)
+def netsuite_cases_task() -> support_cases.CaseSync:
+    """Upsert changed tickets as NetSuite support cases when NetSuite is configured; a failure
+    is logged on the ticket and retried next run, never fails triage."""
+    credentials = resolve(NetSuiteCredentials)
+    if not credentials.configured:
+        return support_cases.CaseSync()
+    tickets = mirrors.unmirrored(mirrors.NETSUITE)
+    synced = support_cases.sync_cases(credentials, tickets, support_cases.mapping())
+    for ticket_id, error in synced.failed.items():
+        get_run_logger().warning("ticket %s not in NetSuite yet: %s", ticket_id, error)
+    return synced
 
 
 @task(

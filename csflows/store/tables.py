@@ -41,6 +41,7 @@ class TicketRow(Base):
     message_id: Mapped[str] = mapped_column(String(998), unique=True)
     inbox: Mapped[str] = mapped_column(String(200), default="")
     uid: Mapped[int | None] = mapped_column(Integer)
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)  # the folder's, when uid was read
     raw: Mapped[bytes] = mapped_column(LargeBinary)
     sender: Mapped[str] = mapped_column(String(320), default="")
     subject: Mapped[str] = mapped_column(Text, default="")
@@ -255,6 +256,23 @@ class PoActionRow(Base):
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | done
     flow_run_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class TicketMirrorRow(Base):
+    """What a ticket last showed in another system (the mailbox's keywords, a NetSuite case):
+    `state` is the type|assignee|status mirrored; a different one is mirrored again."""
+
+    __tablename__ = "ticket_mirrors"
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    system: Mapped[str] = mapped_column(String(40), primary_key=True)  # mailbox, netsuite
+    state: Mapped[str | None] = mapped_column(Text)  # None until mirrored once
+    ref: Mapped[str | None] = mapped_column(String(300))  # the folder, the case's internal id
+    note: Mapped[str | None] = mapped_column(Text)  # e.g. "server has no MOVE: keywords only"
+    error: Mapped[str | None] = mapped_column(Text)  # the last failure, retried next run
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )

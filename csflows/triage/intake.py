@@ -29,9 +29,22 @@ FETCH_BATCH = 25  # messages per FETCH
 FETCH_BYTES = 32 * 1024 * 1024  # and at most this many bytes per FETCH
 
 
+class MailboxMarking(Model):
+    """Whether triage shows in an inbox's mailbox (csflows.triage.mailbox): opt-in."""
+
+    mark_in_mailbox: bool = False
+    resolved_folder: str | None = None  # auto-resolved mail is moved here when set
+    keyword_max_length: int = Field(50, ge=20)
+
+
 class InboxList(Model):
     inboxes: list[str] = Field(min_length=1)
     max_messages_per_run: int = Field(500, ge=1)
+    mailbox: dict[str, MailboxMarking] = {}
+
+    def marking(self, inbox: str) -> MailboxMarking:
+        """The inbox's marking settings; an inbox not listed is left untouched."""
+        return self.mailbox.get(inbox, MailboxMarking())
 
 
 class Inbox(Protocol):
@@ -80,7 +93,14 @@ def store_raw(inbox: str, uidvalidity: int, uid: int, raw: bytes) -> int | None:
         known = s.scalar(select(TicketRow.id).where(TicketRow.message_id == message_id))
         if known is not None:
             return None
-        ticket = TicketRow(message_id=message_id, inbox=inbox, uid=uid, raw=raw, status="received")
+        ticket = TicketRow(
+            message_id=message_id,
+            inbox=inbox,
+            uid=uid,
+            uidvalidity=uidvalidity,
+            raw=raw,
+            status="received",
+        )
         s.add(ticket)
         s.flush()
         return ticket.id

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from tests.integration.test_netsuite import netsuite_settings, suitetalk
 from tests.support.google import GoogleQuota
 from tests.support.inquiries import form_data
 from tests.support.postgres import PostgresServer, postgres_wanted
@@ -23,6 +22,7 @@ from tests.support.prefect_server import (
     wait_for_deployment,
 )
 from tests.support.servers import HttpServer, SmtpServer
+from tests.support.suitetalk import netsuite_settings, suitetalk
 from tests.support.vetting_world import applicant_world, worker_env
 
 PREFECT_DATABASE = "prefect"  # the e2e Prefect server's database on PostgreSQL

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from oauthlib.oauth1.rfc5849 import signature as oauth_signature
 
 from csflows import netsuite
 from csflows.errors import ApiError
@@ -17,80 +16,10 @@ from csflows.vetting import onboarding
 from csflows.vetting.inquiries import InquiryRecord
 from csflows.vetting.policy import approval_policy
 from tasks.crm import netsuite_customer_task
-from tests.support.servers import HttpServer, Reply, Request
+from tests.support.servers import HttpServer
+from tests.support.suitetalk import netsuite_settings, suitetalk
 
 pytestmark = pytest.mark.integration
-
-SECRETS = {"consumer_secret": "cs-secret", "token_secret": "tk-secret"}
-
-
-def suitetalk(http: HttpServer, records: dict[str, dict[str, Any]]) -> None:
-    """PUT/GET record/v1/customer/eid:<id>: 401 unless the OAuth signature verifies."""
-
-    def verified(req: Request) -> bool:
-        header = req.headers.get("Authorization", "")
-        params = dict(
-            oauth_signature.collect_parameters(
-                headers={"Authorization": header}, exclude_oauth_signature=False, with_realm=True
-            )
-        )
-        if (
-            params.get("oauth_signature_method") != "HMAC-SHA256"
-            or params.get("realm") != "TSTDRV_123"
-        ):
-            return False
-        uri = f"{http.url}{req.path}"
-        normalized = oauth_signature.normalize_parameters(
-            [(k, v) for k, v in params.items() if k not in ("oauth_signature", "realm")]
-        )
-        base = oauth_signature.signature_base_string(
-            req.method, oauth_signature.base_string_uri(uri), normalized
-        )
-        expected = oauth_signature.sign_hmac_sha256(
-            base, SECRETS["consumer_secret"], SECRETS["token_secret"]
-        )
-        return bool(params["oauth_signature"] == expected)
-
-    def handle(req: Request) -> Reply:
-        if not verified(req):
-            return Reply(
-                401,
-                {
-                    "type": "https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.2",
-                    "title": "Unauthorized",
-                    "status": 401,
-                    "o:errorDetails": [
-                        {"detail": "Invalid login attempt.", "o:errorCode": "INVALID_LOGIN"}
-                    ],
-                },
-            )
-        external = req.path.rsplit("eid:", 1)[-1]
-        if req.method == "GET":
-            return (
-                Reply(200, records[external])
-                if external in records
-                else Reply(404, {"title": "Not Found"})
-            )
-        record = records.setdefault(external, {"id": str(1000 + len(records))})
-        record.update(req.json())
-        return Reply(
-            204, b"", {"Location": f"{http.url}/services/rest/record/v1/customer/{record['id']}"}
-        )
-
-    http.route("PUT", "/services/rest/record/v1/customer/", handle)
-    http.route("GET", "/services/rest/record/v1/customer/", handle)
-
-
-def netsuite_settings(http: HttpServer) -> dict[str, str]:
-    """The NetSuiteCredentials values (CSFLOWS_NETSUITE_<KEY>) for the local SuiteTalk server."""
-    return {
-        "ACCOUNT_ID": "tstdrv-123",
-        "CONSUMER_KEY": "ck",
-        "CONSUMER_SECRET": SECRETS["consumer_secret"],
-        "TOKEN_ID": "tk",
-        "TOKEN_SECRET": SECRETS["token_secret"],
-        "BASE_URL": f"{http.url}/services/rest",
-    }
 
 
 @pytest.fixture
