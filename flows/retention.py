@@ -28,6 +28,7 @@ from tasks.cadence import (
     open_work_by_agent,
     record_outcome,
     send_touchpoint_messages,
+    touchpoints_this_week,
 )
 
 FEEDBACK_BATCH = 50
@@ -127,6 +128,11 @@ def retention_dispatch(
         key="retention-due-list",
         table=open_work_by_agent(now),
         description="Open calls and visits per sales agent after this dispatch",
+    )
+    create_table_artifact(
+        key="touchpoints-this-week",
+        table=touchpoints_this_week(now),
+        description="Calls and visits due this week (and past due), soonest first",
     )
     print(f"retention dispatch: {summary.model_dump()}")
     return summary

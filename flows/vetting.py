@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.context import SettingsContext, get_settings_context
 from prefect.runtime import flow_run
 
@@ -193,6 +193,7 @@ def ask_supervisor(
         vetting_mail.supervisor_review(inquiry.id, round_, form, assessment, link, rules)
     )
     inquiry.request_approval(round_, rules.supervisor_email, link, _flow_run_id())
+    publish_pending_approvals()
 
 
 def division_key(form: NewCustomerInquiry) -> str | None:
@@ -216,6 +217,27 @@ def suggested_decision(assessment: Assessment) -> dict[str, str]:
     wanted = {Recommendation.APPROVE: "approve", Recommendation.DECLINE: "decline"}
     choice = wanted.get(assessment.recommendation)
     return {"decision": choice} if choice else {}
+
+
+def publish_pending_approvals() -> None:
+    """The supervisor's queue as a keyed table artifact, updated whenever it changes."""
+    rules = approval_policy()
+    now = datetime.now(UTC)
+    create_table_artifact(
+        key="pending-approvals",
+        table=[
+            {
+                "inquiry": w.inquiry_id,
+                "business": escape(w.business_name),
+                "round": w.round,
+                "asked": f"{w.requested_at:%Y-%m-%d %H:%M} UTC",
+                "business days waited": round(rules.waited_business_days(w.requested_at, now), 1),
+                "run": flow_run_link(w.flow_run_id) if w.flow_run_id else "",
+            }
+            for w in InquiryRecord.awaiting_approval()
+        ],
+        description="New customer inquiries waiting for the supervisor's decision",
+    )
 
 
 def decline(
@@ -352,6 +374,7 @@ def vet_new_customer(
             **suggested_decision(assessment),
         )
         answer.record(inquiry, round_, assessment)
+        publish_pending_approvals()
         if answer.decision == "approve":
             break
         if answer.decision == "decline":
@@ -369,6 +392,7 @@ def watch_approvals(now: datetime | None = None) -> list[ApprovalNudge]:
     then, after the configured business days, an escalation to the Customer Service Manager."""
     rules = approval_policy()
     now = now or datetime.now(UTC)
+    publish_pending_approvals()
     sent = []
     for waiting in InquiryRecord.awaiting_approval():
         waited = rules.waited_business_days(waiting.requested_at, now)

@@ -128,6 +128,11 @@ def fetch_sms_replies(since: datetime) -> list[int]:
     return store_sms_replies(twilio.received(since), str(people().cs_queue))
 
 
+@task(name="touchpoints-this-week")
+def touchpoints_this_week(now: datetime) -> list[dict[str, Any]]:
+    return reports.touchpoints_this_week(now.date(), cadence())
+
+
 @task(name="open-work-by-agent")
 def open_work_by_agent(now: datetime) -> list[dict[str, Any]]:
     """Open calls and visits per agent, for the operators' due list."""

@@ -403,3 +403,31 @@ def open_work_by_agent(today: date, policy: Cadence) -> list[dict[str, Any]]:
             row["calls" if kind == "call" else "visits"] += count
             row["past_due"] += int(late or 0)
     return sorted(table.values(), key=lambda r: r["agent"])
+
+
+def touchpoints_this_week(today: date, policy: Cadence) -> list[dict[str, Any]]:
+    """Open calls and visits due in the seven days from `today` (and any past due), soonest
+    first, with the agent each is for: the week's queue operators and agents look at."""
+    query = (
+        select(TouchpointRow, CustomerRow)
+        .join(CustomerRow, CustomerRow.id == TouchpointRow.customer_id)
+        .where(
+            TouchpointRow.kind.in_([k.value for k in HUMAN_KINDS]),
+            TouchpointRow.status.in_(OPEN),
+            TouchpointRow.due < today + timedelta(days=7),
+        )
+        .order_by(TouchpointRow.due, TouchpointRow.id)
+        .limit(1000)
+    )
+    with store.session() as s:
+        return [
+            {
+                "due": t.due.isoformat(),
+                "agent": _agent_name(c.sales_agent, policy),
+                "kind": t.kind,
+                "customer": f"{c.name} ({c.id})",
+                "touchpoint": t.id,
+                "status": "past due" if t.due < today else t.status,
+            }
+            for t, c in s.execute(query).tuples()
+        ]
