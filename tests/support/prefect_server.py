@@ -56,11 +56,19 @@ class PrefectServer:
     SQLite in the home, or the `postgresql+asyncpg://` database at `database_url`."""
 
     def __init__(
-        self, home: Path, schedules: bool = False, database_url: str | None = None
+        self,
+        home: Path,
+        schedules: bool = False,
+        database_url: str | None = None,
+        settings: dict[str, str] | None = None,
+        command: list[str] | None = None,
     ) -> None:
         self.home = home
         self.schedules = schedules  # off: no scheduled run starts in the middle of a test
         self.database_url = database_url
+        self.settings = settings or {}  # the server's own settings (e.g. the quick start's)
+        # what stands for `prefect server` (e.g. the quick start's single-writer launcher)
+        self.command = command or [str(Path(sys.executable).with_name("prefect")), "server"]
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.log = home / "prefect-server.log"
@@ -96,8 +104,11 @@ class PrefectServer:
             env["PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_TIMEOUT"] = "120"
         else:
             env.pop("PREFECT_API_DATABASE_CONNECTION_URL", None)  # SQLite under PREFECT_HOME
-        prefect = Path(sys.executable).with_name("prefect")
-        command = [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(self.port)]
+        env.update(self.settings)
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p
+        )
+        command = [*self.command, "start", "--host", "127.0.0.1", "--port", str(self.port)]
         self.process = subprocess.Popen(
             command, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT
         )
