@@ -51,8 +51,8 @@ def main(argv: list[str]) -> int:
 
     install_single_writer()
     sys.argv = ["prefect", "server", *argv]
-    result = app()
-    return int(result) if isinstance(result, int) else 0
+    app()
+    return 0
 
 
 if __name__ == "__main__":

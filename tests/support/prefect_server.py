@@ -81,7 +81,14 @@ class PrefectServer:
     def ui_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def auth_string(self) -> str | None:
+        """The API's `user:password` when the server requires one (its settings say so)."""
+        return self.settings.get("PREFECT_SERVER_API_AUTH_STRING")
+
     def env(self) -> dict[str, str]:
+        """What a client of this server (serve, a worker, the CLI) sees."""
+        auth = {"PREFECT_API_AUTH_STRING": self.auth_string} if self.auth_string else {}
         return {
             "PREFECT_HOME": str(self.home),
             "PREFECT_API_URL": self.api_url,
@@ -89,6 +96,7 @@ class PrefectServer:
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT": "false",
             "PREFECT_LOGGING_LEVEL": "INFO",
+            **auth,
         }
 
     def start(self, timeout: float = 180) -> PrefectServer:
@@ -198,11 +206,17 @@ class ServeProcess:
 
 def prefect_client_settings(server: PrefectServer) -> Any:
     """A settings context pointing this (test) process's Prefect client at `server`."""
-    from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, temporary_settings
-
-    return temporary_settings(
-        updates={PREFECT_API_URL: server.api_url, PREFECT_UI_URL: server.ui_url}
+    from prefect.settings import (
+        PREFECT_API_AUTH_STRING,
+        PREFECT_API_URL,
+        PREFECT_UI_URL,
+        temporary_settings,
     )
+
+    updates: dict[Any, Any] = {PREFECT_API_URL: server.api_url, PREFECT_UI_URL: server.ui_url}
+    if server.auth_string:
+        updates[PREFECT_API_AUTH_STRING] = server.auth_string
+    return temporary_settings(updates=updates)
 
 
 def flow_run_state(flow_run_id: Any) -> Any:
