@@ -145,7 +145,8 @@ def silent_run(deployment_id: UUID, within: timedelta) -> Wanted:
         RunDeployment(
             source="selected",
             deployment_id=deployment_id,
-            parameters={"flow_run_id": "{{ flow_run.id }}"},
+            # the event's resource id, `prefect.flow-run.<id>`: a string (a UUID is not JSON)
+            parameters={"flow_run_id": "{{ event.resource.id }}"},
         ),
     )
 

@@ -12,14 +12,14 @@ from csflows.ops.policy import heartbeat_silence
 
 @flow(name="check-silent-run", persist_result=False)
 def check_silent_run(flow_run_id: str) -> str:
-    """Mark a flow run Crashed when it is still Running although its heartbeats stopped.
+    """Mark a flow run (its id, or its event resource id `prefect.flow-run.<id>`) Crashed when it is still Running although its heartbeats stopped.
 
     Started by the "run without heartbeat" automation. The check is here, not in the automation,
     so that a run whose last heartbeat raced its suspension is left alone: only a Running run is
     crashed; Suspended, Paused and finished runs are never touched."""
     logger = get_run_logger()
     with get_client(sync_client=True) as client:
-        run = client.read_flow_run(UUID(flow_run_id))
+        run = client.read_flow_run(UUID(flow_run_id.removeprefix("prefect.flow-run.")))
         state = run.state
         if state is None or not state.is_running():
             name = state.name if state else "no state"

@@ -33,12 +33,13 @@ class SingleWriterSqlite(AioSqliteConfiguration):
             yield transaction
 
 
-def install_single_writer() -> bool:
-    """Make the server's database a single writer when it is SQLite; True when installed."""
+def install_single_writer(url: str | None = None) -> bool:
+    """Make the server's database (`url`, default Prefect's setting) a single writer when it is
+    SQLite; True when installed."""
     from prefect.server.database.dependencies import MODELS_DEPENDENCIES
     from prefect.settings import PREFECT_API_DATABASE_CONNECTION_URL
 
-    url = PREFECT_API_DATABASE_CONNECTION_URL.value()
+    url = url or PREFECT_API_DATABASE_CONNECTION_URL.value()
     if not url or not url.startswith("sqlite"):
         return False
     MODELS_DEPENDENCIES["database_config"] = SingleWriterSqlite(connection_url=url)
