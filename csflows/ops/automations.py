@@ -33,7 +33,8 @@ from csflows.vetting.policy import approval_policy
 logger = logging.getLogger(__name__)
 
 SUPERVISOR_TAG = "awaiting:supervisor"  # the approval gate's runs carry it while they wait
-CHECK_DEPLOYMENT = "check-silent-run"
+CHECK_DEPLOYMENT = "check-silent-run"  # and its flow's name
+NOT_CHECKS = f"!{CHECK_DEPLOYMENT}"  # Prefect's negated label match
 STUCK_APPROVAL = "csflows: approval waiting too long"
 SILENT_RUN = "csflows: run without heartbeat"
 LOST_SERVE = "csflows: serve process gone"
@@ -141,7 +142,14 @@ def silent_run(deployment_id: UUID, within: timedelta) -> Wanted:
         SILENT_RUN,
         f"A flow run sent no heartbeat and changed no state for {within}: check-silent-run "
         "marks it Crashed if it is still Running (Suspended and Paused runs are left alone).",
-        _proactive({"prefect.flow-run.heartbeat"}, {"prefect.flow-run.*"}, within),
+        _proactive(
+            {"prefect.flow-run.heartbeat"},
+            {"prefect.flow-run.*"},
+            within,
+            # not check-silent-run's own runs: they end before their first heartbeat arrives,
+            # and each would start the next check
+            match_related={"prefect.resource.role": "flow", "prefect.resource.name": NOT_CHECKS},
+        ),
         RunDeployment(
             source="selected",
             deployment_id=deployment_id,

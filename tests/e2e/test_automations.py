@@ -172,6 +172,15 @@ def test_a_running_run_whose_heartbeats_stop_is_marked_crashed(stack: VettingSta
     EventsWorker.drain_all()
     state = wait_for_state(run.id, {"Crashed"}, timeout=SILENCE_SECONDS + 120)
     assert "No heartbeat" in (state.message or "")
+    with get_client(sync_client=True) as client:  # a check's own runs start no further check
+        runs = client.read_flow_runs(limit=200)
+    target_of = {
+        str(r.id): str(r.parameters["flow_run_id"]).removeprefix("prefect.flow-run.")
+        for r in runs
+        if "flow_run_id" in r.parameters
+    }
+    assert str(run.id) in target_of.values()
+    assert not set(target_of) & set(target_of.values())
 
 
 def test_a_lost_serve_process_mails_the_on_call_address(stack: VettingStack) -> None:

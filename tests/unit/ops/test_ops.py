@@ -75,6 +75,11 @@ def test_a_silent_run_is_checked_not_crashed_by_the_automation() -> None:
     core = automations.silent_run(uuid4(), timedelta(minutes=10)).core()
     assert core.trigger.after == {"prefect.flow-run.heartbeat"}
     assert core.trigger.expect == {"prefect.flow-run.*"}
+    related = core.trigger.model_dump(mode="json")["match_related"]
+    assert related == {
+        "prefect.resource.role": "flow",
+        "prefect.resource.name": "!check-silent-run",
+    }
     [action] = core.actions
     assert isinstance(action, RunDeployment)
     assert action.parameters == {"flow_run_id": "{{ event.resource.id }}"}
