@@ -13,11 +13,19 @@ from uuid import UUID
 
 import pytest
 from prefect import get_client
+from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+from prefect.client.schemas.sorting import FlowRunSort
 from prefect.events import emit_event
 from prefect.events.worker import EventsWorker
 from prefect.states import Running
 
-from csflows.ops.automations import LOST_SERVE, SILENT_RUN, STUCK_APPROVAL, SUPERVISOR_TAG
+from csflows.ops.automations import (
+    CHECK_DEPLOYMENT,
+    LOST_SERVE,
+    SILENT_RUN,
+    STUCK_APPROVAL,
+    SUPERVISOR_TAG,
+)
 from csflows.ops.policy import operations_policy
 from csflows.vetting.policy import approval_policy
 from tests.e2e.conftest import VettingStack, running_stack
@@ -137,11 +145,16 @@ def test_an_approval_waiting_past_the_reminder_time_mails_the_supervisor(
     assert flow_run_state(run_id).name == "Suspended"
 
 
+def check_runs() -> list[Any]:
+    """Every check-silent-run run so far."""
+    only = FlowFilter(name=FlowFilterName(any_=[CHECK_DEPLOYMENT]))
+    with get_client(sync_client=True) as client:
+        return client.read_flow_runs(flow_filter=only, sort=FlowRunSort.ID_DESC, limit=200)
+
+
 def checks_of(run_id: UUID) -> list[Any]:
     """The check-silent-run runs started for `run_id`."""
-    with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(limit=200)
-    return [r for r in runs if str(run_id) in str(r.parameters.get("flow_run_id", ""))]
+    return [r for r in check_runs() if str(run_id) in str(r.parameters.get("flow_run_id", ""))]
 
 
 def test_a_suspended_run_outlives_the_heartbeat_window(
@@ -172,12 +185,9 @@ def test_a_running_run_whose_heartbeats_stop_is_marked_crashed(stack: VettingSta
     EventsWorker.drain_all()
     state = wait_for_state(run.id, {"Crashed"}, timeout=SILENCE_SECONDS + 120)
     assert "No heartbeat" in (state.message or "")
-    with get_client(sync_client=True) as client:  # a check's own runs start no further check
-        runs = client.read_flow_runs(limit=200)
-    target_of = {
+    target_of = {  # a check's own run starts no further check
         str(r.id): str(r.parameters["flow_run_id"]).removeprefix("prefect.flow-run.")
-        for r in runs
-        if "flow_run_id" in r.parameters
+        for r in check_runs()
     }
     assert str(run.id) in target_of.values()
     assert not set(target_of) & set(target_of.values())
