@@ -15,7 +15,6 @@ the process that is gone.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -29,8 +28,6 @@ from pydantic import SecretStr
 
 from csflows.ops.policy import heartbeat_silence, operations_policy, stuck_approval_after
 from csflows.vetting.policy import approval_policy
-
-logger = logging.getLogger(__name__)
 
 SUPERVISOR_TAG = "awaiting:supervisor"  # the approval gate's runs carry it while they wait
 CHECK_DEPLOYMENT = "check-silent-run"  # and its flow's name
@@ -47,6 +44,7 @@ STATE_EVENTS = {
         "AwaitingRetry",
         "Resuming",
         "Pending",
+        "Submitting",
         "Running",
         "Retrying",
         "Paused",
