@@ -178,9 +178,16 @@ def test_a_running_run_whose_heartbeats_stop_is_marked_crashed(stack: VettingSta
     with get_client(sync_client=True) as client:
         run = client.create_flow_run(operator_step, state=Running())
     time.sleep(2)  # the Running event first
-    emit_event(
+    emit_event(  # as the engine sends it: the run, and its flow as a related resource
         event="prefect.flow-run.heartbeat",
         resource={"prefect.resource.id": f"prefect.flow-run.{run.id}"},
+        related=[
+            {
+                "prefect.resource.id": f"prefect.flow.{run.flow_id}",
+                "prefect.resource.role": "flow",
+                "prefect.resource.name": operator_step.name,
+            }
+        ],
     )
     EventsWorker.drain_all()
     state = wait_for_state(run.id, {"Crashed"}, timeout=SILENCE_SECONDS + 120)
