@@ -10,13 +10,16 @@ import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 from prefect import get_client
+from prefect.deployments import run_deployment
 
+from csflows.ops.automations import CHECK_DEPLOYMENT, SILENT_RUN
 from csflows.paths import PROJECT_ROOT
-from tests.support.operator_flows import DEPLOYMENT
+from tests.support.operator_flows import DEPLOYMENT, operator_step
 from tests.support.prefect_server import (
     PrefectServer,
     ServeProcess,
@@ -103,6 +106,35 @@ def test_work_pool_set_up_needs_the_auth_string(
         assert client.read_work_pool("csflows").type == "process"
     for output in (done.stdout, done.stderr, refused.stdout, refused.stderr):
         assert auth_string.partition(":")[2] not in output
+
+
+def test_csflows_serve_with_the_auth_string_runs_a_deployment(
+    team_server: PrefectServer, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """`csflows serve` registers its deployments and automations through the auth string, and a
+    run of one of them completes."""
+    home = tmp_path_factory.mktemp("team-serve")
+    env = team_server.env() | {"CSFLOWS_HOME": str(home), "PREFECT_RUNNER_POLL_FREQUENCY": "1"}
+    serve = ServeProcess(env, home / "serve.log").start()
+    try:
+        with prefect_client_settings(team_server):
+            wait_for_deployment(f"{CHECK_DEPLOYMENT}/{CHECK_DEPLOYMENT}")
+            with get_client(sync_client=True) as client:
+                assert client.read_automations_by_name(SILENT_RUN)
+                anyone = client.create_flow_run(operator_step, name="nobody-runs-this")
+            run: Any = run_deployment(
+                f"{CHECK_DEPLOYMENT}/{CHECK_DEPLOYMENT}",
+                parameters={"flow_run_id": str(anyone.id)},
+                timeout=0,
+            )
+            wait_for_state(run.id, {"Completed"}, timeout=150)
+    finally:
+        serve.stop()
+    assert auth_password(team_server) not in (home / "serve.log").read_text(errors="replace")
+
+
+def auth_password(server: PrefectServer) -> str:
+    return (server.auth_string or "").partition(":")[2]
 
 
 def test_the_secret_is_in_no_log(team_server: PrefectServer, auth_string: str) -> None:
