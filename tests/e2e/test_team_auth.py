@@ -24,6 +24,7 @@ from tests.support.prefect_server import (
     PrefectServer,
     ServeProcess,
     prefect_client_settings,
+    wait_for,
     wait_for_deployment,
     wait_for_state,
 )
@@ -92,9 +93,39 @@ def test_without_the_auth_string_reading_and_resuming_are_refused(
         wait_for_state(run.id, {"Completed"}, timeout=120)
 
 
+def test_csflows_serve_with_the_auth_string_runs_a_deployment(
+    team_server: PrefectServer, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """`csflows serve` registers its deployments and automations through the auth string, and a
+    run of one of them completes."""
+    home = tmp_path_factory.mktemp("team-serve")
+    env = team_server.env() | {
+        "CSFLOWS_HOME": str(home),
+        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    serve = ServeProcess(env, home / "serve.log").start()
+    try:
+        with prefect_client_settings(team_server):
+            wait_for_deployment(f"{CHECK_DEPLOYMENT}/{CHECK_DEPLOYMENT}")
+            with get_client(sync_client=True) as client:
+                wait_for("automations", lambda: client.read_automations_by_name(SILENT_RUN), 60)
+                anyone = client.create_flow_run(operator_step, name="nobody-runs-this")
+            run: Any = run_deployment(
+                f"{CHECK_DEPLOYMENT}/{CHECK_DEPLOYMENT}",
+                parameters={"flow_run_id": str(anyone.id)},
+                timeout=0,
+            )
+            wait_for_state(run.id, {"Completed"}, timeout=150)
+    finally:
+        serve.stop()
+    assert auth_password(team_server) not in (home / "serve.log").read_text(errors="replace")
+
+
 def test_work_pool_set_up_needs_the_auth_string(
     team_server: PrefectServer, auth_string: str
 ) -> None:
+    """After the serve test: work-pool.sh moves the same deployments to the pool."""
     script = str(PROJECT_ROOT / "deployments" / "work-pool.sh")
     env = os.environ | team_server.env() | {"PYTHON": sys.executable}
     without = {k: v for k, v in env.items() if k != "PREFECT_API_AUTH_STRING"}
@@ -106,31 +137,6 @@ def test_work_pool_set_up_needs_the_auth_string(
         assert client.read_work_pool("csflows").type == "process"
     for output in (done.stdout, done.stderr, refused.stdout, refused.stderr):
         assert auth_string.partition(":")[2] not in output
-
-
-def test_csflows_serve_with_the_auth_string_runs_a_deployment(
-    team_server: PrefectServer, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    """`csflows serve` registers its deployments and automations through the auth string, and a
-    run of one of them completes."""
-    home = tmp_path_factory.mktemp("team-serve")
-    env = team_server.env() | {"CSFLOWS_HOME": str(home), "PREFECT_RUNNER_POLL_FREQUENCY": "1"}
-    serve = ServeProcess(env, home / "serve.log").start()
-    try:
-        with prefect_client_settings(team_server):
-            wait_for_deployment(f"{CHECK_DEPLOYMENT}/{CHECK_DEPLOYMENT}")
-            with get_client(sync_client=True) as client:
-                assert client.read_automations_by_name(SILENT_RUN)
-                anyone = client.create_flow_run(operator_step, name="nobody-runs-this")
-            run: Any = run_deployment(
-                f"{CHECK_DEPLOYMENT}/{CHECK_DEPLOYMENT}",
-                parameters={"flow_run_id": str(anyone.id)},
-                timeout=0,
-            )
-            wait_for_state(run.id, {"Completed"}, timeout=150)
-    finally:
-        serve.stop()
-    assert auth_password(team_server) not in (home / "serve.log").read_text(errors="replace")
 
 
 def auth_password(server: PrefectServer) -> str:
