@@ -14,9 +14,12 @@ from typing import Any
 
 import yaml
 from prefect import Flow
+from prefect.logging import get_logger
 from prefect.schedules import Cron, Interval, Schedule
 
 from csflows.paths import PROJECT_ROOT
+
+logger = get_logger("csflows.serve")  # under prefect.*: shown on serve's console
 
 
 def deployment_specs(path: Path | None = None) -> list[dict[str, Any]]:
@@ -67,11 +70,31 @@ def build_deployments(path: Path | None = None) -> list[Any]:
     return deployments
 
 
+def keep_automations(deployments: list[Any]) -> None:
+    """Create or update csflows' automations (csflows/ops/automations.py); they need the
+    check-silent-run deployment's id, so it is registered first. A failure is logged, not fatal:
+    serving the deployments matters more."""
+    from csflows.ops.automations import CHECK_DEPLOYMENT
+    from csflows.ops.automations import keep_automations as keep
+
+    check = next((d for d in deployments if d.name == CHECK_DEPLOYMENT), None)
+    if check is None:
+        logger.warning("prefect.yaml has no %s deployment: no automations", CHECK_DEPLOYMENT)
+        return
+    try:
+        names = keep(check.apply())
+    except Exception:
+        logger.exception("could not create or update csflows' automations")
+        return
+    logger.info("automations in place: %s", ", ".join(sorted(names)))
+
+
 def serve_all(path: Path | None = None, limit: int | None = None) -> None:
-    """Serve them all; blocks until interrupted."""
+    """Keep the automations in place, then serve every deployment; blocks until interrupted."""
     from prefect import serve
 
     deployments = build_deployments(path)
     if not deployments:
         raise SystemExit("prefect.yaml declares no deployments: nothing to serve")
+    keep_automations(deployments)
     serve(*deployments, limit=limit)

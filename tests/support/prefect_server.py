@@ -56,11 +56,19 @@ class PrefectServer:
     SQLite in the home, or the `postgresql+asyncpg://` database at `database_url`."""
 
     def __init__(
-        self, home: Path, schedules: bool = False, database_url: str | None = None
+        self,
+        home: Path,
+        schedules: bool = False,
+        database_url: str | None = None,
+        settings: dict[str, str] | None = None,
+        command: list[str] | None = None,
     ) -> None:
         self.home = home
         self.schedules = schedules  # off: no scheduled run starts in the middle of a test
         self.database_url = database_url
+        self.settings = settings or {}  # the server's own settings (e.g. the quick start's)
+        # what stands for `prefect server` (e.g. the quick start's single-writer launcher)
+        self.command = command or [str(Path(sys.executable).with_name("prefect")), "server"]
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.log = home / "prefect-server.log"
@@ -73,7 +81,14 @@ class PrefectServer:
     def ui_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def auth_string(self) -> str | None:
+        """The API's `user:password` when the server requires one (its settings say so)."""
+        return self.settings.get("PREFECT_SERVER_API_AUTH_STRING")
+
     def env(self) -> dict[str, str]:
+        """What a client of this server (serve, a worker, the CLI) sees."""
+        auth = {"PREFECT_API_AUTH_STRING": self.auth_string} if self.auth_string else {}
         return {
             "PREFECT_HOME": str(self.home),
             "PREFECT_API_URL": self.api_url,
@@ -81,6 +96,7 @@ class PrefectServer:
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT": "false",
             "PREFECT_LOGGING_LEVEL": "INFO",
+            **auth,
         }
 
     def start(self, timeout: float = 180) -> PrefectServer:
@@ -96,8 +112,11 @@ class PrefectServer:
             env["PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_TIMEOUT"] = "120"
         else:
             env.pop("PREFECT_API_DATABASE_CONNECTION_URL", None)  # SQLite under PREFECT_HOME
-        prefect = Path(sys.executable).with_name("prefect")
-        command = [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(self.port)]
+        env.update(self.settings)
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p
+        )
+        command = [*self.command, "start", "--host", "127.0.0.1", "--port", str(self.port)]
         self.process = subprocess.Popen(
             command, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT
         )
@@ -187,11 +206,17 @@ class ServeProcess:
 
 def prefect_client_settings(server: PrefectServer) -> Any:
     """A settings context pointing this (test) process's Prefect client at `server`."""
-    from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, temporary_settings
-
-    return temporary_settings(
-        updates={PREFECT_API_URL: server.api_url, PREFECT_UI_URL: server.ui_url}
+    from prefect.settings import (
+        PREFECT_API_AUTH_STRING,
+        PREFECT_API_URL,
+        PREFECT_UI_URL,
+        temporary_settings,
     )
+
+    updates: dict[Any, Any] = {PREFECT_API_URL: server.api_url, PREFECT_UI_URL: server.ui_url}
+    if server.auth_string:
+        updates[PREFECT_API_AUTH_STRING] = server.auth_string
+    return temporary_settings(updates=updates)
 
 
 def flow_run_state(flow_run_id: Any) -> Any:

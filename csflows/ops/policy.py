@@ -1,0 +1,46 @@
+"""Operations policy (`config/operations.yaml`): the on-call address and when a run counts as
+lost; and the waits the automations use, which tests may shorten through the environment."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import EmailStr, Field
+
+from csflows.models.common import Model
+from csflows.paths import config_dir
+from csflows.policy import load_yaml_model
+from csflows.vetting.policy import approval_policy
+
+STUCK_APPROVAL_SECONDS = "CSFLOWS_STUCK_APPROVAL_SECONDS"  # overrides the reminder time
+HEARTBEAT_SILENCE_SECONDS = "CSFLOWS_HEARTBEAT_SILENCE_SECONDS"  # overrides the minutes below
+
+
+class OperationsPolicy(Model):
+    """Who hears about outages, and how long a Running run may stay silent."""
+
+    on_call_email: EmailStr
+    heartbeat_silence_minutes: float = Field(10, gt=0)
+
+
+def operations_policy(path: Path | None = None) -> OperationsPolicy:
+    return load_yaml_model(path or config_dir() / "operations.yaml", OperationsPolicy)
+
+
+def _seconds_from_env(name: str) -> timedelta | None:
+    raw = os.environ.get(name, "").strip()
+    return timedelta(seconds=float(raw)) if raw else None
+
+
+def stuck_approval_after() -> timedelta:
+    """The approval gate's reminder time (config/approval.yaml), as calendar days of 24 h:
+    a Prefect trigger counts wall-clock time and knows no business days or holidays."""
+    days = approval_policy().reminder_after_business_days
+    return _seconds_from_env(STUCK_APPROVAL_SECONDS) or timedelta(days=days)
+
+
+def heartbeat_silence() -> timedelta:
+    minutes = operations_policy().heartbeat_silence_minutes
+    return _seconds_from_env(HEARTBEAT_SILENCE_SECONDS) or timedelta(minutes=minutes)
