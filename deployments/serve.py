@@ -71,11 +71,11 @@ def build_deployments(path: Path | None = None) -> list[Any]:
 
 
 def keep_automations(deployments: list[Any]) -> None:
-    """Create or update csflows' automations (csflows/ops/automations.py); they need the
+    """Create or update csflows' automations (deployments/automations.py); they need the
     check-silent-run deployment's id, so it is registered first. A failure is logged, not fatal:
     serving the deployments matters more."""
-    from csflows.ops.automations import CHECK_DEPLOYMENT
-    from csflows.ops.automations import keep_automations as keep
+    from deployments.automations import CHECK_DEPLOYMENT
+    from deployments.automations import keep_automations as keep
 
     check = next((d for d in deployments if d.name == CHECK_DEPLOYMENT), None)
     if check is None:

@@ -22,4 +22,4 @@ export PREFECT_SERVER_ANALYTICS_ENABLED="${PREFECT_SERVER_ANALYTICS_ENABLED:-fal
 if [[ $# -eq 0 ]]; then
   set -- start --host "${CSFLOWS_BIND:-0.0.0.0}" --port "${CSFLOWS_PORT:-4200}"
 fi
-exec "$python" -m csflows.ops.prefect_server "$@"
+exec "$python" -m deployments.prefect_server "$@"

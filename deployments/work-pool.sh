@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create the `csflows` process work pool (if missing), register csflows' block types, deploy
 # every entry of prefect.yaml to its pool (deployments/pool.py) and keep csflows' automations
-# (csflows/ops/automations.py). Idempotent: run it again after changing prefect.yaml. PYTHON
+# (deployments/automations.py). Idempotent: run it again after changing prefect.yaml. PYTHON
 # picks the environment (default: this checkout's .venv). A team server wants the auth string:
 # PREFECT_API_AUTH_STRING (deployments/README.md).
 set -euo pipefail
@@ -13,4 +13,4 @@ export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
   || "$python" -m prefect work-pool create csflows --type process >/dev/null
 "$python" -m prefect block register -m blocks >/dev/null
 "$python" -m deployments.pool
-"$python" -m csflows.ops.automations
+"$python" -m deployments.automations

@@ -9,9 +9,8 @@ from pathlib import Path
 
 from pydantic import EmailStr, Field
 
+from csflows import config
 from csflows.models.common import Model
-from csflows.paths import config_dir
-from csflows.policy import load_yaml_model
 from csflows.vetting.policy import approval_policy
 
 STUCK_APPROVAL_SECONDS = "CSFLOWS_STUCK_APPROVAL_SECONDS"  # overrides the reminder time
@@ -26,7 +25,7 @@ class OperationsPolicy(Model):
 
 
 def operations_policy(path: Path | None = None) -> OperationsPolicy:
-    return load_yaml_model(path or config_dir() / "operations.yaml", OperationsPolicy)
+    return config.load("operations", OperationsPolicy, path)
 
 
 def _seconds_from_env(name: str) -> timedelta | None:

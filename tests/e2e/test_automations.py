@@ -19,15 +19,15 @@ from prefect.events import emit_event
 from prefect.events.worker import EventsWorker
 from prefect.states import Running
 
-from csflows.ops.automations import (
+from csflows.ops.policy import operations_policy
+from csflows.vetting.policy import approval_policy
+from deployments.automations import (
     CHECK_DEPLOYMENT,
     LOST_SERVE,
     SILENT_RUN,
     STUCK_APPROVAL,
     SUPERVISOR_TAG,
 )
-from csflows.ops.policy import operations_policy
-from csflows.vetting.policy import approval_policy
 from tests.e2e.conftest import VettingStack, running_stack
 from tests.support.operator_flows import DEPLOYMENT, operator_step
 from tests.support.prefect_server import (
@@ -45,7 +45,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(240)]
 STUCK_SECONDS = 15  # the approval reminder time, shortened
 SILENCE_SECONDS = 45  # heartbeat silence before a run counts as lost (heartbeats every 30 s)
 HEARTBEAT_EVERY = "30"  # Prefect's least heartbeat frequency
-QUICKSTART_SERVER = [sys.executable, "-m", "csflows.ops.prefect_server"]
+QUICKSTART_SERVER = [sys.executable, "-m", "deployments.prefect_server"]
 NAMES = {STUCK_APPROVAL, SILENT_RUN, LOST_SERVE}
 
 

@@ -1,5 +1,5 @@
 """No lost clicks on the quick start: Prefect's server on SQLite, started as scripts/start starts
-it (csflows.ops.prefect_server: one writer at a time), answers a burst of 20 runs while an operator resumes
+it (deployments.prefect_server: one writer at a time), answers a burst of 20 runs while an operator resumes
 suspended runs and the UI polls, without a single 503 ("database is locked").
 
 The operator's requests go out as the UI sends them: plain HTTP, no retry. 503s are counted both
@@ -33,7 +33,7 @@ BURST, WAITING = 20, 10
 RETRYABLE = "Encountered retryable exception in request"
 
 
-QUICKSTART_SERVER = [sys.executable, "-m", "csflows.ops.prefect_server"]  # as scripts/start
+QUICKSTART_SERVER = [sys.executable, "-m", "deployments.prefect_server"]  # as scripts/start
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,8 @@ import pytest
 from prefect import get_client
 from prefect.deployments import run_deployment
 
-from csflows.ops.automations import CHECK_DEPLOYMENT, SILENT_RUN
 from csflows.paths import PROJECT_ROOT
+from deployments.automations import CHECK_DEPLOYMENT, SILENT_RUN
 from tests.support.operator_flows import DEPLOYMENT, operator_step
 from tests.support.prefect_server import (
     PrefectServer,

@@ -13,9 +13,9 @@ from prefect.events.actions import RunDeployment, SendNotification
 from prefect.events.schemas.automations import Posture
 from pydantic import SecretStr
 
-from csflows.ops import automations
 from csflows.ops.policy import heartbeat_silence, operations_policy, stuck_approval_after
-from csflows.ops.prefect_server import SingleWriterSqlite, install_single_writer
+from deployments import automations
+from deployments.prefect_server import SingleWriterSqlite, install_single_writer
 
 
 def smtp(**changes: object) -> SimpleNamespace:

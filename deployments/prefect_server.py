@@ -9,7 +9,7 @@ timeout instead of failing. No Prefect setting does this (its pool settings do n
 SQLite), so this launcher installs it, then runs Prefect's own CLI in the same process
 (`prefect server start` serves in-process with one worker). On PostgreSQL it changes nothing.
 
-    python -m csflows.ops.prefect_server start --host 127.0.0.1 --port 4200
+    python -m deployments.prefect_server start --host 127.0.0.1 --port 4200
 """
 
 from __future__ import annotations

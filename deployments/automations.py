@@ -216,7 +216,7 @@ def keep_automations(check_deployment_id: UUID) -> dict[str, UUID]:
 
 
 def main() -> None:
-    """`python -m csflows.ops.automations`: keep the automations for a server whose deployments
+    """`python -m deployments.automations`: keep the automations for a server whose deployments
     are already registered (deployments/work-pool.sh, after deploying to the pool)."""
     from prefect import get_client
 
