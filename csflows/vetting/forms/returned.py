@@ -89,12 +89,16 @@ def _mapped(filename: str, content: bytes) -> FormReading | None:
     fields, _ = _pdf_fields_and_text(content)
     best: tuple[int, str, dict[str, str]] = (0, "", {})
     for division, mapping in division_maps().items():
-        read = {key: choice_value(key, fields[name]) for name, key in mapping.items() if name in fields}
+        read = {
+            key: choice_value(key, fields[name]) for name, key in mapping.items() if name in fields
+        }
         if len(read) > best[0]:
             best = (len(read), division, read)
     if not best[0]:
         return None
-    return FormReading(filename=filename, method="field map", form=nested(best[2]), division=best[1])
+    return FormReading(
+        filename=filename, method="field map", form=nested(best[2]), division=best[1]
+    )
 
 
 def _printed(filename: str, content: bytes) -> FormReading:
