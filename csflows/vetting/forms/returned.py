@@ -58,6 +58,16 @@ def read_returned(filename: str, content: bytes) -> FormReading | None:
     return _own_form(filename, content) or _mapped(filename, content) or _printed(filename, content)
 
 
+def read_returned_file(path: Path) -> FormReading | None:
+    """`read_returned` for a file on disk (`csflows vet scan.png`); FormError when it is
+    missing or too large."""
+    if not path.is_file():
+        raise FormError(f"{path}: file not found")
+    if (size := path.stat().st_size) > limits.SCAN_FILE_BYTES:
+        raise FormError(limits.too_long(f"{path}: the file", size, limits.SCAN_FILE_BYTES, "bytes"))
+    return read_returned(path.name, path.read_bytes())
+
+
 def _own_form(filename: str, content: bytes) -> FormReading | None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / FORM_FILE
