@@ -75,17 +75,25 @@ def keyed_form() -> type[KeyedForm]:
     return pydantic.create_model("KeyedForm", __base__=KeyedForm, **fields)
 
 
-def prefilled(reading_form: dict[str, Any]) -> dict[str, Any]:
-    """What was read, as the Resume form's defaults (only the fields it has)."""
+def prefilled(raw: dict[str, Any]) -> dict[str, Any]:
+    """What was read (the inquiry's raw form), as the Resume form's defaults: text, a list one
+    item a line, yes/no for a yes/no question; only the fields the Resume form has."""
     names = set(keyed_form().model_fields)
     flat: dict[str, Any] = {}
-    for key, value in reading_form.items():
+    for key, value in raw.items():
         if isinstance(value, dict):
             flat |= {f"{key}_{part}": v for part, v in value.items()}
         else:
             flat[field_name(key)] = value
-    out = {k: "\n".join(v) if isinstance(v, list) else v for k, v in flat.items() if k in names}
-    return {k: str(v) if not isinstance(v, str) and v is not None else v for k, v in out.items()}
+    return {k: _as_text(v) for k, v in flat.items() if k in names and v not in (None, "", [])}
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "\n".join(str(v) for v in value)
+    return str(value)
 
 
 def describe(

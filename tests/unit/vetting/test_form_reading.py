@@ -137,3 +137,27 @@ def test_a_file_that_is_neither_pdf_nor_picture_is_not_a_form() -> None:
     assert read_returned("notes.txt", b"Business name: X") is None
     unreadable = read_returned("photo.jpg", b"not a picture")
     assert unreadable is not None and unreadable.form == {} and unreadable.method == "OCR"
+
+
+def test_the_keying_form_is_prefilled_with_what_was_read_as_text() -> None:
+    from csflows.vetting.keying import keyed_form, prefilled
+
+    raw = {"business_name": "Dune", "sells_on_amazon": False, "product_lines": ["A", "B"]}
+    raw |= {"address": {"city": "Austin", "unit": None}, "first_order_amount": 800}
+    assert prefilled(raw) == {
+        "business_name": "Dune",
+        "sells_on_amazon": "no",
+        "product_lines": "A\nB",
+        "address_city": "Austin",
+        "first_order_amount": "800",
+    }
+    form = keyed_form()
+    keyed = form.model_validate({**prefilled(raw), "keyed_by": "Jordan Diaz"})
+    assert keyed.form() == {
+        "business_name": "Dune",
+        "sells_on_amazon": "no",
+        "product_lines": "A\nB",
+        "first_order_amount": "800",
+        "address": {"city": "Austin"},
+    }
+    assert all(field.description for field in form.model_fields.values())
