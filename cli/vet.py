@@ -16,8 +16,27 @@ from cli.output import emit_json, fail
 from csflows import store
 from csflows.errors import FormError
 from csflows.people import people
-from csflows.vetting.forms.reading import read_form, read_form_data
+from csflows.vetting.forms.reading import inquiry_from_data, read_form, read_form_data
+from csflows.vetting.forms.returned import FormReading, read_returned_file
 from csflows.vetting.scorecard import assessment_json, scorecard_text
+
+MACHINE_READ = {".png", ".jpg", ".jpeg", ".pdf"}
+
+
+def machine_reading(form: Path) -> FormReading | None:
+    """How a scan, a photo or a PDF other than csflows' fillable form was read (None for a
+    .json, .yaml, the fillable PDF, or a PDF with nothing to read: read as before, so its
+    problem is named)."""
+    if form.suffix.lower() not in MACHINE_READ:
+        return None
+    try:
+        reading = read_returned_file(form)
+    except FormError as exc:
+        fail(str(exc))
+    if reading is None or not reading.by_machine:
+        return None
+    nothing = not reading.form and not reading.text.strip()
+    return None if nothing and form.suffix.lower() == ".pdf" else reading
 
 
 def submit_to_deployment(form: Path, rep: str | None = None) -> None:
@@ -26,8 +45,9 @@ def submit_to_deployment(form: Path, rep: str | None = None) -> None:
 
     from csflows.vetting.gates import submit
 
+    reading = machine_reading(form)
     try:
-        data = read_form_data(form)
+        data = reading.form if reading else read_form_data(form)
     except FormError as exc:
         fail(str(exc))
     if rep and people().find(rep) is None:
@@ -37,14 +57,23 @@ def submit_to_deployment(form: Path, rep: str | None = None) -> None:
             "PREFECT_API_URL is not set: point it at the Prefect server that serves vet-new-customer"
         )
     try:
-        run_id, link = submit(json.loads(json.dumps(data, default=str)), source="cli", rep=rep)
+        run_id, link = submit(
+            json.loads(json.dumps(data, default=str)),
+            source="cli",
+            rep=rep,
+            reading=reading.model_dump(mode="json") if reading else None,
+        )
     except Exception as exc:  # no server, no deployment: say which
         fail(f"could not start the vet-new-customer deployment: {exc}")
     typer.echo(f"vetting started (run {run_id}); answer it in the Prefect UI:\n{link}")
 
 
 def vet(
-    form: Path = typer.Argument(..., help="the returned form: .json, .yaml or the .pdf"),
+    form: Path = typer.Argument(
+        ...,
+        help="the returned form: .json, .yaml, the .pdf, or a scan or photo (.pdf, .png, .jpg: "
+        "read by OCR; what cannot be read is keyed by the rep at the run's key-inquiry-form gate)",
+    ),
     no_gate: bool = typer.Option(False, "--no-gate", help="only the automated checks, no approval"),
     as_json: bool = typer.Option(False, "--json", help="print the assessment as JSON"),
     rep: str | None = typer.Option(
@@ -55,8 +84,9 @@ def vet(
     if not no_gate:
         submit_to_deployment(form, rep)
         return
+    reading = machine_reading(form)
     try:
-        inquiry, problems = read_form(form)
+        inquiry, problems = inquiry_from_data(reading.form) if reading else read_form(form)
     except FormError as exc:
         fail(str(exc))
     store.upgrade()

@@ -20,7 +20,7 @@ from csflows.tiers.policy import tier_policy
 from csflows.vetting.policy import approval_policy
 
 Audience = Literal[
-    "customer", "applicant", "sales agent", "supervisor", "manager", "Customer Service"
+    "customer", "applicant", "sales agent", "supervisor", "manager", "Customer Service", "rep"
 ]
 
 
@@ -164,6 +164,16 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
             {"label": "Website", "reason": "is missing"},
             {"label": "Phone", "reason": "is not a valid phone number"},
         ],
+    },
+    "vetting_key_form": lambda: {
+        **_LINK,
+        "rep_name": "Jordan Diaz",
+        "inquiry_id": 17,
+        "business_name": "Harbor Paper Co.",
+        "filename": "inquiry-form-scan.png",
+        "how": "by OCR (Tesseract) from the picture",
+        "unread": ["Phone", "Postal (ZIP) code"],
+        "queue_link": "http://127.0.0.1:4200/runs?state=Suspended&tag=awaiting%3Arep",
     },
     "vetting_supervisor_review": lambda: {
         **_APPLICANT,

@@ -19,6 +19,7 @@ TEXT_CHARS = 5000  # free text: the products a business sells today, an address 
 LIST_ITEMS = 50  # product lines on one form
 AMOUNT_DIGITS = 14  # dollar amounts (the store's Numeric(14, 2))
 FORM_FILE_BYTES = 2 * 1024 * 1024  # a JSON, YAML or PDF form file
+SCAN_FILE_BYTES = 20 * 1024 * 1024  # a scan or photo of a form (a phone's photo is a few MB)
 
 # --- PDFs (inquiry forms, purchase orders, attachments) ---------------------------------------
 PDF_FILE_BYTES = 10 * 1024 * 1024

@@ -38,8 +38,9 @@ from csflows.models import (
     VettingOutcome,
 )
 from csflows.people import Role, people
+from csflows.vetting import keying, onboarding
 from csflows.vetting import mail as vetting_mail
-from csflows.vetting import onboarding
+from csflows.vetting.forms.returned import FormReading
 from csflows.vetting.gates import (
     ApplicantAnswer,
     ApprovalDecision,
@@ -142,6 +143,33 @@ def assess_round(
         assessment = assess(form, problems)  # the checks as this run's tasks, not a nested run
     inquiry.record_assessment(round_, assessment)
     return assessment, form, True
+
+
+def key_unread_form(
+    inquiry: InquiryRecord, round_: int, reading: FormReading, ticket_id: int | None
+) -> None:
+    """A form a machine could not read in full (a scan, a photo, a printed or a division's own
+    form) is keyed by the inquiry's rep at `key-inquiry-form-<round>`, not sent back to the
+    applicant; the keyed form then is the inquiry's form. Answered before: read back."""
+    gate = f"{keying.GATE}-{round_}"
+    unread = [] if inquiry.answered(gate) else keying.unread_fields(inquiry, reading)
+    if not unread and not inquiry.answered(gate):
+        return
+    form = keying.keyed_form()
+    if unread:
+        rep = rep_of(inquiry.rep)
+        link = flow_run_link(_flow_run_id())
+        send_email_task(keying.rep_letter(inquiry.id, gate, reading, unread, rep, link))
+        awaiting("rep")
+    keyed = wait_at_gate(
+        inquiry,
+        gate,
+        form,
+        description=keying.describe(inquiry.id, reading, unread, ticket_id),
+        keyed_by=rep_of(inquiry.rep).name,
+        **keying.prefilled(inquiry.raw),
+    )
+    keyed.record(inquiry, gate, reading)
 
 
 def return_for_completion(
@@ -330,8 +358,11 @@ def vet_new_customer(
     source: str = "ui",
     ticket_id: int | None = None,
     rep: str | None = None,
+    reading: FormReading | None = None,
 ) -> VettingOutcome:
-    """Vet a returned New Customer Inquiry Form (seed 001), from the form to the customer record."""
+    """Vet a returned New Customer Inquiry Form (seed 001), from the form to the customer record.
+    `reading` says how `form` was read from a returned file; a machine reading with answers
+    missing goes to the rep to key first."""
     logger = get_run_logger()
     claim = receive_inquiry(form, source, ticket_id, rep)
     if claim.action == "duplicate":
@@ -357,6 +388,8 @@ def vet_new_customer(
     inquiry = InquiryRecord.load(claim.inquiry_id)
     name_run(inquiry.id, str(form.get("business_name") or "unnamed"), form.get("division"))
     round_ = claim.round
+    if reading is not None:
+        key_unread_form(inquiry, round_, reading, ticket_id)
     while True:
         assessment, parsed, fresh = assess_round(inquiry, round_)
         if assessment.recommendation is Recommendation.INCOMPLETE or parsed is None:

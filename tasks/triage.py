@@ -88,8 +88,10 @@ def _route(ticket_id: int, route: Route) -> TicketRoute:
         delivery = send_email(triage.account_request_reply(ticket_id), resolve(SmtpServer))
         return routed.model_copy(update={"reply": delivery.status})
     if route is Route.FORM_RETURNED:
-        form = triage.inquiry_form_from_ticket(ticket_id)
-        params = {"form": form, "source": "email", "ticket_id": ticket_id}
+        form, reading = triage.returned_form_from_ticket(ticket_id)
+        params: dict[str, object] = {"form": form, "source": "email", "ticket_id": ticket_id}
+        if reading is not None and reading.by_machine:
+            params["reading"] = reading.model_dump(mode="json")
         return routed.model_copy(update={"flow_run_id": _start(route, params, ticket_id)})
     if route is Route.PURCHASE_ORDER:
         ticket, _ = triage.load_ticket(ticket_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import Field, HttpUrl, model_validator
+from pydantic import Field, HttpUrl, field_validator, model_validator
 
 from csflows.models.common import Model, Money
 
@@ -53,6 +53,22 @@ class Division(Model):
     )
     product_lines: list[str] = Field(default_factory=list)
     new_customer_form: str | None = None
+    form_fields: dict[str, str] = Field(
+        default_factory=dict,
+        description="the division's own inquiry form: its field names or printed labels -> the "
+        "New Customer Inquiry Form's keys (`address.city` for address parts)",
+    )
+
+    @field_validator("form_fields")
+    @classmethod
+    def _form_keys(cls, mapping: dict[str, str]) -> dict[str, str]:
+        from csflows.models.inquiry import Address, NewCustomerInquiry
+
+        keys = set(NewCustomerInquiry.model_fields) - {"address"}
+        keys |= {f"address.{part}" for part in Address.model_fields}
+        if unknown := sorted(set(mapping.values()) - keys):
+            raise ValueError(f"form_fields: not fields of the inquiry form: {', '.join(unknown)}")
+        return mapping
 
     @model_validator(mode="after")
     def _template_when_sending(self) -> Division:

@@ -230,6 +230,22 @@ def pdf_attachments(raw: bytes) -> list[bytes]:
     ]
 
 
+def form_attachments(raw: bytes) -> list[tuple[str, bytes]]:
+    """(file name, content) of each PDF or picture attached, in order: what a returned form may
+    come as (csflows' fillable PDF, a printed or scanned one, a photo)."""
+    msg = read_message(raw)
+    body = msg.get_body(preferencelist=("plain", "html"))
+    out: list[tuple[str, bytes]] = []
+    for part in _attachment_parts(msg, body):
+        ctype, name = part.get_content_type(), part.get_filename() or ""
+        suffix = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(ctype)
+        if suffix is None and "." in name:
+            suffix = name.rsplit(".", 1)[1].lower()
+        if suffix in {"pdf", "png", "jpg", "jpeg"}:
+            out.append((limits.one_line(name, 255) or f"attachment.{suffix}", _decoded(part)))
+    return out
+
+
 def header_summary(raw: bytes) -> tuple[str, str]:
     """(sender address, subject) read leniently, so people see who wrote an unreadable message."""
     try:

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from csflows import store
-from csflows.errors import FormError, MailParseError
+from csflows.errors import MailParseError
 from csflows.models import Division, InquiryStatus, NewCustomerInquiry, Ticket
 from csflows.outbox import Attachment, OutgoingEmail
 from csflows.paths import config_dir
@@ -28,12 +28,13 @@ from csflows.store.tables import (
 )
 from csflows.templates import render
 from csflows.triage.classifier import Classifier, InboundMail, classifier
-from csflows.triage.message import header_summary, parse_message, pdf_attachments, sender_name
+from csflows.triage.message import form_attachments, header_summary, parse_message, sender_name
 from csflows.triage.route import ERROR_PREFIX, TicketRoute
 from csflows.triage.ticket_types import Route
 from csflows.triage.typing_model import classify_and_decide
-from csflows.vetting.forms.pdf import FORM_FILE, build_pdf, read_pdf_form
+from csflows.vetting.forms.pdf import FORM_FILE, build_pdf
 from csflows.vetting.forms.reading import inquiry_from_data
+from csflows.vetting.forms.returned import FormReading, read_returned
 
 RETENTION_STATUSES = {READY, IN_RETENTION}  # issue 7's customer statuses
 
@@ -275,19 +276,30 @@ def account_request_reply(ticket_id: int) -> OutgoingEmail:
 
 
 def inquiry_form_from_ticket(ticket_id: int) -> dict[str, object]:
-    """The returned form's answers (the first attached PDF that is the inquiry form, read with
-    csflows.vetting.forms.reading), with the sender's address and name where the form leaves them blank."""
+    """The returned form's answers (see `returned_form_from_ticket`)."""
+    return returned_form_from_ticket(ticket_id)[0]
+
+
+def returned_form_from_ticket(ticket_id: int) -> tuple[dict[str, object], FormReading | None]:
+    """The returned form's answers, with the sender's address and name where the form leaves
+    them blank, and how they were read: csflows' fillable PDF first, else the attachment (PDF,
+    scan or photo) from which the most answers could be read (csflows.vetting.forms.returned)."""
     ticket, raw = load_ticket(ticket_id)
-    form = NewCustomerInquiry()
-    for content in pdf_attachments(raw):
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / FORM_FILE
-            path.write_bytes(content)
-            try:
-                form, _unreadable = inquiry_from_data(read_pdf_form(path))
-            except FormError:
-                continue  # another PDF (a resale certificate, say): try the next one
-        break
+    readings = [r for name, content in form_attachments(raw) if (r := read_returned(name, content))]
+    reading = next((r for r in readings if not r.by_machine), None) or max(
+        readings, key=lambda r: _answers(r.form), default=None
+    )
     defaults = {"email": ticket.sender, "contact_name": sender_name(raw) or None}
+    if reading is not None and reading.by_machine:  # as read, unfit values too: a person keys it
+        read = dict(reading.form)
+        return read | {k: v for k, v in defaults.items() if v and not read.get(k)}, reading
+    form = NewCustomerInquiry()
+    if reading is not None:
+        form, _unreadable = inquiry_from_data(reading.form)
     missing = {k: v for k, v in defaults.items() if v and not getattr(form, k)}
-    return form.model_copy(update=missing).model_dump(mode="json", exclude_none=True)
+    data = form.model_copy(update=missing).model_dump(mode="json", exclude_none=True)
+    return data, reading
+
+
+def _answers(form: dict[str, object]) -> int:
+    return sum(_answers(v) if isinstance(v, dict) else 1 for v in form.values())  # type: ignore[arg-type]

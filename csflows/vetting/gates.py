@@ -173,14 +173,22 @@ def wait_at_gate(
     )
 
 
-def submit(form: dict[str, Any], source: str = "cli", rep: str | None = None) -> tuple[str, str]:
+def submit(
+    form: dict[str, Any],
+    source: str = "cli",
+    rep: str | None = None,
+    reading: dict[str, Any] | None = None,
+) -> tuple[str, str]:
     """Start the vet-new-customer deployment for a returned form (run by `rep`, a person of
-    people.yaml, when given); the run id and its UI link."""
+    people.yaml, when given; `reading`: how a machine read it from a scan, photo or printed
+    form); the run id and its UI link."""
     from prefect.deployments import run_deployment
 
     parameters: dict[str, Any] = {"form": form, "source": source}
     if rep:
         parameters["rep"] = rep
+    if reading:
+        parameters["reading"] = reading
     run: Any = run_deployment(DEPLOYMENT, parameters=parameters, timeout=0)
     return str(run.id), flow_run_link(run.id)
 

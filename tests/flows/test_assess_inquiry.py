@@ -27,6 +27,7 @@ from flows.vetting import assess_inquiry, vet_new_customer
 from tasks.assessment import assess
 from tests.support import google, rdap
 from tests.support.inquiries import form_data, inquiry
+from tests.support.scanned_forms import scanned_form
 from tests.support.servers import HttpServer, Reply, SmtpServer
 from tests.support.sites import Page, SiteServer
 
@@ -129,6 +130,15 @@ def test_vet_scorecard_and_the_gate_message(world: tuple[HttpServer, str], tmp_p
     assert "Recommendation: INCOMPLETE" in result.stdout
     gated = CliRunner().invoke(app, ["vet", str(path)], env={"PREFECT_API_URL": ""})
     assert gated.exit_code == 1 and "serves vet-new-customer" in gated.output
+
+
+def test_vet_reads_a_scan_by_ocr(world: tuple[HttpServer, str], tmp_path: Path) -> None:
+    path = tmp_path / "scan.png"
+    path.write_bytes(scanned_form())
+    result = CliRunner().invoke(app, ["vet", str(path), "--no-gate", "--json"])
+    assert result.exit_code == 0, result.output
+    missing = {m["field"] for m in json.loads(result.stdout)["missing_fields"]}
+    assert "tax_id" in missing and not missing & {"business_name", "email", "address.city"}
 
 
 def test_vet_names_a_malformed_file(tmp_path: Path) -> None:

@@ -27,8 +27,10 @@ from csflows.triage.routing import (
     inquiry_form_from_ticket,
     pending_ticket_ids,
     record_complaint,
+    returned_form_from_ticket,
     triage_tickets,
 )
+from tests.support.scanned_forms import scanned_form
 
 
 def test_the_division_a_message_names() -> None:
@@ -103,6 +105,29 @@ def test_a_returned_form_gives_its_fields(store_ready: Path) -> None:
         form["business_name"] == "Sunny's Crafts LLC"
         and form["website"] == "https://sunnyscrafts.example"
     )
+
+
+def test_a_photographed_form_is_read_by_ocr_with_how_it_was_read(store_ready: Path) -> None:
+    msg = EmailMessage()
+    msg["From"] = "Ana Ruiz <ana@paperlanterncrafts.com>"
+    msg["To"] = "cs@advantus.com"
+    msg["Subject"] = "RE: Your new account request"
+    msg["Message-ID"] = "<form-photo@paperlanterncrafts.example>"
+    msg.set_content("Photo of the signed form attached.")
+    msg.add_attachment(b"%PDF-1.4 not really", "application", "pdf", filename="w9.pdf")
+    msg.add_attachment(scanned_form(fmt="JPEG"), "image", "jpeg", filename="form.jpg")
+    ticket_id = _store(msg)
+    triage_tickets(pending_ticket_ids())
+    form, reading = returned_form_from_ticket(ticket_id)
+    assert reading is not None and (reading.filename, reading.method) == ("form.jpg", "OCR")
+    assert form["business_name"] == "Paper Lantern Crafts LLC"
+    assert form["address"] == {
+        "street": "233 S Wacker Dr",
+        "city": "Chicago",
+        "region": "IL",
+        "postal_code": "60606",
+    }
+    assert "tax_id" not in form  # not on the picture: left for the rep, never guessed
 
 
 def test_the_account_request_reply(store_ready: Path) -> None:
