@@ -8,7 +8,11 @@ from pathlib import Path
 
 from csflows import customers, orders
 from csflows.paths import config_dir
+from csflows.people import people
 from csflows.purchase_orders import demo as purchase_orders_demo
+from csflows.triage import intake
+from csflows.triage.review import needing_review, record_review_run
+from csflows.triage.routing import triage_tickets
 
 
 def run(folder: Path | None = None) -> Iterator[str]:
@@ -21,6 +25,7 @@ def run(folder: Path | None = None) -> Iterator[str]:
         yield f"loaded {count} demo orders from {folder / 'orders.csv'} (tiers: recompute-tiers)"
     yield from purchase_orders_demo.start_sample_runs(folder)
     yield from start_sample_inquiries(folder)
+    yield from start_sample_ticket_reviews(folder)
 
 
 def start_sample_inquiries(folder: Path) -> Iterator[str]:
@@ -34,3 +39,59 @@ def start_sample_inquiries(folder: Path) -> Iterator[str]:
             yield f"inquiry {file.name}: not started ({exc.__class__.__name__}: {exc})"
             return
         yield f"inquiry {file.name}: vetting started, {link}"
+        if "awaiting-first-po" in file.stem:
+            yield approve_for_the_first_po(_run_id)
+
+
+def approve_for_the_first_po(run_id: str, wait_seconds: float = 120) -> str:
+    """Approve one sample vetting as the first supervisor of people.yaml, so the first-PO gate
+    shows too (it waits for the applicant's PO)."""
+    import time
+    from uuid import UUID
+
+    from prefect import get_client
+    from prefect.flow_runs import resume_flow_run
+
+    deadline = time.monotonic() + wait_seconds
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            state = client.read_flow_run(UUID(run_id)).state
+            if state is not None and state.name == "Suspended":
+                break
+            time.sleep(2)
+        else:
+            return f"run {run_id} did not reach the supervisor's gate in {wait_seconds:g} s"
+    resume_flow_run(
+        UUID(run_id),
+        run_input={
+            "decision": "approve",
+            "reviewer": people().supervisor.name,
+            "note": "Demo: approved so the first-PO gate shows.",
+        },
+    )
+    return f"run {run_id}: approved (demo); it now waits for the first PO"
+
+
+def start_sample_ticket_reviews(folder: Path) -> Iterator[str]:
+    """Store each `tickets/*.eml` as an inbox would and start its review when the classifier is
+    unsure, so the ticket-review gate shows in the UI."""
+    from prefect.deployments import run_deployment
+
+    for file in sorted((folder / "tickets").glob("*.eml")):
+        ticket_id = intake.store_message("demo", file.read_bytes())
+        triage_tickets([ticket_id])
+        if needing_review(limit=1000).count(ticket_id) == 0:
+            yield f"ticket {file.name}: typed without a person"
+            continue
+        try:
+            run = run_deployment(
+                "review-ticket/ticket-review",
+                parameters={"ticket_id": ticket_id},
+                timeout=0,
+                idempotency_key=f"ticket:{ticket_id}:review",
+            )
+        except Exception as exc:  # the deployment is not served, or no server: say so, go on
+            yield f"ticket {file.name}: review not started ({exc.__class__.__name__}: {exc})"
+            return
+        record_review_run(ticket_id, str(run.id))  # type: ignore[union-attr]
+        yield f"ticket {file.name}: waits for a person to type it (run {run.id})"  # type: ignore[union-attr]

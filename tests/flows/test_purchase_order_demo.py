@@ -17,7 +17,7 @@ def test_sample_runs_are_started(store_ready: Path) -> None:
         flow_id = client.create_flow(handle_purchase_order)
         deployment_id = client.create_deployment(flow_id, "handle-purchase-order")
     lines = list(start_sample_runs(config_dir() / "demo"))
-    assert len(lines) == 5 and all(": started run " in line for line in lines), lines
+    assert len(lines) == 7 and all(": started run " in line for line in lines), lines
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs(sort=FlowRunSort.ID_DESC, limit=50)
     started = {line.rpartition(" ")[2] for line in lines}
@@ -26,7 +26,7 @@ def test_sample_runs_are_started(store_ready: Path) -> None:
         for r in runs
         if r.deployment_id == deployment_id and r.name in started
     )
-    assert len(senders) == 5 and senders[0].startswith("A Stranger")
+    assert len(senders) == 7 and senders[0].startswith("A Stranger")
 
 
 def test_without_the_deployment_it_says_so(store_ready: Path, tmp_path: Path) -> None:
