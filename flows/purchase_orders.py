@@ -15,6 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Literal
 
+import pydantic
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.flow_runs import suspend_flow_run
@@ -22,7 +23,7 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from csflows import policy
-from csflows.markdown import escape_strict
+from csflows.markdown import escape
 from csflows.models.purchase_order import (
     PoAction,
     PoDecision,
@@ -32,6 +33,7 @@ from csflows.models.purchase_order import (
     Sender,
     SenderKind,
 )
+from csflows.people import Role, people
 from csflows.purchase_orders.action import decide
 from csflows.purchase_orders.policy import po_policy
 from csflows.purchase_orders.reading import canonical_po_number
@@ -141,6 +143,16 @@ def respond(
     return outcome
 
 
+def supervisor_form() -> type[PoSupervisorDecision]:
+    """The decision form with the reviewer a dropdown of the configured supervisors."""
+    reviewer: Any = Literal[tuple(p.name for p in people().with_role(Role.SUPERVISOR))]
+    return pydantic.create_model(
+        "PoSupervisorDecision",
+        __base__=PoSupervisorDecision,
+        reviewer=(reviewer, PoSupervisorDecision.model_fields["reviewer"]),
+    )
+
+
 def ask_supervisor(
     decision: PoDecision, reading: PoReading, email: PoEmail, sender: Sender
 ) -> PoSupervisorDecision | None:
@@ -150,11 +162,11 @@ def ask_supervisor(
         return None
     awaiting("supervisor")
     form = with_context(
-        PoSupervisorDecision,
-        f"**{escape_strict(sender.name or sender.email)}** "
-        f"({escape_strict(sender.customer_id or '')}, Level {sender.level}) sent PO "
-        f"**{escape_strict(reading.po_number or '')}** for **{reading.total}**.\n\n"
-        f"{_message_facts(email)}\n\nWhy it needs you: {escape_strict(decision.reason)}",
+        supervisor_form(),
+        f"**{escape(sender.name or sender.email)}** "
+        f"({escape(sender.customer_id or '')}, Level {sender.level}) sent PO "
+        f"**{escape(reading.po_number or '')}** for **{reading.total}**.\n\n"
+        f"{_message_facts(email)}\n\nWhy it needs you: {escape(decision.reason)}",
         decision="handled_outside",
     )
     answer = suspend_flow_run(
@@ -168,9 +180,9 @@ def ask_supervisor(
 
 def _message_facts(email: PoEmail) -> str:
     """Sender, subject and attachment names, as a gate's description shows them."""
-    names = ", ".join(escape_strict(a.filename) for a in email.attachments) or "none"
+    names = ", ".join(escape(a.filename) for a in email.attachments) or "none"
     return (
-        f"- From: {escape_strict(email.sender)}\n- Subject: {escape_strict(email.subject)}\n"
+        f"- From: {escape(email.sender)}\n- Subject: {escape(email.subject)}\n"
         f"- Attachments: {names}"
     )
 
@@ -191,11 +203,11 @@ def ask_operator_to_read(reading: PoReading, email: PoEmail, sender: Sender) -> 
     """Suspend until an operator reads the PO in the UI; outside a deployment, leave it unread."""
     if not running_as_deployment():
         return reading
-    problems = "; ".join(escape_strict(p) for p in reading.problems)
+    problems = "; ".join(escape(p) for p in reading.problems)
     awaiting("operator")
     form = with_context(
         PoReadByOperator,
-        f"A purchase order from **{escape_strict(sender.name or sender.email)}** could not be "
+        f"A purchase order from **{escape(sender.name or sender.email)}** could not be "
         f"read: {problems}.\n\n{_message_facts(email)}\n\nOpen the message in the inbox (or "
         "the ticket) and enter the PO's number and total.",
         **{k: v for k, v in (("po_number", reading.po_number), ("total", reading.total)) if v},

@@ -26,11 +26,20 @@ def label_current_run(name: str, tags: Iterable[str]) -> None:
 
 
 def awaiting(role: str) -> None:
-    """Tag the current run `awaiting:<role>` before it suspends, so each role finds what waits
-    for it: the Runs page filtered to state Suspended and that tag."""
+    """Tag the current run `awaiting:<role>` before it suspends, in place of the role it waited
+    for before, so each role finds what waits for it: the Runs page filtered to state Suspended
+    and that tag."""
     context = FlowRunContext.get()
-    if context is not None and context.flow_run is not None:
-        label_current_run(context.flow_run.name, [f"awaiting:{role}"])
+    if context is None or context.flow_run is None:
+        return
+    run = context.flow_run
+    tags = sorted({t for t in run.tags if not t.startswith("awaiting:")} | {f"awaiting:{role}"})
+    if isinstance(context.client, SyncPrefectClient):
+        context.client.update_flow_run(run.id, tags=tags)
+    else:
+        with get_client(sync_client=True) as client:
+            client.update_flow_run(run.id, tags=tags)
+    run.tags = tags
 
 
 def running_as_deployment() -> bool:

@@ -119,7 +119,8 @@ def _minimums_not_configured(division: Division, level: int | None, note: str) -
 
 
 def _minimums(division: Division, reading: PoReading, level: int | None) -> PoDecision:
-    label = f"Level {level}" if level != 4 else f"Level 4 ({division.level4_policy.value})"
+    treated = division.level4_policy.value.replace("_", " ").replace("level", "Level")
+    label = f"Level {level}" if level != 4 else f"Level 4 ({treated})"
     minimum = division.minimums.order_amount
     total = reading.total
     assert total is not None  # readable

@@ -119,9 +119,10 @@ def test_a_supervisor_decides_a_po_the_rules_cannot_answer(
         schema = client.read_flow_run_input(flow_run_id, keyset["schema"])
         description = client.read_flow_run_input(flow_run_id, keyset["description"])
     assert '"enter_order"' in schema and '"handled_outside"' in schema
+    assert '"Pat Morgan"' in schema  # the reviewer is one of the configured supervisors
     assert "Desk Depot" in description and "minimum order is not configured" in description
 
-    resume_flow_run(flow_run_id, run_input={"decision": decision, "reviewer": "Pat Supervisor"})
+    resume_flow_run(flow_run_id, run_input={"decision": decision, "reviewer": "Pat Morgan"})
     _run(flow_run_id)
 
     with get_client(sync_client=True) as client:
