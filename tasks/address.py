@@ -12,7 +12,7 @@ from prefect import task
 from blocks import GoogleMapsCredentials, resolve
 from csflows.calendar import business_calendar
 from csflows.clients.google import GoogleMaps
-from csflows.errors import ApiError
+from csflows.errors import ExternalError
 from csflows.models import CheckResult, NewCustomerInquiry
 from csflows.vetting.criteria.address import address_verdict, offline_verdict
 from csflows.vetting.policy import vetting_policy
@@ -40,7 +40,8 @@ def customer_time_zone(form: NewCustomerInquiry) -> str:
         return fallback
     try:
         return maps.time_zone(form.address) or fallback
-    except ApiError as exc:  # a refused lookup must not stop the customer's creation
+    except (ExternalError, ValueError) as exc:  # a refused or garbled answer must not stop
+        # the customer's creation: the state's zone is a good answer too
         logging.getLogger(__name__).warning(
             "time zone lookup refused (%s): using %s", exc, fallback
         )

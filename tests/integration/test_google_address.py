@@ -181,3 +181,9 @@ def test_without_a_key_the_time_zone_is_the_states(monkeypatch: pytest.MonkeyPat
 def test_a_refused_time_zone_lookup_falls_back_to_the_state(maps: HttpServer) -> None:
     maps.route("GET", TIMEZONE, Reply(200, {"status": "REQUEST_DENIED", "errorMessage": "no"}))
     assert customer_time_zone.fn(inquiry()) == "America/Chicago"  # Illinois
+
+
+def test_a_time_zone_api_that_answers_no_json_falls_back_to_the_state(maps: HttpServer) -> None:
+    """The local server has no Time Zone route here: a 404 with a non-JSON body, as a proxy or a
+    wrong base URL would give. The customer is still created, in the state's zone."""
+    assert customer_time_zone.fn(inquiry()) == "America/Chicago"

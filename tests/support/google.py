@@ -129,6 +129,18 @@ def in_turn(*replies: Reply) -> Callable[[Request], Reply]:
 VALIDATE = "/v1:validateAddress"
 PLACES = "/v1/places:searchText"
 GEOCODE = "/maps/api/geocode/json"
+TIMEZONE = "/maps/api/timezone/json"
+
+
+def time_zone(zone_id: str = "America/Chicago") -> dict[str, Any]:
+    """A Time Zone API response."""
+    return {
+        "dstOffset": 0,
+        "rawOffset": -21600,
+        "status": "OK",
+        "timeZoneId": zone_id,
+        "timeZoneName": "Central Standard Time",
+    }
 
 
 def requested_address(request: Request) -> str:

@@ -33,6 +33,7 @@ def applicant_world(http: HttpServer, quota: google.GoogleQuota | None = None) -
         ),
         ("POST", google.PLACES): Reply(200, google.places("Paper Lantern Crafts")),
         ("GET", google.GEOCODE): Reply(200, google.geocode(["premise"])),
+        ("GET", google.TIMEZONE): Reply(200, google.time_zone()),
     }
     if quota is None:
         for (method, path), reply in routes.items():
