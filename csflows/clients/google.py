@@ -16,7 +16,7 @@ from googlemaps import addressvalidation as gm_addressvalidation
 from pydantic import SecretStr
 
 from csflows.clients.cache import cached_lookup
-from csflows.errors import ApiError, TransientApiError
+from csflows.errors import ApiError, ExternalError, TransientApiError
 from csflows.http import LimitedSession, QuotaWindow, request, retry_after
 from csflows.models import Address
 from csflows.vetting.criteria.address import address_lines, normalized_address, wants_usps_cass
@@ -166,13 +166,12 @@ class GoogleMaps:
         return self._cached("google.geocoding", {"address": normalized_address(address)}, fetch)
 
     def time_zone(self, address: Address) -> str | None:
-        """The IANA time zone at the address (Geocoding, then the Time Zone API; both cached);
+        """The IANA time zone at the address: its point from the (cached) Address Validation
+        answer the address check already got, else Geocoding; then the Time Zone API (cached).
         None when Google finds no place there."""
-        results, _ = self.geocode(address)
-        location = ((results[0] if results else {}).get("geometry") or {}).get("location")
-        if not location:
+        point = self._point(address)
+        if point is None:
             return None
-        point = (round(float(location["lat"]), 4), round(float(location["lng"]), 4))
 
         def fetch() -> dict[str, Any]:
             client = self._client("google.timezone")
@@ -191,6 +190,20 @@ class GoogleMaps:
         answer, _ = self._cached("google.timezone", {"location": point}, fetch)
         zone = answer.get("timeZoneId")
         return str(zone) if zone else None
+
+    def _point(self, address: Address) -> tuple[float, float] | None:
+        try:
+            validation, _ = self.validate(address)
+        except (ExternalError, ValueError):  # no validation answer: Geocoding has the point too
+            validation = {}
+        located = (((validation.get("result") or {}).get("geocode") or {}).get("location")) or {}
+        if "latitude" in located and "longitude" in located:
+            return round(float(located["latitude"]), 4), round(float(located["longitude"]), 4)
+        results, _ = self.geocode(address)
+        location = ((results[0] if results else {}).get("geometry") or {}).get("location")
+        if not location:
+            return None
+        return round(float(location["lat"]), 4), round(float(location["lng"]), 4)
 
     def search_places(self, business: str, address: Address) -> tuple[list[dict[str, Any]], bool]:
         """Places API (New) Text Search for the business at the address."""

@@ -19,6 +19,7 @@ from csflows.store.tables import CustomerRow, InquiryRow
 from csflows.vetting.gates import resume_with_first_po
 from csflows.vetting.inquiries import InquiryRecord
 from tests.e2e.conftest import VettingStack
+from tests.support import google
 from tests.support.prefect_server import flow_run_state, wait_for, wait_for_state
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -70,8 +71,13 @@ def scorecards(stack: VettingStack, inquiry_id: int, run_id: Any) -> list[dict[s
 
 
 def checks_called(stack: VettingStack) -> list[Any]:
-    """Requests the vetting checks made (Google, RDAP, the site), not the CRM's."""
-    return [r for r in stack.http.requests if not r.path.startswith("/services/rest")]
+    """Requests the vetting checks made (Google, RDAP, the site), not the CRM's nor the new
+    customer's time zone lookup."""
+    return [
+        r
+        for r in stack.http.requests
+        if not r.path.startswith("/services/rest") and r.path != google.TIMEZONE
+    ]
 
 
 def approve(run_id: Any, reviewer: str = "Pat Morgan") -> None:
