@@ -279,7 +279,7 @@ def test_cli_submits_the_form_and_shows_the_audit_trail(
     shown = CliRunner().invoke(app, ["inquiry", "show", str(inquiry_id)])
     assert shown.exit_code == 0, shown.output
     assert "status declined" in shown.output
-    assert "decline" in shown.output and "by Sam Supervisor: CLI test" in shown.output
+    assert "decline" in shown.output and "by Pat Morgan: CLI test" in shown.output
     assert f"sent    {email}" in shown.output
     as_json = json.loads(
         CliRunner().invoke(app, ["inquiry", "show", str(inquiry_id), "--json"]).output
