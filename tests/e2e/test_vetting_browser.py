@@ -3,18 +3,31 @@ the suspended run, its scorecard artifact, the approval form, submitted."""
 
 from __future__ import annotations
 
+import contextvars
+import json
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import select
+from typer.testing import CliRunner
 
+from cli import app
+from csflows import customers, store
+from csflows.models import Customer
+from csflows.store.tables import OrderRow
+from csflows.triage.review import reviewed_examples
 from csflows.vetting.inquiries import InquiryRecord
 from tests.e2e.conftest import VettingStack, prefect_on_postgres
+from tests.e2e.test_purchase_orders_e2e import send_po
 from tests.e2e.test_vetting_e2e import inquiry_of, submit, wait_status
-from tests.support.prefect_server import PrefectServer, wait_for_state
+from tests.support.po_data import po_message
+from tests.support.po_pdfs import BROKEN_PDF
+from tests.support.prefect_server import PrefectServer, wait_for_deployment, wait_for_state
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.slow]
 
@@ -52,6 +65,13 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     yield context.new_page()
     context.close()
+
+
+def off_the_browsers_loop(call: Any, *args: Any) -> Any:
+    """Prefect's sync calls from another thread: Playwright's sync API keeps an event loop
+    running on this one, where Prefect would hand back a coroutine instead of running it."""
+    with ThreadPoolExecutor(1) as pool:  # the same Prefect settings (context variables) there
+        return pool.submit(contextvars.copy_context().run, call, *args).result()
 
 
 def shot(page: Page, tmp_path: Path, name: str) -> Path:
@@ -132,3 +152,79 @@ def test_supervisor_approves_in_the_prefect_ui(
     page.goto(run_page)
     expect(page.get_by_text("Suspended").first).to_be_visible(timeout=30_000)
     shot(page, tmp_path, "after-approval")
+
+    # The first-PO gate, entered by hand (a PO that came another way): the dialog says who was
+    # approved, by whom, and what PO to expect.
+    page.get_by_role("button", name="Resume").click()
+    form = page.get_by_role("dialog")
+    expect(form.get_by_text("was approved by Robin Hale").first).to_be_visible(timeout=30_000)
+    expect(form.get_by_text("minimum order is $350.00").first).to_be_visible()
+    form.locator("textarea").first.fill("PO-UI-1")
+    form.locator("input").last.fill("950")
+    shutil.copy(shot(page, tmp_path, "first-po-form"), NOTES / "ui-first-po.png")
+    form.get_by_role("button", name="Submit").click()
+    wait_for_state(run.id, {"Completed"})
+    wait_status(inquiry_id, "customer_created")
+
+
+def test_an_operator_reads_an_unreadable_po_in_the_ui(
+    stack: VettingStack, page: Page, tmp_path: Path
+) -> None:
+    customers.save(
+        [
+            Customer(
+                id="C-UI",
+                name="Ribbon Row",
+                email="orders@ribbonrow-ui.example",
+                division="wyla",
+                level=1,
+            )
+        ]
+    )
+    message = po_message("orders@ribbonrow-ui.example", "Attached.", "PO RR-UI", po=BROKEN_PDF)
+    run: Any = off_the_browsers_loop(send_po, message)
+    wait_for_state(run.id, {"Suspended"})
+    page.goto(f"{stack.prefect.ui_url}/runs/flow-run/{run.id}")
+    expect(page.get_by_text("awaiting:operator").first).to_be_visible(timeout=60_000)
+    page.get_by_role("button", name="Resume").click()
+    form = page.get_by_role("dialog")
+    expect(form.get_by_text("could not be read").first).to_be_visible(timeout=30_000)
+    expect(form.get_by_text("Attachments: po.pdf").first).to_be_visible()
+    form.locator("textarea").first.fill("RR-UI")
+    form.locator("input").last.fill("420")
+    shutil.copy(shot(page, tmp_path, "po-read-form"), NOTES / "ui-po-read.png")
+    form.get_by_role("button", name="Submit").click()
+    wait_for_state(run.id, {"Completed"})
+    with store.session() as s:
+        order = s.scalars(select(OrderRow).where(OrderRow.customer_id == "C-UI")).one()
+    assert (order.po_number, order.amount) == ("RR-UI", 420)
+
+
+def test_a_person_types_an_unclear_mail_in_the_review_queue(
+    stack: VettingStack, page: Page, tmp_path: Path
+) -> None:
+    mail = tmp_path / "unclear.eml"
+    mail.write_bytes(
+        b"From: Kim <kim@browser-shop.example>\r\nTo: cs@advantus.com\r\nSubject: hi\r\n"
+        b"Message-ID: <unclear-ui@browser-shop.example>\r\n\r\nsee you then\r\n"
+    )
+    wait_for_deployment("review-ticket/ticket-review")
+    shown = off_the_browsers_loop(CliRunner().invoke, app, ["triage", str(mail), "--json"])
+    assert shown.exit_code == 0, shown.output
+    run_id = json.loads(shown.stdout)["route"]["flow_run_id"]
+    wait_for_state(run_id, {"Suspended"})
+    page.goto(f"{stack.prefect.ui_url}/runs/flow-run/{run_id}")
+    expect(page.get_by_text("ticket-review").first).to_be_visible(timeout=60_000)
+    page.get_by_role("button", name="Resume").click()
+    form = page.get_by_role("dialog")
+    expect(form.get_by_text("best guesses").first).to_be_visible(timeout=30_000)
+    expect(form.get_by_text("see you then").first).to_be_visible()
+    selects = form.locator(".p-select-button__control")
+    selects.nth(3).click()  # the reviewer: a person of people.yaml
+    page.keyboard.press("ArrowDown")
+    page.get_by_role("option", name="Jordan Diaz", exact=True).click()
+    shutil.copy(shot(page, tmp_path, "review-form"), NOTES / "ui-ticket-review.png")
+    form.get_by_role("button", name="Submit").click()
+    wait_for_state(run_id, {"Completed"})
+    [example] = reviewed_examples()
+    assert example["body"].strip() == "see you then"
