@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from cli.output import emit_json, fail
+from cli.output import emit_json, fail, instant
 from csflows.calendar import business_calendar
 from csflows.errors import PolicyError
 from csflows.models.common import _check_timezone
@@ -32,17 +32,6 @@ def _start(value: str, tz: str) -> date:
     return local_date(instant, tz)
 
 
-def _instant(value: str, option: str) -> datetime:
-    """An ISO 8601 instant with a UTC offset (or Z)."""
-    try:
-        instant = datetime.fromisoformat(value)
-    except ValueError:
-        fail(f"{option}: expected an ISO instant such as 2026-03-16T09:30-05:00, got {value!r}")
-    if instant.tzinfo is None:
-        fail(f"{option}: {value!r} has no UTC offset; add one, e.g. -05:00 or Z")
-    return instant
-
-
 def _zone(tz: str) -> str:
     try:
         _check_timezone(tz)
@@ -60,7 +49,7 @@ def feedback(
     """What negative feedback at --at sets off (seed 002): the visit deadline, 48 clock hours
     later in the customer's time zone, the day the visit is planned, and the restarted cadence."""
     zone = _zone(tz)
-    given = _instant(at, "--at")
+    given = instant(at, "--at")
     try:
         policy = cadence()
         window = recovery_visit_window(

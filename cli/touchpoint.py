@@ -8,7 +8,7 @@ import typer
 from sqlalchemy import select
 
 from blocks import SmtpServer, resolve
-from cli.output import emit_json, fail
+from cli.output import emit_json, fail, instant
 from csflows import store
 from csflows.errors import DeliveryError, FeedbackError
 from csflows.models import Outcome
@@ -59,12 +59,7 @@ def _happened(at: str | None, now: datetime) -> datetime:
     """--at as an aware instant, not in the future; now when it is not given."""
     if at is None:
         return now
-    try:
-        when = datetime.fromisoformat(at)
-    except ValueError:
-        fail(f"--at: expected an ISO instant such as 2026-03-16T09:30-05:00, got {at!r}")
-    if when.tzinfo is None:
-        fail(f"--at: {at!r} has no UTC offset; add one, e.g. -05:00 or Z")
+    when = instant(at, "--at")
     if when > now:
         fail(f"--at: {at} is in the future; record a call or visit after it happened")
     return when

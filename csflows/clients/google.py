@@ -7,6 +7,7 @@ passes the per-API quota window."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
@@ -149,19 +150,26 @@ class GoogleMaps:
         request_key = {"address": normalized_address(address), "cass": cass}
         return self._cached("google.addressvalidation", request_key, fetch)
 
+    def _web_service(self, api: str, call: Callable[[MapsClient], Any]) -> Any:
+        """One googlemaps web-service call, its errors as ours: 429 and 5xx transient, other
+        HTTP errors and API statuses (REQUEST_DENIED ...) not, timeouts after the retries."""
+        client = self._client(api)
+        try:
+            return call(client)
+        except googlemaps.exceptions.ApiError as exc:
+            raise ApiError(api, f"{exc.status}: {exc.message}") from exc
+        except googlemaps.exceptions.HTTPError as exc:
+            status = int(exc.status_code)
+            kind = TransientApiError if status == 429 or status >= 500 else ApiError
+            raise kind(api, "HTTP error", status) from exc
+        except (googlemaps.exceptions.Timeout, googlemaps.exceptions.TransportError) as exc:
+            raise client.gave_up(api, exc) from exc
+
     def geocode(self, address: Address) -> tuple[list[dict[str, Any]], bool]:
         def fetch() -> list[dict[str, Any]]:
-            client = self._client("google.geocoding")
-            try:
-                return list(client.geocode(address.one_line()))
-            except googlemaps.exceptions.ApiError as exc:
-                raise ApiError("google.geocoding", f"{exc.status}: {exc.message}") from exc
-            except googlemaps.exceptions.HTTPError as exc:
-                status = int(exc.status_code)
-                kind = TransientApiError if status == 429 or status >= 500 else ApiError
-                raise kind("google.geocoding", "HTTP error", status) from exc
-            except (googlemaps.exceptions.Timeout, googlemaps.exceptions.TransportError) as exc:
-                raise client.gave_up("google.geocoding", exc) from exc
+            return list(
+                self._web_service("google.geocoding", lambda c: c.geocode(address.one_line()))
+            )
 
         return self._cached("google.geocoding", {"address": normalized_address(address)}, fetch)
 
@@ -174,18 +182,7 @@ class GoogleMaps:
             return None
 
         def fetch() -> dict[str, Any]:
-            client = self._client("google.timezone")
-            try:
-                answer = dict(client.timezone(point))
-            except googlemaps.exceptions.ApiError as exc:
-                raise ApiError("google.timezone", f"{exc.status}: {exc.message}") from exc
-            except googlemaps.exceptions.HTTPError as exc:
-                status = int(exc.status_code)
-                kind = TransientApiError if status == 429 or status >= 500 else ApiError
-                raise kind("google.timezone", "HTTP error", status) from exc
-            except (googlemaps.exceptions.Timeout, googlemaps.exceptions.TransportError) as exc:
-                raise client.gave_up("google.timezone", exc) from exc
-            return answer
+            return dict(self._web_service("google.timezone", lambda c: c.timezone(point)))
 
         answer, _ = self._cached("google.timezone", {"location": point}, fetch)
         zone = answer.get("timeZoneId")

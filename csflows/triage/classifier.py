@@ -235,13 +235,15 @@ def load_examples(path: Path) -> list[LabelledMail]:
 
 
 def mail_from_json(row: dict[str, object]) -> InboundMail:
-    """The classify interface's JSON keys: from, to (list), subject, body, attachments (names)."""
+    """The classify interface's JSON keys: from, to and cc (lists), subject, body, attachments
+    (names); also the training rows' shape."""
     if not isinstance(row.get("from"), str) or "@" not in str(row["from"]):
         raise ValueError(f"from: expected a mail address, got {row.get('from')!r}")
-    to = row.get("to") or []
+    to, cc = row.get("to") or [], row.get("cc") or []
     attachments = row.get("attachments") or []
-    if not isinstance(to, list) or not isinstance(attachments, list):
-        raise ValueError("to and attachments must be lists")
+    if not isinstance(to, list) or not isinstance(cc, list) or not isinstance(attachments, list):
+        raise ValueError("to, cc and attachments must be lists")
+    to = [*to, *cc]
     return InboundMail(
         sender=str(row["from"]),
         to=[str(a) for a in to],

@@ -21,7 +21,7 @@ from sklearn.metrics import f1_score
 from csflows.errors import PolicyError
 from csflows.paths import config_dir
 from csflows.triage import model_store
-from csflows.triage.classifier import InboundMail
+from csflows.triage.classifier import InboundMail, mail_from_json
 from csflows.triage.model import TriageModel
 from csflows.triage.ticket_types import TicketTypes
 
@@ -86,14 +86,7 @@ def load_writer(path: Path) -> list[Example]:
 
 def example_from_row(row: dict[str, Any], writer: str, fallback_id: str = "") -> Example:
     """One training row (id, type, from, to, cc, subject, body, attachments) as an example."""
-    mail = InboundMail(
-        sender=str(row["from"]),
-        to=[str(a) for a in [*(row.get("to") or []), *(row.get("cc") or [])]],
-        subject=str(row.get("subject") or ""),
-        body=str(row.get("body") or ""),
-        attachments=[str(a) for a in row.get("attachments") or []],
-    )
-    return Example(mail, str(row["type"]), writer, str(row.get("id", fallback_id)))
+    return Example(mail_from_json(row), str(row["type"]), writer, str(row.get("id", fallback_id)))
 
 
 def load_writers(folder: Path | None = None) -> dict[str, list[Example]]:
