@@ -8,6 +8,7 @@ decides when a file has changed (its modification time or size), appeared or gon
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -135,3 +136,21 @@ def _key_path(document: Any, loc: tuple[int | str, ...]) -> str:
             out += f".{part}" if out else str(part)
         node = _dig(node, (part,))
     return out or "(top level)"
+
+
+def read_jsonl(path: Path, convert: Callable[[dict[str, Any], int], T]) -> list[T]:
+    """Each non-blank line of a JSON Lines file in `config/`, converted; PolicyError naming the
+    file and the line when one cannot be read or converted."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError as exc:
+        raise PolicyError(f"{path}: file not found") from exc
+    out = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            out.append(convert(json.loads(line), number))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise PolicyError(f"{path}: line {number}: {exc}") from exc
+    return out

@@ -10,7 +10,6 @@ Pure Python on sparse counts: tens of thousands of messages a second.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -218,20 +217,9 @@ def _most_specific(matched: list[tuple[int, str]]) -> list[tuple[int, str]]:
 
 def load_examples(path: Path) -> list[LabelledMail]:
     """The labelled messages (JSON Lines: id, type, from, to, subject, body, attachments)."""
-    examples = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError as exc:
-        raise PolicyError(f"{path}: file not found") from exc
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            examples.append(LabelledMail(mail_from_json(row), str(row["type"]), str(row["id"])))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise PolicyError(f"{path}: line {number}: {exc}") from exc
-    return examples
+    return config.read_jsonl(
+        path, lambda row, _n: LabelledMail(mail_from_json(row), str(row["type"]), str(row["id"]))
+    )
 
 
 def mail_from_json(row: dict[str, object]) -> InboundMail:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import f1_score
 
-from csflows.errors import PolicyError
+from csflows import config
 from csflows.paths import config_dir
 from csflows.triage import model_store
 from csflows.triage.classifier import InboundMail, mail_from_json
@@ -68,20 +68,7 @@ def writers_dir() -> Path:
 
 def load_writer(path: Path) -> list[Example]:
     """A writer's labelled mail (JSON Lines: id, type, from, to, cc, subject, body, attachments)."""
-    writer = path.stem
-    examples = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError as exc:
-        raise PolicyError(f"{path}: file not found") from exc
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            examples.append(example_from_row(json.loads(line), writer, str(number)))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise PolicyError(f"{path}: line {number}: {exc}") from exc
-    return examples
+    return config.read_jsonl(path, lambda row, n: example_from_row(row, path.stem, str(n)))
 
 
 def example_from_row(row: dict[str, Any], writer: str, fallback_id: str = "") -> Example:
