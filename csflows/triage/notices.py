@@ -26,9 +26,10 @@ def open_tickets_link() -> str:
     return f"{ui_base()}/artifacts/key/{OPEN_TICKETS_ARTIFACT}"
 
 
-def _first_lines(row: TicketRow) -> str:
+def first_lines(row: TicketRow, count: int = FIRST_LINES) -> list[str]:
+    """The ticket's first `count` non-blank lines of text, as it was parsed."""
     text = str((row.parsed or {}).get("text") or "")
-    return "\n".join([line for line in text.splitlines() if line.strip()][:FIRST_LINES])
+    return [line for line in text.splitlines() if line.strip()][:count]
 
 
 def _person(assignee: str | None) -> Person | None:
@@ -51,7 +52,7 @@ def assignment_mails(ticket_ids: Sequence[int]) -> list[OutgoingEmail]:
                 ticket_type=row.type or "",
                 sender=row.sender,
                 subject=row.subject,
-                first_lines=_first_lines(row),
+                first_lines="\n".join(first_lines(row)),
                 link=open_tickets_link(),
             )
             out.append(

@@ -18,9 +18,10 @@ from csflows.markdown import escape_strict, literal
 from csflows.models.common import Name, Paragraph
 from csflows.people import people
 from csflows.store.tables import TicketReviewRow, TicketRow
+from csflows.triage.notices import first_lines
 from csflows.triage.ticket_types import AutoResolve, Route, TicketTypes
 
-FIRST_LINES = 12
+REVIEW_LINES = 12  # of the message, in the review form's description
 
 
 class ReviewAction(StrEnum):
@@ -66,8 +67,7 @@ def review_context(ticket: TicketRow) -> str:
     """The Resume dialog's description: sender, subject, the first lines, the attachments, the
     classifier's three best guesses (or why the message could not be read)."""
     parsed = ticket.parsed or {}
-    text = str(parsed.get("text") or "")
-    lines = [line for line in text.splitlines() if line.strip()][:FIRST_LINES]
+    lines = first_lines(ticket, REVIEW_LINES)
     attachments = [str(a.get("filename", "")) for a in parsed.get("attachments") or []]
     guesses = ticket.guesses or []
     out = [
