@@ -167,6 +167,7 @@ def review_ticket(ticket_id: int) -> TicketRoute:
     )
     answer = suspend_flow_run(wait_for_input=form, key="review", timeout=REVIEW_WAIT_SECONDS)
     route = review.apply_review(ticket_id, answer, policy)
+    tell_assignees_task([ticket_id])  # typed by a person: its assignee hears of it now
     if route is Route.NONE:
         return TicketRoute(ticket_id=ticket_id, route=route)
     return route_ticket_task(ticket_id, route)

@@ -86,6 +86,9 @@ def test_a_mail_nobody_can_place_waits_for_a_person_who_types_it(
             "Mary Callie",
             "open",
         )
+    # the person it was given to hears of it at once, not only in tomorrow's digest
+    [told] = [m for m in stack.smtp.to(MARY) if f"Ticket {shown['ticket_id']} for you" in m.subject]
+    assert "see you then" in told.text
     [example] = [e for e in reviewed_examples() if e["id"] == f"review-{shown['ticket_id']}"]
     assert (
         example["type"] == "QUOTE - Request for Quote" and example["body"].strip() == "see you then"
@@ -109,7 +112,7 @@ def test_a_request_for_quote_goes_to_mary_callie_who_is_told_once(
         "Mary Callie",
         "open",
     )
-    [mail] = stack.smtp.to(MARY)
+    [mail] = [m for m in stack.smtp.to(MARY) if f"Ticket {first['ticket_id']} " in m.subject]
     assert "Request for quote: 500 scrapbook albums" in mail.subject
     [attached] = list(mail.message.iter_attachments())
     assert attached.get_filename() == f"ticket-{first['ticket_id']}.eml"
