@@ -15,6 +15,15 @@ def home() -> Path:
     return path
 
 
+def cache_dir() -> Path:
+    """`CSFLOWS_CACHE_DIR`, default `~/.cache/csflows`: what can be rebuilt from the repository
+    (the shipped triage model), shared by every home on the machine; created on first use."""
+    default = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "csflows"
+    path = Path(os.environ.get("CSFLOWS_CACHE_DIR") or default).expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def config_dir() -> Path:
     """`CSFLOWS_CONFIG_DIR`, default the repository's `config/` (policy the business edits)."""
     return Path(os.environ.get("CSFLOWS_CONFIG_DIR") or PROJECT_ROOT / "config")

@@ -40,6 +40,7 @@ WEIGHTS = {
 }
 SVM_C = 0.3
 CALIBRATION_FOLDS = 3
+ENSEMBLE = True
 
 Prediction = tuple[str, float, list[tuple[str, float]]]  # type, confidence, the next two types
 
@@ -83,8 +84,8 @@ def build_pipeline(weights: dict[str, float] | None = None, c: float = SVM_C) ->
         ],
         transformer_weights={name: w for name, w in weights.items() if w},
     )
-    svm = LinearSVC(C=c, class_weight="balanced")
-    model = CalibratedClassifierCV(svm, method="sigmoid", cv=CALIBRATION_FOLDS)
+    svm = LinearSVC(C=c, class_weight="balanced", random_state=0)  # the same mail, the same model
+    model = CalibratedClassifierCV(svm, method="sigmoid", cv=CALIBRATION_FOLDS, ensemble=ENSEMBLE)
     return Pipeline([("features", columns), ("classify", model)])
 
 
@@ -150,7 +151,9 @@ class Column:
 
     def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """The batch's TF-IDF rows for this column, weighted, as the vectorizer computes them."""
-        rows, index, values = [], [], []
+        rows: list[int] = []
+        index: list[int] = []
+        values: list[int] = []
         for i, text in enumerate(texts):
             counts = self.counts(text)
             rows += [i] * len(counts)
@@ -212,7 +215,7 @@ class Scorer:
         )
 
     def probabilities(self, x: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-        matrix = sparse.hstack([c.features(x[:, c.column]) for c in self.columns], format="csr")
+        matrix = sparse.hstack([c.features(list(x[:, c.column])) for c in self.columns], format="csr")
         scores = np.asarray(matrix @ self.coef) + self.intercept
         proba = expit(-(self.a * scores + self.b)).reshape(len(x), self.models, -1)
         totals = proba.sum(axis=2, keepdims=True)

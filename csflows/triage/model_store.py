@@ -9,10 +9,12 @@ once per process per version.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +24,7 @@ import sklearn
 from skops import io as skops_io
 
 from csflows.errors import ModelRefused, NotFound, UntrustedModel
-from csflows.paths import home
+from csflows.paths import cache_dir, home
 from csflows.triage.classifier import InboundMail
 from csflows.triage.model import Prediction, TriageModel
 from csflows.triage.ticket_types import ticket_types
@@ -76,21 +78,32 @@ def write_index(index: dict[str, Any]) -> None:
     os.replace(f.name, _index_path())
 
 
-def save(model: TriageModel, training_sha256: str, evaluation: dict[str, Any]) -> str:
-    """Store a candidate (not current yet) and return its version."""
-    created = datetime.now(UTC)
-    version = f"{created:%Y%m%dT%H%M%S%f}-{training_sha256[:8]}"
-    path = models_dir() / f"{version}.skops"
-    skops_io.dump(model.pipeline, path, compression=zipfile.ZIP_DEFLATED, compresslevel=1)
-    record = {
+def _record(
+    model: TriageModel, version: str, training_sha256: str, evaluation: dict[str, Any]
+) -> dict[str, Any]:
+    return {
         "version": version,
-        "created_at": created.isoformat(timespec="seconds"),
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "training_sha256": training_sha256,
         "threshold": model.threshold,
         "scikit_learn": sklearn.__version__,  # a skops file loads reliably on the same version
         "labels": model.labels,
         "evaluation": evaluation,
     }
+
+
+def _dump(model: TriageModel, path: Path) -> None:
+    """Written to a temporary file and renamed, so a reader never loads half a model."""
+    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as f:
+        skops_io.dump(model.pipeline, f.name, compression=zipfile.ZIP_DEFLATED, compresslevel=1)
+    os.replace(f.name, path)
+
+
+def save(model: TriageModel, training_sha256: str, evaluation: dict[str, Any]) -> str:
+    """Store a candidate (not current yet) and return its version."""
+    version = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{training_sha256[:8]}"
+    _dump(model, models_dir() / f"{version}.skops")
+    record = _record(model, version, training_sha256, evaluation)
     index = read_index()
     index["models"][version] = record
     write_index(index)
@@ -112,6 +125,28 @@ def load(version: str) -> TriageModel:
     if record is None:
         raise NotFound(f"no triage model {version!r} in {models_dir()}")
     pipeline = load_pipeline(models_dir() / f"{version}.skops")
+    return TriageModel(pipeline, ticket_types(), float(record["threshold"]), record)
+
+
+def built_once(
+    training_sha256: str, build: Callable[[], tuple[TriageModel, dict[str, Any]]]
+) -> TriageModel:
+    """The model `build()` makes from the training set `training_sha256` (with its evaluation),
+    built once per machine and kept in `cache_dir()/triage/`: processes asking at the same time
+    wait for the first one's build instead of each training."""
+    folder = cache_dir() / "triage"
+    folder.mkdir(parents=True, exist_ok=True)
+    version = f"shipped-{training_sha256[:16]}-sklearn{sklearn.__version__}"
+    path, record_path = folder / f"{version}.skops", folder / f"{version}.json"
+    with (folder / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (path.exists() and record_path.exists()):
+            model, evaluation = build()
+            _dump(model, path)
+            record = _record(model, version, training_sha256, evaluation)
+            record_path.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    pipeline = load_pipeline(path)
     return TriageModel(pipeline, ticket_types(), float(record["threshold"]), record)
 
 

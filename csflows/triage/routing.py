@@ -77,7 +77,7 @@ def _triage_row(row: TicketRow, model: Classifier) -> TriagedTicket:
     policy = model.policy
     try:
         ticket = parse_message(row.raw, inbox=row.inbox)
-        decision = classify_and_decide(InboundMail.from_ticket(ticket), model)
+        decision = classify_and_decide(InboundMail.from_ticket(ticket), policy)
     except Exception as exc:  # noqa: BLE001 - one unreadable message must not block the inbox
         problem = str(exc) if isinstance(exc, MailParseError) else f"{type(exc).__name__}: {exc}"
         row.parse_error = problem[:2000]

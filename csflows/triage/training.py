@@ -23,7 +23,7 @@ from csflows.paths import config_dir
 from csflows.triage import model_store
 from csflows.triage.classifier import InboundMail, mail_from_json
 from csflows.triage.model import TriageModel
-from csflows.triage.ticket_types import TicketTypes
+from csflows.triage.ticket_types import TicketTypes, ticket_types
 
 TARGET_PRECISION = 0.95
 MIN_HANDLED = 20  # a fold's precision is only trusted over at least this many handled messages
@@ -188,17 +188,44 @@ def macro_f1(truth: Sequence[str], predicted: Sequence[str]) -> float:
     return float(f1_score(truth, predicted, average="macro", zero_division=0))
 
 
+def train_evaluated(
+    by_writer: Mapping[str, Sequence[Example]],
+    policy: TicketTypes,
+    folds: Sequence[Fold] | None = None,
+) -> tuple[TriageModel, dict[str, Any]]:
+    """A model trained on every writer, its threshold and evaluation from leave-one-writer-out."""
+    folds = folds or leave_one_writer_out(by_writer, policy)
+    evaluation = evaluate(folds)
+    model = fit([e for mail in by_writer.values() for e in mail], policy)
+    model.threshold = evaluation.threshold
+    return model, {**evaluation.as_dict(), "writers": {w: len(m) for w, m in by_writer.items()}}
+
+
 def train_and_store(
     by_writer: Mapping[str, Sequence[Example]],
     policy: TicketTypes,
     folds: Sequence[Fold] | None = None,
 ) -> str:
-    """Train on every writer, with the leave-one-writer-out evaluation and its threshold in the
-    record; saved as a candidate (see `model_store.promote`). Returns its version."""
-    folds = folds or leave_one_writer_out(by_writer, policy)
-    evaluation = evaluate(folds)
+    """Train and evaluate (`train_evaluated`); saved as a candidate (see `model_store.promote`).
+    Returns its version."""
+    model, record = train_evaluated(by_writer, policy, folds)
     examples = [e for mail in by_writer.values() for e in mail]
-    model = fit(examples, policy)
-    model.threshold = evaluation.threshold
-    record = {**evaluation.as_dict(), "writers": {w: len(m) for w, m in by_writer.items()}}
     return model_store.save(model, training_sha256(examples), record)
+
+
+def shipped_model() -> TriageModel:
+    """The model trained on the repository's training mail (every writer in config/training/),
+    which types tickets until retrain-classifier promotes one: built once per machine (the
+    leave-one-writer-out evaluation that sets its threshold takes under a minute), loaded once
+    per process."""
+    files = sorted(writers_dir().glob("*.jsonl"))
+    return config.rebuilt_on_change(("shipped-model", writers_dir()), files, _shipped_model)
+
+
+def _shipped_model() -> TriageModel:
+    policy = ticket_types()
+    by_writer = load_writers()
+    examples = [e for mail in by_writer.values() for e in mail]
+    return model_store.built_once(
+        training_sha256(examples), lambda: train_evaluated(by_writer, policy)
+    )

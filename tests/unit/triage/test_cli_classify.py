@@ -50,19 +50,20 @@ def test_json_lines_from_stdin() -> None:
         "needs_review",
         "alternatives",
     }
-    # decided by a keyword outright: no runners-up; decided by the text model: the next two
-    assert first["alternatives"] == [] or len(first["alternatives"]) == 2
-    for line in (first, second):
+    for line in (first, second):  # typed by the model: the next two types, less likely
+        assert len(line["alternatives"]) == 2
         for alternative in line["alternatives"]:
             assert set(alternative) == {"type", "probability"}
             assert alternative["probability"] <= line["confidence"]
-    assert (first["id"], first["type"], first["assignee"], first["auto_resolve"]) == (
+    assert (first["id"], first["type"], first["auto_resolve"]) == (
         "a",
         "QUOTE - Request for Quote",
-        "Mary Callie",
         False,
     )
-    assert (second["type"], second["auto_resolve"]) == ("QUOTE - Quote Letter Document", True)
+    # Mary Callie gets a quote request the model is sure of; a person first types an unsure one
+    assert first["assignee"] == ("Customer Service" if first["needs_review"] else "Mary Callie")
+    assert (second["type"], second["needs_review"]) == ("QUOTE - Quote Letter Document", False)
+    assert second["auto_resolve"]  # our own quote letter: no response needed (seed 004)
 
 
 def test_a_bad_line_is_named_and_the_rest_still_classified(tmp_path: Path) -> None:

@@ -169,16 +169,16 @@ def test_the_training_hash_ignores_order_and_sees_a_label_change() -> None:
 def test_a_promoted_model_types_tickets_with_its_own_threshold(
     store_home: Path, small: tuple
 ) -> None:
-    from csflows.triage.classifier import classifier
+    from csflows.triage.ticket_types import ticket_types
     from csflows.triage.typing_model import classify_and_decide
 
     model, rest = small
     mail = rest[0].mail
-    before = classify_and_decide(mail, classifier())  # no model yet: the rules and naive Bayes
-    assert not any(s.startswith("model:") for s in before.signals)
+    before = classify_and_decide(mail, ticket_types())  # none promoted: the shipped model
+    assert before.signals[0].startswith("model:shipped-")
     model.threshold = 1.01  # nothing sure enough: every ticket goes to a person
     model_store.promote(model_store.save(model, "cd" * 32, _evaluation(0.9, 0.97)))
-    after = classify_and_decide(mail, classifier())
+    after = classify_and_decide(mail, ticket_types())
     assert (after.type, after.confidence) == model.predict(mail)[:2]
     assert after.needs_triage and after.signals[0].startswith("model:")
     assert len(after.alternatives) == 2
@@ -208,3 +208,26 @@ def test_a_review_answer_is_in_the_next_training_set(store_ready: Path) -> None:
         "team",
         "see you then",
     )
+
+
+def test_the_shipped_model_is_built_once_per_machine_and_then_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small: tuple
+) -> None:
+    monkeypatch.setenv("CSFLOWS_CACHE_DIR", str(tmp_path))
+    model, rest = small
+    model.threshold = 0.61
+    builds: list[int] = []
+
+    def build() -> tuple[TriageModel, dict]:
+        builds.append(1)
+        return model, _evaluation(0.88, 0.97)
+
+    first = model_store.built_once("ef" * 32, build)
+    again = model_store.built_once("ef" * 32, build)
+    assert builds == [1]  # the second process loads what the first built
+    assert again.threshold == 0.61 and again.record["evaluation"]["lowo_accuracy"] == 0.88
+    assert again.record["version"].startswith("shipped-efefefef")
+    mails = [e.mail for e in rest]
+    assert np.allclose(again.probabilities(mails), first.probabilities(mails))
+    model_store.built_once("01" * 32, build)  # other training mail: another model
+    assert builds == [1, 1]
