@@ -155,7 +155,7 @@ def send_digests_task(day: date) -> list[str]:
 def train_candidate_task() -> str:
     """A candidate model from every writer's mail and the team's review answers; its version."""
     by_writer = training.load_writers()
-    team = [training.example_from_row(row, "team") for row in review.reviewed_examples()]
+    team = [training.example_from_row(row, training.TEAM) for row in review.reviewed_examples()]
     if team:
-        by_writer["team"] = team
+        by_writer[training.TEAM] = team
     return training.train_and_store(by_writer, ticket_types())

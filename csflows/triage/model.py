@@ -241,10 +241,13 @@ class TriageModel:
         mails: Sequence[InboundMail],
         types: Sequence[str],
         policy: TicketTypes,
+        weights: Sequence[float] | None = None,
         **options: Any,
     ) -> TriageModel:
+        """Fit on labelled mail; `weights` (one per message, default 1) count some more."""
         pipeline = build_pipeline(**options)
-        pipeline.fit(rows(mails, policy), np.asarray(types))
+        fit_options = {} if weights is None else {"classify__sample_weight": np.asarray(weights)}
+        pipeline.fit(rows(mails, policy), np.asarray(types), **fit_options)
         return cls(pipeline, policy)
 
     @property
