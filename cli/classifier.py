@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import typer
 
 from cli.output import emit_json, fail
 from csflows.errors import CsflowsError
-from csflows.triage import model_store
+from csflows.triage import model_store, training
+from csflows.triage.typing_model import typing_model
 
 app = typer.Typer(no_args_is_help=True, help="The triage model (retrained by retrain-classifier).")
 
@@ -19,11 +23,30 @@ def show(as_json: bool = typer.Option(False, "--json", help="JSON for scripts"))
         emit_json(index)
         return
     current = index.get("current")
-    typer.echo(f"current: {current or '(none: the rules and the naive Bayes model type tickets)'}")
+    if current is None:
+        typer.echo(
+            "current: none promoted yet; the model shipped with the repository types tickets"
+        )
+        _echo(typing_model().record)
+    else:
+        typer.echo(f"current: {current}")
     for version in reversed(index.get("history", [])):
-        figures = index["models"][version]["evaluation"]
-        shown = ", ".join(f"{k} {figures[k]}" for k in model_store.COMPARED)
-        typer.echo(f"  {version}: {shown}")
+        _echo(index["models"][version])
+
+
+def _echo(record: dict[str, Any]) -> None:
+    figures = record["evaluation"]
+    shown = ", ".join(f"{k} {figures[k]}" for k in model_store.COMPARED)
+    typer.echo(f"  {record['version']}: {shown}, threshold {record['threshold']}")
+
+
+@app.command("build")
+def build() -> None:
+    """Build the model shipped with the repository now (once per machine, under a minute), so
+    the first ticket does not wait for it."""
+    started = time.perf_counter()
+    record = training.shipped_model().record
+    typer.echo(f"{record['version']} ready in {time.perf_counter() - started:.0f} s")
 
 
 @app.command("rollback")

@@ -23,6 +23,7 @@ from csflows.triage.classifier import classifier
 from csflows.triage.mailbox import MarkResult
 from csflows.triage.route import TicketRoute
 from csflows.triage.ticket_types import Route
+from csflows.triage.typing_model import typing_model
 from tasks.run_labels import awaiting, label_current_run
 from tasks.triage import (
     mark_mailbox_task,
@@ -193,16 +194,17 @@ def retrain_classifier() -> Retrained:
     """Weekly, and on demand: train on every writer's mail plus the team's review answers (one
     more writer, "team"), evaluate leave-one-writer-out (so on the team's own corrections too),
     and promote the new model only when it is not worse; an artifact compares old and new."""
-    previous = model_store.current_version()
+    incumbent = typing_model().record  # the promoted model, else the shipped one
+    previous = incumbent.get("version")
     candidate = train_candidate_task()
     try:
-        model_store.promote(candidate)
+        model_store.promote(candidate, shipped=incumbent)
         result = Retrained(candidate=candidate, previous=previous, promoted=True)
     except ModelRefused as exc:
         result = Retrained(candidate=candidate, previous=previous, promoted=False, refused=str(exc))
     create_markdown_artifact(
         key="triage-model",
-        markdown=model_store.comparison_markdown(candidate, previous, result.refused),
+        markdown=model_store.comparison_markdown(candidate, incumbent, result.refused),
         description="The triage model: the candidate against the current one",
     )
     return result

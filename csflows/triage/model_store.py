@@ -176,20 +176,20 @@ def worse_than(candidate: dict[str, Any], current: dict[str, Any]) -> list[str]:
     ]
 
 
-def promote(candidate: str) -> str:
-    """Make `candidate` current unless it is worse than the current model; returns it."""
+def promote(candidate: str, shipped: dict[str, Any] | None = None) -> str:
+    """Make `candidate` current unless it is worse than the current model, or, when none has been
+    promoted, than the `shipped` model's record (the one typing tickets until now); returns it."""
     index = read_index()
     if candidate not in index["models"]:
         raise NotFound(f"no triage model {candidate!r} in {models_dir()}")
     current = index["current"]
     if current == candidate:
         return candidate
-    if current is not None:
-        worse = worse_than(
-            index["models"][candidate]["evaluation"], index["models"][current]["evaluation"]
-        )
+    incumbent = index["models"][current] if current is not None else shipped
+    if incumbent is not None:
+        worse = worse_than(index["models"][candidate]["evaluation"], incumbent["evaluation"])
         if worse:
-            raise ModelRefused(f"{candidate} is worse than {current}: {'; '.join(worse)}")
+            raise ModelRefused(f"{candidate} is worse than {incumbent['version']}: {'; '.join(worse)}")
     index["history"].append(candidate)
     index["current"] = candidate
     write_index(index)
@@ -207,15 +207,21 @@ def rollback() -> str:
     return str(index["current"])
 
 
-def comparison_markdown(candidate: str, current: str | None, refused: str = "") -> str:
-    """The candidate's figures beside the current model's, for the retraining's artifact."""
-    models = read_index()["models"]
+def comparison_markdown(
+    candidate: str, incumbent: dict[str, Any] | None, refused: str = ""
+) -> str:
+    """The candidate's figures beside those of the model it would replace, for the retraining's
+    artifact."""
     rows = ["| | " + " | ".join(COMPARED) + " |", "|---|" + "---|" * len(COMPARED)]
-    for label, version in (("candidate", candidate), ("current before", current)):
-        if version is not None:
-            figures = models[version]["evaluation"]
-            rows.append(
-                f"| {label} {version} | " + " | ".join(f"{figures[k]}" for k in COMPARED) + " |"
-            )
+    before = [("candidate", read_index()["models"][candidate])]
+    if incumbent is not None:
+        before.append(("typing tickets before:", incumbent))
+    for label, record in before:
+        figures = record["evaluation"]
+        rows.append(
+            f"| {label} {record['version']} | "
+            + " | ".join(f"{figures[k]}" for k in COMPARED)
+            + " |"
+        )
     verdict = f"Kept the current model: {refused}" if refused else f"Promoted {candidate}."
     return "# Triage model\n\n" + "\n".join(rows) + f"\n\n{verdict}\n"

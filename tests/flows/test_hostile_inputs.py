@@ -7,9 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from prefect.settings import PREFECT_API_URL
 from sqlalchemy import func, select
 
 from csflows import store
@@ -18,6 +16,7 @@ from csflows.vetting.inquiries import InquiryRecord
 from flows.purchase_orders import handle_purchase_order
 from flows.triage import triage_inbox
 from flows.vetting import vet_new_customer
+from tests.support.artifacts import latest_artifact
 from tests.support.hostile import MB, nested_mime, page_bomb
 from tests.support.imap import DovecotServer
 from tests.support.po_data import po_message, seed_customers
@@ -32,11 +31,7 @@ def _count(model: Any) -> int:
 
 
 def _artifact(key: str) -> str:
-    body = {"artifacts": {"key": {"any_": [key]}}, "sort": "CREATED_DESC", "limit": 1, "offset": 0}
-    reply = httpx.post(f"{PREFECT_API_URL.value()}/artifacts/filter", json=body, timeout=30)
-    reply.raise_for_status()
-    [artifact] = reply.json()
-    return str(artifact["data"])
+    return str(latest_artifact(key))
 
 
 def test_a_hostile_form_goes_back_with_every_bad_field_named(

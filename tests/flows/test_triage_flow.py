@@ -10,18 +10,17 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import httpx
 import pytest
 from prefect import flow
 from prefect.client.orchestration import get_client
 from prefect.exceptions import ObjectNotFound
-from prefect.settings import PREFECT_API_URL
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from csflows import store
 from csflows.store.tables import CustomerRow, FeedbackRow, InquiryRow, TicketRow
 from flows.triage import triage_inbox
+from tests.support.artifacts import latest_artifact
 from tests.support.imap import DovecotServer
 from tests.support.servers import SmtpServer
 
@@ -59,12 +58,7 @@ def _by_message_id() -> dict[str, TicketRow]:
 
 
 def _artifact_rows(key: str) -> Any:
-    """The latest artifact under `key`, read from the API's filter endpoint."""
-    body = {"artifacts": {"key": {"any_": [key]}}, "sort": "CREATED_DESC", "limit": 1, "offset": 0}
-    reply = httpx.post(f"{PREFECT_API_URL.value()}/artifacts/filter", json=body, timeout=30)
-    reply.raise_for_status()
-    [artifact] = reply.json()
-    return artifact["data"]
+    return latest_artifact(key)
 
 
 @flow(name="vet-new-customer")

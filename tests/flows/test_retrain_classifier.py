@@ -1,0 +1,97 @@
+"""retrain-classifier: trains on the writers' mail plus the team's review answers, promotes the
+candidate only when it is not worse than the model typing tickets (the shipped one at first), and
+leaves an artifact comparing the two. A small copy of the training mail keeps it fast."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from csflows import store
+from csflows.paths import PROJECT_ROOT
+from csflows.store.tables import TicketReviewRow, TicketRow
+from csflows.triage import model_store
+from flows.triage import retrain_classifier
+from tests.support.artifacts import latest_artifact
+
+PER_TYPE = 6
+WRITERS = ("amara", "coral", "emeka")
+
+
+@pytest.fixture
+def small_training(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_ready: Path
+) -> list[dict[str, Any]]:
+    """Config whose training mail is the first few messages of each type by three writers."""
+    config = tmp_path / "config"
+    shutil.copytree(PROJECT_ROOT / "config", config, ignore=shutil.ignore_patterns("training"))
+    (config / "training").mkdir()
+    rows: list[dict[str, Any]] = []
+    for writer in WRITERS:
+        by_type: dict[str, list[str]] = defaultdict(list)
+        for line in (PROJECT_ROOT / "config" / "training" / f"{writer}.jsonl").open():
+            by_type[json.loads(line)["type"]].append(line)
+        kept = [line for lines in by_type.values() for line in lines[:PER_TYPE]]
+        (config / "training" / f"{writer}.jsonl").write_text("".join(kept))
+        rows += [json.loads(line) for line in kept]
+    monkeypatch.setenv("CSFLOWS_CONFIG_DIR", str(config))
+    monkeypatch.setenv("CSFLOWS_CACHE_DIR", str(tmp_path / "cache"))
+    model_store.load.cache_clear()
+    return rows
+
+
+def _review_answers(examples: list[dict[str, Any]]) -> None:
+    """The team's answers, as the review queue stores them."""
+    with store.session() as s:
+        for n, example in enumerate(examples):
+            ticket = TicketRow(
+                message_id=f"<review-{n}@test>",
+                inbox="cs",
+                sender=example["from"],
+                subject=example["subject"],
+                status="open",
+                raw=b"",
+            )
+            s.add(ticket)
+            s.flush()
+            s.add(
+                TicketReviewRow(
+                    ticket_id=ticket.id,
+                    type=example["type"],
+                    assignee="Customer Service",
+                    action="route",
+                    example=example,
+                )
+            )
+
+
+def test_a_retraining_not_worse_than_the_shipped_model_is_promoted(
+    small_training: list[dict[str, Any]],
+) -> None:
+    result = retrain_classifier()
+    assert result.promoted and model_store.current_version() == result.candidate
+    assert result.previous is not None and result.previous.startswith("shipped-")
+    artifact = latest_artifact("triage-model")
+    assert result.candidate in artifact and result.previous in artifact
+    assert f"Promoted {result.candidate}." in artifact
+
+
+def test_a_retraining_that_makes_the_model_worse_is_refused(
+    small_training: list[dict[str, Any]],
+) -> None:
+    first = retrain_classifier()
+    assert first.promoted
+    # a careless afternoon in the review queue: every answer "Task", whatever the mail
+    careless = [
+        {**row, "id": f"careless-{n}", "type": "Task"} for n, row in enumerate(small_training[::3])
+    ]
+    _review_answers(careless)
+    second = retrain_classifier()
+    assert not second.promoted and "worse than" in second.refused
+    assert model_store.current_version() == first.candidate  # the better model keeps typing
+    assert "Kept the current model" in latest_artifact("triage-model")
