@@ -19,7 +19,8 @@ def show(as_json: bool = typer.Option(False, "--json", help="JSON for scripts"))
         emit_json(index)
         return
     current = index.get("current")
-    typer.echo(f"current: {current or '(none: the rules and the naive Bayes model type tickets)'}")
+    shipped = "(none: the model shipped with the repository types tickets)"
+    typer.echo(f"current: {current or shipped}")
     for version in reversed(index.get("history", [])):
         figures = index["models"][version]["evaluation"]
         shown = ", ".join(f"{k} {figures[k]}" for k in model_store.COMPARED)

@@ -25,7 +25,7 @@ from skops import io as skops_io
 
 from csflows.errors import ModelRefused, NotFound, UntrustedModel
 from csflows.paths import cache_dir, home
-from csflows.triage.classifier import InboundMail
+from csflows.triage.inbound import InboundMail
 from csflows.triage.model import Prediction, TriageModel
 from csflows.triage.ticket_types import ticket_types
 
