@@ -20,7 +20,7 @@ from sklearn.metrics import precision_recall_fscore_support
 
 from csflows import config
 from csflows.triage import model_store, training
-from csflows.triage.classifier import mail_from_json
+from csflows.triage.inbound import mail_from_json
 from csflows.triage.ticket_types import ticket_types
 
 

@@ -1,8 +1,9 @@
-"""Messages classified per second by the learned triage model, against the rules alone, in the
-same run.
+"""Messages classified per second by the learned triage model, against reading the messages
+alone, in the same run.
 
-Baseline: the rules alone (direction by domain plus the keyword scan of
-`csflows.triage.classifier`), the cheapest pass that still reads every message. The model is
+Baseline: `csflows.triage.features.mail_parts` without the model (direction by domain, quoted
+history and signatures cut, reference and attachment signals), the cheapest pass that still
+reads every message; the model runs the same pass before its own arithmetic. The model is
 trained here on every writer in config/training/ (or the promoted one with --stored) and timed
 one message at a time (as triage calls it) and in batches (as a backlog or a retrain reads mail).
 Run: PYTHONPATH=. python bench/classify.py [messages] [--stored]
@@ -15,7 +16,8 @@ import time
 from collections.abc import Callable, Sequence
 
 from csflows.triage import model_store, training
-from csflows.triage.classifier import InboundMail, classifier, direction_of
+from csflows.triage.features import mail_parts
+from csflows.triage.inbound import InboundMail
 from csflows.triage.model import TriageModel
 from csflows.triage.ticket_types import ticket_types
 
@@ -34,29 +36,24 @@ def _batches(mails: list[InboundMail], size: int) -> list[list[InboundMail]]:
 
 
 def main(count: int, stored: bool) -> None:
+    policy = ticket_types()
     by_writer = training.load_writers()
     examples = [e for mail in by_writer.values() for e in mail]
-    model: TriageModel = (
-        model_store.current_model() if stored else training.fit(examples, ticket_types())
-    )
-    rules = classifier()
+    model: TriageModel = model_store.current_model() if stored else training.fit(examples, policy)
     mails = [examples[i % len(examples)].mail for i in range(count)]
 
-    def rules_only(batch: Sequence[InboundMail]) -> object:
-        return [
-            rules._keyword_matches(m, rules._candidates[direction_of(m, rules.policy)])
-            for m in batch
-        ]
+    def read_only(batch: Sequence[InboundMail]) -> object:
+        return [mail_parts(m, policy) for m in batch]
 
     def one_at_a_time(batch: Sequence[InboundMail]) -> object:
         return [model.predict(m) for m in batch]
 
     model.predict_many(mails[:200])  # warm up
-    baseline = _rate(rules_only, _batches(mails, BATCH))
+    baseline = _rate(read_only, _batches(mails, BATCH))
     single = _rate(one_at_a_time, _batches(mails[: max(count // 10, 200)], BATCH))
     batched = _rate(model.predict_many, _batches(mails, BATCH))
     print(f"{count} messages ({'promoted' if stored else 'freshly trained'} model)")
-    print(f"rules only (baseline):       {baseline:,.0f} messages/s")
+    print(f"mail_parts only (baseline):  {baseline:,.0f} messages/s")
     print(f"model, one message a call:   {single:,.0f} messages/s  ({single / baseline:.3f}x)")
     print(f"model, {BATCH} a call:         {batched:,.0f} messages/s  ({batched / baseline:.3f}x)")
 

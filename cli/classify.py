@@ -11,7 +11,7 @@ import typer
 
 from cli.output import fail
 from csflows.errors import MailParseError, PolicyError
-from csflows.triage.classifier import InboundMail, mail_from_json
+from csflows.triage.inbound import InboundMail, mail_from_json
 from csflows.triage.message import parse_message
 from csflows.triage.ticket_types import TicketTypes, ticket_types
 from csflows.triage.typing_model import classify_many

@@ -1,8 +1,8 @@
 """The one config loader: `config/<name>.yaml` read into a pydantic model, kept until the file
 changes, and refused with a PolicyError that names file, key and value.
 
-Every policy file goes through `load`; anything else built from config files (the ticket
-classifier, trained from two of them) goes through `rebuilt_on_change`, the one place that
+Every policy file goes through `load`; anything else built from config files (the shipped triage
+model, trained from config/training/) goes through `rebuilt_on_change`, the one place that
 decides when a file has changed (its modification time or size), appeared or gone.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -82,25 +82,60 @@ def read_model(path: Path, model: type[M], *, optional: bool = False) -> M:
         raise PolicyError(f"{path}: file not found") from exc
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date such as 2026-02-30
         raise PolicyError(f"{path}: not valid YAML: {exc}") from exc
-    _refuse_moved_keys(path, model, document)
+    _refuse_old_keys(path, model, document)
     try:
         return model.model_validate(document)
     except ValidationError as exc:
         raise PolicyError(describe_validation_error(str(path), document, exc)) from exc
 
 
-def _refuse_moved_keys(path: Path, model: type[BaseModel], document: Any) -> None:
-    """A key that moved to another file is named with where it went (not just "not permitted")."""
-    moved: Mapping[str, str] = getattr(model, "moved_keys", {})
-    if not isinstance(document, dict):
-        return
-    found = [
-        f"{path}: {key}: moved to {moved[key]} (got {document[key]!r})"
-        for key in moved
-        if key in document
-    ]
+def _refuse_old_keys(path: Path, model: type[BaseModel], document: Any) -> None:
+    """A key that moved to another file is named with where it went, a key that was removed with
+    why (not just "not permitted"), at the top level or in a nested model (`types[3].keywords`).
+
+    A model lists them in `moved_keys` (key: where it went) and `removed_keys` (key: why)."""
+    found = _old_keys(model, document, ())
     if found:
-        raise PolicyError("\n".join(found))
+        raise PolicyError("\n".join(f"{path}: {line}" for line in found))
+
+
+def _old_keys(model: type[BaseModel], document: Any, loc: tuple[int | str, ...]) -> list[str]:
+    node = _dig(document, loc)
+    if not isinstance(node, dict):
+        return []
+    found = []
+    for kind, keys in (
+        ("moved to", getattr(model, "moved_keys", {})),
+        ("removed:", getattr(model, "removed_keys", {})),
+    ):
+        found += [
+            f"{_key_path(document, (*loc, key))}: {kind} {keys[key]} (got {node[key]!r})"
+            for key in keys
+            if key in node
+        ]
+    for name, field in model.model_fields.items():
+        inner = _nested_model(field.annotation)
+        value = node.get(name)
+        if inner is None or value is None:
+            continue
+        if isinstance(value, list):
+            for i in range(len(value)):
+                found += _old_keys(inner, document, (*loc, name, i))
+        else:
+            found += _old_keys(inner, document, (*loc, name))
+    return found
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds: `M`, `list[M]`, `M | None`; None for anything else."""
+    for candidate in (annotation, *get_args(annotation)):
+        if (
+            isinstance(candidate, type)
+            and not get_args(candidate)
+            and issubclass(candidate, BaseModel)
+        ):
+            return candidate
+    return None
 
 
 def describe_validation_error(source: str, document: Any, error: ValidationError) -> str:

@@ -19,10 +19,9 @@ from csflows.run_inputs import with_context
 from csflows.store.tables import TicketRow
 from csflows.triage import intake, model_store, notices, review
 from csflows.triage import routing as triage
-from csflows.triage.classifier import classifier
 from csflows.triage.mailbox import MarkResult
 from csflows.triage.route import TicketRoute
-from csflows.triage.ticket_types import Route
+from csflows.triage.ticket_types import Route, ticket_types
 from csflows.triage.typing_model import typing_model
 from tasks.run_labels import awaiting, label_current_run
 from tasks.triage import (
@@ -153,7 +152,7 @@ def review_ticket(ticket_id: int) -> TicketRoute:
     """A person types a ticket the classifier was unsure of (or could not read): the Resume
     form offers every ticket type and person and shows the message and the best guesses; the
     answer updates the ticket, routes it as typed, and is kept as a labelled example."""
-    policy = classifier().policy
+    policy = ticket_types()
     with store.session() as s:
         ticket = s.get(TicketRow, ticket_id)
         if ticket is None:

@@ -1,2 +1,2 @@
-"""Inbox triage (seed 004): intake from IMAP, message parsing, ticket types, the classifier,
+"""Inbox triage (seed 004): intake from IMAP, message parsing, ticket types, the typing model,
 assignment and routing."""

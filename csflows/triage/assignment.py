@@ -5,8 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from csflows.triage.classifier import Classification
-from csflows.triage.ticket_types import Route, TicketTypes
+from csflows.triage.ticket_types import Direction, Route, TicketTypes
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The model's answer for a message: its type, how sure, and the next best guesses."""
+
+    type: str
+    confidence: float
+    direction: Direction
+    signals: list[str] = field(default_factory=list)
+    alternatives: list[tuple[str, float]] = field(default_factory=list)  # the next best guesses
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from csflows.triage.classifier import InboundMail
 from csflows.triage.features import DIRECTED, NEW, QUOTED, SIGNALS, SUBJECT, TEXT, mail_parts
+from csflows.triage.inbound import InboundMail
 from csflows.triage.ticket_types import TicketTypes
 
 # Each feature group's weight, chosen by leave-one-writer-out accuracy (bench/README.md):
@@ -215,7 +215,9 @@ class Scorer:
         )
 
     def probabilities(self, x: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-        matrix = sparse.hstack([c.features(list(x[:, c.column])) for c in self.columns], format="csr")
+        matrix = sparse.hstack(
+            [c.features(list(x[:, c.column])) for c in self.columns], format="csr"
+        )
         scores = np.asarray(matrix @ self.coef) + self.intercept
         proba = expit(-(self.a * scores + self.b)).reshape(len(x), self.models, -1)
         totals = proba.sum(axis=2, keepdims=True)

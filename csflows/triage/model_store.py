@@ -25,7 +25,7 @@ from skops import io as skops_io
 
 from csflows.errors import ModelRefused, NotFound, UntrustedModel
 from csflows.paths import cache_dir, home
-from csflows.triage.classifier import InboundMail
+from csflows.triage.inbound import InboundMail
 from csflows.triage.model import Prediction, TriageModel
 from csflows.triage.ticket_types import ticket_types
 
@@ -189,7 +189,9 @@ def promote(candidate: str, shipped: dict[str, Any] | None = None) -> str:
     if incumbent is not None:
         worse = worse_than(index["models"][candidate]["evaluation"], incumbent["evaluation"])
         if worse:
-            raise ModelRefused(f"{candidate} is worse than {incumbent['version']}: {'; '.join(worse)}")
+            raise ModelRefused(
+                f"{candidate} is worse than {incumbent['version']}: {'; '.join(worse)}"
+            )
     index["history"].append(candidate)
     index["current"] = candidate
     write_index(index)
@@ -207,9 +209,7 @@ def rollback() -> str:
     return str(index["current"])
 
 
-def comparison_markdown(
-    candidate: str, incumbent: dict[str, Any] | None, refused: str = ""
-) -> str:
+def comparison_markdown(candidate: str, incumbent: dict[str, Any] | None, refused: str = "") -> str:
     """The candidate's figures beside those of the model it would replace, for the retraining's
     artifact."""
     rows = ["| | " + " | ".join(COMPARED) + " |", "|---|" + "---|" * len(COMPARED)]

@@ -27,10 +27,10 @@ from csflows.store.tables import (
     TouchpointRow,
 )
 from csflows.templates import render
-from csflows.triage.classifier import Classifier, InboundMail, classifier
+from csflows.triage.inbound import InboundMail
 from csflows.triage.message import form_attachments, header_summary, parse_message, sender_name
 from csflows.triage.route import ERROR_PREFIX, TicketRoute
-from csflows.triage.ticket_types import Route
+from csflows.triage.ticket_types import Route, TicketTypes, ticket_types
 from csflows.triage.typing_model import classify_and_decide
 from csflows.vetting.forms.pdf import FORM_FILE, build_pdf
 from csflows.vetting.forms.reading import inquiry_from_data
@@ -62,19 +62,18 @@ def pending_ticket_ids(limit: int | None = None) -> list[int]:
 
 def triage_tickets(ids: list[int]) -> list[TriagedTicket]:
     """Parse, classify and assign each ticket; one transaction per ticket."""
-    model = classifier()
+    policy = ticket_types()
     out = []
     for ticket_id in ids:
         with store.session() as s:
             row = s.get(TicketRow, ticket_id)
             if row is None or row.status != "received":
                 continue
-            out.append(_triage_row(row, model))
+            out.append(_triage_row(row, policy))
     return out
 
 
-def _triage_row(row: TicketRow, model: Classifier) -> TriagedTicket:
-    policy = model.policy
+def _triage_row(row: TicketRow, policy: TicketTypes) -> TriagedTicket:
     try:
         ticket = parse_message(row.raw, inbox=row.inbox)
         decision = classify_and_decide(InboundMail.from_ticket(ticket), policy)
@@ -121,7 +120,7 @@ def route_of(ticket_id: int) -> Route:
         row = s.get(TicketRow, ticket_id)
         if row is None or row.type is None or row.status == "needs_triage":
             return Route.NONE
-        return classifier().policy.get(row.type).route
+        return ticket_types().get(row.type).route
 
 
 def load_ticket(ticket_id: int) -> tuple[Ticket, bytes]:
@@ -135,7 +134,7 @@ def load_ticket(ticket_id: int) -> tuple[Ticket, bytes]:
 
 def tickets_to_route(limit: int = 500) -> list[tuple[int, Route]]:
     """Open tickets whose type routes somewhere and that are not routed yet (or failed to be)."""
-    policy = classifier().policy
+    policy = ticket_types()
     routes = {t.name: t.route for t in policy.types if t.route is not Route.NONE}
     query = (
         select(TicketRow.id, TicketRow.type)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import Field, field_validator, model_validator
 
@@ -38,6 +39,13 @@ class Route(StrEnum):
 
 
 class TicketType(Model):
+    removed_keys: ClassVar[dict[str, str]] = {
+        "keywords": (
+            "delete it; keywords no longer decide a type, the model trained on config/training/ "
+            "types tickets (config/training/README.md)"
+        )
+    }
+
     name: str = Field(min_length=1)
     definition: str = ""
     directions: list[Direction] = Field(min_length=1)
@@ -45,12 +53,6 @@ class TicketType(Model):
     response_needed: bool = True
     auto_resolve: AutoResolve = AutoResolve.NEVER
     route: Route = Route.NONE
-    keywords: list[str] = Field(default_factory=list)
-
-    @field_validator("keywords")
-    @classmethod
-    def _lower(cls, value: list[str]) -> list[str]:
-        return [k.lower() for k in value]
 
     def resolves(self, direction: Direction) -> bool:
         """True when a message of this type and direction is resolved on arrival."""
@@ -65,11 +67,17 @@ class TicketType(Model):
 class TicketTypes(Model):
     """The whole triage policy: types, our domains, the confidence below which people decide."""
 
+    removed_keys: ClassVar[dict[str, str]] = {
+        "training_set": (
+            "delete it; the model is trained on every writer's file in config/training/ "
+            "(config/training/README.md)"
+        )
+    }
+
     own_domains: list[str] = Field(min_length=1)
     supplier_domains: list[str] = Field(default_factory=list)
     default_assignee: str = Field(min_length=1)
     confidence_threshold: float = Field(ge=0, le=1)
-    training_set: str = "training/original.jsonl"
     types: list[TicketType] = Field(min_length=1)
 
     @field_validator("own_domains", "supplier_domains")

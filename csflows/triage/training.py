@@ -21,7 +21,7 @@ from sklearn.metrics import f1_score
 from csflows import config
 from csflows.paths import config_dir
 from csflows.triage import model_store
-from csflows.triage.classifier import InboundMail, mail_from_json
+from csflows.triage.inbound import InboundMail, mail_from_json
 from csflows.triage.model import TriageModel
 from csflows.triage.ticket_types import TicketTypes, ticket_types
 

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from csflows.errors import NotFound
 from csflows.triage import model_store, training
-from csflows.triage.assignment import TriageDecision, decide
-from csflows.triage.classifier import Classification, InboundMail, direction_of
+from csflows.triage.assignment import Classification, TriageDecision, decide
+from csflows.triage.inbound import InboundMail, direction_of
 from csflows.triage.model import TriageModel
 from csflows.triage.ticket_types import TicketTypes
 

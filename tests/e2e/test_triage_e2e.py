@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 from cli import app
 from csflows import store
 from csflows.store.tables import TicketRow
-from csflows.triage.classifier import classifier
 from csflows.triage.review import reviewed_examples
+from csflows.triage.ticket_types import ticket_types
 from tests.e2e.conftest import VettingStack
 from tests.support.prefect_server import wait_for_deployment, wait_for_state
 
@@ -62,7 +62,7 @@ def test_a_mail_nobody_can_place_waits_for_a_person_who_types_it(
         description = client.read_flow_run_input(run_id, keyset["description"])
     assert "ticket-review" in run.tags and "awaiting:cs" in run.tags
     offered = set(schema["properties"]["type"]["enum"])
-    assert offered == {t.name for t in classifier().policy.types}  # every ticket type
+    assert offered == {t.name for t in ticket_types().types}  # every ticket type
     shown_to_person = json.loads(description)  # markdown, the sender's text escaped
     assert "kim@newshop\\.example" in shown_to_person and "best guesses" in shown_to_person
     assert "> see you then" in shown_to_person

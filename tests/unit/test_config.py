@@ -61,6 +61,26 @@ def test_a_moved_key_says_where_it_went(tmp_path: Path) -> None:
         config.load("shelf", Shelf, path)
 
 
+class Cupboard(Model):
+    removed_keys: ClassVar[dict[str, str]] = {"lock": "delete it; nothing locks"}
+
+    shelves: list[Shelf] = Field(default_factory=list)
+    top: Shelf | None = None
+
+
+def test_a_key_moved_or_removed_in_a_nested_model_is_named(tmp_path: Path) -> None:
+    path = _write(tmp_path / "cupboard.yaml", "lock: yes\nshelves: [{}, {colour: red}]\n")
+    with pytest.raises(PolicyError) as err:
+        config.load("cupboard", Cupboard, path)
+    assert str(err.value).splitlines() == [
+        f"{path}: lock: removed: delete it; nothing locks (got True)",
+        f"{path}: shelves[1].colour: moved to paint.yaml (got 'red')",
+    ]
+    _write(path, "top: {colour: blue}\n", bump=2)
+    with pytest.raises(PolicyError, match=r"top\.colour: moved to paint\.yaml \(got 'blue'\)"):
+        config.load("cupboard", Cupboard, path)
+
+
 def test_a_missing_file_is_an_error_or_the_defaults(tmp_path: Path) -> None:
     path = tmp_path / "shelf.yaml"
     with pytest.raises(PolicyError, match="shelf.yaml: file not found"):

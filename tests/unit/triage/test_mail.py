@@ -1,4 +1,5 @@
-"""Reading inbound mail: addresses, HTML to text, attachments, PDFs, charsets, broken MIME."""
+"""Reading inbound mail: addresses, HTML to text, attachments, PDFs, charsets, broken MIME; the
+ticket as the triage model reads it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from reportlab.pdfgen import canvas
 
 from csflows.errors import MailParseError
+from csflows.triage.inbound import InboundMail
 from csflows.triage.message import message_id_of, parse_message
 
 
@@ -53,6 +55,19 @@ def test_addresses_thread_and_pdf_text() -> None:
     assert (
         ticket.received_at is not None and ticket.received_at.utcoffset().total_seconds() == -21600
     )  # type: ignore[union-attr]
+
+
+def test_a_ticket_as_the_triage_model_reads_it() -> None:
+    msg = _mail()
+    msg.set_content("Please find our PO attached.\n")
+    msg.add_attachment(b"4471", "application", "octet-stream", filename="PO-4471.txt")
+    assert InboundMail.from_ticket(parse_message(msg.as_bytes())) == InboundMail(
+        "pat@shop.example",
+        ["cs@advantus.com", "orders@advantus.com", "boss@shop.example"],
+        "PO 4471 attached",
+        "Please find our PO attached.",
+        ["PO-4471.txt"],
+    )
 
 
 def test_html_only_body_becomes_text() -> None:

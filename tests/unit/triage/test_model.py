@@ -15,8 +15,8 @@ from skops import io as skops_io
 
 from csflows.errors import ModelRefused, UntrustedModel
 from csflows.triage import model_store, training
-from csflows.triage.classifier import InboundMail
 from csflows.triage.features import mail_parts, split_reply
+from csflows.triage.inbound import InboundMail
 from csflows.triage.model import TriageModel, rows
 from csflows.triage.ticket_types import ticket_types
 
@@ -156,6 +156,15 @@ def test_the_threshold_is_the_lowest_from_which_every_writer_is_95_percent_right
     assert training.choose_threshold([right, b]) == 0.52
     assert training.choose_threshold([right]) == training.THRESHOLDS[0]
     assert b.at(0.52) == (1.0, 0.75)
+
+
+def test_the_training_mail_names_only_ticket_types_and_covers_every_one() -> None:
+    names = set(ticket_types().names())
+    by_writer = training.load_writers()
+    for writer, examples in by_writer.items():
+        assert {e.type for e in examples} <= names, writer
+        assert len({e.id for e in examples}) == len(examples), writer
+    assert {e.type for examples in by_writer.values() for e in examples} == names
 
 
 def test_the_training_hash_ignores_order_and_sees_a_label_change() -> None:

@@ -89,6 +89,20 @@ def test_a_duplicate_type_and_a_bad_domain_are_refused(tmp_path: Path) -> None:
         ticket_types(path)
 
 
+def test_the_removed_keywords_and_training_set_are_named(tmp_path: Path) -> None:
+    def old(document: dict) -> None:  # type: ignore[type-arg]
+        document["training_set"] = "training/original.jsonl"
+        document["types"][3]["keywords"] = ["rfq"]
+
+    path = _write(tmp_path, old)
+    with pytest.raises(PolicyError) as err:
+        ticket_types(path)
+    lines = str(err.value).splitlines()
+    assert lines[0].startswith(f"{path}: training_set: removed: delete it;")
+    assert lines[1].startswith(f"{path}: types[3].keywords: removed: delete it; keywords no longer")
+    assert lines[1].endswith("(got ['rfq'])")
+
+
 def test_threshold_out_of_range_is_refused(tmp_path: Path) -> None:
     path = _write(tmp_path, lambda d: d.update(confidence_threshold=1.5))
     with pytest.raises(PolicyError, match=r"confidence_threshold: .*\(got 1\.5\)"):

@@ -1,0 +1,39 @@
+"""A message as the triage model reads it: its direction by domain, and from the classify
+interface's JSON (from a parsed ticket: tests/unit/triage/test_mail.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from csflows.triage.inbound import InboundMail, direction_of, mail_from_json
+from csflows.triage.ticket_types import Direction, ticket_types
+
+
+def _mail(sender: str, to: tuple[str, ...] = ("cs@advantus.com",)) -> InboundMail:
+    return InboundMail(sender, to, "x")
+
+
+def test_direction_by_domain() -> None:
+    policy = ticket_types()
+    assert direction_of(_mail("a@shop.example"), policy) is Direction.CUSTOMER
+    assert direction_of(_mail("q@Orders.PackRight.test"), policy) is Direction.SUPPLIER
+    assert direction_of(_mail("jen@advantus.com", ("b@shop.example",)), policy) is (
+        Direction.SENT_BY_US
+    )
+    assert direction_of(_mail("jen@advantus.com", ("prepress@advantus.com",)), policy) is (
+        Direction.INTERNAL
+    )
+
+
+def test_mail_from_json_reads_cc_as_recipients_and_refuses_bad_rows() -> None:
+    mail = mail_from_json(
+        {"from": "pat@shop.example", "to": ["cs@advantus.com"], "cc": ["boss@shop.example"],
+         "subject": "PO 4471", "attachments": ["po.pdf"]}
+    )  # fmt: skip
+    assert mail == InboundMail(
+        "pat@shop.example", ["cs@advantus.com", "boss@shop.example"], "PO 4471", "", ["po.pdf"]
+    )
+    with pytest.raises(ValueError, match="from: expected a mail address"):
+        mail_from_json({"from": "nobody", "to": []})
+    with pytest.raises(ValueError, match="must be lists"):
+        mail_from_json({"from": "pat@shop.example", "to": "cs@advantus.com"})
