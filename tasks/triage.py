@@ -7,7 +7,7 @@ cache. Thin: the rules live in csflows.triage.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +21,7 @@ from csflows.triage import intake, mailbox, mirrors, notices, review, support_ca
 from csflows.triage import routing as triage
 from csflows.triage.route import FLOW_OF_ROUTE, TicketRoute
 from csflows.triage.ticket_types import Route, ticket_types
+from csflows.triage.typing_model import typing_model
 
 
 @task(name="poll-inbox", task_run_name="poll {name}", cache_policy=NO_CACHE)
@@ -153,9 +154,16 @@ def send_digests_task(day: date) -> list[str]:
 
 @task(name="train-triage-model", cache_policy=NO_CACHE)
 def train_candidate_task() -> str:
-    """A candidate model from every writer's mail and the team's review answers; its version."""
-    by_writer = training.load_writers()
-    team = [training.example_from_row(row, training.TEAM) for row in review.reviewed_examples()]
-    if team:
-        by_writer[training.TEAM] = team
-    return training.train_and_store(by_writer, ticket_types())
+    """A candidate model from every writer's mail and the team's review answers, evaluated on
+    the writers left out in turn and on the answers given since the model typing tickets now was
+    trained (all of them, while the shipped model types); its version."""
+    incumbent = typing_model()
+    shipped = str(incumbent.record.get("version", "")).startswith("shipped-")
+    since = None if shipped else datetime.fromisoformat(incumbent.record["created_at"])
+    team, recent = (
+        [training.example_from_row(row, training.TEAM) for row in review.reviewed_examples(after)]
+        for after in (None, since)
+    )
+    return training.train_and_store(
+        training.load_writers(), ticket_types(), team=team, recent=recent, incumbent=incumbent
+    )

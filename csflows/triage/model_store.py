@@ -145,9 +145,21 @@ def built_once(
             _dump(model, path)
             record = _record(model, version, training_sha256, evaluation)
             record_path.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+            _keep_newest(folder, KEEP_BUILT)
     record = json.loads(record_path.read_text(encoding="utf-8"))
     pipeline = load_pipeline(path)
     return TriageModel(pipeline, ticket_types(), float(record["threshold"]), record)
+
+
+KEEP_BUILT = 3  # shipped models kept per machine (checkouts of other training mail share it)
+
+
+def _keep_newest(folder: Path, count: int) -> None:
+    """Delete all but the `count` newest built models (about 25 MB each)."""
+    built = sorted(folder.glob("shipped-*.skops"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in built[count:]:
+        path.unlink(missing_ok=True)
+        path.with_suffix(".json").unlink(missing_ok=True)
 
 
 def current_version() -> str | None:
@@ -167,12 +179,22 @@ def predict(mail: InboundMail) -> Prediction:
     return current_model().predict(mail)
 
 
-def worse_than(candidate: dict[str, Any], current: dict[str, Any]) -> list[str]:
-    """The figures in which `candidate`'s evaluation is below `current`'s."""
+def worse_than(candidate: dict[str, Any], incumbent: dict[str, Any]) -> list[str]:
+    """Why a model with evaluation `candidate` must not replace one with `incumbent`'s, if it
+    must not. The team's answers given since the incumbent was trained come first: fewer of them
+    right is worse, more of them right wins over the writers' mail (the team's word over the
+    writers' convention); as many, and the writers' figures (`COMPARED`) may not drop."""
+    recent = int(candidate.get("recent_answers", 0))
+    if recent:
+        right, before = int(candidate["recent_right"]), int(candidate["incumbent_recent_right"])
+        if right < before:
+            return [f"the team's {recent} recent answers: {right} right < {before}"]
+        if right > before:
+            return []
     return [
-        f"{key} {candidate[key]} < {current[key]}"
+        f"{key} {candidate[key]} < {incumbent[key]}"
         for key in COMPARED
-        if float(candidate[key]) < float(current[key])
+        if float(candidate[key]) < float(incumbent[key])
     ]
 
 
@@ -222,6 +244,13 @@ def comparison_markdown(candidate: str, incumbent: dict[str, Any] | None, refuse
             f"| {label} {record['version']} | "
             + " | ".join(f"{figures[k]}" for k in COMPARED)
             + " |"
+        )
+    figures = before[0][1]["evaluation"]
+    if figures.get("recent_answers"):
+        rows.append(
+            f"\nThe team's {figures['recent_answers']} answers since the model before was trained:"
+            f" the candidate gets {figures['recent_right']} right (not having seen them), the"
+            f" model before {figures['incumbent_recent_right']}."
         )
     verdict = f"Kept the current model: {refused}" if refused else f"Promoted {candidate}."
     return "# Triage model\n\n" + "\n".join(rows) + f"\n\n{verdict}\n"

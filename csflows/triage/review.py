@@ -5,6 +5,7 @@ ticket, routes it as if it had been typed so, and is kept as a labelled example.
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -160,7 +161,11 @@ def labelled_example(row: TicketRow, label: str) -> dict[str, Any]:
     }
 
 
-def reviewed_examples() -> list[dict[str, Any]]:
-    """Every review answer as a labelled example, oldest first (the next training set's)."""
+def reviewed_examples(since: datetime | None = None) -> list[dict[str, Any]]:
+    """Every review answer (given after `since`, when given) as a labelled example, oldest first
+    (the next training set's)."""
+    query = select(TicketReviewRow).order_by(TicketReviewRow.id)
+    if since is not None:
+        query = query.where(TicketReviewRow.reviewed_at > since)
     with store.session() as s:
-        return [r.example for r in s.scalars(select(TicketReviewRow).order_by(TicketReviewRow.id))]
+        return [r.example for r in s.scalars(query)]

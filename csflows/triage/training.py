@@ -32,6 +32,7 @@ TEAM = "team"  # the writer name of the team's review answers
 # convention, weight 10 moved 45 % of other customer POs, weight 1 15 %): an assumption, the
 # seeds say nothing of it.
 TEAM_WEIGHT = 10.0
+TEAM_FOLDS = 5  # the team's recent answers are tested in this many folds
 MIN_HANDLED = 20  # a fold's precision is only trusted over at least this many handled messages
 THRESHOLDS = [round(t, 2) for t in np.arange(0.20, 1.0, 0.02)]
 
@@ -117,13 +118,15 @@ def leave_one_writer_out(
     by_writer: Mapping[str, Sequence[Example]],
     policy: TicketTypes,
     train: Callable[[Sequence[Example]], TriageModel] | None = None,
+    team: Sequence[Example] = (),
 ) -> list[Fold]:
-    """For each writer, a model trained on the others, tested on that writer's mail."""
+    """For each writer, a model trained on the others (and the `team`'s answers, which are in
+    every training set and never a test), tested on that writer's mail."""
     train = train or (lambda examples: fit(examples, policy))
     folds = []
     for writer, test in by_writer.items():
         rest = [e for w, mail in by_writer.items() if w != writer for e in mail]
-        model = train(rest)
+        model = train([*rest, *team])
         predictions = model.predict_many([e.mail for e in test])
         folds.append(
             Fold(
@@ -134,6 +137,25 @@ def leave_one_writer_out(
             )
         )
     return folds
+
+
+def recent_answers_right(
+    writers: Sequence[Example],
+    older: Sequence[Example],
+    recent: Sequence[Example],
+    policy: TicketTypes,
+    folds: int = TEAM_FOLDS,
+) -> int:
+    """How many of the team's `recent` answers a model trained the candidate's way gets right
+    without having seen them: k-fold over `recent`, each fold trained on the writers, the `older`
+    answers and the other recent folds."""
+    right = 0
+    for k in range(min(folds, len(recent))):
+        test = list(recent[k::folds])
+        seen = [e for i, e in enumerate(recent) if i % folds != k]
+        predictions = fit([*writers, *older, *seen], policy).predict_many([e.mail for e in test])
+        right += sum(p[0] == e.type for p, e in zip(predictions, test, strict=True))
+    return right
 
 
 def choose_threshold(folds: Sequence[Fold], target: float = TARGET_PRECISION) -> float:
@@ -200,25 +222,46 @@ def train_evaluated(
     by_writer: Mapping[str, Sequence[Example]],
     policy: TicketTypes,
     folds: Sequence[Fold] | None = None,
+    team: Sequence[Example] = (),
+    recent: Sequence[Example] = (),
+    incumbent: TriageModel | None = None,
 ) -> tuple[TriageModel, dict[str, Any]]:
-    """A model trained on every writer, its threshold and evaluation from leave-one-writer-out."""
-    folds = folds or leave_one_writer_out(by_writer, policy)
+    """A model trained on every writer and the `team`'s answers, with its threshold and
+    evaluation: leave-one-writer-out on the writers' mail and, when there are `recent` answers
+    (given since `incumbent` was trained, part of `team`), how many of them it and `incumbent`
+    get right."""
+    folds = folds or leave_one_writer_out(by_writer, policy, team=team)
     evaluation = evaluate(folds)
-    model = fit([e for mail in by_writer.values() for e in mail], policy)
+    writers = [e for mail in by_writer.values() for e in mail]
+    model = fit([*writers, *team], policy)
     model.threshold = evaluation.threshold
-    return model, {**evaluation.as_dict(), "writers": {w: len(m) for w, m in by_writer.items()}}
+    record = {**evaluation.as_dict(), "writers": {w: len(m) for w, m in by_writer.items()}}
+    record["team_answers"] = len(team)
+    if recent and incumbent is not None:
+        recent_ids = {e.id for e in recent}
+        older = [e for e in team if e.id not in recent_ids]
+        record["recent_answers"] = len(recent)
+        record["recent_right"] = recent_answers_right(writers, older, recent, policy)
+        predictions = incumbent.predict_many([e.mail for e in recent])
+        record["incumbent_recent_right"] = sum(
+            p[0] == e.type for p, e in zip(predictions, recent, strict=True)
+        )
+    return model, record
 
 
 def train_and_store(
     by_writer: Mapping[str, Sequence[Example]],
     policy: TicketTypes,
     folds: Sequence[Fold] | None = None,
+    team: Sequence[Example] = (),
+    recent: Sequence[Example] = (),
+    incumbent: TriageModel | None = None,
 ) -> str:
     """Train and evaluate (`train_evaluated`); saved as a candidate (see `model_store.promote`).
     Returns its version."""
-    model, record = train_evaluated(by_writer, policy, folds)
+    model, record = train_evaluated(by_writer, policy, folds, team, recent, incumbent)
     examples = [e for mail in by_writer.values() for e in mail]
-    return model_store.save(model, training_sha256(examples), record)
+    return model_store.save(model, training_sha256([*examples, *team]), record)
 
 
 def shipped_model() -> TriageModel:

@@ -5,6 +5,7 @@ leaves an artifact comparing the two. A small copy of the training mail keeps it
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections import defaultdict
 from pathlib import Path
@@ -16,6 +17,7 @@ from csflows import store
 from csflows.paths import PROJECT_ROOT
 from csflows.store.tables import TicketReviewRow, TicketRow
 from csflows.triage import model_store
+from csflows.triage.inbound import mail_from_json
 from flows.triage import retrain_classifier
 from tests.support.artifacts import latest_artifact
 
@@ -86,12 +88,38 @@ def test_a_retraining_that_makes_the_model_worse_is_refused(
 ) -> None:
     first = retrain_classifier()
     assert first.promoted
-    # a careless afternoon in the review queue: every answer "Task", whatever the mail
-    careless = [
-        {**row, "id": f"careless-{n}", "type": "Task"} for n, row in enumerate(small_training[::3])
-    ]
-    _review_answers(careless)
+    # a bad edit to one writer's file: every label moved to the next message's
+    config = Path(os.environ["CSFLOWS_CONFIG_DIR"]) / "training" / f"{WRITERS[0]}.jsonl"
+    rows = [json.loads(line) for line in config.read_text().splitlines()]
+    labels = [r["type"] for r in rows]
+    shifted = [{**r, "type": t} for r, t in zip(rows, labels[1:] + labels[:1], strict=True)]
+    config.write_text("".join(json.dumps(r) + "\n" for r in shifted))
     second = retrain_classifier()
-    assert not second.promoted and "worse than" in second.refused
+    assert not second.promoted and "lowo_accuracy" in second.refused
     assert model_store.current_version() == first.candidate  # the better model keeps typing
     assert "Kept the current model" in latest_artifact("triage-model")
+
+
+def test_the_teams_answers_win_over_the_writers_convention(
+    small_training: list[dict[str, Any]],
+) -> None:
+    # The writers type a customer's PO "Sales Order - Sales Order Received!"; this team reads
+    # seed 004 literally and answers "Purchase - Purchase Order Document" in the review queue.
+    literal = "Purchase - Purchase Order Document"
+    pos = [
+        json.loads(line)
+        for line in (PROJECT_ROOT / "config" / "training" / "gus.jsonl").open()
+        if json.loads(line)["type"] == "Sales Order - Sales Order Received!"
+    ]
+    answered, unseen = pos[:7], pos[7:]
+    _review_answers([{**row, "type": literal} for row in answered])
+    result = retrain_classifier()
+    assert result.promoted, result.refused
+    record = model_store.read_index()["models"][result.candidate]["evaluation"]
+    assert record["recent_answers"] == 7
+    assert record["recent_right"] > record["incumbent_recent_right"] == 0
+    typed = model_store.current_model().predict_many([mail_from_json(r) for r in unseen])
+    assert sum(kind == literal for kind, _, _ in typed) >= 2, (
+        typed
+    )  # most other POs (2 of 3) follow the team
+    assert "answers since the model before was trained" in latest_artifact("triage-model")

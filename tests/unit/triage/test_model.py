@@ -240,3 +240,25 @@ def test_the_shipped_model_is_built_once_per_machine_and_then_loaded(
     assert np.allclose(again.probabilities(mails), first.probabilities(mails))
     model_store.built_once("01" * 32, build)  # other training mail: another model
     assert builds == [1, 1]
+
+
+def test_the_teams_recent_answers_decide_first_then_the_writers() -> None:
+    before = _evaluation(0.90, 0.97)
+
+    def candidate(accuracy: float, right: int, incumbent_right: int) -> dict:
+        recent = {
+            "recent_answers": 10,
+            "recent_right": right,
+            "incumbent_recent_right": incumbent_right,
+        }
+        return {**_evaluation(accuracy, 0.97), **recent}
+
+    # fewer of the team's answers right: refused, however well it does on the writers
+    assert model_store.worse_than(candidate(0.95, 3, 4), before) == [
+        "the team's 10 recent answers: 3 right < 4"
+    ]
+    # more of them right: the team's word wins over the writers' convention
+    assert model_store.worse_than(candidate(0.85, 6, 4), before) == []
+    # as many: the writers' figures may not drop
+    assert model_store.worse_than(candidate(0.85, 4, 4), before) == ["lowo_accuracy 0.85 < 0.9"]
+    assert model_store.worse_than(_evaluation(0.90, 0.97), before) == []  # no answers yet
