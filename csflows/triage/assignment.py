@@ -41,10 +41,10 @@ class TriageDecision:
 def decide(
     result: Classification, policy: TicketTypes, threshold: float | None = None
 ) -> TriageDecision:
-    """Below the confidence threshold (the model's own, else the policy's) people decide: no
-    auto-resolve and no route."""
+    """Below the confidence threshold (the model's own, never under the policy's floor) people
+    decide: no auto-resolve and no route."""
     kind = policy.get(result.type)
-    unsure = result.confidence < (policy.confidence_threshold if threshold is None else threshold)
+    unsure = result.confidence < max(policy.confidence_threshold, threshold or 0.0)
     return TriageDecision(
         type=result.type,
         confidence=result.confidence,

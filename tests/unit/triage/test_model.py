@@ -262,3 +262,21 @@ def test_the_teams_recent_answers_decide_first_then_the_writers() -> None:
     # as many: the writers' figures may not drop
     assert model_store.worse_than(candidate(0.85, 4, 4), before) == ["lowo_accuracy 0.85 < 0.9"]
     assert model_store.worse_than(_evaluation(0.90, 0.97), before) == []  # no answers yet
+
+
+def test_a_person_types_a_ticket_below_the_models_threshold_or_the_teams_floor() -> None:
+    from csflows.triage.assignment import Classification, decide
+    from csflows.triage.ticket_types import Direction
+
+    policy = ticket_types()  # floor confidence_threshold 0.5
+    rfq = "QUOTE - Request for Quote"
+
+    def typed(confidence: float, threshold: float, floor: float = 0.5) -> tuple[bool, str]:
+        raised = policy.model_copy(update={"confidence_threshold": floor})
+        result = Classification(rfq, confidence, Direction.CUSTOMER)
+        decision = decide(result, raised, threshold=threshold)
+        return decision.needs_triage, decision.assignee
+
+    assert typed(0.70, threshold=0.64) == (False, "Mary Callie")
+    assert typed(0.60, threshold=0.64) == (True, "Customer Service")  # the model's own bar
+    assert typed(0.70, threshold=0.64, floor=0.8) == (True, "Customer Service")  # the team's
