@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 from csflows.triage.features import DIRECTED, NEW, QUOTED, SIGNALS, SUBJECT, TEXT, mail_parts
@@ -127,20 +129,17 @@ class Column:
             words,
         )
 
-    def counts(self, text: str) -> Counter[int]:
-        """Feature index -> count of one text's terms in the vocabulary."""
+    def indices(self, text: str) -> list[int]:
+        """The vocabulary index of each of the text's terms, a repeated term repeated."""
+        vocabulary = self.vocabulary
         if self.words is None:
-            vocabulary = self.vocabulary
-            terms = Counter(self.analyzer(text))
-            return Counter({vocabulary[t]: n for t, n in terms.items() if t in vocabulary})
+            return [vocabulary[t] for t in self.analyzer(text) if t in vocabulary]
         grams = self._word_grams
         found: list[int] = []
         for word in self.words(text):
-            indices = grams.get(word)
-            if indices is None:
-                indices = self._grams_in_vocabulary(word)
-            found += indices
-        return Counter(found)
+            cached = grams.get(word)
+            found += self._grams_in_vocabulary(word) if cached is None else cached
+        return found
 
     def _grams_in_vocabulary(self, word: str) -> list[int]:
         vocabulary = self.vocabulary
@@ -150,29 +149,41 @@ class Column:
         return indices
 
     def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """The batch's TF-IDF rows for this column, weighted, as the vectorizer computes them."""
-        rows: list[int] = []
-        index: list[int] = []
-        values: list[int] = []
-        for i, text in enumerate(texts):
-            counts = self.counts(text)
-            rows += [i] * len(counts)
-            index += counts.keys()
-            values += counts.values()
-        row = np.asarray(rows, dtype=np.int64)
-        col = np.asarray(index, dtype=np.int64)
-        value = np.asarray(values, dtype=np.float64)
-        if self.binary:
-            value[:] = 1.0
-        if self.sublinear:
-            value = np.log(value) + 1.0
-        if self.idf is not None:
-            value = value * self.idf[col]
-        if self.l2 and len(value):
-            norms = np.sqrt(np.bincount(row, weights=value * value, minlength=len(texts)))
-            value = value / norms[row]
+        """The batch's TF-IDF rows for this column, weighted, as the vectorizer computes them:
+        term counts summed by scipy, then tf, idf and the row norms as array arithmetic."""
+        found = [self.indices(text) for text in texts]
+        lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+        columns = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=int(lengths.sum()))
+        rows = np.repeat(np.arange(len(texts)), lengths)
         shape = (len(texts), len(self.vocabulary))
-        return sparse.csr_matrix((value * self.weight, (row, col)), shape=shape)
+        matrix = sparse.csr_matrix((np.ones(len(columns)), (rows, columns)), shape=shape)
+        matrix.sum_duplicates()
+        matrix.data = self._tf_idf(matrix.indices, matrix.data)
+        if self.l2:
+            normalize(matrix, copy=False)
+        matrix.data *= self.weight
+        return matrix
+
+    def vector(self, text: str) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """(feature indices, values) of one text: `features` for a batch of one, without
+        building a sparse matrix (a message at a time is how triage asks)."""
+        counts = Counter(self.indices(text))
+        index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        values = self._tf_idf(index, np.fromiter(counts.values(), dtype=np.float64))
+        if self.l2 and len(values):
+            values /= np.sqrt(values @ values)
+        return index + self.offset, values * self.weight
+
+    def _tf_idf(
+        self, index: np.ndarray[Any, Any], counts: np.ndarray[Any, Any]
+    ) -> np.ndarray[Any, Any]:
+        """Term counts to TF-IDF values before the row norm, as the vectorizer's options say."""
+        values = np.ones_like(counts) if self.binary else counts.astype(np.float64)
+        if self.sublinear:
+            values = np.log(values) + 1.0
+        if self.idf is not None:
+            values = values * self.idf[index]
+        return values
 
 
 WORD_CACHE_SIZE = 200_000  # words whose n-grams a character column remembers (a few MB)
@@ -215,10 +226,14 @@ class Scorer:
         )
 
     def probabilities(self, x: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-        matrix = sparse.hstack(
-            [c.features(list(x[:, c.column])) for c in self.columns], format="csr"
-        )
-        scores = np.asarray(matrix @ self.coef) + self.intercept
+        if len(x) == 1:  # one message: gather its terms' rows of the coefficients
+            parts = [c.vector(x[0, c.column]) for c in self.columns]
+            index = np.concatenate([p[0] for p in parts])
+            values = np.concatenate([p[1] for p in parts])
+            scores = (values @ self.coef[index] + self.intercept)[np.newaxis, :]
+        else:
+            columns = [c.features(list(x[:, c.column])) for c in self.columns]
+            scores = np.asarray(sparse.hstack(columns, format="csr") @ self.coef) + self.intercept
         proba = expit(-(self.a * scores + self.b)).reshape(len(x), self.models, -1)
         totals = proba.sum(axis=2, keepdims=True)
         uniform = np.full_like(proba, 1 / proba.shape[2])

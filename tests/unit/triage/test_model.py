@@ -58,6 +58,8 @@ def test_the_model_round_trips_through_skops(store_home: Path, small: tuple) -> 
     # the fast arithmetic gives the pipeline's own probabilities
     pipeline = loaded.pipeline.predict_proba(rows(mails, loaded.policy))
     assert np.allclose(loaded.probabilities(mails), pipeline)
+    one_at_a_time = np.vstack([loaded.probabilities([m]) for m in mails])  # triage's way
+    assert np.allclose(one_at_a_time, pipeline)
     assert loaded.predict_many(mails) == model.predict_many(mails)
     assert loaded.threshold == 0.6 and loaded.record["training_sha256"] == "ab" * 32
     assert model_store.current_model() is loaded  # loaded once per process
