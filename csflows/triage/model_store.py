@@ -231,26 +231,33 @@ def rollback() -> str:
     return str(index["current"])
 
 
+FIGURE_NAMES = {  # COMPARED as the artifact names them
+    "lowo_accuracy": "right, on each writer it never saw",
+    "auto_precision": "right, of the mail it handles alone",
+}
+
+
 def comparison_markdown(candidate: str, incumbent: dict[str, Any] | None, refused: str = "") -> str:
     """The candidate's figures beside those of the model it would replace, for the retraining's
     artifact."""
-    rows = ["| | " + " | ".join(COMPARED) + " |", "|---|" + "---|" * len(COMPARED)]
-    before = [("candidate", read_index()["models"][candidate])]
+    rows = [
+        "| model | " + " | ".join(FIGURE_NAMES[k] for k in COMPARED) + " |",
+        "|---|" + "---|" * len(COMPARED),
+    ]
+    models = [("candidate", read_index()["models"][candidate])]
     if incumbent is not None:
-        before.append(("typing tickets before:", incumbent))
-    for label, record in before:
+        models.append(("typing tickets until now", incumbent))
+    for label, record in models:
         figures = record["evaluation"]
-        rows.append(
-            f"| {label} {record['version']} | "
-            + " | ".join(f"{figures[k]}" for k in COMPARED)
-            + " |"
-        )
-    figures = before[0][1]["evaluation"]
+        cells = " | ".join(f"{float(figures[k]):.1%}" for k in COMPARED)
+        rows.append(f"| {label}: {record['version']} | {cells} |")
+    figures = models[0][1]["evaluation"]
     if figures.get("recent_answers"):
         rows.append(
-            f"\nThe team's {figures['recent_answers']} answers since the model before was trained:"
-            f" the candidate gets {figures['recent_right']} right (not having seen them), the"
-            f" model before {figures['incumbent_recent_right']}."
+            f"\nThe team's {figures['recent_answers']} review answers since the model typing"
+            f" tickets was trained: the candidate gets {figures['recent_right']} right (each"
+            f" without having seen it), the model typing tickets {figures['incumbent_recent_right']}."
+            " The team's answers count first; with as many right, the figures above may not drop."
         )
-    verdict = f"Kept the current model: {refused}" if refused else f"Promoted {candidate}."
+    verdict = f"**Kept the current model:** {refused}" if refused else f"**Promoted** {candidate}."
     return "# Triage model\n\n" + "\n".join(rows) + f"\n\n{verdict}\n"

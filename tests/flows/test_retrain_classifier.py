@@ -80,7 +80,7 @@ def test_a_retraining_not_worse_than_the_shipped_model_is_promoted(
     assert result.previous is not None and result.previous.startswith("shipped-")
     artifact = latest_artifact("triage-model")
     assert result.candidate in artifact and result.previous in artifact
-    assert f"Promoted {result.candidate}." in artifact
+    assert f"**Promoted** {result.candidate}." in artifact
 
 
 def test_a_retraining_that_makes_the_model_worse_is_refused(
@@ -122,4 +122,6 @@ def test_the_teams_answers_win_over_the_writers_convention(
     assert sum(kind == literal for kind, _, _ in typed) >= 2, (
         typed
     )  # most other POs (2 of 3) follow the team
-    assert "answers since the model before was trained" in latest_artifact("triage-model")
+    assert "review answers since the model typing tickets was trained" in latest_artifact(
+        "triage-model"
+    )
