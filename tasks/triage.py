@@ -164,6 +164,5 @@ def train_candidate_task() -> str:
         [training.example_from_row(row, training.TEAM) for row in review.reviewed_examples(after)]
         for after in (None, since)
     )
-    return training.train_and_store(
-        training.load_writers(), ticket_types(), team=team, recent=recent, incumbent=incumbent
-    )
+    answers = training.TeamAnswers(team, recent, incumbent)
+    return training.train_and_store(training.load_writers(), ticket_types(), answers=answers)

@@ -218,18 +218,26 @@ def macro_f1(truth: Sequence[str], predicted: Sequence[str]) -> float:
     return float(f1_score(truth, predicted, average="macro", zero_division=0))
 
 
+@dataclass(frozen=True)
+class TeamAnswers:
+    """The team's review answers: all of them, and those given since `incumbent` (the model
+    typing tickets) was trained."""
+
+    all: Sequence[Example] = ()
+    recent: Sequence[Example] = ()
+    incumbent: TriageModel | None = None
+
+
 def train_evaluated(
     by_writer: Mapping[str, Sequence[Example]],
     policy: TicketTypes,
     folds: Sequence[Fold] | None = None,
-    team: Sequence[Example] = (),
-    recent: Sequence[Example] = (),
-    incumbent: TriageModel | None = None,
+    answers: TeamAnswers = TeamAnswers(),
 ) -> tuple[TriageModel, dict[str, Any]]:
-    """A model trained on every writer and the `team`'s answers, with its threshold and
-    evaluation: leave-one-writer-out on the writers' mail and, when there are `recent` answers
-    (given since `incumbent` was trained, part of `team`), how many of them it and `incumbent`
-    get right."""
+    """A model trained on every writer and the team's answers, with its threshold and
+    evaluation: leave-one-writer-out on the writers' mail and, when there are recent answers,
+    how many of them it and the incumbent get right."""
+    team, recent, incumbent = answers.all, answers.recent, answers.incumbent
     folds = folds or leave_one_writer_out(by_writer, policy, team=team)
     evaluation = evaluate(folds)
     writers = [e for mail in by_writer.values() for e in mail]
@@ -253,15 +261,13 @@ def train_and_store(
     by_writer: Mapping[str, Sequence[Example]],
     policy: TicketTypes,
     folds: Sequence[Fold] | None = None,
-    team: Sequence[Example] = (),
-    recent: Sequence[Example] = (),
-    incumbent: TriageModel | None = None,
+    answers: TeamAnswers = TeamAnswers(),
 ) -> str:
     """Train and evaluate (`train_evaluated`); saved as a candidate (see `model_store.promote`).
     Returns its version."""
-    model, record = train_evaluated(by_writer, policy, folds, team, recent, incumbent)
+    model, record = train_evaluated(by_writer, policy, folds, answers)
     examples = [e for mail in by_writer.values() for e in mail]
-    return model_store.save(model, training_sha256([*examples, *team]), record)
+    return model_store.save(model, training_sha256([*examples, *answers.all]), record)
 
 
 def shipped_model() -> TriageModel:
