@@ -128,22 +128,20 @@ def load(version: str) -> TriageModel:
     return TriageModel(pipeline, ticket_types(), float(record["threshold"]), record)
 
 
-def built_once(
-    training_sha256: str, build: Callable[[], tuple[TriageModel, dict[str, Any]]]
-) -> TriageModel:
-    """The model `build()` makes from the training set `training_sha256` (with its evaluation),
-    built once per machine and kept in `cache_dir()/triage/`: processes asking at the same time
+def built_once(key: str, build: Callable[[], tuple[TriageModel, dict[str, Any]]]) -> TriageModel:
+    """The model `build()` makes (with its evaluation) from what `key` hashes (the training set
+    and the domains), built once per machine and kept in `cache_dir()/triage/`: processes asking at the same time
     wait for the first one's build instead of each training."""
     folder = cache_dir() / "triage"
     folder.mkdir(parents=True, exist_ok=True)
-    version = f"shipped-{training_sha256[:16]}-sklearn{sklearn.__version__}"
+    version = f"shipped-{key[:16]}-sklearn{sklearn.__version__}"
     path, record_path = folder / f"{version}.skops", folder / f"{version}.json"
     with (folder / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (path.exists() and record_path.exists()):
             model, evaluation = build()
             _dump(model, path)
-            record = _record(model, version, training_sha256, evaluation)
+            record = _record(model, version, key, evaluation)
             record_path.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
             _keep_newest(folder, KEEP_BUILT)
     record = json.loads(record_path.read_text(encoding="utf-8"))

@@ -275,7 +275,7 @@ def shipped_model() -> TriageModel:
     which types tickets until retrain-classifier promotes one: built once per machine (the
     leave-one-writer-out evaluation that sets its threshold takes under a minute), loaded once
     per process."""
-    files = sorted(writers_dir().glob("*.jsonl"))
+    files = [*sorted(writers_dir().glob("*.jsonl")), config_dir() / "ticket_types.yaml"]
     return config.rebuilt_on_change(("shipped-model", writers_dir()), files, _shipped_model)
 
 
@@ -283,6 +283,7 @@ def _shipped_model() -> TriageModel:
     policy = ticket_types()
     by_writer = load_writers()
     examples = [e for mail in by_writer.values() for e in mail]
-    return model_store.built_once(
-        training_sha256(examples), lambda: train_evaluated(by_writer, policy)
-    )
+    # A message's direction is one of the model's signals: other domains, another model.
+    domains = json.dumps([policy.own_domains, policy.supplier_domains])
+    key = hashlib.sha256(f"{training_sha256(examples)}\n{domains}".encode()).hexdigest()
+    return model_store.built_once(key, lambda: train_evaluated(by_writer, policy))

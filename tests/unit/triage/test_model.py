@@ -282,3 +282,32 @@ def test_a_person_types_a_ticket_below_the_models_threshold_or_the_teams_floor()
     assert typed(0.70, threshold=0.64) == (False, "Mary Callie")
     assert typed(0.60, threshold=0.64) == (True, "Customer Service")  # the model's own bar
     assert typed(0.70, threshold=0.64, floor=0.8) == (True, "Customer Service")  # the team's
+
+
+def test_the_shipped_model_is_rebuilt_for_other_domains(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    import shutil
+
+    from csflows.paths import PROJECT_ROOT
+
+    config = tmp_path / "config"
+    shutil.copytree(PROJECT_ROOT / "config", config, ignore=shutil.ignore_patterns("training"))
+    (config / "training").mkdir()
+    for writer in ("coral", "gus"):
+        seen: dict[str, int] = defaultdict(int)
+        kept = []
+        for line in (PROJECT_ROOT / "config" / "training" / f"{writer}.jsonl").open():
+            kind = json.loads(line)["type"]
+            seen[kind] += 1
+            if seen[kind] <= 3:
+                kept.append(line)
+        (config / "training" / f"{writer}.jsonl").write_text("".join(kept))
+    monkeypatch.setenv("CSFLOWS_CONFIG_DIR", str(config))
+    monkeypatch.setenv("CSFLOWS_CACHE_DIR", str(tmp_path / "cache"))
+    first = training.shipped_model().record["version"]
+    assert training.shipped_model().record["version"] == first  # the same mail: the same model
+    types = config / "ticket_types.yaml"
+    types.write_text(types.read_text().replace("supplier.test, ", "supplier.test, acme.example, "))
+    assert training.shipped_model().record["version"] != first  # a new supplier: a new model
