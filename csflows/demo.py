@@ -72,6 +72,16 @@ def approve_for_the_first_po(run_id: str, wait_seconds: float = 120) -> str:
     return f"run {run_id}: approved (demo); it now waits for the first PO"
 
 
+def _ticket_state(ticket_id: int) -> tuple[str, str | None]:
+    """(status, review run id) of a stored ticket."""
+    from csflows import store
+    from csflows.store.tables import TicketRow
+
+    with store.session() as s:
+        row = s.get(TicketRow, ticket_id)
+        return (row.status, row.review_run_id) if row else ("", None)
+
+
 def start_sample_ticket_reviews(folder: Path) -> Iterator[str]:
     """Store each `tickets/*.eml` as an inbox would and start its review when the classifier is
     unsure, so the ticket-review gate shows in the UI."""
@@ -81,7 +91,12 @@ def start_sample_ticket_reviews(folder: Path) -> Iterator[str]:
         ticket_id = intake.store_message("demo", file.read_bytes())
         triage_tickets([ticket_id])
         if needing_review(limit=1000).count(ticket_id) == 0:
-            yield f"ticket {file.name}: typed without a person"
+            # the served triage-inbox may have typed it first, and started its review
+            status, review_run = _ticket_state(ticket_id)
+            if status == "needs_triage" and review_run:
+                yield f"ticket {file.name}: waits for a person to type it (run {review_run})"
+            else:
+                yield f"ticket {file.name}: typed without a person"
             continue
         try:
             run = run_deployment(
