@@ -230,7 +230,7 @@ def rollback() -> str:
 
 
 FIGURE_NAMES = {  # COMPARED as the artifact names them
-    "lowo_accuracy": "right, on each writer it never saw",
+    "lowo_accuracy": "right, on writers it never saw (each left out in turn)",
     "auto_precision": "right, of the mail it handles alone",
 }
 
