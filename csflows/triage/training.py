@@ -27,11 +27,6 @@ from csflows.triage.ticket_types import TicketTypes, ticket_types
 
 TARGET_PRECISION = 0.95
 TEAM = "team"  # the writer name of the team's review answers
-# A review answer is this business's own word on a message the model was unsure of, so it counts
-# more than a writer's example (with 10 answers relabelling customer POs against the writers'
-# convention, weight 10 moved 45 % of other customer POs, weight 1 15 %): an assumption, the
-# seeds say nothing of it.
-TEAM_WEIGHT = 10.0
 TEAM_FOLDS = 5  # the team's recent answers are tested in this many folds
 MIN_HANDLED = 20  # a fold's precision is only trusted over at least this many handled messages
 THRESHOLDS = [round(t, 2) for t in np.arange(0.20, 1.0, 0.02)]
@@ -104,12 +99,14 @@ def _canonical(e: Example) -> str:
 
 
 def fit(examples: Sequence[Example], policy: TicketTypes, **options: Any) -> TriageModel:
-    """A model on `examples`; the team's review answers count `TEAM_WEIGHT` times a writer's."""
+    """A model on `examples`; the team's review answers count `policy.team_answer_weight` times a
+    writer's example (config/ticket_types.yaml)."""
+    team_weight = policy.team_answer_weight
     return TriageModel.fit(
         [e.mail for e in examples],
         [e.type for e in examples],
         policy,
-        weights=[TEAM_WEIGHT if e.writer == TEAM else 1.0 for e in examples],
+        weights=[team_weight if e.writer == TEAM else 1.0 for e in examples],
         **options,
     )
 
