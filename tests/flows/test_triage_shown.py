@@ -29,11 +29,17 @@ mailbox:
 """
 
 
-def _mail(n: int, sender: str, subject: str, body: str, to: str = "cs@advantus.com") -> bytes:
+def _mail(
+    n: int, sender: str, subject: str, body: str, to: str = "cs@advantus.com", attached: str = ""
+) -> bytes:
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = sender, to, subject
     msg["Message-ID"] = f"<shown-{n}@test>"
     msg.set_content(body)
+    if attached:
+        msg.add_attachment(
+            b"%PDF-1.4 quote", maintype="application", subtype="pdf", filename=attached
+        )
     return msg.as_bytes()
 
 
@@ -83,6 +89,7 @@ def test_triage_shows_in_the_mailbox_and_netsuite_and_a_refusal_waits_for_next_r
             "Quote Q-20418 - 500 custom binders",
             "Please find attached quote Q-20418.",
             to="purchasing@campusstore.example",
+            attached="Q-20418.pdf",
         ),
     )
     imap_server.append(
@@ -93,6 +100,7 @@ def test_triage_shows_in_the_mailbox_and_netsuite_and_a_refusal_waits_for_next_r
             "Quote Q-20419 - 200 custom binders",
             "Please find attached quote Q-20419.",
             to="purchasing@campusstore.example",
+            attached="Q-20419.pdf",
         ),
     )
 
