@@ -148,11 +148,15 @@ def recent_answers_right(
     answers and the other recent folds."""
     right = 0
     for k in range(min(folds, len(recent))):
-        test = list(recent[k::folds])
         seen = [e for i, e in enumerate(recent) if i % folds != k]
-        predictions = fit([*writers, *older, *seen], policy).predict_many([e.mail for e in test])
-        right += sum(p[0] == e.type for p, e in zip(predictions, test, strict=True))
+        right += typed_right(fit([*writers, *older, *seen], policy), recent[k::folds])
     return right
+
+
+def typed_right(model: TriageModel, examples: Sequence[Example]) -> int:
+    """How many of `examples` `model` types as labelled."""
+    predictions = model.predict_many([e.mail for e in examples])
+    return sum(p[0] == e.type for p, e in zip(predictions, examples, strict=True))
 
 
 def choose_threshold(folds: Sequence[Fold], target: float = TARGET_PRECISION) -> float:
@@ -247,10 +251,7 @@ def train_evaluated(
         older = [e for e in team if e.id not in recent_ids]
         record["recent_answers"] = len(recent)
         record["recent_right"] = recent_answers_right(writers, older, recent, policy)
-        predictions = incumbent.predict_many([e.mail for e in recent])
-        record["incumbent_recent_right"] = sum(
-            p[0] == e.type for p, e in zip(predictions, recent, strict=True)
-        )
+        record["incumbent_recent_right"] = typed_right(incumbent, recent)
     return model, record
 
 

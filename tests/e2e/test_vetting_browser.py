@@ -80,6 +80,22 @@ def shot(page: Page, tmp_path: Path, name: str) -> Path:
     return path
 
 
+def enter_po(
+    page: Page, tmp_path: Path, shown: list[str], po: tuple[str, str], screenshot: str
+) -> None:
+    """Open the run's Resume dialog, check it shows each of `shown`, type the PO number and
+    amount `po`, keep a screenshot as NOTES/`screenshot`, and submit."""
+    page.get_by_role("button", name="Resume").click()
+    form = page.get_by_role("dialog")
+    expect(form.get_by_text(shown[0]).first).to_be_visible(timeout=30_000)
+    for text in shown[1:]:
+        expect(form.get_by_text(text).first).to_be_visible()
+    form.locator("textarea").first.fill(po[0])
+    form.locator("input").last.fill(po[1])
+    shutil.copy(shot(page, tmp_path, Path(screenshot).stem), NOTES / screenshot)
+    form.get_by_role("button", name="Submit").click()
+
+
 def test_supervisor_approves_in_the_prefect_ui(
     stack: VettingStack, page: Page, tmp_path: Path
 ) -> None:
@@ -155,14 +171,13 @@ def test_supervisor_approves_in_the_prefect_ui(
 
     # The first-PO gate, entered by hand (a PO that came another way): the dialog says who was
     # approved, by whom, and what PO to expect.
-    page.get_by_role("button", name="Resume").click()
-    form = page.get_by_role("dialog")
-    expect(form.get_by_text("was approved by Robin Hale").first).to_be_visible(timeout=30_000)
-    expect(form.get_by_text("minimum order is $350.00").first).to_be_visible()
-    form.locator("textarea").first.fill("PO-UI-1")
-    form.locator("input").last.fill("950")
-    shutil.copy(shot(page, tmp_path, "first-po-form"), NOTES / "ui-first-po.png")
-    form.get_by_role("button", name="Submit").click()
+    enter_po(
+        page,
+        tmp_path,
+        ["was approved by Robin Hale", "minimum order is $350.00"],
+        ("PO-UI-1", "950"),
+        "ui-first-po.png",
+    )
     wait_for_state(run.id, {"Completed"})
     wait_status(inquiry_id, "customer_created")
 
@@ -186,14 +201,13 @@ def test_an_operator_reads_an_unreadable_po_in_the_ui(
     wait_for_state(run.id, {"Suspended"})
     page.goto(f"{stack.prefect.ui_url}/runs/flow-run/{run.id}")
     expect(page.get_by_text("awaiting:operator").first).to_be_visible(timeout=60_000)
-    page.get_by_role("button", name="Resume").click()
-    form = page.get_by_role("dialog")
-    expect(form.get_by_text("could not be read").first).to_be_visible(timeout=30_000)
-    expect(form.get_by_text("Attachments: po.pdf").first).to_be_visible()
-    form.locator("textarea").first.fill("RR-UI")
-    form.locator("input").last.fill("420")
-    shutil.copy(shot(page, tmp_path, "po-read-form"), NOTES / "ui-po-read.png")
-    form.get_by_role("button", name="Submit").click()
+    enter_po(
+        page,
+        tmp_path,
+        ["could not be read", "Attachments: po.pdf"],
+        ("RR-UI", "420"),
+        "ui-po-read.png",
+    )
     wait_for_state(run.id, {"Completed"})
     with store.session() as s:
         order = s.scalars(select(OrderRow).where(OrderRow.customer_id == "C-UI")).one()
