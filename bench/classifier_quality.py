@@ -19,8 +19,8 @@ from pathlib import Path
 from sklearn.metrics import precision_recall_fscore_support
 
 from csflows import config
-from csflows.triage import model_store, training
-from csflows.triage.inbound import mail_from_json
+from csflows.triage.classifier import registry, training
+from csflows.triage.mail.inbound import mail_from_json
 from csflows.triage.ticket_types import ticket_types
 
 
@@ -54,7 +54,7 @@ def main(store: bool = False) -> None:
     print(f"\n{time.perf_counter() - started:.0f} s")
     if store:
         version = training.train_and_store(by_writer, policy, folds)
-        print(f"stored {version}; current: {model_store.promote(version)}")
+        print(f"stored {version}; current: {registry.promote(version)}")
 
 
 def _cores() -> int:

@@ -1,7 +1,7 @@
 """Messages classified per second by the learned triage model, against reading the messages
 alone, in the same run.
 
-Baseline: `csflows.triage.features.mail_parts` without the model (direction by domain, quoted
+Baseline: `csflows.triage.classifier.features.mail_parts` without the model (direction by domain, quoted
 history and signatures cut, reference and attachment signals), the cheapest pass that still
 reads every message; the model runs the same pass before its own arithmetic. The model is
 trained here on every writer in config/training/ (or the promoted one with --stored) and timed
@@ -15,10 +15,10 @@ import argparse
 import time
 from collections.abc import Callable, Sequence
 
-from csflows.triage import model_store, training
-from csflows.triage.features import mail_parts
-from csflows.triage.inbound import InboundMail
-from csflows.triage.model import TriageModel
+from csflows.triage.classifier import registry, training
+from csflows.triage.classifier.features import mail_parts
+from csflows.triage.classifier.model import TriageModel
+from csflows.triage.mail.inbound import InboundMail
 from csflows.triage.ticket_types import ticket_types
 
 BATCH = 1000
@@ -39,7 +39,7 @@ def main(count: int, stored: bool) -> None:
     policy = ticket_types()
     by_writer = training.load_writers()
     examples = [e for mail in by_writer.values() for e in mail]
-    model: TriageModel = model_store.current_model() if stored else training.fit(examples, policy)
+    model: TriageModel = registry.current_model() if stored else training.fit(examples, policy)
     mails = [examples[i % len(examples)].mail for i in range(count)]
 
     def read_only(batch: Sequence[InboundMail]) -> object:

@@ -63,13 +63,17 @@ from flows.vetting import (
     vet_new_customer,
     without_heartbeat,
 )
-from tasks.address import check_address
-from tasks.amazon import check_amazon
-from tasks.assessment import assess
-from tasks.form import check_completeness
-from tasks.minimums import check_minimums
-from tasks.products import check_products
-from tasks.website import check_website, fetch_website, lookup_domain_registration
+from tasks.vetting import (
+    assess,
+    check_address,
+    check_amazon,
+    check_completeness,
+    check_minimums,
+    check_products,
+    check_website,
+    fetch_website,
+    lookup_domain_registration,
+)
 from tests.support import google, rdap
 from tests.support.inquiries import form_data
 from tests.support.servers import HttpServer, Reply, SmtpServer

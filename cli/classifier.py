@@ -9,8 +9,8 @@ import typer
 
 from cli.output import emit_json, fail
 from csflows.errors import CsflowsError
-from csflows.triage import model_store, training
-from csflows.triage.typing_model import typing_model
+from csflows.triage.classifier import registry, training
+from csflows.triage.classifier.current import typing_model
 
 app = typer.Typer(no_args_is_help=True, help="The triage model (retrained by retrain-classifier).")
 
@@ -18,7 +18,7 @@ app = typer.Typer(no_args_is_help=True, help="The triage model (retrained by ret
 @app.command("show")
 def show(as_json: bool = typer.Option(False, "--json", help="JSON for scripts")) -> None:
     """The current model, the ones before it, and their evaluations."""
-    index = model_store.read_index()
+    index = registry.read_index()
     if as_json:
         emit_json(index)
         return
@@ -36,7 +36,7 @@ def show(as_json: bool = typer.Option(False, "--json", help="JSON for scripts"))
 
 def _echo(record: dict[str, Any]) -> None:
     figures = record["evaluation"]
-    shown = ", ".join(f"{k} {figures[k]}" for k in model_store.COMPARED)
+    shown = ", ".join(f"{k} {figures[k]}" for k in registry.COMPARED)
     typer.echo(f"  {record['version']}: {shown}, threshold {record['threshold']}")
 
 
@@ -53,6 +53,6 @@ def build() -> None:
 def rollback() -> None:
     """Go back to the model promoted before the current one."""
     try:
-        typer.echo(f"current: {model_store.rollback()}")
+        typer.echo(f"current: {registry.rollback()}")
     except CsflowsError as exc:
         fail(str(exc))

@@ -10,8 +10,8 @@ import typer
 from cli.output import emit_json, fail
 from csflows import store
 from csflows.errors import CsflowsError
-from csflows.triage import intake
-from csflows.triage import routing as triage
+from csflows.triage import routing
+from csflows.triage.mail import intake
 from csflows.triage.ticket_types import Route
 
 
@@ -30,16 +30,16 @@ def triage_file(
     store.upgrade()
     try:
         ticket_id = intake.store_message(inbox, raw)
-        triage.triage_tickets([ticket_id])
+        routing.triage_tickets([ticket_id])
     except CsflowsError as exc:
         fail(f"{file}: {exc}")
-    row = triage.ticket_summary(ticket_id)
+    row = routing.ticket_summary(ticket_id)
     route: dict[str, object] = {"route": Route.NONE.value}
     notes = []
     try:
         if row["status"] == "needs_triage":
             route = {"route": "review", "flow_run_id": start_review_task.fn(ticket_id)}
-        elif (kind := triage.route_of(ticket_id)) is not Route.NONE:
+        elif (kind := routing.route_of(ticket_id)) is not Route.NONE:
             route = route_ticket_task.fn(ticket_id, kind).model_dump(mode="json", exclude_none=True)
         tell_assignees_task.fn([ticket_id])
     except Exception as exc:  # noqa: BLE001 - the ticket is stored and typed; say what is left

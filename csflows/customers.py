@@ -7,8 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from csflows import policy, store
+from csflows import store
 from csflows.csvfile import read_rows
+from csflows.divisions import divisions
 from csflows.errors import CsvImportError
 from csflows.models import Customer
 from csflows.store.tables import CustomerRow
@@ -28,7 +29,7 @@ CSV_HEADER = [
 
 def _known_division(customer: Customer) -> str | None:
     try:
-        customer.division = policy.divisions().get(customer.division).key
+        customer.division = divisions().get(customer.division).key
     except KeyError as exc:
         return f"division: {exc.args[0]}"
     return None
@@ -74,7 +75,7 @@ def list_customers(division: str | None = None) -> list[dict[str, object]]:
     """Customers as JSON-ready dicts, with their status, ordered by id."""
     query = select(CustomerRow).order_by(CustomerRow.id)
     if division:
-        query = query.where(CustomerRow.division == policy.divisions().get(division).key)
+        query = query.where(CustomerRow.division == divisions().get(division).key)
     with store.session() as s:
         rows = s.scalars(query).all()
         return [to_model(r).model_dump(mode="json") | {"status": r.status} for r in rows]

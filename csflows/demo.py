@@ -10,7 +10,7 @@ from csflows import customers, orders
 from csflows.paths import config_dir
 from csflows.people import people
 from csflows.purchase_orders import demo as purchase_orders_demo
-from csflows.triage import intake
+from csflows.triage.mail import intake
 from csflows.triage.review import needing_review, record_review_run
 from csflows.triage.routing import triage_tickets
 

@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from csflows import config, policy, templates
+from csflows import config, templates
+from csflows.divisions import divisions
 from csflows.errors import PolicyError
 from csflows.models.common import Model
 from csflows.paths import config_dir
@@ -77,7 +78,7 @@ _LINK = {
 
 
 def _division(key: str) -> Any:
-    return policy.divisions().get(key)
+    return divisions().get(key)
 
 
 def _channels() -> list[dict[str, str]]:

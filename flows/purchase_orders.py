@@ -22,7 +22,7 @@ from prefect.flow_runs import suspend_flow_run
 from prefect.input import RunInput
 from pydantic import Field
 
-from csflows import policy
+from csflows.divisions import divisions
 from csflows.markdown import escape
 from csflows.models.purchase_order import (
     PoAction,
@@ -92,7 +92,7 @@ def handle_purchase_order(
     if not reading.readable and sender.kind is not SenderKind.UNKNOWN:
         reading = ask_operator_to_read(reading, email, sender)
 
-    division = policy.divisions().get(sender.division) if sender.division else None
+    division = divisions().get(sender.division) if sender.division else None
     decision = with_values(decide(sender, reading, division), sender, reading, email, _link())
     label_current_run(_run_name(sender, reading), _tags(sender, decision))
 

@@ -15,7 +15,7 @@ from csflows.models import Outcome
 from csflows.retention import cadence
 from csflows.retention.dispatch import batches
 from csflows.retention.report import label, previous_month
-from tasks.cadence import (
+from tasks.retention import (
     act_on_negative_feedback,
     assign_calls_and_visits,
     compute_monthly_report,

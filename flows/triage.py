@@ -17,12 +17,13 @@ from csflows import store
 from csflows.errors import InboxUnavailable, ModelRefused
 from csflows.run_inputs import with_context
 from csflows.store.tables import TicketRow
-from csflows.triage import intake, model_store, notices, review
-from csflows.triage import routing as triage
-from csflows.triage.mailbox import MarkResult
+from csflows.triage import notices, review, routing
+from csflows.triage.classifier import registry
+from csflows.triage.classifier.current import typing_model
+from csflows.triage.mail import intake
+from csflows.triage.mirrors.mailbox import MarkResult
 from csflows.triage.route import TicketRoute
 from csflows.triage.ticket_types import Route, ticket_types
-from csflows.triage.typing_model import typing_model
 from tasks.run_labels import awaiting, label_current_run
 from tasks.triage import (
     mark_mailbox_task,
@@ -79,18 +80,18 @@ def triage_inbox(inboxes: list[str] | None = None) -> TriageSummary:
         duplicates += result.duplicates
 
     # 2. Type, assign and auto-resolve what is stored and not triaged (this run's and any left).
-    triaged: list[triage.TriagedTicket] = []
+    triaged: list[routing.TriagedTicket] = []
     previous: list[int] = []
-    while (batch := triage.pending_ticket_ids(TRIAGE_BATCH)) and batch != previous:
+    while (batch := routing.pending_ticket_ids(TRIAGE_BATCH)) and batch != previous:
         triaged += triage_tickets_task(batch)
         previous = batch
 
     # 3. Route: reply with the form, start vetting or the PO flow, record complaints.
-    routes = triage.tickets_to_route()
-    routing = [route_ticket_task.submit(ticket_id, route) for ticket_id, route in routes]
-    for started in routing:
+    routes = routing.tickets_to_route()
+    routing_runs = [route_ticket_task.submit(ticket_id, route) for ticket_id, route in routes]
+    for started in routing_runs:
         started.wait()  # a route that failed is recorded on its ticket and tried next run
-    routed = [started.result() for started in routing if started.state.is_completed()]
+    routed = [started.result() for started in routing_runs if started.state.is_completed()]
 
     # 4. People: what the classifier is unsure of goes to the review queue; assignees are told.
     reviews = [start_review_task.submit(ticket_id) for ticket_id in review.needing_review()]
@@ -122,7 +123,7 @@ def triage_inbox(inboxes: list[str] | None = None) -> TriageSummary:
     touched = sorted({t.id for t in triaged} | {ticket_id for ticket_id, _ in routes})
     create_table_artifact(
         key="triage-inbox",
-        table=triage.ticket_table(touched),
+        table=routing.ticket_table(touched),
         description=f"Tickets triaged or routed this run: {len(touched)}",
     )
     summary = TriageSummary(
@@ -197,13 +198,13 @@ def retrain_classifier() -> Retrained:
     previous = incumbent.get("version")
     candidate = train_candidate_task()
     try:
-        model_store.promote(candidate, shipped=incumbent)
+        registry.promote(candidate, shipped=incumbent)
         result = Retrained(candidate=candidate, previous=previous, promoted=True)
     except ModelRefused as exc:
         result = Retrained(candidate=candidate, previous=previous, promoted=False, refused=str(exc))
     create_markdown_artifact(
         key="triage-model",
-        markdown=model_store.comparison_markdown(candidate, incumbent, result.refused),
+        markdown=registry.comparison_markdown(candidate, incumbent, result.refused),
         description="The triage model: the candidate against the current one",
     )
     return result

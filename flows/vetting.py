@@ -25,8 +25,8 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.context import SettingsContext, get_settings_context
 from prefect.runtime import flow_run
 
-from csflows import policy
 from csflows.calendar import approval_actions_due
+from csflows.divisions import divisions
 from csflows.markdown import escape
 from csflows.models import (
     ApprovalNudge,
@@ -38,8 +38,7 @@ from csflows.models import (
     VettingOutcome,
 )
 from csflows.people import Role, people
-from csflows.vetting import keying, onboarding
-from csflows.vetting import mail as vetting_mail
+from csflows.vetting import keying, mail, onboarding
 from csflows.vetting.forms.returned import FormReading
 from csflows.vetting.gates import (
     ApplicantAnswer,
@@ -54,12 +53,15 @@ from csflows.vetting.inquiries import Claim, InquiryRecord
 from csflows.vetting.owner import rep_for, rep_of
 from csflows.vetting.policy import approval_policy
 from csflows.vetting.scorecard import render_scorecard
-from tasks.address import customer_time_zone
-from tasks.assessment import assess
-from tasks.crm import netsuite_customer_task, save_customer_task
 from tasks.messaging import send_email_task
-from tasks.products import division_of
 from tasks.run_labels import awaiting, label_current_run
+from tasks.vetting import (
+    assess,
+    customer_time_zone,
+    division_of,
+    netsuite_customer_task,
+    save_customer_task,
+)
 
 
 def _slug(text: str) -> str:
@@ -120,7 +122,7 @@ def forward_answer(owner: str, form: dict[str, Any], attempts: int = 12) -> bool
 def name_run(inquiry_id: int, business_name: str, division: str | None) -> None:
     """`vet-<business>-<inquiry id>`, tagged with the division, so the UI says who and what."""
     try:
-        tag = f"division:{policy.divisions().get(division or '').key}"
+        tag = f"division:{divisions().get(division or '').key}"
     except KeyError:
         tag = "division:unknown"
     label_current_run(f"vet-{_slug(business_name)}-{inquiry_id}", [tag])
@@ -179,7 +181,7 @@ def return_for_completion(
     to = str(inquiry.raw.get("email") or "")
     if to and not any(m.field == "email" for m in assessment.missing_fields):
         send_email_task(
-            vetting_mail.incomplete(
+            mail.incomplete(
                 inquiry.id, round_, to, inquiry.raw, assessment.missing_fields, rep_of(inquiry.rep)
             )
         )
@@ -217,9 +219,7 @@ def ask_supervisor(
         )
     rules = approval_policy()
     link = flow_run_link(_flow_run_id())
-    send_email_task(
-        vetting_mail.supervisor_review(inquiry.id, round_, form, assessment, link, rules)
-    )
+    send_email_task(mail.supervisor_review(inquiry.id, round_, form, assessment, link, rules))
     inquiry.request_approval(round_, rules.supervisor_email, link, _flow_run_id())
     publish_pending_approvals()
 
@@ -273,7 +273,7 @@ def decline(
 ) -> VettingOutcome:
     """The letter for the first failing criterion; the inquiry is closed."""
     send_email_task(
-        vetting_mail.decline(inquiry.id, form, assessment, approval_policy(), rep_of(inquiry.rep))
+        mail.decline(inquiry.id, form, assessment, approval_policy(), rep_of(inquiry.rep))
     )
     inquiry.set_status(InquiryStatus.DECLINED)
     return outcome(inquiry, f"declined by {escape(reviewer)}")
@@ -283,9 +283,7 @@ def request_info(
     inquiry: InquiryRecord, round_: int, form: NewCustomerInquiry, question: str
 ) -> list[str]:
     """Ask the applicant what the supervisor wants to know; the fields their answer changed."""
-    send_email_task(
-        vetting_mail.request_info(inquiry.id, round_, form, question, rep_of(inquiry.rep))
-    )
+    send_email_task(mail.request_info(inquiry.id, round_, form, question, rep_of(inquiry.rep)))
     inquiry.request_info(round_)
     awaiting("applicant")
     applicant = wait_at_gate(
@@ -302,7 +300,7 @@ def request_info(
 
 def first_po(inquiry: InquiryRecord, form: NewCustomerInquiry) -> FirstPurchaseOrder:
     """Seed 001: the approved applicant is told so and asked for the first PO."""
-    send_email_task(vetting_mail.approved(inquiry.id, form, rep_of(inquiry.rep)))
+    send_email_task(mail.approved(inquiry.id, form, rep_of(inquiry.rep)))
     inquiry.await_first_po()
     awaiting("first-po")
     po = wait_at_gate(
@@ -437,7 +435,7 @@ def watch_approvals(now: datetime | None = None) -> list[ApprovalNudge]:
         inquiry = InquiryRecord.load(waiting.inquiry_id)
         link = flow_run_link(waiting.flow_run_id) if waiting.flow_run_id else ""
         for action in due:
-            email = vetting_mail.approval_nudge(
+            email = mail.approval_nudge(
                 action,
                 waiting.inquiry_id,
                 waiting.round,

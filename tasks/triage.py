@@ -17,11 +17,13 @@ from prefect.deployments import run_deployment
 
 from blocks import ImapInbox, NetSuiteCredentials, SmtpServer, resolve
 from csflows.outbox import send_email
-from csflows.triage import intake, mailbox, mirrors, notices, review, support_cases, training
-from csflows.triage import routing as triage
+from csflows.triage import notices, review, routing
+from csflows.triage.classifier import training
+from csflows.triage.classifier.current import typing_model
+from csflows.triage.mail import intake
+from csflows.triage.mirrors import ledger, mailbox, support_cases
 from csflows.triage.route import FLOW_OF_ROUTE, TicketRoute
 from csflows.triage.ticket_types import Route, ticket_types
-from csflows.triage.typing_model import typing_model
 
 
 @task(name="poll-inbox", task_run_name="poll {name}", cache_policy=NO_CACHE)
@@ -31,8 +33,8 @@ def poll_inbox_task(name: str, max_messages: int) -> intake.PollResult:
 
 
 @task(name="triage-tickets", cache_policy=NO_CACHE)
-def triage_tickets_task(ids: list[int]) -> list[triage.TriagedTicket]:
-    return triage.triage_tickets(ids)
+def triage_tickets_task(ids: list[int]) -> list[routing.TriagedTicket]:
+    return routing.triage_tickets(ids)
 
 
 @task(name="mark-mailbox", task_run_name="mark {name}", cache_policy=NO_CACHE)
@@ -43,7 +45,7 @@ def mark_mailbox_task(name: str) -> mailbox.MarkResult:
     settings = intake.inbox_list().marking(name)
     if not settings.mark_in_mailbox:
         return result
-    tickets = mirrors.unmirrored(mirrors.MAILBOX, [name])
+    tickets = ledger.unmirrored(ledger.MAILBOX, [name])
     try:
         result = mailbox.mark_inbox(name, ImapInbox.named(name), settings, tickets)
     except Exception as exc:  # noqa: BLE001 - triage is done; the next run marks these
@@ -61,7 +63,7 @@ def netsuite_cases_task() -> support_cases.CaseSync:
     credentials = resolve(NetSuiteCredentials)
     if not credentials.configured:
         return support_cases.CaseSync()
-    tickets = mirrors.unmirrored(mirrors.NETSUITE)
+    tickets = ledger.unmirrored(ledger.NETSUITE)
     synced = support_cases.sync_cases(credentials, tickets, support_cases.mapping())
     for ticket_id, error in synced.failed.items():
         get_run_logger().warning("ticket %s not in NetSuite yet: %s", ticket_id, error)
@@ -79,32 +81,32 @@ def route_ticket_task(ticket_id: int, route: Route) -> TicketRoute:
         routed = TicketRoute(
             ticket_id=ticket_id, route=route, error=f"{exc.__class__.__name__}: {exc}"
         )
-    triage.record_route(routed)
+    routing.record_route(routed)
     return routed
 
 
 def _route(ticket_id: int, route: Route) -> TicketRoute:
     routed = TicketRoute(ticket_id=ticket_id, route=route)
     if route is Route.ACCOUNT_REQUEST:
-        delivery = send_email(triage.account_request_reply(ticket_id), resolve(SmtpServer))
+        delivery = send_email(routing.account_request_reply(ticket_id), resolve(SmtpServer))
         return routed.model_copy(update={"reply": delivery.status})
     if route is Route.FORM_RETURNED:
-        form, reading = triage.returned_form_from_ticket(ticket_id)
+        form, reading = routing.returned_form_from_ticket(ticket_id)
         params: dict[str, object] = {"form": form, "source": "email", "ticket_id": ticket_id}
         if reading is not None and reading.by_machine:
             params["reading"] = reading.model_dump(mode="json")
         return routed.model_copy(update={"flow_run_id": _start(route, params, ticket_id)})
     if route is Route.PURCHASE_ORDER:
-        ticket, _ = triage.load_ticket(ticket_id)
-        inquiry = triage.applicant_awaiting_first_po(ticket.sender)
+        ticket, _ = routing.load_ticket(ticket_id)
+        inquiry = routing.applicant_awaiting_first_po(ticket.sender)
         run_id = _start(route, {"ticket_id": ticket_id}, ticket_id)
         return routed.model_copy(update={"flow_run_id": run_id, "inquiry_id": inquiry})
     if route is Route.COMPLAINT:
-        ticket, _ = triage.load_ticket(ticket_id)
-        customer_id = triage.customer_in_cadence(ticket.sender)
+        ticket, _ = routing.load_ticket(ticket_id)
+        customer_id = routing.customer_in_cadence(ticket.sender)
         if customer_id is None:
             return routed
-        feedback_id = triage.record_complaint(ticket_id, customer_id, ticket.subject)
+        feedback_id = routing.record_complaint(ticket_id, customer_id, ticket.subject)
         return routed.model_copy(update={"customer_id": customer_id, "feedback_id": feedback_id})
     return routed
 

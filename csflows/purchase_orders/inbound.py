@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from csflows import limits
 from csflows.errors import MailParseError, PoInputError
 from csflows.models.purchase_order import PoAttachment, PoEmail
-from csflows.triage.message import read_message
+from csflows.triage.mail.message import read_message
 
 _KEYS = {"from", "subject", "body", "attachments", "message_id"}
 _ATTACHMENT_KEYS = {"filename", "content_type", "content_base64", "path"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from csflows import policy
+from csflows.divisions import divisions
 from csflows.links import waiting_for
 from csflows.models.purchase_order import PoAction, PoDecision, PoEmail, PoReading, Sender
 from csflows.outbox import Attachment, OutgoingEmail
@@ -39,9 +39,7 @@ def with_values(
             "subject": email.subject,
             "customer_id": sender.customer_id,
             "level": sender.level,
-            "division_name": policy.divisions().get(sender.division).name
-            if sender.division
-            else "",
+            "division_name": divisions().get(sender.division).name if sender.division else "",
             "reason": decision.reason,
             "link": link,
             "queue_link": waiting_for("supervisor") if link else "",
@@ -53,7 +51,7 @@ def render_values(values: dict[str, Any]) -> dict[str, Any]:
     """Recorded values plus the division's policy objects the templates read."""
     out = dict(values)
     if values.get("division"):
-        division = policy.divisions().get(values["division"])
+        division = divisions().get(values["division"])
         out |= {"division": division, "minimums": division.minimums}
     return out
 

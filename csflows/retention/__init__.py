@@ -1,6 +1,5 @@
 """The three-month retention cadence (seed 002): plan, enroll, dispatch, feedback, report."""
 
-from csflows.retention.config import Cadence, CadenceStep, cadence
 from csflows.retention.enrollment import enroll, enroll_ready
 from csflows.retention.plan import (
     PlannedTouchpoint,
@@ -9,6 +8,7 @@ from csflows.retention.plan import (
     next_business_day,
     plan,
 )
+from csflows.retention.policy import Cadence, CadenceStep, cadence
 
 __all__ = [
     "Cadence",

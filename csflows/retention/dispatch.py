@@ -27,11 +27,11 @@ from csflows.errors import (
 from csflows.models import TouchpointKind
 from csflows.outbox import Attachment, MailSender, OutgoingSms, SmsSender, send_sms
 from csflows.people import people
-from csflows.retention.config import HUMAN_KINDS, MESSAGE_KINDS, Cadence, SalesAgent
 from csflows.retention.enrollment import IN_RETENTION
 from csflows.retention.invite import visit_invitation
 from csflows.retention.notify import send_templated
 from csflows.retention.plan import business_hours_between, is_open, local_date, opening
+from csflows.retention.policy import HUMAN_KINDS, MESSAGE_KINDS, Cadence, SalesAgent
 from csflows.store.tables import CustomerRow, TouchpointRow
 from csflows.templates import render
 

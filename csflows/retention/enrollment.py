@@ -11,8 +11,8 @@ from sqlalchemy import Subquery, Table, exists, func, literal, select, true, uni
 from sqlalchemy.orm import Session
 
 from csflows import store
-from csflows.retention.config import Cadence, cadence
 from csflows.retention.plan import PlannedTouchpoint, local_date, plan
+from csflows.retention.policy import Cadence, cadence
 from csflows.store.tables import CustomerRow, TouchpointRow
 
 READY = "ready_for_retention"

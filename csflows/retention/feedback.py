@@ -18,11 +18,11 @@ from csflows.calendar import BusinessCalendar, business_calendar
 from csflows.errors import FeedbackError
 from csflows.models import Outcome
 from csflows.outbox import MailSender
-from csflows.retention.config import Cadence, cadence
 from csflows.retention.dispatch import assign_human
 from csflows.retention.enrollment import restart
 from csflows.retention.notify import send_templated
 from csflows.retention.plan import local_date
+from csflows.retention.policy import Cadence, cadence
 from csflows.store.tables import CustomerRow, FeedbackRow, TouchpointRow
 
 RECOVERY_VISIT = "recovery_visit"

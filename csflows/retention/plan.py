@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from csflows.calendar import BusinessCalendar, business_calendar
 from csflows.models import TouchpointKind
-from csflows.retention.config import Cadence
+from csflows.retention.policy import Cadence
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from csflows.calendar import business_calendar
 from csflows.models import Outcome
 from csflows.outbox import MailSender
 from csflows.people import people
-from csflows.retention.config import HUMAN_KINDS, Cadence
 from csflows.retention.enrollment import OPEN
 from csflows.retention.plan import plan
+from csflows.retention.policy import HUMAN_KINDS, Cadence
 from csflows.store.tables import CustomerRow, FeedbackRow, InquiryRow, TouchpointRow
 
 

@@ -8,7 +8,8 @@ from typing import ClassVar
 
 from pydantic import Field, field_validator
 
-from csflows import config, policy
+from csflows import config
+from csflows.divisions import divisions
 from csflows.models.common import Model, Money
 from csflows.people import people
 
@@ -65,7 +66,7 @@ class TierPolicy(Model):
     @field_validator("level4_below")
     @classmethod
     def _known_divisions(cls, lines: dict[str, Decimal]) -> dict[str, Decimal]:
-        catalog = policy.divisions()
+        catalog = divisions()
         for key, amount in lines.items():
             known = catalog.keys()
             if key not in known:

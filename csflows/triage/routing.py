@@ -13,11 +13,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from csflows import store
+from csflows.divisions import divisions
 from csflows.errors import MailParseError
 from csflows.models import Division, InquiryStatus, NewCustomerInquiry, Ticket
 from csflows.outbox import Attachment, OutgoingEmail
 from csflows.paths import config_dir
-from csflows.policy import divisions
 from csflows.retention.enrollment import IN_RETENTION, READY
 from csflows.store.tables import (
     CustomerRow,
@@ -27,11 +27,11 @@ from csflows.store.tables import (
     TouchpointRow,
 )
 from csflows.templates import render
-from csflows.triage.inbound import InboundMail
-from csflows.triage.message import form_attachments, header_summary, parse_message, sender_name
+from csflows.triage.classifier.current import classify_and_decide
+from csflows.triage.mail.inbound import InboundMail
+from csflows.triage.mail.message import form_attachments, header_summary, parse_message, sender_name
 from csflows.triage.route import ERROR_PREFIX, TicketRoute
 from csflows.triage.ticket_types import Route, TicketTypes, ticket_types
-from csflows.triage.typing_model import classify_and_decide
 from csflows.vetting.forms.pdf import FORM_FILE, build_pdf
 from csflows.vetting.forms.reading import inquiry_from_data
 from csflows.vetting.forms.returned import FormReading, read_returned

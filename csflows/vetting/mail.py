@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from csflows import policy, templates
+from csflows import templates
+from csflows.divisions import divisions
 from csflows.links import waiting_for
 from csflows.models import CRITERIA, Assessment, Division, MissingField, NewCustomerInquiry
 from csflows.outbox import OutgoingEmail
@@ -22,7 +23,7 @@ OUTCOME_LETTERS = frozenset({"vetting_approved", "vetting_request_info"})  # and
 
 def _division(form: NewCustomerInquiry) -> Division | None:
     try:
-        return policy.divisions().get(form.division or "")
+        return divisions().get(form.division or "")
     except KeyError:
         return None
 

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from csflows import policy, store
+from csflows import store
 from csflows.calendar import business_calendar
+from csflows.divisions import divisions
 from csflows.models import Customer, NewCustomerInquiry
 from csflows.people import people
 from csflows.store.tables import CustomerRow, OrderRow
@@ -44,7 +45,7 @@ def new_customer(
         name=form.business_name or form.dba or f"inquiry {inquiry_id}",
         email=form.email or "",
         phone=form.phone or "",
-        division=policy.divisions().get(form.division or "").key,
+        division=divisions().get(form.division or "").key,
         level=rules.new_customer_level,
         address=form.address.one_line(),
         sales_agent=sales_agent,

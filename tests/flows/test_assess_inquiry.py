@@ -24,7 +24,7 @@ from cli import app
 from csflows.models import CRITERIA, Assessment, NewCustomerInquiry, Recommendation, Verdict
 from csflows.vetting.inquiries import InquiryRecord
 from flows.vetting import assess_inquiry, vet_new_customer
-from tasks.assessment import assess
+from tasks.vetting import assess
 from tests.support import google, rdap
 from tests.support.inquiries import form_data, inquiry
 from tests.support.scanned_forms import scanned_form

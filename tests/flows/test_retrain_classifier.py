@@ -16,8 +16,8 @@ import pytest
 from csflows import store
 from csflows.paths import PROJECT_ROOT
 from csflows.store.tables import TicketReviewRow, TicketRow
-from csflows.triage import model_store
-from csflows.triage.inbound import mail_from_json
+from csflows.triage.classifier import registry
+from csflows.triage.mail.inbound import mail_from_json
 from flows.triage import retrain_classifier
 from tests.support.artifacts import latest_artifact
 
@@ -43,7 +43,7 @@ def small_training(
         rows += [json.loads(line) for line in kept]
     monkeypatch.setenv("CSFLOWS_CONFIG_DIR", str(config))
     monkeypatch.setenv("CSFLOWS_CACHE_DIR", str(tmp_path / "cache"))
-    model_store.load.cache_clear()
+    registry.load.cache_clear()
     return rows
 
 
@@ -76,7 +76,7 @@ def test_a_retraining_not_worse_than_the_shipped_model_is_promoted(
     small_training: list[dict[str, Any]],
 ) -> None:
     result = retrain_classifier()
-    assert result.promoted and model_store.current_version() == result.candidate
+    assert result.promoted and registry.current_version() == result.candidate
     assert result.previous is not None and result.previous.startswith("shipped-")
     artifact = latest_artifact("triage-model")
     assert result.candidate in artifact and result.previous in artifact
@@ -96,7 +96,7 @@ def test_a_retraining_that_makes_the_model_worse_is_refused(
     config.write_text("".join(json.dumps(r) + "\n" for r in shifted))
     second = retrain_classifier()
     assert not second.promoted and "lowo_accuracy" in second.refused
-    assert model_store.current_version() == first.candidate  # the better model keeps typing
+    assert registry.current_version() == first.candidate  # the better model keeps typing
     assert "Kept the current model" in latest_artifact("triage-model")
 
 
@@ -115,10 +115,10 @@ def test_the_teams_answers_win_over_the_writers_convention(
     _review_answers([{**row, "type": literal} for row in answered])
     result = retrain_classifier()
     assert result.promoted, result.refused
-    record = model_store.read_index()["models"][result.candidate]["evaluation"]
+    record = registry.read_index()["models"][result.candidate]["evaluation"]
     assert record["recent_answers"] == 7
     assert record["recent_right"] > record["incumbent_recent_right"] == 0
-    typed = model_store.current_model().predict_many([mail_from_json(r) for r in unseen])
+    typed = registry.current_model().predict_many([mail_from_json(r) for r in unseen])
     assert sum(kind == literal for kind, _, _ in typed) >= 2, (
         typed
     )  # most other POs (2 of 3) follow the team

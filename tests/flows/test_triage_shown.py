@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from csflows.paths import PROJECT_ROOT
-from csflows.triage import mirrors
+from csflows.triage.mirrors import ledger
 from flows.triage import triage_inbox
 from tests.support.imap import DovecotServer
 from tests.support.servers import HttpServer, SmtpServer
@@ -119,9 +119,9 @@ def test_triage_shows_in_the_mailbox_and_netsuite_and_a_refusal_waits_for_next_r
     assert _flags(imap_server, "support", "INBOX") == [set()]  # did not opt in
     assert _flags(imap_server, "support", "Resolved") == []
     assert records == {}
-    refused = mirrors.unmirrored(mirrors.NETSUITE)
+    refused = ledger.unmirrored(ledger.NETSUITE)
     assert len(refused) == 3
-    mirror = mirrors.mirror(refused[0].id, mirrors.NETSUITE)
+    mirror = ledger.mirror(refused[0].id, ledger.NETSUITE)
     assert mirror is not None and "Invalid login attempt" in (mirror.error or "")
 
     monkeypatch.setenv("CSFLOWS_NETSUITE_TOKEN_SECRET", "tk-secret")

@@ -14,8 +14,7 @@ import pytest
 
 from csflows.models import CRITERIA, Recommendation, Verdict
 from flows.vetting import assess_inquiry
-from tasks.address import check_address
-from tasks.website import lookup_domain_registration
+from tasks.vetting import check_address, lookup_domain_registration
 from tests.flows.test_assess_inquiry import SHOP, world  # noqa: F401 - the fixture
 from tests.support import google, rdap
 from tests.support.inquiries import inquiry, short_timeouts_config

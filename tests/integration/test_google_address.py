@@ -11,7 +11,7 @@ from blocks import GoogleMapsCredentials, resolve
 from csflows.clients.google import GoogleMaps
 from csflows.errors import ApiError, TransientApiError
 from csflows.models import Verdict
-from tasks.address import check_address, customer_time_zone
+from tasks.vetting import check_address, customer_time_zone
 from tests.support import google
 from tests.support.inquiries import inquiry
 from tests.support.servers import HttpServer, Reply

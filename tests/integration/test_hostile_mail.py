@@ -16,8 +16,8 @@ from csflows import limits, store
 from csflows.errors import HeaderInjectionError
 from csflows.outbox import OutgoingEmail, send_email
 from csflows.store.tables import MessageRow, TicketRow
-from csflows.triage import intake
 from csflows.triage import routing as triage
+from csflows.triage.mail import intake
 from csflows.vetting import mail as vetting_mail
 from csflows.vetting.policy import approval_policy
 from tests.support.hostile import nested_mime

@@ -15,8 +15,8 @@ from blocks import ImapInbox
 from csflows import store
 from csflows.errors import InboxUnavailable
 from csflows.store.tables import InboxCursorRow, TicketRow
-from csflows.triage import intake
 from csflows.triage import routing as triage
+from csflows.triage.mail import intake
 from tests.support.imap import DovecotServer
 
 pytestmark = pytest.mark.integration

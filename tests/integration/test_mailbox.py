@@ -13,8 +13,9 @@ from sqlalchemy import select
 from blocks import ImapInbox
 from csflows import store
 from csflows.store.tables import TicketRow
-from csflows.triage import intake, mailbox, mirrors
-from csflows.triage.intake import MailboxMarking
+from csflows.triage.mail import intake
+from csflows.triage.mail.intake import MailboxMarking
+from csflows.triage.mirrors import ledger, mailbox
 from tests.support.imap import DovecotServer
 
 pytestmark = pytest.mark.integration
@@ -54,7 +55,7 @@ def _update(ticket_id: int, **values: str) -> None:
 
 
 def _mark(inbox: str, settings: MailboxMarking = MARK) -> mailbox.MarkResult:
-    tickets = mirrors.unmirrored(mirrors.MAILBOX, [inbox])
+    tickets = ledger.unmirrored(ledger.MAILBOX, [inbox])
     return mailbox.mark_inbox(inbox, ImapInbox.named(inbox), settings, tickets)
 
 
@@ -102,10 +103,10 @@ def test_keywords_show_triage_and_resolved_mail_moves_without_deleting(
             "csflows-resolved",
         }
     }  # two messages before, two after: moved, not copied, nothing marked \Deleted
-    mirrored = mirrors.mirror(letter, mirrors.MAILBOX)
+    mirrored = ledger.mirror(letter, ledger.MAILBOX)
     assert mirrored is not None and mirrored.ref == "Resolved"
     # Marked once: a second run has nothing to do.
-    assert mirrors.unmirrored(mirrors.MAILBOX, ["sales"]) == []
+    assert ledger.unmirrored(ledger.MAILBOX, ["sales"]) == []
     assert _mark("sales").marked == []
 
 
@@ -184,4 +185,4 @@ def test_a_message_no_longer_in_the_mailbox_is_noted_not_retried(
         client.expunge()
     result = _mark("sales")
     assert result.notes == {ticket: mailbox.NOT_FOUND}
-    assert mirrors.unmirrored(mirrors.MAILBOX, ["sales"]) == []
+    assert ledger.unmirrored(ledger.MAILBOX, ["sales"]) == []

@@ -15,7 +15,7 @@ from csflows.models import NewCustomerInquiry
 from csflows.vetting import onboarding
 from csflows.vetting.inquiries import InquiryRecord
 from csflows.vetting.policy import approval_policy
-from tasks.crm import netsuite_customer_task
+from tasks.vetting import netsuite_customer_task
 from tests.support.servers import HttpServer
 from tests.support.suitetalk import netsuite_settings, suitetalk
 

@@ -14,9 +14,9 @@ from blocks import NetSuiteCredentials, resolve
 from csflows import store
 from csflows.errors import ApiError
 from csflows.store.tables import TicketRow
-from csflows.triage import mirrors, support_cases
 from csflows.triage import routing as triage
-from csflows.triage.intake import store_raw
+from csflows.triage.mail.intake import store_raw
+from csflows.triage.mirrors import ledger, support_cases
 from tasks.triage import netsuite_cases_task
 from tests.support.servers import HttpServer, Reply
 from tests.support.suitetalk import netsuite_settings, suitetalk
@@ -65,7 +65,7 @@ def _ticket(n: int, type_name: str, assignee: str, status: str = "open") -> int:
 
 def _sync() -> support_cases.CaseSync:
     account = resolve(NetSuiteCredentials)
-    return support_cases.sync_cases(account, mirrors.unmirrored(mirrors.NETSUITE), RULES)
+    return support_cases.sync_cases(account, ledger.unmirrored(ledger.NETSUITE), RULES)
 
 
 def test_one_case_per_ticket_after_two_runs_with_the_fields_mapped(
@@ -102,7 +102,7 @@ def test_one_case_per_ticket_after_two_runs_with_the_fields_mapped(
         assert row is not None
         row.status = "resolved"
     with store.session() as s:
-        s.delete(s.get(mirrors.TicketMirrorRow, (letter, mirrors.NETSUITE)))
+        s.delete(s.get(ledger.TicketMirrorRow, (letter, ledger.NETSUITE)))
     again = _sync()
     assert again.upserted == {rfq: first.upserted[rfq], letter: first.upserted[letter]}
     assert len(records) == 2 and records[f"csflows-ticket-{rfq}"]["status"] == {"id": "5"}
@@ -149,7 +149,7 @@ def test_a_4xx_names_netsuites_error_and_is_tried_next_run(
         "Invalid value for field custevent_csflows_ticket_type. [INVALID_FLD_VALUE]"
     )
     assert len(http_server.calls(CASES)) == 1  # a 4xx is not retried at once
-    mirror = mirrors.mirror(ticket, mirrors.NETSUITE)
+    mirror = ledger.mirror(ticket, ledger.NETSUITE)
     assert (
         mirror is not None and mirror.state is None and "INVALID_FLD_VALUE" in (mirror.error or "")
     )
@@ -163,7 +163,7 @@ def test_the_upsert_raises_the_named_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("CSFLOWS_NETSUITE_TOKEN_SECRET", "wrong")
-    ticket = mirrors.ticket_view(_ticket(5, "Question", "Customer Service"))
+    ticket = ledger.ticket_view(_ticket(5, "Question", "Customer Service"))
     with pytest.raises(ApiError, match=r"Unauthorized \(HTTP 401\): Invalid login attempt\."):
         support_cases.upsert_case(resolve(NetSuiteCredentials), ticket, "", RULES)
 

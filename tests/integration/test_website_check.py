@@ -10,8 +10,8 @@ import pytest
 
 from csflows.clients.rdap import registrable_domain
 from csflows.models import CheckResult, Verdict
-from tasks.amazon import check_amazon
-from tasks.website import (
+from tasks.vetting import (
+    check_amazon,
     check_website,
     fetch_linked_pages,
     fetch_website,

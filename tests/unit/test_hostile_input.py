@@ -25,8 +25,8 @@ from csflows.people import people
 from csflows.purchase_orders.inbound import from_eml, from_json
 from csflows.purchase_orders.reading import pdf_text
 from csflows.templates import render
-from csflows.triage import message as mail
-from csflows.vetting import mail as vetting_mail
+from csflows.triage.mail import message
+from csflows.vetting import mail
 from csflows.vetting.forms.pdf import read_pdf_form
 from csflows.vetting.forms.reading import inquiry_from_data, read_form
 from tests.support import hostile
@@ -103,15 +103,15 @@ def test_a_customer_import_row_with_a_control_character_is_refused() -> None:
 
 
 def test_a_line_break_in_a_business_name_stays_in_the_subject_line() -> None:
-    message = render(
+    letter = render(
         "vetting_request_info",
         contact_name="Ana",
         business_name="Acme\r\nBcc: x@y\n\nHi",
         note="?",
         rep_name="Jordan Diaz",
     )
-    assert message.subject == "A question about your new account request for Acme Bcc: x@y Hi"
-    assert message.body.startswith("Dear Ana,")  # nothing moved from the subject into the body
+    assert letter.subject == "A question about your new account request for Acme Bcc: x@y Hi"
+    assert letter.body.startswith("Dear Ana,")  # nothing moved from the subject into the body
 
 
 def test_the_incomplete_letter_greets_only_with_names_that_were_accepted() -> None:
@@ -120,15 +120,13 @@ def test_the_incomplete_letter_greets_only_with_names_that_were_accepted() -> No
         MissingField(field="contact_name", reason="must be one line"),
         MissingField(field="business_name", reason="is too long"),
     ]
-    letter = vetting_mail.incomplete(
-        7, 1, "ana@papermoon.example", raw, missing, people().supervisor
-    )
+    letter = mail.incomplete(7, 1, "ana@papermoon.example", raw, missing, people().supervisor)
     assert letter.body.startswith("Dear Customer,") and "your business" in letter.body
     assert len(letter.body) < 2000
 
 
 @pytest.mark.parametrize(
-    ("changes", "message"),
+    ("changes", "error"),
     [
         ({"subject": "Hi\x1b[2J"}, "subject: a control character is not allowed in a mail header"),
         ({"subject": "Hi\u202e"}, "subject: a control character"),
@@ -136,11 +134,9 @@ def test_the_incomplete_letter_greets_only_with_names_that_were_accepted() -> No
         ({"subject": "s" * 20_000}, "subject: 20,000 characters; the limit is 16,000"),
     ],
 )
-def test_the_outbox_refuses_headers_that_could_mislead(
-    changes: dict[str, str], message: str
-) -> None:
+def test_the_outbox_refuses_headers_that_could_mislead(changes: dict[str, str], error: str) -> None:
     values = {"key": "k", "to": "a@shop.example", "subject": "Hi", "body": "x\n"} | changes
-    with pytest.raises(HeaderInjectionError, match=message):
+    with pytest.raises(HeaderInjectionError, match=error):
         build_email(OutgoingEmail(**values), "cs@advantus.test")
 
 
@@ -166,7 +162,7 @@ def test_a_po_pdf_bomb_is_refused_within_bounded_memory() -> None:
             pdf_text(bomb)
 
     assert _peak_megabytes(read) < 3 * limits.PDF_STREAM_BYTES / 1e6  # never the 300 MB
-    assert mail.pdf_text(bomb) == ""  # as a mail attachment: listed, not read
+    assert message.pdf_text(bomb) == ""  # as a mail attachment: listed, not read
 
 
 def test_an_inquiry_form_pdf_bomb_is_refused_within_bounded_memory(tmp_path: Path) -> None:
@@ -206,18 +202,18 @@ def test_a_pdf_over_the_file_size_limit_is_not_opened() -> None:
 def test_a_deeply_nested_message_is_refused_with_a_clear_reason() -> None:
     raw = hostile.nested_mime(1000, "<deep@test>")
     with pytest.raises(MailParseError) as caught:
-        mail.parse_message(raw)
+        message.parse_message(raw)
     assert str(caught.value) == (
         "<deep@test>: MIME sections (multipart or attached messages): 1,000 sections; "
         "the limit is 50; a nested MIME bomb? Read it in the mail client"
     )
-    assert mail.header_summary(raw) == ("deep@shop.example", "Order status")
+    assert message.header_summary(raw) == ("deep@shop.example", "Order status")
     with pytest.raises(PoInputError, match="message: <deep@test>: MIME sections"):
         from_eml(raw)
 
 
 def test_a_moderately_nested_message_still_reads() -> None:
-    assert mail.parse_message(hostile.nested_mime(20, "<ok@test>")).text.startswith("Where is")
+    assert message.parse_message(hostile.nested_mime(20, "<ok@test>")).text.startswith("Where is")
 
 
 def test_a_megabyte_subject_is_refused_and_summarised_short() -> None:
@@ -226,8 +222,8 @@ def test_a_megabyte_subject_is_refused_and_summarised_short() -> None:
         b"Subject: " + b"order " * 200_000 + b"\r\n\r\nHello\r\n"
     )
     with pytest.raises(MailParseError, match="the Subject header: 1,200,000 characters"):
-        mail.parse_message(raw)
-    sender, subject = mail.header_summary(raw)
+        message.parse_message(raw)
+    sender, subject = message.header_summary(raw)
     assert sender == "big@shop.example" and len(subject) == limits.MAIL_SUBJECT_CHARS
 
 
@@ -238,19 +234,19 @@ def test_a_megabyte_body_is_kept_shortened_and_control_characters_dropped() -> N
         + b"where is my order\x00\r\n"
         * 60_000
     )
-    ticket = mail.parse_message(raw)
+    ticket = message.parse_message(raw)
     assert ticket.subject == "Order status 5521"
     assert len(ticket.text) == limits.MAIL_TEXT_CHARS and "\x00" not in ticket.text
     assert ticket.sender == "big@shop.example"
-    assert mail.sender_name(raw) == ""  # a display name with a line break greets no one
+    assert message.sender_name(raw) == ""  # a display name with a line break greets no one
 
 
 def test_po_json_refuses_control_characters_and_giant_fields_by_name() -> None:
-    message = {"from": "a@shop.example", "subject": "PO 1\r\nBcc: x@y", "body": "Total 1.00"}
+    po_message = {"from": "a@shop.example", "subject": "PO 1\r\nBcc: x@y", "body": "Total 1.00"}
     with pytest.raises(PoInputError, match=r"subject: a control character .*U\+000D"):
-        from_json(message)
+        from_json(po_message)
     with pytest.raises(PoInputError, match="body: 1,000,000 characters; the limit is 200,000"):
-        from_json(message | {"subject": "PO 1", "body": MEGABYTE_OF_TEXT})
+        from_json(po_message | {"subject": "PO 1", "body": MEGABYTE_OF_TEXT})
 
 
 def test_table_artifact_cells_are_made_inert() -> None:

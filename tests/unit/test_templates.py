@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from csflows import policy
+from csflows.divisions import divisions
 from csflows.errors import TemplateError
 from csflows.templates import render, usd
 
 
 def test_craft_and_hobby_letter_is_seed_000_wording() -> None:
-    division = policy.divisions().get("craft_hobby")
+    division = divisions().get("craft_hobby")
     msg = render(
         "level4_craft_hobby",
         customer_name="Lakeview Scrap Shop",
@@ -27,7 +27,7 @@ def test_craft_and_hobby_letter_is_seed_000_wording() -> None:
 
 
 def test_floating_luxuries_redirect() -> None:
-    division = policy.divisions().get("floating_luxuries")
+    division = divisions().get("floating_luxuries")
     msg = render(
         "level4_floating_luxuries", customer_name="Sunny Pools", division=division, po_number=None
     )

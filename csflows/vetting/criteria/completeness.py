@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from csflows.divisions import divisions
 from csflows.models import MissingField, NewCustomerInquiry
-from csflows.policy import divisions
 
 REQUIRED_ADDRESS = ("street", "city", "postal_code", "country")
 REGION_REQUIRED_IN = {"US", "CA", "AU", "MX", "BR"}

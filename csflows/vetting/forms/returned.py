@@ -11,7 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from csflows import limits, policy
+from csflows import limits
+from csflows.divisions import divisions
 from csflows.errors import FormError
 from csflows.vetting.forms.labels import choice_value, known_labels, labelled_answers, nested
 from csflows.vetting.forms.ocr import IMAGE_TYPES, image_text, pdf_images_text
@@ -38,7 +39,7 @@ class FormReading(BaseModel):
 
 def division_maps() -> dict[str, dict[str, str]]:
     """Each division's field map (its own form's field names or printed labels -> form keys)."""
-    return {d.key: d.form_fields for d in policy.divisions().divisions if d.form_fields}
+    return {d.key: d.form_fields for d in divisions().divisions if d.form_fields}
 
 
 def all_printed_labels() -> dict[str, str]:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from csflows import policy
+from csflows.divisions import divisions
 from csflows.models.purchase_order import PoAction, PoReading, Sender, SenderKind
 from csflows.purchase_orders.action import account_numbers, decide, mail_domain
 
@@ -26,7 +26,7 @@ def _customer(division: str, level: int) -> Sender:
 
 def _decide(division: str, level: int, total: str = "200.00") -> tuple[PoAction, str]:
     reading = READING.model_copy(update={"total": Decimal(total)})
-    decision = decide(_customer(division, level), reading, policy.divisions().get(division))
+    decision = decide(_customer(division, level), reading, divisions().get(division))
     return decision.action, decision.reason
 
 
@@ -38,13 +38,13 @@ def _decide(division: str, level: int, total: str = "200.00") -> tuple[PoAction,
     ],
 )
 def test_level4_letters(division: str, action: PoAction, template: str) -> None:
-    decision = decide(_customer(division, 4), READING, policy.divisions().get(division))
+    decision = decide(_customer(division, 4), READING, divisions().get(division))
     assert (decision.action, decision.template) == (action, template)
 
 
 @pytest.mark.parametrize("division", ["adv_ii_isd", "sulyn", "wyla", "art101"])
 def test_level4_where_the_division_has_none_is_a_crm_error_for_a_supervisor(division: str) -> None:
-    decision = decide(_customer(division, 4), READING, policy.divisions().get(division))
+    decision = decide(_customer(division, 4), READING, divisions().get(division))
     assert decision.action is PoAction.SUPERVISOR_REVIEW
     assert decision.template == "po_supervisor_review"  # to the supervisor, not the customer
     assert "level is likely wrong" in decision.reason and not decision.enter_order
@@ -56,7 +56,7 @@ def test_customers_the_seed_subjects_to_minimums_nobody_configured_go_to_a_super
 ) -> None:
     """Seed 000: COP's former Level 4 (now Level 3) and Mercury & Seward's Level 4 'will be
     subjected to the required order minimums'; with no figures configured, never accepted."""
-    decision = decide(_customer(division, level), READING, policy.divisions().get(division))
+    decision = decide(_customer(division, level), READING, divisions().get(division))
     assert decision.action is PoAction.SUPERVISOR_REVIEW and not decision.enter_order
     assert "minimum order is not configured" in decision.reason
 
@@ -65,10 +65,10 @@ def test_customers_the_seed_subjects_to_minimums_nobody_configured_go_to_a_super
 def test_other_customers_without_a_configured_minimum_are_accepted_and_flagged(
     division: str, level: int
 ) -> None:
-    decision = decide(_customer(division, level), READING, policy.divisions().get(division))
+    decision = decide(_customer(division, level), READING, divisions().get(division))
     assert decision.action is PoAction.ACCEPT and decision.enter_order
     assert decision.flags == [
-        f"no minimum order is configured for {policy.divisions().get(division).name}: not checked"
+        f"no minimum order is configured for {divisions().get(division).name}: not checked"
     ]
 
 
@@ -83,7 +83,7 @@ def test_craft_hobby_level4_gets_the_letter_and_the_order_is_not_lost(
     total: str, entered: bool, says: str
 ) -> None:
     reading = READING.model_copy(update={"total": Decimal(total)})
-    decision = decide(_customer("craft_hobby", 4), reading, policy.divisions().get("craft_hobby"))
+    decision = decide(_customer("craft_hobby", 4), reading, divisions().get("craft_hobby"))
     assert decision.action is PoAction.MINIMUMS_LETTER
     assert decision.template == "level4_craft_hobby"
     assert decision.enter_order is entered and says in decision.reason
@@ -91,7 +91,7 @@ def test_craft_hobby_level4_gets_the_letter_and_the_order_is_not_lost(
 
 def test_level4_cop_with_a_minimum_set_gets_the_minimums_response() -> None:
     """COP is treated as Level 3: once the division sets a minimum, it applies to Level 4 too."""
-    catalog = policy.divisions()
+    catalog = divisions()
     cop = catalog.get("cop").model_copy(update={"minimums": catalog.get("craft_hobby").minimums})
     decision = decide(_customer("cop", 4), READING, cop)
     assert decision.action is PoAction.MINIMUMS_RESPONSE
@@ -129,7 +129,7 @@ def test_unknown_sender_goes_to_cs_even_unread() -> None:
 
 def test_unreadable_po_needs_an_operator() -> None:
     unread = PoReading(po_number="1", problems=["po.pdf: the PDF is encrypted"])
-    decision = decide(_customer("craft_hobby", 4), unread, policy.divisions().get("craft_hobby"))
+    decision = decide(_customer("craft_hobby", 4), unread, divisions().get("craft_hobby"))
     assert decision.action is PoAction.NEEDS_OPERATOR and "encrypted" in decision.reason
 
 

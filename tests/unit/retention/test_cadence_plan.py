@@ -15,7 +15,6 @@ from csflows.calendar import business_calendar
 from csflows.errors import PolicyError
 from csflows.paths import config_dir
 from csflows.retention import cadence, plan
-from csflows.retention.config import Cadence
 from csflows.retention.feedback import recovery_visit_window
 from csflows.retention.plan import (
     add_business_hours,
@@ -25,6 +24,7 @@ from csflows.retention.plan import (
     next_business_day,
     opening,
 )
+from csflows.retention.policy import Cadence
 
 runner = CliRunner()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from csflows.triage.inbound import InboundMail, direction_of, mail_from_json
+from csflows.triage.mail.inbound import InboundMail, direction_of, mail_from_json
 from csflows.triage.ticket_types import Direction, ticket_types
 
 

@@ -10,8 +10,8 @@ import pytest
 from reportlab.pdfgen import canvas
 
 from csflows.errors import MailParseError
-from csflows.triage.inbound import InboundMail
-from csflows.triage.message import message_id_of, parse_message
+from csflows.triage.mail.inbound import InboundMail
+from csflows.triage.mail.message import message_id_of, parse_message
 
 
 def _pdf(text: str) -> bytes:

@@ -1,4 +1,4 @@
-"""The IMAP keyword spelling of triage (csflows.triage.keywords): every ticket type, every person
+"""The IMAP keyword spelling of triage (csflows.triage.mirrors.keywords): every ticket type, every person
 and the CS queue read back to the same name, fit Dovecot's 50 characters, are IMAP atoms, and
 never collide; a server without MOVE gets keywords only, and nothing is deleted."""
 
@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from csflows.people import people
-from csflows.triage import keywords, mailbox, mirrors
-from csflows.triage.intake import MailboxMarking, inbox_list
-from csflows.triage.mirrors import TicketView
+from csflows.triage.mail.intake import MailboxMarking, inbox_list
+from csflows.triage.mirrors import keywords, ledger, mailbox
+from csflows.triage.mirrors.ledger import TicketView
 from csflows.triage.ticket_types import ticket_types
 
 ATOM = re.compile(r"^[\x21-\x7e]+$")
@@ -130,7 +130,7 @@ def test_without_move_the_message_keeps_its_place_with_keywords(store_ready: Pat
         ticket_id = row.id
     server = NoMoveServer()
     settings = MailboxMarking(mark_in_mailbox=True, resolved_folder="Resolved")
-    tickets: list[TicketView] = mirrors.unmirrored(mirrors.MAILBOX, ["sales"])
+    tickets: list[TicketView] = ledger.unmirrored(ledger.MAILBOX, ["sales"])
     result = mailbox.mark_inbox("sales", FakeInbox(server), settings, tickets)  # type: ignore[arg-type]
     assert result.marked == [ticket_id] and result.moved == []
     assert result.notes == {ticket_id: mailbox.NO_MOVE}
@@ -141,5 +141,5 @@ def test_without_move_the_message_keeps_its_place_with_keywords(store_ready: Pat
         b"csflows-resolved",
     }
     assert not any(call[0] == "search" for call in server.calls)  # the uid was still good
-    mirror = mirrors.mirror(ticket_id, mirrors.MAILBOX)
+    mirror = ledger.mirror(ticket_id, ledger.MAILBOX)
     assert mirror is not None and mirror.note == mailbox.NO_MOVE and mirror.ref == "INBOX"

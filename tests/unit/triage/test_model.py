@@ -14,10 +14,10 @@ from sklearn.preprocessing import FunctionTransformer
 from skops import io as skops_io
 
 from csflows.errors import ModelRefused, UntrustedModel
-from csflows.triage import model_store, training
-from csflows.triage.features import mail_parts, split_reply
-from csflows.triage.inbound import InboundMail
-from csflows.triage.model import TriageModel, rows
+from csflows.triage.classifier import registry, training
+from csflows.triage.classifier.features import mail_parts, split_reply
+from csflows.triage.classifier.model import TriageModel, rows
+from csflows.triage.mail.inbound import InboundMail
 from csflows.triage.ticket_types import ticket_types
 
 PER_TYPE = 5
@@ -38,7 +38,7 @@ def small() -> tuple[TriageModel, list[training.Example]]:
 @pytest.fixture
 def store_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CSFLOWS_HOME", str(tmp_path))
-    model_store.load.cache_clear()
+    registry.load.cache_clear()
     return tmp_path
 
 
@@ -49,10 +49,10 @@ def _evaluation(accuracy: float, precision: float) -> dict[str, float]:
 def test_the_model_round_trips_through_skops(store_home: Path, small: tuple) -> None:
     model, rest = small
     model.threshold = 0.6
-    version = model_store.save(model, "ab" * 32, _evaluation(0.8, 0.96))
+    version = registry.save(model, "ab" * 32, _evaluation(0.8, 0.96))
     assert (store_home / "models" / f"{version}.skops").exists()
-    model_store.promote(version)
-    loaded = model_store.current_model()
+    registry.promote(version)
+    loaded = registry.current_model()
     mails = [e.mail for e in rest]
     assert np.allclose(loaded.probabilities(mails), model.probabilities(mails))
     # the fast arithmetic gives the pipeline's own probabilities
@@ -62,22 +62,22 @@ def test_the_model_round_trips_through_skops(store_home: Path, small: tuple) -> 
     assert np.allclose(one_at_a_time, pipeline)
     assert loaded.predict_many(mails) == model.predict_many(mails)
     assert loaded.threshold == 0.6 and loaded.record["training_sha256"] == "ab" * 32
-    assert model_store.current_model() is loaded  # loaded once per process
-    assert model_store.predict(mails[0]) == model.predict(mails[0])
+    assert registry.current_model() is loaded  # loaded once per process
+    assert registry.predict(mails[0]) == model.predict(mails[0])
 
 
 def test_a_file_with_an_untrusted_type_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "evil.skops"
     skops_io.dump(Pipeline([("run", FunctionTransformer(os.system))]), path)
     with pytest.raises(UntrustedModel, match="untrusted types"):
-        model_store.load_pipeline(path)
+        registry.load_pipeline(path)
 
 
 def _candidate(version: str, accuracy: float, precision: float) -> str:
     """An index record only: promote and rollback read records, not model files."""
-    index = model_store.read_index()
+    index = registry.read_index()
     index["models"][version] = {"version": version, "evaluation": _evaluation(accuracy, precision)}
-    model_store.write_index(index)
+    registry.write_index(index)
     return version
 
 
@@ -86,15 +86,15 @@ def test_promote_refuses_a_worse_candidate_and_rollback_restores(store_home: Pat
     better = _candidate("v2", 0.82, 0.96)
     worse = _candidate("v3", 0.85, 0.94)  # more accurate, but less precise when it decides alone
     with pytest.raises(ModelRefused):
-        model_store.rollback()  # nothing promoted before
-    assert model_store.promote(first) == first
-    assert model_store.promote(better) == better
+        registry.rollback()  # nothing promoted before
+    assert registry.promote(first) == first
+    assert registry.promote(better) == better
     with pytest.raises(ModelRefused, match="auto_precision"):
-        model_store.promote(worse)
-    assert model_store.current_version() == better
-    assert model_store.rollback() == first
-    assert model_store.current_version() == first
-    index = model_store.read_index()
+        registry.promote(worse)
+    assert registry.current_version() == better
+    assert registry.rollback() == first
+    assert registry.current_version() == first
+    index = registry.read_index()
     assert index["history"] == [first] and set(index["models"]) == {first, better, worse}
 
 
@@ -180,15 +180,15 @@ def test_the_training_hash_ignores_order_and_sees_a_label_change() -> None:
 def test_a_promoted_model_types_tickets_with_its_own_threshold(
     store_home: Path, small: tuple
 ) -> None:
+    from csflows.triage.classifier.current import classify_and_decide
     from csflows.triage.ticket_types import ticket_types
-    from csflows.triage.typing_model import classify_and_decide
 
     model, rest = small
     mail = rest[0].mail
     before = classify_and_decide(mail, ticket_types())  # none promoted: the shipped model
     assert before.signals[0].startswith("model:shipped-")
     model.threshold = 1.01  # nothing sure enough: every ticket goes to a person
-    model_store.promote(model_store.save(model, "cd" * 32, _evaluation(0.9, 0.97)))
+    registry.promote(registry.save(model, "cd" * 32, _evaluation(0.9, 0.97)))
     after = classify_and_decide(mail, ticket_types())
     assert (after.type, after.confidence) == model.predict(mail)[:2]
     assert after.needs_triage and after.signals[0].startswith("model:")
@@ -198,7 +198,8 @@ def test_a_promoted_model_types_tickets_with_its_own_threshold(
 def test_a_review_answer_is_in_the_next_training_set(store_ready: Path) -> None:
     from email.message import EmailMessage
 
-    from csflows.triage import intake, review
+    from csflows.triage import review
+    from csflows.triage.mail import intake
     from csflows.triage.routing import triage_tickets
     from csflows.triage.ticket_types import ticket_types
 
@@ -233,14 +234,14 @@ def test_the_shipped_model_is_built_once_per_machine_and_then_loaded(
         builds.append(1)
         return model, _evaluation(0.88, 0.97)
 
-    first = model_store.built_once("ef" * 32, build)
-    again = model_store.built_once("ef" * 32, build)
+    first = registry.built_once("ef" * 32, build)
+    again = registry.built_once("ef" * 32, build)
     assert builds == [1]  # the second process loads what the first built
     assert again.threshold == 0.61 and again.record["evaluation"]["lowo_accuracy"] == 0.88
     assert again.record["version"].startswith("shipped-efefefef")
     mails = [e.mail for e in rest]
     assert np.allclose(again.probabilities(mails), first.probabilities(mails))
-    model_store.built_once("01" * 32, build)  # other training mail: another model
+    registry.built_once("01" * 32, build)  # other training mail: another model
     assert builds == [1, 1]
 
 
@@ -256,14 +257,14 @@ def test_the_teams_recent_answers_decide_first_then_the_writers() -> None:
         return {**_evaluation(accuracy, 0.97), **recent}
 
     # fewer of the team's answers right: refused, however well it does on the writers
-    assert model_store.worse_than(candidate(0.95, 3, 4), before) == [
+    assert registry.worse_than(candidate(0.95, 3, 4), before) == [
         "the team's 10 recent answers: 3 right < 4"
     ]
     # more of them right: the team's word wins over the writers' convention
-    assert model_store.worse_than(candidate(0.85, 6, 4), before) == []
+    assert registry.worse_than(candidate(0.85, 6, 4), before) == []
     # as many: the writers' figures may not drop
-    assert model_store.worse_than(candidate(0.85, 4, 4), before) == ["lowo_accuracy 0.85 < 0.9"]
-    assert model_store.worse_than(_evaluation(0.90, 0.97), before) == []  # no answers yet
+    assert registry.worse_than(candidate(0.85, 4, 4), before) == ["lowo_accuracy 0.85 < 0.9"]
+    assert registry.worse_than(_evaluation(0.90, 0.97), before) == []  # no answers yet
 
 
 def test_a_person_types_a_ticket_below_the_models_threshold_or_the_teams_floor() -> None:

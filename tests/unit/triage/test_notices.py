@@ -9,7 +9,8 @@ from pathlib import Path
 
 from csflows import store
 from csflows.store.tables import TicketRow
-from csflows.triage import intake, notices
+from csflows.triage import notices
+from csflows.triage.mail import intake
 
 
 def _ticket(n: int, assignee: str, status: str, subject: str = "RFQ: albums") -> int:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from csflows.triage import support_cases
-from csflows.triage.mirrors import TicketView
+from csflows.triage.mirrors import support_cases
+from csflows.triage.mirrors.ledger import TicketView
 
 
 def _ticket(status: str = "open", assignee: str = "Mary Callie") -> TicketView:

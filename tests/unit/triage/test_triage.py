@@ -14,10 +14,10 @@ from pypdf import PdfReader
 from reportlab.pdfgen import canvas
 
 from csflows import store
+from csflows.divisions import divisions
 from csflows.paths import PROJECT_ROOT
-from csflows.policy import divisions
 from csflows.store.tables import CustomerRow, InquiryRow, TouchpointRow
-from csflows.triage.intake import store_raw
+from csflows.triage.mail.intake import store_raw
 from csflows.triage.routing import (
     account_request_reply,
     applicant_awaiting_first_po,

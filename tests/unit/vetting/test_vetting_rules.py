@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from csflows.divisions import divisions
 from csflows.errors import PolicyError
 from csflows.models import CheckResult, MissingField, Recommendation, Verdict
-from csflows.policy import divisions
 from csflows.vetting.criteria.address import address_verdict, normalized_address, offline_verdict
 from csflows.vetting.criteria.amazon import amazon_verdict, linked_pages, page_signals
 from csflows.vetting.criteria.errored import errored_check

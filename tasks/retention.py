@@ -14,10 +14,7 @@ from prefect.client.orchestration import get_client
 from blocks import SmtpServer, TwilioCredentials, resolve
 from csflows.links import run_form
 from csflows.people import people
-from csflows.retention import cadence, enroll_ready
-from csflows.retention import dispatch as rules
-from csflows.retention import feedback as outcomes
-from csflows.retention import report as reports
+from csflows.retention import cadence, dispatch, enroll_ready, feedback, report
 from csflows.retention.replies import store_sms_replies
 from tasks.retry import TRANSIENT_RETRIES
 
@@ -39,15 +36,15 @@ def enroll_ready_customers(now: datetime) -> int:
 def find_due_touchpoints(now: datetime) -> DueWork:
     policy = cadence()
     return DueWork(
-        messages=rules.due_message_ids(now, policy),
-        human=rules.due_human_ids(now, policy),
-        overdue=rules.overdue_candidate_ids(now, policy),
+        messages=dispatch.due_message_ids(now, policy),
+        human=dispatch.due_human_ids(now, policy),
+        overdue=dispatch.overdue_candidate_ids(now, policy),
     )
 
 
 @task(name="find-negative-feedback")
 def find_negative_feedback() -> list[int]:
-    return outcomes.unhandled_negative_feedback()
+    return feedback.unhandled_negative_feedback()
 
 
 @task(
@@ -57,7 +54,7 @@ def find_negative_feedback() -> list[int]:
 )
 def send_touchpoint_messages(ids: list[int], now: datetime) -> dict[str, int]:
     """SMS and email touchpoints of one batch, each sent once."""
-    return rules.send_messages(
+    return dispatch.send_messages(
         ids, now, cadence(), mail=resolve(SmtpServer), sms=resolve(TwilioCredentials).client()
     ).counts()
 
@@ -66,7 +63,7 @@ def send_touchpoint_messages(ids: list[int], now: datetime) -> dict[str, int]:
     name="assign-calls-and-visits", task_run_name=lambda: _run_name("assign"), **TRANSIENT_RETRIES
 )
 def assign_calls_and_visits(ids: list[int], now: datetime) -> dict[str, int]:
-    return rules.assign_human(
+    return dispatch.assign_human(
         ids, now, cadence(), mail=resolve(SmtpServer), outcome_form=outcome_form_link()
     ).counts()
 
@@ -87,7 +84,7 @@ def outcome_form_link() -> Callable[[int], str] | None:
 
 @task(name="escalate-overdue", task_run_name=lambda: _run_name("escalate"), **TRANSIENT_RETRIES)
 def escalate_overdue(ids: list[int], now: datetime) -> dict[str, int]:
-    return rules.escalate_overdue(ids, now, cadence(), mail=resolve(SmtpServer)).counts()
+    return dispatch.escalate_overdue(ids, now, cadence(), mail=resolve(SmtpServer)).counts()
 
 
 @task(
@@ -103,8 +100,8 @@ def act_on_negative_feedback(ids: list[int], now: datetime) -> list[dict[str, An
     done: list[dict[str, Any]] = []
     for feedback_id in ids:
         try:
-            h = outcomes.handle_negative(feedback_id, now, cadence(), mail=mail)
-        except outcomes.FeedbackError as exc:
+            h = feedback.handle_negative(feedback_id, now, cadence(), mail=mail)
+        except feedback.FeedbackError as exc:
             logger.error("feedback %s not acted on: %s", feedback_id, exc)
             done.append({"feedback_id": feedback_id, "error": str(exc)})
             continue
@@ -130,32 +127,32 @@ def fetch_sms_replies(since: datetime) -> list[int]:
 
 @task(name="touchpoints-this-week")
 def touchpoints_this_week(now: datetime) -> list[dict[str, Any]]:
-    return reports.touchpoints_this_week(now.date(), cadence())
+    return report.touchpoints_this_week(now.date(), cadence())
 
 
 @task(name="open-work-by-agent")
 def open_work_by_agent(now: datetime) -> list[dict[str, Any]]:
     """Open calls and visits per agent, for the operators' due list."""
-    return reports.open_work_by_agent(now.date(), cadence())
+    return report.open_work_by_agent(now.date(), cadence())
 
 
 @task(name="record-outcome")
 def record_outcome(
     touchpoint_id: int, outcome: str, notes: str, recorded_by: str, now: datetime
-) -> outcomes.RecordedOutcome:
-    return outcomes.record_outcome(touchpoint_id, outcome, notes, recorded_by, now)
+) -> feedback.RecordedOutcome:
+    return feedback.record_outcome(touchpoint_id, outcome, notes, recorded_by, now)
 
 
 @task(name="compute-monthly-report")
-def compute_monthly_report(month: str) -> reports.MonthlyReport:
+def compute_monthly_report(month: str) -> report.MonthlyReport:
     from datetime import date
 
-    return reports.monthly_report(date.fromisoformat(f"{month}-01"), cadence())
+    return report.monthly_report(date.fromisoformat(f"{month}-01"), cadence())
 
 
 @task(name="email-monthly-report", **TRANSIENT_RETRIES)
-def email_monthly_report(report: reports.MonthlyReport) -> list[str]:
-    return reports.email_report(report, cadence(), mail=resolve(SmtpServer))
+def email_monthly_report(monthly_report: report.MonthlyReport) -> list[str]:
+    return report.email_report(monthly_report, cadence(), mail=resolve(SmtpServer))
 
 
 def _run_name(action: str) -> str:

@@ -20,9 +20,9 @@ from sklearn.metrics import f1_score
 
 from csflows import config
 from csflows.paths import config_dir
-from csflows.triage import model_store
-from csflows.triage.inbound import InboundMail, mail_from_json
-from csflows.triage.model import TriageModel
+from csflows.triage.classifier import registry
+from csflows.triage.classifier.model import TriageModel
+from csflows.triage.mail.inbound import InboundMail, mail_from_json
 from csflows.triage.ticket_types import TicketTypes, ticket_types
 
 TARGET_PRECISION = 0.95
@@ -261,11 +261,11 @@ def train_and_store(
     folds: Sequence[Fold] | None = None,
     answers: TeamAnswers = TeamAnswers(),
 ) -> str:
-    """Train and evaluate (`train_evaluated`); saved as a candidate (see `model_store.promote`).
+    """Train and evaluate (`train_evaluated`); saved as a candidate (see `registry.promote`).
     Returns its version."""
     model, record = train_evaluated(by_writer, policy, folds, answers)
     examples = [e for mail in by_writer.values() for e in mail]
-    return model_store.save(model, training_sha256([*examples, *answers.all]), record)
+    return registry.save(model, training_sha256([*examples, *answers.all]), record)
 
 
 def shipped_model() -> TriageModel:
@@ -284,4 +284,4 @@ def _shipped_model() -> TriageModel:
     # A message's direction is one of the model's signals: other domains, another model.
     domains = json.dumps([policy.own_domains, policy.supplier_domains])
     key = hashlib.sha256(f"{training_sha256(examples)}\n{domains}".encode()).hexdigest()
-    return model_store.built_once(key, lambda: train_evaluated(by_writer, policy))
+    return registry.built_once(key, lambda: train_evaluated(by_writer, policy))

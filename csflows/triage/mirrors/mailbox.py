@@ -1,5 +1,5 @@
 """Triage shown in the inbox itself (opt-in per inbox, config/inboxes.yaml `mailbox:`): IMAP
-keywords on the original message for its type, assignee and resolved (csflows.triage.keywords),
+keywords on the original message for its type, assignee and resolved (csflows.triage.mirrors.keywords),
 and auto-resolved mail moved to a folder when one is configured (created when missing).
 
 Nothing is ever deleted or expunged: a move is IMAP MOVE (RFC 6851) only; a server without MOVE
@@ -18,9 +18,9 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from csflows.errors import InboxUnavailable
-from csflows.triage import keywords, mirrors
-from csflows.triage.intake import Inbox, MailboxMarking
-from csflows.triage.mirrors import MAILBOX, TicketView
+from csflows.triage.mail.intake import Inbox, MailboxMarking
+from csflows.triage.mirrors import keywords, ledger
+from csflows.triage.mirrors.ledger import MAILBOX, TicketView
 
 NO_MOVE = "the server has no MOVE: keywords only, the message stays in the inbox"
 NOT_FOUND = "the message is not in the mailbox (a person may have moved or deleted it)"
@@ -117,7 +117,7 @@ def _mark_one(
     note = "; ".join(notes) or None
     if note:
         result.notes[ticket.id] = note
-    mirrors.record_mirrored(ticket, MAILBOX, ref=ref, note=note)
+    ledger.record_mirrored(ticket, MAILBOX, ref=ref, note=note)
     result.marked.append(ticket.id)
     return True
 
@@ -141,7 +141,7 @@ def _mark_in_folder(
         except IMAPClientError as exc:
             error = f"{exc.__class__.__name__}: {exc}"
             result.failed[ticket.id] = error
-            mirrors.record_failure(ticket, MAILBOX, error)
+            ledger.record_failure(ticket, MAILBOX, error)
     return absent
 
 
@@ -160,7 +160,7 @@ def mark_inbox(
             absent = _mark_in_folder(client, target, absent, settings, result)
         for ticket in absent:
             result.notes[ticket.id] = NOT_FOUND
-            mirrors.record_mirrored(ticket, MAILBOX, ref=None, note=NOT_FOUND)
+            ledger.record_mirrored(ticket, MAILBOX, ref=None, note=NOT_FOUND)
     except (TimeoutError, OSError, IMAPClientError) as exc:
         raise InboxUnavailable(f"inbox {name}: {exc.__class__.__name__}: {exc}") from exc
     finally:

@@ -14,8 +14,8 @@ from csflows import config, netsuite, store
 from csflows.errors import ExternalError
 from csflows.models.common import Model
 from csflows.store.tables import TicketRow
-from csflows.triage import mirrors
-from csflows.triage.mirrors import NETSUITE, TicketView
+from csflows.triage.mirrors import ledger
+from csflows.triage.mirrors.ledger import NETSUITE, TicketView
 
 RECORD = "supportCase"
 
@@ -105,8 +105,8 @@ def sync_cases(
             case_id = upsert_case(account, ticket, ticket_text(ticket.id), rules)
         except ExternalError as exc:
             result.failed[ticket.id] = str(exc)
-            mirrors.record_failure(ticket, NETSUITE, str(exc))
+            ledger.record_failure(ticket, NETSUITE, str(exc))
         else:
             result.upserted[ticket.id] = case_id
-            mirrors.record_mirrored(ticket, NETSUITE, ref=case_id)
+            ledger.record_mirrored(ticket, NETSUITE, ref=case_id)
     return result

@@ -23,14 +23,14 @@ from csflows import config, store
 from csflows.errors import InboxUnavailable
 from csflows.models.common import Model
 from csflows.store.tables import InboxCursorRow, TicketRow
-from csflows.triage.message import message_id_of
+from csflows.triage.mail.message import message_id_of
 
 FETCH_BATCH = 25  # messages per FETCH
 FETCH_BYTES = 32 * 1024 * 1024  # and at most this many bytes per FETCH
 
 
 class MailboxMarking(Model):
-    """Whether triage shows in an inbox's mailbox (csflows.triage.mailbox): opt-in."""
+    """Whether triage shows in an inbox's mailbox (csflows.triage.mirrors.mailbox): opt-in."""
 
     mark_in_mailbox: bool = False
     resolved_folder: str | None = None  # auto-resolved mail is moved here when set

@@ -8,17 +8,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from csflows.errors import NotFound
-from csflows.triage import model_store, training
 from csflows.triage.assignment import Classification, TriageDecision, decide
-from csflows.triage.inbound import InboundMail, direction_of
-from csflows.triage.model import TriageModel
+from csflows.triage.classifier import registry, training
+from csflows.triage.classifier.model import TriageModel
+from csflows.triage.mail.inbound import InboundMail, direction_of
 from csflows.triage.ticket_types import TicketTypes
 
 
 def typing_model() -> TriageModel:
     """The promoted model, else the shipped one."""
     try:
-        return model_store.current_model()
+        return registry.current_model()
     except NotFound:
         return training.shipped_model()
 

@@ -1,9 +1,9 @@
 """The learned triage model: one scikit-learn pipeline from a message's parts to calibrated type
-probabilities (`csflows.triage.model_store.predict(mail)` asks the promoted one).
+probabilities (`csflows.triage.classifier.registry.predict(mail)` asks the promoted one).
 
 Text features are TF-IDF word n-grams of the subject and of the new text, character n-grams of
 both (misspellings, Spanish, part numbers), the quoted history at a low weight, and the structural
-signal tokens of `csflows.triage.features`. The classifier is a linear SVM with sigmoid-calibrated
+signal tokens of `csflows.triage.classifier.features`. The classifier is a linear SVM with sigmoid-calibrated
 probabilities (`CalibratedClassifierCV`), so the confidence threshold means something.
 """
 
@@ -25,8 +25,16 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
-from csflows.triage.features import DIRECTED, NEW, QUOTED, SIGNALS, SUBJECT, TEXT, mail_parts
-from csflows.triage.inbound import InboundMail
+from csflows.triage.classifier.features import (
+    DIRECTED,
+    NEW,
+    QUOTED,
+    SIGNALS,
+    SUBJECT,
+    TEXT,
+    mail_parts,
+)
+from csflows.triage.mail.inbound import InboundMail
 from csflows.triage.ticket_types import TicketTypes
 
 # Each feature group's weight, chosen by leave-one-writer-out accuracy (bench/README.md):

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from csflows.triage.inbound import InboundMail, direction_of
+from csflows.triage.mail.inbound import InboundMail, direction_of
 from csflows.triage.ticket_types import TicketTypes
 
 # A line that starts quoted history or a forwarded message, in the languages the mail uses.
