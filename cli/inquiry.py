@@ -50,7 +50,7 @@ def show(
         f"  status {shown['status']}, recommendation {shown['recommendation']}, round {shown['round']}"
     )
     if shown["flow_run_id"]:
-        from csflows.vetting.gates import flow_run_link
+        from csflows.links import flow_run_link
 
         typer.echo(f"  run {flow_run_link(shown['flow_run_id'])}")
     typer.echo("checks:")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from cli.letter_samples import SAMPLES
 from cli.output import emit_json, fail
 from csflows import letters
 from csflows.errors import CsflowsError
@@ -20,7 +21,7 @@ def preview(
 ) -> None:
     """Render every letter (or NAME) with sample values: edit config/templates/, then look."""
     try:
-        previews = letters.preview(name)
+        previews = letters.preview(SAMPLES, name)
     except CsflowsError as exc:
         fail(str(exc))
     if as_json:

@@ -43,7 +43,7 @@ def submit_to_deployment(form: Path, rep: str | None = None) -> None:
     """The whole vetting, approval gate included, as a run of the vet-new-customer deployment."""
     import os
 
-    from csflows.vetting.gates import submit
+    from tasks.vetting_gates import submit
 
     reading = machine_reading(form)
     try:

@@ -30,7 +30,7 @@ def run(folder: Path | None = None) -> Iterator[str]:
 
 def start_sample_inquiries(folder: Path) -> Iterator[str]:
     """Submit each `inquiries/*.json` to vet-new-customer, so the approval gate shows in the UI."""
-    from csflows.vetting.gates import submit
+    from tasks.vetting_gates import submit
 
     for file in sorted((folder / "inquiries").glob("*.json")):
         try:

@@ -1,24 +1,20 @@
 """Every letter csflows sends, rendered with sample values so whoever edits the wording sees the
-result (`csflows letters preview`). The catalog (`config/letters.yaml`) says who receives each
+result (`csflows letters preview`; the samples, which read each procedure's policy, are
+`cli.letter_samples`). The catalog (`config/letters.yaml`) says who receives each
 letter and whose wording it is; `internal_words` is what no recipient may ever read."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
-from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
 from csflows import config, templates
-from csflows.divisions import divisions
 from csflows.errors import PolicyError
 from csflows.models.common import Model
 from csflows.paths import config_dir
-from csflows.tiers.policy import tier_policy
-from csflows.vetting.policy import approval_policy
 
 Audience = Literal[
     "customer", "applicant", "sales agent", "supervisor", "manager", "Customer Service", "rep"
@@ -63,232 +59,6 @@ def catalog() -> LetterCatalog:
     return letters
 
 
-# Sample values: the real divisions, approval and tier policy, a made-up customer.
-_CUSTOMER = {"customer_name": "Bright Crafts LLC", "customer_id": "C-1042"}
-_APPLICANT = {
-    "business_name": "Harbor Paper Co.",
-    "contact_name": "Jordan Lee",
-    "rep_name": "Jordan Diaz",
-}
-_AGENT = {"agent_name": "Dana Ruiz", "agent_email": "dana.ruiz@advantus.example"}
-_LINK = {
-    "link": "http://127.0.0.1:4200/runs/flow-run/7f1c0e52-1b0e-4d8e-9a57-2f7d9d3c6a10",
-    "queue_link": "http://127.0.0.1:4200/runs?state=Suspended&tag=awaiting%3Asupervisor",
-}
-
-
-def _division(key: str) -> Any:
-    return divisions().get(key)
-
-
-def _channels() -> list[dict[str, str]]:
-    return [{"name": c.name, "url": str(c.url)} for c in approval_policy().retail_channels]
-
-
-def _tier(index: int) -> dict[str, object]:
-    """A tier of `config/tiers.yaml` as the tier notices pass it (0 = base, -1 = the top)."""
-    tier = tier_policy().tiers[index]
-    return {"key": tier.key, "name": tier.name, "extras": tier.extras}
-
-
-SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
-    "level4_craft_hobby": lambda: {
-        **_CUSTOMER,
-        "po_number": "4512",
-        "minimums": _division("craft_hobby").minimums,
-    },
-    "level4_floating_luxuries": lambda: {
-        **_CUSTOMER,
-        "po_number": "4513",
-        "division": _division("floating_luxuries"),
-    },
-    "order_minimums": lambda: {
-        **_CUSTOMER,
-        "po_number": "4514",
-        "division": _division("craft_hobby"),
-        "minimums": _division("craft_hobby").minimums,
-        "minimum": Decimal(350),
-        "total": Decimal("280.50"),
-        "shortfall": Decimal("69.50"),
-    },
-    "po_unknown_sender": lambda: {
-        "sender": "Buyer <buyer@unknown-shop.example>",
-        "po_number": "PO-7781",
-        "total": Decimal("1240.00"),
-        "subject": "New order",
-        "problems": [],
-        "body": "Please find our PO attached.",
-    },
-    "po_supervisor_review": lambda: {
-        **_CUSTOMER,
-        **_LINK,
-        "division_name": "COP",
-        "level": 3,
-        "sender": "Buyer <buyer@deskdepot.example>",
-        "po_number": "PO-7790",
-        "total": Decimal("212.40"),
-        "subject": "PO-7790",
-        "reason": "Level 3, COP: this customer is subject to the COP order minimums, but "
-        "the division's minimum order is not configured",
-    },
-    "ticket_assigned": lambda: {
-        "person_name": "Mary Callie",
-        "ticket_id": 118,
-        "ticket_type": "QUOTE - Request for Quote",
-        "sender": "Buyer <buyer@hobbyhaven.example>",
-        "subject": "RFQ: 500 scrapbook albums",
-        "first_lines": "Please quote 500 12x12 albums, delivery in March.",
-        "link": "http://127.0.0.1:4200/artifacts/key/open-tickets",
-    },
-    "ticket_digest": lambda: {
-        "person_name": "Mary Callie",
-        "day": "2026-12-01",
-        "tickets": [
-            {
-                "id": 118,
-                "type": "QUOTE - Request for Quote",
-                "sender": "buyer@hobbyhaven.example",
-                "subject": "RFQ: 500 scrapbook albums",
-                "since": "2026-11-30",
-            }
-        ],
-        "link": "http://127.0.0.1:4200/artifacts/key/open-tickets",
-    },
-    "new_account_reply": lambda: {
-        "customer_name": "Jordan Lee",
-        "division": _division("sulyn"),
-        "form_name": "New Customer Inquiry Form.pdf",
-    },
-    "vetting_incomplete": lambda: {
-        **_APPLICANT,
-        "missing": [
-            {"label": "Website", "reason": "is missing"},
-            {"label": "Phone", "reason": "is not a valid phone number"},
-        ],
-    },
-    "vetting_key_form": lambda: {
-        **_LINK,
-        "rep_name": "Jordan Diaz",
-        "inquiry_id": 17,
-        "business_name": "Harbor Paper Co.",
-        "filename": "inquiry-form-scan.png",
-        "how": "by OCR (Tesseract) from the picture",
-        "unread": ["Phone", "Postal (ZIP) code"],
-        "queue_link": "http://127.0.0.1:4200/runs?state=Suspended&tag=awaiting%3Arep",
-    },
-    "vetting_supervisor_review": lambda: {
-        **_APPLICANT,
-        **_LINK,
-        "inquiry_id": 17,
-        "division": "Craft & Hobby",
-        "recommendation": "approve",
-        "criteria": [
-            "Amazon: pass (no Amazon seller account on the form or the website)",
-            "Address: pass (a commercial building)",
-        ],
-    },
-    "vetting_approval_reminder": lambda: {
-        **_APPLICANT,
-        **_LINK,
-        "inquiry_id": 17,
-        "waited": 3,
-        "timeout": 5,
-    },
-    "vetting_approval_escalation": lambda: {
-        **_APPLICANT,
-        **_LINK,
-        "inquiry_id": 17,
-        "waited": 5,
-        "timeout": 5,
-        "supervisor": "cs-supervisor@example.com",
-    },
-    "vetting_request_info": lambda: {
-        **_APPLICANT,
-        "note": "Which of our Craft & Hobby product lines would you like to carry?",
-    },
-    "vetting_approved": lambda: {**_APPLICANT, "division": _division("craft_hobby")},
-    "vetting_decline": lambda: {**_APPLICANT, "channels": _channels()},
-    "vetting_decline_amazon": lambda: {**_APPLICANT, "channels": _channels()},
-    "vetting_decline_address": lambda: {
-        **_APPLICANT,
-        "channels": _channels(),
-        "address": "12 Elm Street, Springfield, IL 62701",
-    },
-    "vetting_decline_website": lambda: {**_APPLICANT, "website": "https://harborpaper.example"},
-    "vetting_decline_products": lambda: {**_APPLICANT, "division_name": "Craft & Hobby"},
-    "vetting_decline_minimums": lambda: {
-        **_APPLICANT,
-        "channels": _channels(),
-        "division": _division("craft_hobby"),
-    },
-    "retention_welcome_email": lambda: {**_CUSTOMER, **_AGENT, "cycle": 1},
-    "retention_welcome_sms": lambda: {**_CUSTOMER, **_AGENT, "cycle": 1},
-    "retention_checkin_email": lambda: {**_CUSTOMER, **_AGENT},
-    "retention_checkin_sms": lambda: {**_CUSTOMER, **_AGENT},
-    "retention_agent_task": lambda: {
-        **_CUSTOMER,
-        **_AGENT,
-        "kind": "visit",
-        "due": "2026-12-08",
-        "cycle": 1,
-        "step": "two weeks later - visit the client",
-        "phone": "+1 312 555 0142",
-        "address": "200 W Madison St, Chicago, IL 60606",
-        "touchpoint_id": 311,
-        "outcome_link": "http://127.0.0.1:4200/deployments/deployment/"
-        "0b8f5c1e-4a51-4c39-9d8e-2f1c7e3a9b10/run?parameters=%7B%22touchpoint_id%22%3A311%7D",
-    },
-    "retention_negative_feedback": lambda: {
-        **_CUSTOMER,
-        **_AGENT,
-        "source": "phone call",
-        "recorded_by": "Dana Ruiz",
-        "notes": "Two cartons arrived damaged.",
-        "visit_on": "2026-12-09 10:00 CST",
-        "visit_by": "2026-12-10 09:30 CST",
-        "within_hours": 48,
-        "cycle": 2,
-    },
-    "retention_escalation": lambda: {
-        **_CUSTOMER,
-        **_AGENT,
-        "kind": "call",
-        "due": "2026-12-01",
-        "cycle": 1,
-        "step": "a week later - phone call and feedback",
-        "overdue_hours": 16,
-        "touchpoint_id": 298,
-    },
-    "retention_monthly_report": lambda: {
-        "month": "2026-11",
-        "headline": "Meetings held: 31 of the 50 required (19 short).\n"
-        "New accounts won: 12 of the 30 required (18 short).",
-        "capacity_per_agent": 40,
-        "table": "agent       new accounts  meetings\nDana Ruiz   12            31",
-        "capacity_table": "agent       planned\nDana Ruiz   44",
-        "capacity_summary": "No agent's planned meetings exceed capacity in the months shown.",
-    },
-    "tier_reminder": lambda: {
-        **_CUSTOMER,
-        "trailing": Decimal("92500"),
-        "amount_to_next": Decimal("7500.01"),
-        "next_tier": _tier(-1),
-        "window_months": 12,
-    },
-    "tier_change": lambda: {
-        **_CUSTOMER,
-        "direction": "upgrade",
-        "division": "Craft & Hobby",
-        "sales_agent": "Dana Ruiz",
-        "as_of": date(2026, 12, 1).isoformat(),
-        "trailing": Decimal("100250"),
-        "tier": _tier(-1),
-        "previous_tier": _tier(0),
-        "window_months": 12,
-        "grace_months": 3,
-    },
-}
-
 # What a recipient must never read: the seeds, config files and keys, unfilled values.
 _INTERNAL = re.compile(
     r"\bseed 00\d|\bseeds?\b|config/|\.ya?ml\b|\bcsflows\b|\(not set\)|\bNone\b|\bnull\b"
@@ -309,11 +79,15 @@ def _around(text: str, match: re.Match[str]) -> str:
     return text[start : end if end >= 0 else len(text)]
 
 
-def preview(name: str | None = None) -> list[Preview]:
-    """Every letter (or the one named) rendered with sample values, in name order."""
+Samples = dict[str, Callable[[], dict[str, Any]]]
+"""Per letter, a function giving the values it is rendered with in a preview."""
+
+
+def preview(samples: Samples, name: str | None = None) -> list[Preview]:
+    """Every letter (or the one named) rendered with `samples`' values, in name order."""
     letters = catalog().letters
     names = [name] if name else sorted(letters)
-    unknown = [n for n in names if n not in letters or n not in SAMPLES]
+    unknown = [n for n in names if n not in letters or n not in samples]
     if unknown:
         raise PolicyError(
             f"no letter named {unknown[0]!r}; the letters are: {', '.join(sorted(letters))}"
@@ -321,7 +95,7 @@ def preview(name: str | None = None) -> list[Preview]:
     previews = []
     for letter_name in names:
         letter = letters[letter_name]
-        rendered = templates.render(letter_name, **SAMPLES[letter_name]())
+        rendered = templates.render(letter_name, **samples[letter_name]())
         previews.append(
             Preview(
                 name=letter_name,

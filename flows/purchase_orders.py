@@ -23,6 +23,7 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from csflows.divisions import divisions
+from csflows.links import flow_run_link
 from csflows.markdown import escape
 from csflows.models.purchase_order import (
     PoAction,
@@ -40,7 +41,6 @@ from csflows.purchase_orders.reading import canonical_po_number
 from csflows.purchase_orders.report import artifact_key, po_markdown
 from csflows.purchase_orders.responses import response_email, with_values
 from csflows.run_inputs import with_context
-from csflows.vetting.gates import flow_run_link
 from csflows.vetting.policy import approval_policy
 from tasks.messaging import send_email_task
 from tasks.purchase_orders import (

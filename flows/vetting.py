@@ -27,6 +27,7 @@ from prefect.runtime import flow_run
 
 from csflows.calendar import approval_actions_due
 from csflows.divisions import divisions
+from csflows.links import flow_run_link
 from csflows.markdown import escape
 from csflows.models import (
     ApprovalNudge,
@@ -44,10 +45,7 @@ from csflows.vetting.gates import (
     ApplicantAnswer,
     ApprovalDecision,
     FirstPurchaseOrder,
-    answer_info_request,
     approval_form,
-    flow_run_link,
-    wait_at_gate,
 )
 from csflows.vetting.inquiries import Claim, InquiryRecord
 from csflows.vetting.owner import rep_for, rep_of
@@ -62,6 +60,7 @@ from tasks.vetting import (
     netsuite_customer_task,
     save_customer_task,
 )
+from tasks.vetting_gates import answer_info_request, wait_at_gate
 
 
 def _slug(text: str) -> str:

@@ -13,7 +13,7 @@ from csflows.models.purchase_order import PoDecision, PoEmail, PoReading, Sender
 from csflows.purchase_orders import inbound, records, senders
 from csflows.purchase_orders.policy import po_policy
 from csflows.purchase_orders.reading import read_purchase_order, readable_text
-from csflows.vetting import gates
+from tasks import vetting_gates
 
 
 @task(name="receive-purchase-order")
@@ -75,7 +75,7 @@ def resume_vetting(
     claimed: records.ClaimedAction, inquiry_id: int, po_number: str, total: Decimal
 ) -> str:
     """Give the approved applicant's vetting run its first PO (issue 4 creates the customer)."""
-    flow_run_id = gates.resume_with_first_po(inquiry_id, po_number, total)
+    flow_run_id = vetting_gates.resume_with_first_po(inquiry_id, po_number, total)
     records.mark_done(claimed.id)
     return flow_run_id
 

@@ -20,7 +20,6 @@ from csflows.clients.cache import cached_lookup
 from csflows.errors import ApiError, ExternalError, TransientApiError
 from csflows.http import LimitedSession, QuotaWindow, request, retry_after
 from csflows.models import Address
-from csflows.vetting.criteria.address import address_lines, normalized_address, wants_usps_cass
 
 PLACES_FIELDS = (
     "places.id,places.displayName,places.formattedAddress,places.businessStatus,"
@@ -133,9 +132,9 @@ class GoogleMaps:
 
     def validate(self, address: Address) -> tuple[dict[str, Any], bool]:
         """Address Validation (`enableUspsCass` for US and PR); (answer, from_cache)."""
-        lines = address_lines(address)
+        lines = address.lines()
         region = (address.country or "US").upper()
-        cass = wants_usps_cass(address)
+        cass = _wants_usps_cass(address)
 
         def fetch() -> dict[str, Any]:
             client = self._client("google.addressvalidation")
@@ -147,7 +146,7 @@ class GoogleMaps:
                 raise client.gave_up("google.addressvalidation", exc) from exc
             return _raise_error_body("google.addressvalidation", body)
 
-        request_key = {"address": normalized_address(address), "cass": cass}
+        request_key = {"address": address.normalized(), "cass": cass}
         return self._cached("google.addressvalidation", request_key, fetch)
 
     def _web_service(self, api: str, call: Callable[[MapsClient], Any]) -> Any:
@@ -171,7 +170,7 @@ class GoogleMaps:
                 self._web_service("google.geocoding", lambda c: c.geocode(address.one_line()))
             )
 
-        return self._cached("google.geocoding", {"address": normalized_address(address)}, fetch)
+        return self._cached("google.geocoding", {"address": address.normalized()}, fetch)
 
     def time_zone(self, address: Address) -> str | None:
         """The IANA time zone at the address: its point from the (cached) Address Validation
@@ -219,7 +218,7 @@ class GoogleMaps:
             )
             return list(response.json().get("places") or [])
 
-        key = {"business": business.strip().lower(), "address": normalized_address(address)}
+        key = {"business": business.strip().lower(), "address": address.normalized()}
         return self._cached("google.places", key, fetch)
 
     def _cached(self, api: str, key: Any, fetch: Any) -> Any:
@@ -240,3 +239,8 @@ def _raise_error_body(api: str, body: Any) -> dict[str, Any]:
     if code == 429 or code >= 500:
         raise TransientApiError(api, message, code)
     raise ApiError(api, message, code or None)
+
+
+def _wants_usps_cass(address: Address) -> bool:
+    """USPS CASS processing in Address Validation: only for US and Puerto Rico addresses."""
+    return (address.country or "US").upper() in {"US", "PR"}

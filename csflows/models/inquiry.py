@@ -6,6 +6,7 @@ completeness is a rule of its own (`csflows.vetting.criteria.completeness`).
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from enum import StrEnum
 
@@ -37,6 +38,17 @@ class Address(Model):
     def one_line(self) -> str:
         parts = [self.street, self.unit, self.city, self.region, self.postal_code, self.country]
         return ", ".join(p for p in parts if p)
+
+    def normalized(self) -> str:
+        """The address as one comparable line: cache key and log-safe label."""
+        line = re.sub(r"[^\w# -]", " ", self.one_line().lower())
+        return re.sub(r"\s+", " ", line).strip()
+
+    def lines(self) -> list[str]:
+        """Street (with unit) and locality, as a postal service reads them."""
+        street = " ".join(p for p in (self.street, self.unit) if p)
+        locality = " ".join(p for p in (self.city, self.region, self.postal_code) if p)
+        return [line for line in (street, locality) if line]
 
 
 class NewCustomerInquiry(Model):

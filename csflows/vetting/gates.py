@@ -1,9 +1,7 @@
-"""The vetting run on Prefect (seed 001): starting it, its page in the UI, and its human gates as
-run inputs, with how each answer enters the inquiry's audit trail and how other flows answer.
-
-The vetting run suspends with `suspend_flow_run(wait_for_input=...)`; the operator answers in the
-UI's form, or another flow (the purchase-order flow, for the first PO) answers through the API.
-A gate's answer is kept in the audit trail under `gate:<key>`, so a re-run reads it back.
+"""The vetting's human gates (seed 001) as Resume forms, and how each answer enters the
+inquiry's audit trail. A gate's answer is kept there under `gate:<key>`, so a re-run reads it back
+(`recorded_answer`). Suspending at a gate, starting a vetting run and answering one from another
+flow drive Prefect: they are `tasks.vetting_gates`.
 """
 
 from __future__ import annotations
@@ -11,20 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
-from uuid import UUID
 
 import pydantic
 from prefect.input import RunInput
 from pydantic import Field
 
-from csflows.errors import GateError, InquiryNotFound
-from csflows.links import flow_run_link
-from csflows.models import Assessment, InquiryStatus
+from csflows.models import Assessment
 from csflows.models.common import Line, Name, Paragraph
-from csflows.run_inputs import with_context
 from csflows.vetting.inquiries import InquiryRecord, parse_form, raw_answer
-
-DEPLOYMENT = "vet-new-customer/vet-new-customer"
 
 
 class ApprovalDecision(RunInput):
@@ -150,67 +142,10 @@ def _flat(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 G = TypeVar("G", bound=RunInput)
 
 
-def wait_at_gate(
-    inquiry: InquiryRecord,
-    key: str,
-    answer_type: type[G],
-    description: str = "",
-    form: type[G] | None = None,
-    **initial: Any,
-) -> G:
-    """The answer at gate `key`: from the audit trail if it was answered before (a resumed or
-    retried run), else suspend the run until the operator (or another flow) answers. The Resume
-    form (`form`, default `answer_type`: a narrower one may offer dropdowns of today's people)
-    shows `description` (markdown: what the person needs to decide) above the fields,
-    pre-filled with `initial`; a recorded answer is read back as `answer_type`."""
-    from prefect.flow_runs import suspend_flow_run
-
+def recorded_answer(inquiry: InquiryRecord, key: str, answer_type: type[G]) -> G | None:
+    """The answer given at gate `key` before (a resumed or retried run reads it back from the
+    audit trail instead of asking again), or None while the gate was never answered."""
     answered = inquiry.decision(f"gate:{key}")
-    if answered is not None:
-        return answer_type.model_validate(answered.evidence["answer"])
-    return suspend_flow_run(
-        wait_for_input=with_context(form or answer_type, description, **initial), key=key
-    )
-
-
-def submit(
-    form: dict[str, Any],
-    source: str = "cli",
-    rep: str | None = None,
-    reading: dict[str, Any] | None = None,
-) -> tuple[str, str]:
-    """Start the vet-new-customer deployment for a returned form (run by `rep`, a person of
-    people.yaml, when given; `reading`: how a machine read it from a scan, photo or printed
-    form); the run id and its UI link."""
-    from prefect.deployments import run_deployment
-
-    parameters: dict[str, Any] = {"form": form, "source": source}
-    if rep:
-        parameters["rep"] = rep
-    if reading:
-        parameters["reading"] = reading
-    run: Any = run_deployment(DEPLOYMENT, parameters=parameters, timeout=0)
-    return str(run.id), flow_run_link(run.id)
-
-
-def resume_with_first_po(inquiry_id: int, po_number: str, amount: Decimal) -> str:
-    """Answer an approved applicant's first-PO gate (from the purchase-order flow); returns the run id."""
-    from prefect.flow_runs import resume_flow_run
-
-    try:
-        inquiry = InquiryRecord.load(inquiry_id)
-    except InquiryNotFound as exc:
-        raise GateError(str(exc)) from exc
-    if inquiry.status is not InquiryStatus.AWAITING_FIRST_PO or not inquiry.flow_run_id:
-        raise GateError(f"inquiry {inquiry_id} is {inquiry.status}, not awaiting its first PO")
-    resume_flow_run(
-        UUID(inquiry.flow_run_id), run_input={"po_number": po_number, "amount": str(amount)}
-    )
-    return inquiry.flow_run_id
-
-
-def answer_info_request(flow_run_id: str, form: dict[str, Any], note: str = "") -> None:
-    """Give a waiting vetting run the applicant's re-submitted form (its info-request gate)."""
-    from prefect.flow_runs import resume_flow_run
-
-    resume_flow_run(UUID(flow_run_id), run_input={"form": form, "note": note})
+    if answered is None:
+        return None
+    return answer_type.model_validate(answered.evidence["answer"])

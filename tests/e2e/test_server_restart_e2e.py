@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from csflows import store
 from csflows.store.tables import CustomerRow, InquiryRow
-from csflows.vetting.gates import resume_with_first_po
 from csflows.vetting.inquiries import InquiryRecord
+from tasks.vetting_gates import resume_with_first_po
 from tests.e2e.conftest import VettingStack, new_prefect_server
 from tests.e2e.test_vetting_e2e import (
     SUPERVISOR,

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from csflows import customers, store
 from csflows.store.tables import CustomerRow, InquiryRow
-from csflows.vetting.gates import resume_with_first_po
 from csflows.vetting.inquiries import InquiryRecord
+from tasks.vetting_gates import resume_with_first_po
 from tests.e2e.conftest import VettingStack
 from tests.support import google
 from tests.support.prefect_server import flow_run_state, wait_for, wait_for_state

@@ -81,7 +81,7 @@ def burst_forms(count: int, addresses: int, website: str) -> list[dict[str, Any]
 def submit_at_once(forms: list[dict[str, Any]], source: str = "burst") -> list[str]:
     """Every form submitted at the same moment, each from its own thread, through the same
     call as `csflows vet FORM`; the run ids in the order of `forms`."""
-    from csflows.vetting.gates import submit as submit_form
+    from tasks.vetting_gates import submit as submit_form
 
     start = threading.Barrier(len(forms))
 

@@ -10,11 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
+from cli.letter_samples import SAMPLES
 from csflows import letters
 from csflows.errors import PolicyError, TemplateError
 from csflows.templates import render
 
-ALL = letters.preview()
+ALL = letters.preview(SAMPLES)
 
 
 def test_every_template_on_disk_is_in_the_catalog_and_renders() -> None:
@@ -44,13 +45,13 @@ def test_internal_words_are_caught_and_an_email_address_is_not_one() -> None:
 
 
 def test_the_amazon_decline_says_amazon_is_a_customer_not_that_we_sell_there() -> None:
-    body = letters.preview("vetting_decline_amazon")[0].body
+    body = letters.preview(SAMPLES, "vetting_decline_amazon")[0].body
     assert "Amazon is already one of our customers" in body
     assert "sell our products on Amazon" not in body
 
 
 def test_the_tier_reminder_lists_the_extras_without_their_source() -> None:
-    body = letters.preview("tier_reminder")[0].body
+    body = letters.preview(SAMPLES, "tier_reminder")[0].body
     assert "More individual attention from Customer Service\n" in body
 
 
@@ -68,7 +69,7 @@ def test_a_letter_amount_nobody_set_fails_instead_of_reading_not_set() -> None:
 
 def test_an_unknown_letter_name_lists_the_letters() -> None:
     with pytest.raises(PolicyError, match="no letter named 'nope'; the letters are: level4_craft"):
-        letters.preview("nope")
+        letters.preview(SAMPLES, "nope")
 
 
 def test_letters_preview_json_from_the_command_line() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, utils
 
-from csflows.models import Address, CheckResult, Evidence, NewCustomerInquiry, Verdict
+from csflows.models import CheckResult, Evidence, NewCustomerInquiry, Verdict
 
 PO_BOX = re.compile(
     r"\b(?:p\.?\s*o\.?\s*box|post\s+office\s+box|p\.?\s*o\.?\s*b\.?\s*\d|postal\s+box|box\s+\d+\b|lock\s*box|caller\s+box)",
@@ -18,23 +18,6 @@ PRIVATE_MAILBOX = re.compile(r"\b(?:pmb|private\s+mail\s*box)\b|#\s*\d+\s*$", re
 HOME_UNIT = re.compile(r"\b(?:apt|apartment|flat|lot|trailer|bsmt|basement)\b\.?", re.I)
 BUSINESS_UNIT = re.compile(r"\b(?:ste|suite|unit|bldg|building|floor|fl|dept|store)\b\.?", re.I)
 STREET_NUMBER = re.compile(r"^\s*(\d+[A-Za-z]?)\b")
-
-
-def normalized_address(address: Address) -> str:
-    """The address as one comparable line: cache key and log-safe label."""
-    line = address.one_line().lower()
-    line = re.sub(r"[^\w# -]", " ", line)
-    return re.sub(r"\s+", " ", line).strip()
-
-
-def address_lines(address: Address) -> list[str]:
-    street = " ".join(p for p in (address.street, address.unit) if p)
-    locality = " ".join(p for p in (address.city, address.region, address.postal_code) if p)
-    return [line for line in (street, locality) if line]
-
-
-def wants_usps_cass(address: Address) -> bool:
-    return (address.country or "US").upper() in {"US", "PR"}
 
 
 def _tri(value: Any) -> bool | None:

@@ -222,7 +222,8 @@ def test_audit_entries_are_recorded_once_per_key(store_ready: Path) -> None:
 
 def test_an_answered_gate_is_read_back_not_asked_again(store_ready: Path) -> None:
     """A run retried after a crash (Prefect forgets its pause keys) finds the answer it had."""
-    from csflows.vetting.gates import ApprovalDecision, wait_at_gate
+    from csflows.vetting.gates import ApprovalDecision
+    from tasks.vetting_gates import wait_at_gate
 
     claim = InquiryRecord.receive(RAW, "run-1")
     answer = {"decision": "decline", "reviewer": "Sam", "note": "FBA seller"}

@@ -11,7 +11,7 @@ import pytest
 from csflows.divisions import divisions
 from csflows.errors import PolicyError
 from csflows.models import CheckResult, MissingField, Recommendation, Verdict
-from csflows.vetting.criteria.address import address_verdict, normalized_address, offline_verdict
+from csflows.vetting.criteria.address import address_verdict, offline_verdict
 from csflows.vetting.criteria.amazon import amazon_verdict, linked_pages, page_signals
 from csflows.vetting.criteria.errored import errored_check
 from csflows.vetting.criteria.minimums import minimums_verdict
@@ -202,7 +202,7 @@ def test_address_unknown_metadata_without_places_is_review() -> None:
 def test_normalized_address_ignores_case_and_punctuation() -> None:
     a = inquiry(address={"street": "233 S. Wacker Dr.", "unit": "Suite 400"}).address
     b = inquiry(address={"street": "233 s wacker dr", "unit": "suite  400"}).address
-    assert normalized_address(a) == normalized_address(b)
+    assert a.normalized() == b.normalized()
 
 
 # --- website -----------------------------------------------------------------------------------
