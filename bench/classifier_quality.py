@@ -21,7 +21,7 @@ from sklearn.metrics import precision_recall_fscore_support
 from csflows import config
 from csflows.triage.classifier import registry, training
 from csflows.triage.mail.inbound import mail_from_json
-from csflows.triage.ticket_types import ticket_types
+from csflows.triage.policy import ticket_types
 
 
 def main(store: bool = False) -> None:

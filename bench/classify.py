@@ -19,7 +19,7 @@ from csflows.triage.classifier import registry, training
 from csflows.triage.classifier.features import mail_parts
 from csflows.triage.classifier.model import TriageModel
 from csflows.triage.mail.inbound import InboundMail
-from csflows.triage.ticket_types import ticket_types
+from csflows.triage.policy import ticket_types
 
 BATCH = 1000
 

@@ -14,7 +14,7 @@ from csflows.errors import MailParseError, PolicyError
 from csflows.triage.classifier.current import classify_many
 from csflows.triage.mail.inbound import InboundMail, mail_from_json
 from csflows.triage.mail.message import parse_message
-from csflows.triage.ticket_types import TicketTypes, ticket_types
+from csflows.triage.policy import TicketTypes, ticket_types
 
 BATCH = 500  # messages typed together: the model is much faster a batch at a time
 

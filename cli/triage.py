@@ -12,7 +12,7 @@ from csflows import store
 from csflows.errors import CsflowsError
 from csflows.triage import routing
 from csflows.triage.mail import intake
-from csflows.triage.ticket_types import Route
+from csflows.triage.policy import Route
 
 
 def triage_file(

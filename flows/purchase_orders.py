@@ -36,10 +36,10 @@ from csflows.models.purchase_order import (
 )
 from csflows.people import Role, people
 from csflows.purchase_orders.action import decide
+from csflows.purchase_orders.letters import response_email, with_values
 from csflows.purchase_orders.policy import po_policy
 from csflows.purchase_orders.reading import canonical_po_number
 from csflows.purchase_orders.report import artifact_key, po_markdown
-from csflows.purchase_orders.responses import response_email, with_values
 from csflows.run_inputs import with_context
 from csflows.vetting.policy import approval_policy
 from tasks.messaging import send_email_task

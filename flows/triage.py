@@ -22,8 +22,8 @@ from csflows.triage.classifier import registry
 from csflows.triage.classifier.current import typing_model
 from csflows.triage.mail import intake
 from csflows.triage.mirrors.mailbox import MarkResult
+from csflows.triage.policy import Route, ticket_types
 from csflows.triage.route import TicketRoute
-from csflows.triage.ticket_types import Route, ticket_types
 from tasks.run_labels import awaiting, label_current_run
 from tasks.triage import (
     mark_mailbox_task,

@@ -39,7 +39,7 @@ from csflows.models import (
     VettingOutcome,
 )
 from csflows.people import Role, people
-from csflows.vetting import keying, mail, onboarding
+from csflows.vetting import keying, letters, onboarding
 from csflows.vetting.forms.returned import FormReading
 from csflows.vetting.gates import (
     ApplicantAnswer,
@@ -180,7 +180,7 @@ def return_for_completion(
     to = str(inquiry.raw.get("email") or "")
     if to and not any(m.field == "email" for m in assessment.missing_fields):
         send_email_task(
-            mail.incomplete(
+            letters.incomplete(
                 inquiry.id, round_, to, inquiry.raw, assessment.missing_fields, rep_of(inquiry.rep)
             )
         )
@@ -218,7 +218,7 @@ def ask_supervisor(
         )
     rules = approval_policy()
     link = flow_run_link(_flow_run_id())
-    send_email_task(mail.supervisor_review(inquiry.id, round_, form, assessment, link, rules))
+    send_email_task(letters.supervisor_review(inquiry.id, round_, form, assessment, link, rules))
     inquiry.request_approval(round_, rules.supervisor_email, link, _flow_run_id())
     publish_pending_approvals()
 
@@ -272,7 +272,7 @@ def decline(
 ) -> VettingOutcome:
     """The letter for the first failing criterion; the inquiry is closed."""
     send_email_task(
-        mail.decline(inquiry.id, form, assessment, approval_policy(), rep_of(inquiry.rep))
+        letters.decline(inquiry.id, form, assessment, approval_policy(), rep_of(inquiry.rep))
     )
     inquiry.set_status(InquiryStatus.DECLINED)
     return outcome(inquiry, f"declined by {escape(reviewer)}")
@@ -282,7 +282,7 @@ def request_info(
     inquiry: InquiryRecord, round_: int, form: NewCustomerInquiry, question: str
 ) -> list[str]:
     """Ask the applicant what the supervisor wants to know; the fields their answer changed."""
-    send_email_task(mail.request_info(inquiry.id, round_, form, question, rep_of(inquiry.rep)))
+    send_email_task(letters.request_info(inquiry.id, round_, form, question, rep_of(inquiry.rep)))
     inquiry.request_info(round_)
     awaiting("applicant")
     applicant = wait_at_gate(
@@ -299,7 +299,7 @@ def request_info(
 
 def first_po(inquiry: InquiryRecord, form: NewCustomerInquiry) -> FirstPurchaseOrder:
     """Seed 001: the approved applicant is told so and asked for the first PO."""
-    send_email_task(mail.approved(inquiry.id, form, rep_of(inquiry.rep)))
+    send_email_task(letters.approved(inquiry.id, form, rep_of(inquiry.rep)))
     inquiry.await_first_po()
     awaiting("first-po")
     po = wait_at_gate(
@@ -434,7 +434,7 @@ def watch_approvals(now: datetime | None = None) -> list[ApprovalNudge]:
         inquiry = InquiryRecord.load(waiting.inquiry_id)
         link = flow_run_link(waiting.flow_run_id) if waiting.flow_run_id else ""
         for action in due:
-            email = mail.approval_nudge(
+            email = letters.approval_nudge(
                 action,
                 waiting.inquiry_id,
                 waiting.round,

@@ -22,8 +22,8 @@ from csflows.triage.classifier import training
 from csflows.triage.classifier.current import typing_model
 from csflows.triage.mail import intake
 from csflows.triage.mirrors import ledger, mailbox, support_cases
+from csflows.triage.policy import Route, ticket_types
 from csflows.triage.route import FLOW_OF_ROUTE, TicketRoute
-from csflows.triage.ticket_types import Route, ticket_types
 
 
 @task(name="poll-inbox", task_run_name="poll {name}", cache_policy=NO_CACHE)

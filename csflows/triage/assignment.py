@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from csflows.triage.ticket_types import Direction, Route, TicketTypes
+from csflows.triage.policy import Direction, Route, TicketTypes
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from csflows.models.common import Name, Paragraph
 from csflows.people import people
 from csflows.store.tables import TicketReviewRow, TicketRow
 from csflows.triage.notices import first_lines
-from csflows.triage.ticket_types import AutoResolve, Route, TicketTypes
+from csflows.triage.policy import AutoResolve, Route, TicketTypes
 
 REVIEW_LINES = 12  # of the message, in the review form's description
 

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from csflows.triage.ticket_types import Route
+from csflows.triage.policy import Route
 
 # The flow (and deployment, `<flow>/<flow>`) a route starts.
 FLOW_OF_ROUTE: dict[Route, str] = {

@@ -30,8 +30,8 @@ from csflows.templates import render
 from csflows.triage.classifier.current import classify_and_decide
 from csflows.triage.mail.inbound import InboundMail
 from csflows.triage.mail.message import form_attachments, header_summary, parse_message, sender_name
+from csflows.triage.policy import Route, TicketTypes, ticket_types
 from csflows.triage.route import ERROR_PREFIX, TicketRoute
-from csflows.triage.ticket_types import Route, TicketTypes, ticket_types
 from csflows.vetting.forms.pdf import FORM_FILE, build_pdf
 from csflows.vetting.forms.reading import inquiry_from_data
 from csflows.vetting.forms.returned import FormReading, read_returned

@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 from cli import app
 from csflows import store
 from csflows.store.tables import TicketRow
+from csflows.triage.policy import ticket_types
 from csflows.triage.review import reviewed_examples
-from csflows.triage.ticket_types import ticket_types
 from tests.e2e.conftest import VettingStack
 from tests.support.prefect_server import wait_for_deployment, wait_for_state
 

@@ -18,7 +18,7 @@ from csflows.outbox import OutgoingEmail, send_email
 from csflows.store.tables import MessageRow, TicketRow
 from csflows.triage import routing as triage
 from csflows.triage.mail import intake
-from csflows.vetting import mail as vetting_mail
+from csflows.vetting import letters
 from csflows.vetting.policy import approval_policy
 from tests.support.hostile import nested_mime
 from tests.support.imap import DovecotServer
@@ -39,7 +39,7 @@ def test_a_line_break_in_a_business_name_adds_no_header_on_the_wire(
 ) -> None:
     """The summary row of an inquiry stored before forms were checked may hold anything."""
     rules = approval_policy()
-    reminder = vetting_mail.approval_nudge(
+    reminder = letters.approval_nudge(
         "reminder", 41, 1, INJECTED, 2.5, "http://prefect.local/runs/x", rules
     )
     assert send_email(reminder, resolve(SmtpBlock)).status == "sent"

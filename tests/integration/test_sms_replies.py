@@ -14,8 +14,8 @@ from csflows import store
 from csflows.retention.feedback import unhandled_negative_feedback
 from csflows.store.tables import TicketRow
 from csflows.triage.mail.message import parse_message
+from csflows.triage.policy import Route
 from csflows.triage.routing import triage_tickets
-from csflows.triage.ticket_types import Route
 from tasks.retention import fetch_sms_replies
 from tasks.triage import route_ticket_task
 from tests.support.retention import add_customers, e164_of, twilio_fixture  # noqa: F401

@@ -26,7 +26,7 @@ from csflows.purchase_orders.inbound import from_eml, from_json
 from csflows.purchase_orders.reading import pdf_text
 from csflows.templates import render
 from csflows.triage.mail import message
-from csflows.vetting import mail
+from csflows.vetting import letters
 from csflows.vetting.forms.pdf import read_pdf_form
 from csflows.vetting.forms.reading import inquiry_from_data, read_form
 from tests.support import hostile
@@ -120,7 +120,7 @@ def test_the_incomplete_letter_greets_only_with_names_that_were_accepted() -> No
         MissingField(field="contact_name", reason="must be one line"),
         MissingField(field="business_name", reason="is too long"),
     ]
-    letter = mail.incomplete(7, 1, "ana@papermoon.example", raw, missing, people().supervisor)
+    letter = letters.incomplete(7, 1, "ana@papermoon.example", raw, missing, people().supervisor)
     assert letter.body.startswith("Dear Customer,") and "your business" in letter.body
     assert len(letter.body) < 2000
 

@@ -12,7 +12,7 @@ from csflows.triage.assignment import Classification, TriageDecision, decide
 from csflows.triage.classifier import registry, training
 from csflows.triage.classifier.model import TriageModel
 from csflows.triage.mail.inbound import InboundMail, direction_of
-from csflows.triage.ticket_types import TicketTypes
+from csflows.triage.policy import TicketTypes
 
 
 def typing_model() -> TriageModel:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from csflows.triage.mail.inbound import InboundMail, direction_of
-from csflows.triage.ticket_types import TicketTypes
+from csflows.triage.policy import TicketTypes
 
 # A line that starts quoted history or a forwarded message, in the languages the mail uses.
 _QUOTE_HEADER = re.compile(

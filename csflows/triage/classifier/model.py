@@ -35,7 +35,7 @@ from csflows.triage.classifier.features import (
     mail_parts,
 )
 from csflows.triage.mail.inbound import InboundMail
-from csflows.triage.ticket_types import TicketTypes
+from csflows.triage.policy import TicketTypes
 
 # Each feature group's weight, chosen by leave-one-writer-out accuracy (bench/README.md):
 # character n-grams generalise best across writers (typos, Spanish, part numbers).

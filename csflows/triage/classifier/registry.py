@@ -27,7 +27,7 @@ from csflows.errors import ModelRefused, NotFound, UntrustedModel
 from csflows.paths import cache_dir, home
 from csflows.triage.classifier.model import Prediction, TriageModel
 from csflows.triage.mail.inbound import InboundMail
-from csflows.triage.ticket_types import ticket_types
+from csflows.triage.policy import ticket_types
 
 # Every type a triage model file may hold; anything else is refused at load.
 TRUSTED_TYPES = [

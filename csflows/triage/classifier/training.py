@@ -23,7 +23,7 @@ from csflows.paths import config_dir
 from csflows.triage.classifier import registry
 from csflows.triage.classifier.model import TriageModel
 from csflows.triage.mail.inbound import InboundMail, mail_from_json
-from csflows.triage.ticket_types import TicketTypes, ticket_types
+from csflows.triage.policy import TicketTypes, ticket_types
 
 TARGET_PRECISION = 0.95
 TEAM = "team"  # the writer name of the team's review answers

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from csflows.models import Ticket
-from csflows.triage.ticket_types import Direction, TicketTypes
+from csflows.triage.policy import Direction, TicketTypes
 
 
 @dataclass(frozen=True)

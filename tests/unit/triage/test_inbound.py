@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from csflows.triage.mail.inbound import InboundMail, direction_of, mail_from_json
-from csflows.triage.ticket_types import Direction, ticket_types
+from csflows.triage.policy import Direction, ticket_types
 
 
 def _mail(sender: str, to: tuple[str, ...] = ("cs@advantus.com",)) -> InboundMail:

@@ -14,7 +14,7 @@ from csflows.people import people
 from csflows.triage.mail.intake import MailboxMarking, inbox_list
 from csflows.triage.mirrors import keywords, ledger, mailbox
 from csflows.triage.mirrors.ledger import TicketView
-from csflows.triage.ticket_types import ticket_types
+from csflows.triage.policy import ticket_types
 
 ATOM = re.compile(r"^[\x21-\x7e]+$")
 ATOM_SPECIALS = set('(){%*"\\]')

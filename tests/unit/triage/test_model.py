@@ -18,7 +18,7 @@ from csflows.triage.classifier import registry, training
 from csflows.triage.classifier.features import mail_parts, split_reply
 from csflows.triage.classifier.model import TriageModel, rows
 from csflows.triage.mail.inbound import InboundMail
-from csflows.triage.ticket_types import ticket_types
+from csflows.triage.policy import ticket_types
 
 PER_TYPE = 5
 
@@ -181,7 +181,7 @@ def test_a_promoted_model_types_tickets_with_its_own_threshold(
     store_home: Path, small: tuple
 ) -> None:
     from csflows.triage.classifier.current import classify_and_decide
-    from csflows.triage.ticket_types import ticket_types
+    from csflows.triage.policy import ticket_types
 
     model, rest = small
     mail = rest[0].mail
@@ -200,8 +200,8 @@ def test_a_review_answer_is_in_the_next_training_set(store_ready: Path) -> None:
 
     from csflows.triage import review
     from csflows.triage.mail import intake
+    from csflows.triage.policy import ticket_types
     from csflows.triage.routing import triage_tickets
-    from csflows.triage.ticket_types import ticket_types
 
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = "kim@shop.example", "cs@advantus.com", "?"
@@ -269,7 +269,7 @@ def test_the_teams_recent_answers_decide_first_then_the_writers() -> None:
 
 def test_a_person_types_a_ticket_below_the_models_threshold_or_the_teams_floor() -> None:
     from csflows.triage.assignment import Classification, decide
-    from csflows.triage.ticket_types import Direction
+    from csflows.triage.policy import Direction
 
     policy = ticket_types()  # floor confidence_threshold 0.5
     rfq = "QUOTE - Request for Quote"

@@ -6,8 +6,8 @@ from uuid import UUID
 
 import pytest
 
+from csflows.triage.policy import Route
 from csflows.triage.route import TicketRoute
-from csflows.triage.ticket_types import Route
 
 RUN = UUID("0b6e6f7a-5a43-4c1e-9d59-2d0f3f1c2a10")
 

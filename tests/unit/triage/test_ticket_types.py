@@ -9,7 +9,7 @@ import yaml
 
 from csflows.errors import PolicyError
 from csflows.paths import config_dir
-from csflows.triage.ticket_types import AutoResolve, Direction, Route, ticket_types
+from csflows.triage.policy import AutoResolve, Direction, Route, ticket_types
 
 # Copied from seed 004 (the trailing period of "QUOTE - Quote Follow up." dropped on purpose).
 SEED_004_TYPES = [

@@ -21,8 +21,7 @@ from csflows.models import (
     NewCustomerInquiry,
 )
 from csflows.people import people
-from csflows.vetting import inquiries
-from csflows.vetting import mail as vetting_mail
+from csflows.vetting import inquiries, letters
 from csflows.vetting.inquiries import InquiryRecord
 from csflows.vetting.policy import approval_policy
 from csflows.vetting.scorecard import render_scorecard
@@ -131,20 +130,18 @@ REP = people().get("jordan-diaz")
 
 def test_decline_letter_follows_the_failed_criterion() -> None:
     rules = approval_policy()
-    amazon = vetting_mail.decline(1, FORM, _assessment(amazon="fail", address="fail"), rules, REP)
+    amazon = letters.decline(1, FORM, _assessment(amazon="fail", address="fail"), rules, REP)
     assert amazon.template == "vetting_decline_amazon"
     assert "https://www.amazon.com/" in amazon.body and "https://www.joann.com/" in amazon.body
-    minimums = vetting_mail.decline(
-        1, FORM, _assessment(amazon="pass", minimums="fail"), rules, REP
-    )
+    minimums = letters.decline(1, FORM, _assessment(amazon="pass", minimums="fail"), rules, REP)
     assert minimums.template == "vetting_decline_minimums" and "$350" in minimums.body
-    plain = vetting_mail.decline(1, FORM, _assessment(amazon="pass", website="review"), rules, REP)
+    plain = letters.decline(1, FORM, _assessment(amazon="pass", website="review"), rules, REP)
     assert plain.template == "vetting_decline"
     assert amazon.key == plain.key == "vetting:1:declined"  # one decline per inquiry, whatever
 
 
 def test_missing_list_uses_words_a_customer_understands() -> None:
-    email = vetting_mail.incomplete(
+    email = letters.incomplete(
         3,
         1,
         "ana@shop.example",
@@ -162,15 +159,15 @@ def test_missing_list_uses_words_a_customer_understands() -> None:
 
 def test_letters_to_the_applicant_are_the_reps_and_the_rep_is_copied_on_the_outcome() -> None:
     """Seed 001: the rep who initiated the process returns the form and tells the applicant."""
-    returned = vetting_mail.incomplete(
+    returned = letters.incomplete(
         3, 1, "ana@shop.example", {}, [MissingField(field="tax_id", reason="is required")], REP
     )
     assert returned.body.rstrip().endswith("Thank you,\nJordan Diaz\nCustomer Service")
     assert returned.reply_to == "jordan.diaz@advantus.example" and returned.cc == []
-    decided = vetting_mail.decline(3, FORM, _assessment(amazon="fail"), approval_policy(), REP)
+    decided = letters.decline(3, FORM, _assessment(amazon="fail"), approval_policy(), REP)
     assert decided.reply_to == "jordan.diaz@advantus.example"
     assert decided.cc == ["jordan.diaz@advantus.example"]
-    approved = vetting_mail.approved(3, FORM, REP)
+    approved = letters.approved(3, FORM, REP)
     assert approved.cc == ["jordan.diaz@advantus.example"] and "Jordan Diaz" in approved.body
 
 
