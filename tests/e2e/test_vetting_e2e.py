@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from csflows import customers, store
 from csflows.store.tables import CustomerRow, InquiryRow
-from csflows.vetting.gates import resume_with_first_po
+from csflows.vetting.gates import Approval, resume_with_first_po
 from csflows.vetting.inquiries import InquiryRecord
 from tests.e2e.conftest import VettingStack
 from tests.support import google
@@ -171,7 +171,7 @@ def test_request_info_then_the_resubmitted_form_is_checked_again(stack: VettingS
     resume_flow_run(
         run.id,
         run_input={
-            "decision": "request_info",
+            "decision": Approval.REQUEST_INFO,  # "ask the applicant for information"
             "reviewer": "Pat Morgan",
             "note": "Please send your resale certificate number.",
         },
