@@ -10,10 +10,7 @@ from csflows.money import usd
 from csflows.run_inputs import in_words
 
 _VERDICT_MARK = {"pass": "PASS", "fail": "FAIL", "review": "REVIEW"}
-_ASK = (
-    "Decide below: approve, decline, or ask the applicant for information (your note is the "
-    "question)."
-)
+_ATTENTION = {"fail": 0, "review": 1, "pass": 2}  # evidence lines: what needs a person first
 
 
 def render_scorecard(
@@ -33,27 +30,35 @@ def approval_context(
     """The approval gate's description. The Resume dialog shows about a dozen lines before it
     scrolls, so they say what to decide and on what evidence; the applicant's details follow."""
     name = escape(form.business_name or "(no business name)")
-    lines = verdict_lines(assessment, f"for **{name}**. {_ASK}")
+    lines = verdict_lines(assessment, name)
     return "\n".join([*lines, "", *detail_lines(inquiry_id, form, round_)]) + "\n"
 
 
-def verdict_lines(assessment: Assessment, after: str = "") -> list[str]:
-    """The recommendation (followed by `after`), then one line per criterion: its verdict and
-    evidence; then the fields to check, if any."""
+def verdict_lines(assessment: Assessment, business: str = "") -> list[str]:
+    """The recommendation (for `business`), every criterion's verdict on one line, then one line
+    per criterion with its verdict and evidence, failed and review first; then the fields to
+    check, if any."""
     recommendation = f"**Recommendation: {assessment.recommendation.value.upper()}**"
-    lines = [f"{recommendation} {after}".strip(), ""]
-    for criterion in CRITERIA:
-        result = assessment.criteria.get(criterion)
-        if result is None:
-            lines.append(f"- **{criterion}: not checked**")
-            continue
+    checked = [assessment.criteria[c] for c in CRITERIA if c in assessment.criteria]
+    lines = [
+        f"{recommendation} for **{business}**" if business else recommendation,
+        "",
+        " · ".join(f"{c} **{_verdict(assessment, c)}**" for c in CRITERIA),
+        "",
+    ]
+    for result in sorted(checked, key=lambda r: _ATTENTION[r.verdict.value]):
         evidence = "; ".join(_evidence(e.fact, e.source, e.link) for e in result.evidence)
-        verdict = f"- **{criterion}: {_VERDICT_MARK[result.verdict.value]}**"
+        verdict = f"- **{result.criterion}: {_VERDICT_MARK[result.verdict.value]}**"
         lines.append(f"{verdict}: {evidence}" if evidence else verdict)
     if assessment.missing_fields:
         lines += ["", "#### Fields to check", ""]
         lines += [f"- `{m.field}`: {escape(m.reason)}" for m in assessment.missing_fields]
     return lines
+
+
+def _verdict(assessment: Assessment, criterion: str) -> str:
+    result = assessment.criteria.get(criterion)
+    return _VERDICT_MARK[result.verdict.value] if result else "not checked"
 
 
 def _evidence(fact: str, source: str, link: str | None) -> str:

@@ -58,15 +58,23 @@ ASSESSMENT = Assessment(
 
 def test_the_approval_dialog_leads_with_the_recommendation_and_each_verdict() -> None:
     lines = approval_context(4, FORM, ASSESSMENT, 2).splitlines()
-    assert lines[0].startswith("**Recommendation: REVIEW** for **Paper Lantern Crafts LLC**.")
-    assert "approve, decline, or ask the applicant for information" in lines[0]
-    assert lines[2:7] == [
-        "- **amazon: PASS**: does not sell on Amazon (form)",
+    assert lines[0] == "**Recommendation: REVIEW** for **Paper Lantern Crafts LLC**"
+    assert lines[2] == (
+        "amazon **PASS** · address **REVIEW** · website **PASS** · products **PASS** · "
+        "minimums **PASS**"
+    )
+    assert lines[4:9] == [  # one line each, the criterion that needs a person first
         "- **address: REVIEW**: residential: yes (form); business: no (form)",
+        "- **amazon: PASS**: does not sell on Amazon (form)",
         "- **website: PASS**: a store with a cart (form)",
         "- **products: PASS**: scrapbook albums fit Craft \\& Hobby (form)",  # escaped
         "- **minimums: PASS**: first order $1,234.50 meets $350.00 (form)",
     ]
+
+
+def test_an_unchecked_criterion_says_so_in_the_verdicts() -> None:
+    partial = ASSESSMENT.model_copy(update={"criteria": {"amazon": ASSESSMENT.criteria["amazon"]}})
+    assert "website **not checked**" in approval_context(4, FORM, partial).splitlines()[2]
 
 
 def test_the_applicants_details_follow_the_verdicts_under_small_headings() -> None:
@@ -92,7 +100,7 @@ def test_the_scorecard_artifact_keeps_its_title_over_the_same_lines() -> None:
     text = render_scorecard(4, FORM, ASSESSMENT, 2)
     title, _, body = text.partition("\n\n")
     assert title == "# Vetting scorecard: Paper Lantern Crafts LLC (inquiry 4, round 2)"
-    assert body.startswith("**Recommendation: REVIEW**\n\n- **amazon: PASS**")
+    assert body.startswith("**Recommendation: REVIEW**\n\namazon **PASS** · address **REVIEW**")
 
 
 def test_the_approval_gate_prefills_the_decision_and_agent_but_never_the_reviewer(
