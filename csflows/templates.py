@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 
-from csflows import limits
+from csflows import limits, money
 from csflows.errors import TemplateError
 from csflows.models.common import Model
 from csflows.paths import config_dir
@@ -30,10 +30,7 @@ class RenderedMessage(Model):
 
 def usd(amount: Decimal | int | float | None) -> str:
     """`$2,000` or `$350.50`: how the seeds write money."""
-    if amount is None:
-        return "(not set)"
-    value = Decimal(str(amount))
-    return f"${value:,.0f}" if value == value.to_integral_value() else f"${value:,.2f}"
+    return "(not set)" if amount is None else money.usd(amount, cents=False)
 
 
 def _letter_usd(amount: Decimal | int | float | None) -> str:

@@ -34,13 +34,14 @@ from csflows.models.purchase_order import (
     Sender,
     SenderKind,
 )
+from csflows.money import usd
 from csflows.people import Role, people
 from csflows.purchase_orders.action import decide
 from csflows.purchase_orders.letters import response_email, with_values
 from csflows.purchase_orders.policy import po_policy
 from csflows.purchase_orders.reading import canonical_po_number
 from csflows.purchase_orders.report import artifact_key, po_markdown
-from csflows.run_inputs import with_context
+from csflows.run_inputs import Choice, with_context
 from csflows.vetting.policy import approval_policy
 from tasks.messaging import send_email_task
 from tasks.purchase_orders import (
@@ -65,19 +66,37 @@ DAY_SECONDS = 24 * 3600
 class PoReadByOperator(RunInput):
     """An operator reads the PO the flow could not: its number and total."""
 
-    po_number: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9/-]*$")
-    total: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
+    po_number: str = Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9/-]*$",
+        description="The number on the purchase order, e.g. 4512 or RR-9.",
+    )
+    total: Decimal = Field(
+        ge=0,
+        max_digits=14,
+        decimal_places=2,
+        description="The purchase order's total in US dollars, e.g. 1250.50 for $1,250.50.",
+    )
+
+
+class PoChoice(Choice):
+    """What the supervisor decides on a PO, in words; `code` is what the PO's record keeps."""
+
+    ENTER_ORDER = "enter the order"
+    HANDLED_OUTSIDE = "I handle it myself"
 
 
 class PoSupervisorDecision(RunInput):
-    """A supervisor decides on a PO that the rules cannot answer (the description says why)."""
+    """A supervisor decides on a PO that the rules cannot answer (the description says why).
+    The reviewer has no default: an answer that does not say who decides is refused."""
 
-    decision: Literal["enter_order", "handled_outside"] = Field(
-        description="enter_order: csflows enters the order as it stands. handled_outside: you "
-        "handle it yourself (a minimums response, a fix to the customer record); csflows enters "
+    decision: PoChoice = Field(
+        description="enter the order: csflows enters the order as it stands. I handle it "
+        "myself: you do (a minimums response, a fix to the customer record); csflows enters "
         "nothing and sends nothing."
     )
-    reviewer: str = Field(min_length=1, max_length=100, description="Your name, for the record.")
+    reviewer: str = Field(min_length=1, max_length=100, description="Who decides, for the record.")
     note: str = Field("", max_length=2000, description="Why, for the PO's record (optional).")
 
 
@@ -126,8 +145,8 @@ def respond(
         get_run_logger().warning("PO %s: %s", reading.po_number, decision.reason)
         answer = ask_supervisor(decision, reading, email, sender)
         if answer is not None:
-            enter = answer.decision == "enter_order"
-            outcome.reason += f". {answer.reviewer} decided: {answer.decision}" + (
+            enter = answer.decision is PoChoice.ENTER_ORDER
+            outcome.reason += f". {answer.reviewer} decided: {answer.decision.code}" + (
                 f" ({answer.note})" if answer.note else ""
             )
     if enter:
@@ -163,11 +182,8 @@ def ask_supervisor(
     awaiting("supervisor")
     form = with_context(
         supervisor_form(),
-        f"**{escape(sender.name or sender.email)}** "
-        f"({escape(sender.customer_id or '')}, Level {sender.level}) sent PO "
-        f"**{escape(reading.po_number or '')}** for **{reading.total}**.\n\n"
-        f"{_message_facts(email)}\n\nWhy it needs you: {escape(decision.reason)}",
-        decision="handled_outside",
+        supervisor_context(decision, reading, email, sender),
+        decision=PoChoice.HANDLED_OUTSIDE,
     )
     answer = suspend_flow_run(
         wait_for_input=form,
@@ -176,6 +192,21 @@ def ask_supervisor(
     )
     assert answer is not None
     return answer
+
+
+def supervisor_context(
+    decision: PoDecision, reading: PoReading, email: PoEmail, sender: Sender
+) -> str:
+    """The supervisor's gate: what to decide and why it needs them first, then the PO and the
+    message it came in."""
+    total = usd(reading.total) if reading.total is not None else "(no total)"
+    return (
+        "**Decide: enter the order, or handle it yourself.** Why it needs you: "
+        f"{escape(decision.reason)}.\n\n"
+        f"**{escape(sender.name or sender.email)}** "
+        f"({escape(sender.customer_id or '')}, Level {sender.level}) sent PO "
+        f"**{escape(reading.po_number or '')}** for **{total}**.\n\n{_message_facts(email)}"
+    )
 
 
 def _message_facts(email: PoEmail) -> str:
@@ -203,13 +234,10 @@ def ask_operator_to_read(reading: PoReading, email: PoEmail, sender: Sender) -> 
     """Suspend until an operator reads the PO in the UI; outside a deployment, leave it unread."""
     if not running_as_deployment():
         return reading
-    problems = "; ".join(escape(p) for p in reading.problems)
     awaiting("operator")
     form = with_context(
         PoReadByOperator,
-        f"A purchase order from **{escape(sender.name or sender.email)}** could not be "
-        f"read: {problems}.\n\n{_message_facts(email)}\n\nOpen the message in the inbox (or "
-        "the ticket) and enter the PO's number and total.",
+        operator_context(reading, email, sender),
         **{k: v for k, v in (("po_number", reading.po_number), ("total", reading.total)) if v},
     )
     answer = suspend_flow_run(
@@ -225,6 +253,16 @@ def ask_operator_to_read(reading: PoReading, email: PoEmail, sender: Sender) -> 
             "problems": [],
             "source": "operator",
         }
+    )
+
+
+def operator_context(reading: PoReading, email: PoEmail, sender: Sender) -> str:
+    """The operator's gate: what to enter first, then why and the message to read it from."""
+    problems = "; ".join(escape(p) for p in reading.problems)
+    return (
+        "**Enter the PO's number and total** as the message shows them (open it in the inbox, "
+        f"or the ticket). A purchase order from **{escape(sender.name or sender.email)}** could "
+        f"not be read: {problems}.\n\n{_message_facts(email)}"
     )
 
 

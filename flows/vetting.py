@@ -38,11 +38,13 @@ from csflows.models import (
     Recommendation,
     VettingOutcome,
 )
+from csflows.money import usd
 from csflows.people import Role, people
 from csflows.vetting import keying, letters, onboarding
 from csflows.vetting.forms.returned import FormReading
 from csflows.vetting.gates import (
     ApplicantAnswer,
+    Approval,
     ApprovalDecision,
     FirstPurchaseOrder,
     approval_form,
@@ -50,7 +52,7 @@ from csflows.vetting.gates import (
 from csflows.vetting.inquiries import Claim, InquiryRecord
 from csflows.vetting.owner import rep_for, rep_of
 from csflows.vetting.policy import approval_policy
-from csflows.vetting.scorecard import render_scorecard
+from csflows.vetting.scorecard import approval_context, render_scorecard
 from tasks.messaging import send_email_task
 from tasks.run_labels import awaiting, label_current_run
 from tasks.vetting import (
@@ -167,7 +169,6 @@ def key_unread_form(
         gate,
         form,
         description=keying.describe(inquiry.id, reading, unread, ticket_id),
-        keyed_by=rep_of(inquiry.rep).name,
         **keying.prefilled(inquiry.raw),
     )
     keyed.record(inquiry, gate, reading)
@@ -238,12 +239,14 @@ def approval_form_for(form: NewCustomerInquiry) -> type[ApprovalDecision]:
     )
 
 
-def suggested_decision(assessment: Assessment) -> dict[str, str]:
-    """The Resume form's pre-filled decision: the recommendation when it is approve or decline;
-    left for the supervisor to choose when the checks want a person's review."""
-    wanted = {Recommendation.APPROVE: "approve", Recommendation.DECLINE: "decline"}
+def approval_prefill(form: NewCustomerInquiry, assessment: Assessment) -> dict[str, Any]:
+    """The approval form's pre-filled answers: the sales agent next in rotation, and the
+    decision when the checks approve or decline (left to choose when they want a person's
+    review). Never the reviewer: whoever decides says so, so the audit trail names them."""
+    wanted = {Recommendation.APPROVE: Approval.APPROVE, Recommendation.DECLINE: Approval.DECLINE}
     choice = wanted.get(assessment.recommendation)
-    return {"decision": choice} if choice else {}
+    decision = {"decision": choice} if choice else {}
+    return {"sales_agent": onboarding.next_sales_agent(division_key(form)), **decision}
 
 
 def publish_pending_approvals() -> None:
@@ -289,12 +292,20 @@ def request_info(
         inquiry,
         f"answer-{round_}",
         ApplicantAnswer,
-        description=f"We asked **{escape(form.business_name)}** ({escape(form.email)}):\n\n"
-        f"> {escape(question)}\n\nThe applicant's answer arrives here by itself when they "
-        "re-submit the form. To enter an answer they sent another way, give the form fields it "
-        "changes.",
+        description=answer_context(form, question),
     )
     return applicant.apply(inquiry, round_)
+
+
+def answer_context(form: NewCustomerInquiry, question: str) -> str:
+    """The applicant-answer gate: what to enter (only an answer that came another way) first,
+    then the question that was asked."""
+    return (
+        "**Waiting for the applicant's answer**: it arrives here by itself when they re-submit "
+        "the form. Enter it here only if they answered another way: the form fields their "
+        f"answer changes.\n\nWe asked **{escape(form.business_name)}** ({escape(form.email)}):"
+        f"\n\n> {escape(question)}"
+    )
 
 
 def first_po(inquiry: InquiryRecord, form: NewCustomerInquiry) -> FirstPurchaseOrder:
@@ -310,19 +321,23 @@ def first_po(inquiry: InquiryRecord, form: NewCustomerInquiry) -> FirstPurchaseO
 
 
 def first_po_context(inquiry: InquiryRecord, form: NewCustomerInquiry) -> str:
-    """What the first-PO gate shows: who was approved, by whom and when, and what PO to expect."""
+    """What the first-PO gate shows: what to enter and when first, then who was approved, by
+    whom and when, and what PO to expect."""
     approval = next((d for d in reversed(inquiry.decisions) if d.decision == "approve"), None)
     by = f" by {escape(approval.reviewer)} on {approval.decided_at:%Y-%m-%d}" if approval else ""
+    lines = [
+        f"**Waiting for the first purchase order of {escape(form.business_name)}**: a PO from "
+        f"{escape(form.email)} answers here by itself. Enter its number and total here only if "
+        "it came another way.",
+        "",
+        f"- {escape(form.business_name)} was approved{by}; the customer record is created when "
+        "this PO arrives.",
+    ]
     division = division_of(form)
-    expected = ""
     if division is not None and division.minimums.order_amount is not None:
-        minimum = division.minimums.order_amount
-        expected = f" {escape(division.name)}'s minimum order is ${minimum:,.2f}."
-    return (
-        f"**{escape(form.business_name)}** ({escape(form.email)}) was approved{by}. The customer "
-        f"record is created when their first purchase order arrives; a PO from {escape(form.email)} "
-        f"answers here by itself. Enter it here only if it came another way.{expected}"
-    )
+        minimum = usd(division.minimums.order_amount)
+        lines.append(f"- {escape(division.name)}'s minimum order is {minimum}.")
+    return "\n".join(lines)
 
 
 def create_customer(
@@ -398,16 +413,14 @@ def vet_new_customer(
             f"approval-{round_}",
             ApprovalDecision,
             form=approval_form_for(parsed),
-            description=render_scorecard(inquiry.id, parsed, assessment, round_),
-            reviewer=people().supervisor.name,
-            sales_agent=onboarding.next_sales_agent(division_key(parsed)),
-            **suggested_decision(assessment),
+            description=approval_context(inquiry.id, parsed, assessment, round_),
+            **approval_prefill(parsed, assessment),
         )
         answer.record(inquiry, round_, assessment)
         publish_pending_approvals()
-        if answer.decision == "approve":
+        if answer.decision is Approval.APPROVE:
             break
-        if answer.decision == "decline":
+        if answer.decision is Approval.DECLINE:
             return decline(inquiry, parsed, assessment, answer.reviewer)
         changed = request_info(inquiry, round_, parsed, answer.note)
         logger.info("inquiry %s: the applicant changed %s; checking again", inquiry.id, changed)

@@ -6,6 +6,7 @@ import re
 
 from csflows.models import Division, Level4Policy
 from csflows.models.purchase_order import PoAction, PoDecision, PoReading, Sender, SenderKind
+from csflows.money import usd
 
 _ACCOUNT_NUMBER = re.compile(
     r"(?i)\b(?:account|acct|customer)[^\S\n]*(?:number|num\b\.?|no\b\.?|\#|id\b)?[^\S\n]*[:#]?[^\S\n]*"
@@ -88,9 +89,9 @@ def _minimums_letter(division: Division, reading: PoReading) -> PoDecision:
         return _minimums_not_configured(division, 4, note)
     meets = total >= minimum
     verdict = (
-        f"total {total} meets the minimum order {minimum}: the order is entered"
+        f"total {usd(total)} meets the minimum order {usd(minimum)}: the order is entered"
         if meets
-        else f"total {total} is below the minimum order {minimum}: the order waits for the "
+        else f"total {usd(total)} is below the minimum order {usd(minimum)}: the order waits for the "
         "customer to bring it up to the minimums"
     )
     return PoDecision(
@@ -136,14 +137,16 @@ def _minimums(division: Division, reading: PoReading, level: int | None) -> PoDe
     if total < minimum:
         return PoDecision(
             action=PoAction.MINIMUMS_RESPONSE,
-            reason=f"{label}, {division.name}: total {total} is below the minimum order {minimum}",
+            reason=f"{label}, {division.name}: total {usd(total)} is below the minimum order "
+            f"{usd(minimum)}",
             template=MINIMUMS_TEMPLATE,
             values={"minimum": minimum, "shortfall": minimum - total},
             minimum=minimum,
         )
     return PoDecision(
         action=PoAction.ACCEPT,
-        reason=f"{label}, {division.name}: total {total} meets the minimum order {minimum}",
+        reason=f"{label}, {division.name}: total {usd(total)} meets the minimum order "
+        f"{usd(minimum)}",
         minimum=minimum,
         enter_order=True,
     )

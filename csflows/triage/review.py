@@ -65,25 +65,28 @@ def review_form(policy: TicketTypes) -> type[TicketReview]:
 
 
 def review_context(ticket: TicketRow) -> str:
-    """The Resume dialog's description: sender, subject, the first lines, the attachments, the
-    classifier's three best guesses (or why the message could not be read)."""
+    """The Resume dialog's description: what to decide and why it needs a person (the
+    classifier's three best guesses, or why the message could not be read) first; then sender,
+    subject, attachments and the message's first lines."""
     parsed = ticket.parsed or {}
     lines = first_lines(ticket, REVIEW_LINES)
     attachments = [str(a.get("filename", "")) for a in parsed.get("attachments") or []]
     guesses = ticket.guesses or []
-    out = [
+    out = ["**Type this ticket and choose who handles it**: the classifier was not sure.", ""]
+    if ticket.parse_error:
+        out[0] = "**Type this ticket and choose who handles it**: the message could not be read."
+        out += [f"**Could not be read:** {escape_strict(ticket.parse_error)}", ""]
+    if guesses:
+        out += ["**The classifier's best guesses:**", ""]
+        out += [f"{n}. {escape_strict(t)}: {float(p):.0%}" for n, (t, p) in enumerate(guesses, 1)]
+        out.append("")
+    out += [
         f"**From:** {escape_strict(ticket.sender)}  ",
         f"**Subject:** {escape_strict(ticket.subject)}  ",
         f"**Inbox:** {escape_strict(ticket.inbox)}, ticket {ticket.id}  ",
         f"**Attachments:** {', '.join(literal(a) for a in attachments) or 'none'}",
         "",
     ]
-    if ticket.parse_error:
-        out += [f"**Could not be read:** {escape_strict(ticket.parse_error)}", ""]
-    if guesses:
-        out += ["**The classifier's best guesses:**", ""]
-        out += [f"{n}. {escape_strict(t)}: {float(p):.0%}" for n, (t, p) in enumerate(guesses, 1)]
-        out.append("")
     if lines:
         out += ["**The message begins:**", ""] + [f"> {escape_strict(line)}" for line in lines]
     return "\n".join(out)

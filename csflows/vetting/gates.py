@@ -16,20 +16,33 @@ from pydantic import Field
 
 from csflows.models import Assessment
 from csflows.models.common import Line, Name, Paragraph
+from csflows.money import usd
+from csflows.run_inputs import Choice
 from csflows.vetting.inquiries import InquiryRecord, parse_form, raw_answer
 
 
-class ApprovalDecision(RunInput):
-    """The supervisor's answer to a vetting (exactly these three fields)."""
+class Approval(Choice):
+    """The supervisor's decision, in words; `code` is what the audit trail keeps."""
 
-    decision: Literal["approve", "decline", "request_info"] = Field(
+    APPROVE = "approve"
+    DECLINE = "decline"
+    REQUEST_INFO = "ask the applicant for information"
+
+
+class ApprovalDecision(RunInput):
+    """The supervisor's answer to a vetting (exactly these four fields). Nothing says who
+    decides until they do: the reviewer has no default, so an answer without one is refused."""
+
+    decision: Approval = Field(
         description="approve: the applicant is asked for a first PO. decline: the decline "
-        "letter for the first failing criterion goes out. request_info: your note goes to the "
-        "applicant as a question and the form is checked again when they answer."
+        "letter for the first failing criterion goes out. ask the applicant for information: "
+        "your note goes to the applicant as a question, and the form is checked again when "
+        "they answer."
     )
     reviewer: Name = Field(description="Who decides; the audit trail keeps it with the time.")
     note: Paragraph = Field(
-        "", description="Why. With request_info, the question the applicant receives."
+        "",
+        description="Why. When you ask the applicant for information: the question they receive.",
     )
     sales_agent: Name | None = Field(
         None,
@@ -41,7 +54,7 @@ class ApprovalDecision(RunInput):
         """The audit trail: who decided, when, why, and the evidence they saw."""
         inquiry.record_decision(
             f"gate:approval-{round_}",
-            self.decision,
+            self.decision.code,
             reviewer=self.reviewer,
             note=self.note,
             evidence={
@@ -70,14 +83,16 @@ class FirstPurchaseOrder(RunInput):
     """The approved applicant's first purchase order; only then is the customer created."""
 
     po_number: Line = Field(description="The number on the applicant's first purchase order.")
-    amount: Decimal = Field(ge=0, description="The purchase order's total, in USD.")
+    amount: Decimal = Field(
+        ge=0, description="The purchase order's total in US dollars, e.g. 1250.50 for $1,250.50."
+    )
 
     def record(self, inquiry: InquiryRecord, sender: str) -> None:
         inquiry.record_decision(
             "gate:first-po",
             "first_po_received",
             reviewer=sender,
-            note=f"PO {self.po_number} for {self.amount}",
+            note=f"PO {self.po_number} for {usd(self.amount)}",
             evidence={"answer": self.model_dump(mode="json")},
         )
 

@@ -17,6 +17,7 @@ from csflows.models import MissingField
 from csflows.models.common import Name
 from csflows.outbox import OutgoingEmail
 from csflows.people import Person
+from csflows.run_inputs import in_words
 from csflows.vetting.forms.labels import nested
 from csflows.vetting.forms.pdf import form_fields
 from csflows.vetting.forms.returned import FormReading
@@ -44,7 +45,7 @@ class KeyedForm(RunInput):
     def form(self) -> dict[str, Any]:
         """The answers in the form's JSON shape, blanks left out."""
         flat = {spec.name: getattr(self, field_name(spec.name), None) for spec in form_fields()}
-        return nested({k: v for k, v in flat.items() if v not in (None, "")})
+        return nested({k: _as_code(k, v) for k, v in flat.items() if v not in (None, "")})
 
     def record(self, inquiry: InquiryRecord, gate: str, reading: FormReading) -> None:
         """Keep the keyed form as the inquiry's form, once, with who keyed it from what."""
@@ -64,9 +65,19 @@ class KeyedForm(RunInput):
 
 
 def _field(label: str, choices: tuple[str, ...]) -> tuple[Any, Any]:
-    kind: Any = Literal[choices] | None if choices else str | None  # type: ignore[valid-type]
-    hint = f" One of: {', '.join(choices)}." if choices else ""
+    """A form field in the Resume form; a radio group's choices in words (`credit card`)."""
+    shown = tuple(in_words(c) for c in choices)
+    kind: Any = Literal[shown] | None if choices else str | None  # type: ignore[valid-type]
+    hint = f" One of: {', '.join(shown)}." if choices else ""
     return kind, Field(None, description=f"{label}.{hint} Leave blank if the form leaves it blank.")
+
+
+def _as_code(name: str, value: Any) -> Any:
+    """A keyed choice back to the form's code (`credit card` -> `credit_card`)."""
+    spec = next((f for f in form_fields() if f.name == name), None)
+    if spec is None or not isinstance(value, str):
+        return value
+    return next((c for c in spec.choices if value in (c, in_words(c))), value)
 
 
 def keyed_form() -> type[KeyedForm]:
@@ -85,7 +96,12 @@ def prefilled(raw: dict[str, Any]) -> dict[str, Any]:
             flat |= {f"{key}_{part}": v for part, v in value.items()}
         else:
             flat[field_name(key)] = value
-    return {k: _as_text(v) for k, v in flat.items() if k in names and v not in (None, "", [])}
+    choices = {field_name(f.name) for f in form_fields() if f.choices}
+    return {
+        k: in_words(_as_text(v)) if k in choices else _as_text(v)
+        for k, v in flat.items()
+        if k in names and v not in (None, "", [])
+    }
 
 
 def _as_text(value: Any) -> str:
@@ -102,14 +118,16 @@ def describe(
     """The gate's markdown: which file, how it was read, what could not be read."""
     source = f" (attached to ticket {ticket_id})" if ticket_id else ""
     lines = [
-        f"Inquiry {inquiry_id}: the returned form **{escape(reading.filename)}**{source} was read "
-        f"{HOW[reading.method]}, and not every answer could be read. Please key the form from "
-        "the file: the fields below hold what was read; correct them and fill in the rest. A "
-        "field the applicant left blank stays blank (the applicant is then asked for it).",
+        "**Key this form from the file**: the fields below hold what was read; correct them "
+        "and fill in the rest. A field the applicant left blank stays blank (the applicant is "
+        "then asked for it).",
         "",
         "**Could not be read:**",
         "",
         *[f"- {escape(_label(m.field))}: {escape(m.reason)}" for m in unread],
+        "",
+        f"Inquiry {inquiry_id}: the returned form **{escape(reading.filename)}**{source}, read "
+        f"{HOW[reading.method]}.",
     ]
     if reading.text.strip():
         excerpt = "\n".join(f"    {line}" for line in reading.text.strip().splitlines()[:60])

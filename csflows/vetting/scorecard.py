@@ -2,21 +2,76 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from csflows.markdown import escape, literal, safe_link
 from csflows.models import CRITERIA, Assessment, NewCustomerInquiry
+from csflows.money import usd
+from csflows.run_inputs import in_words
 
 _VERDICT_MARK = {"pass": "PASS", "fail": "FAIL", "review": "REVIEW"}
+_ATTENTION = {"fail": 0, "review": 1, "pass": 2}  # evidence lines: what needs a person first
 
 
 def render_scorecard(
     inquiry_id: int, form: NewCustomerInquiry, assessment: Assessment, round_: int = 1
 ) -> str:
-    """Criteria, verdicts, evidence with links, and the recommendation, for one vetting round."""
-    name = form.business_name or "(no business name)"
+    """The scorecard artifact for one vetting round: a title, what decides (the recommendation,
+    each criterion's verdict and evidence), then the applicant's details."""
+    name = escape(form.business_name or "(no business name)")
+    title = f"# Vetting scorecard: {name} (inquiry {inquiry_id}, round {round_})"
+    body = [*verdict_lines(assessment), "", *detail_lines(inquiry_id, form, round_)]
+    return "\n".join([title, "", *body]) + "\n"
+
+
+def approval_context(
+    inquiry_id: int, form: NewCustomerInquiry, assessment: Assessment, round_: int = 1
+) -> str:
+    """The approval gate's description. The Resume dialog shows about a dozen lines before it
+    scrolls, so they say what to decide and on what evidence; the applicant's details follow."""
+    name = escape(form.business_name or "(no business name)")
+    lines = verdict_lines(assessment, name)
+    return "\n".join([*lines, "", *detail_lines(inquiry_id, form, round_)]) + "\n"
+
+
+def verdict_lines(assessment: Assessment, business: str = "") -> list[str]:
+    """The recommendation (for `business`), every criterion's verdict on one line, then one line
+    per criterion with its verdict and evidence, failed and review first; then the fields to
+    check, if any."""
+    recommendation = f"**Recommendation: {assessment.recommendation.value.upper()}**"
+    checked = [assessment.criteria[c] for c in CRITERIA if c in assessment.criteria]
     lines = [
-        f"# Vetting scorecard: {escape(name)} (inquiry {inquiry_id}, round {round_})",
+        f"{recommendation} for **{business}**" if business else recommendation,
         "",
-        f"**Recommendation: {assessment.recommendation.value.upper()}**",
+        " · ".join(f"{c} **{_verdict(assessment, c)}**" for c in CRITERIA),
+        "",
+    ]
+    for result in sorted(checked, key=lambda r: _ATTENTION[r.verdict.value]):
+        evidence = "; ".join(_evidence(e.fact, e.source, e.link) for e in result.evidence)
+        verdict = f"- **{result.criterion}: {_VERDICT_MARK[result.verdict.value]}**"
+        lines.append(f"{verdict}: {evidence}" if evidence else verdict)
+    if assessment.missing_fields:
+        lines += ["", "#### Fields to check", ""]
+        lines += [f"- `{m.field}`: {escape(m.reason)}" for m in assessment.missing_fields]
+    return lines
+
+
+def _verdict(assessment: Assessment, criterion: str) -> str:
+    result = assessment.criteria.get(criterion)
+    return _VERDICT_MARK[result.verdict.value] if result else "not checked"
+
+
+def _evidence(fact: str, source: str, link: str | None) -> str:
+    """`fact (source)`, the source a link to what was seen when there is one."""
+    return f"{escape(fact)} ({safe_link(source, link) if link else escape(source)})"
+
+
+def detail_lines(inquiry_id: int, form: NewCustomerInquiry, round_: int) -> list[str]:
+    """The applicant as the form gives them: contact, address, website, what they sell."""
+    name = escape(form.business_name or "(no business name)")
+    amazon = {True: "yes", False: "no", None: ""}[form.sells_on_amazon]
+    return [
+        f"#### {name}: inquiry {inquiry_id}, round {round_}",
         "",
         "| | |",
         "|---|---|",
@@ -25,34 +80,16 @@ def render_scorecard(
         f"| Address | {escape(form.address.one_line())} |",
         f"| Website | {literal(form.website or '')} |",
         f"| Division | {escape(form.division or '')} |",
-        f"| Sells on Amazon | {escape({True: 'yes', False: 'no', None: ''}[form.sells_on_amazon])} {escape(form.amazon_storefront or '')} |",
+        f"| Sells on Amazon | {amazon} {escape(form.amazon_storefront or '')} |",
         f"| Product lines | {escape(', '.join(form.product_lines))} |",
         f"| Already sells | {escape(form.current_products or '')} |",
-        f"| Store type / payment | {escape(form.store_type or '')} / {escape(form.payment_method or '')} |",
-        f"| First order / annual | {escape(form.first_order_amount or '')} / {escape(form.annual_purchases or '')} |",
-        "",
+        f"| Store type / payment | {escape(in_words(form.store_type))} / {escape(in_words(form.payment_method))} |",
+        f"| First order / annual | {_amount(form.first_order_amount)} / {_amount(form.annual_purchases)} |",
     ]
-    if assessment.missing_fields:
-        lines += ["## Missing or invalid fields", ""]
-        lines += [f"- `{m.field}`: {escape(m.reason)}" for m in assessment.missing_fields]
-        lines.append("")
-    lines += ["## Criteria", ""]
-    for criterion in CRITERIA:
-        result = assessment.criteria.get(criterion)
-        if result is None:
-            lines += [f"### {criterion}: not checked", ""]
-            continue
-        lines += [f"### {criterion}: **{_VERDICT_MARK[result.verdict.value]}**", ""]
-        for e in result.evidence:
-            link = f" ({safe_link('source', e.link)})" if e.link else ""
-            lines.append(f"- {escape(e.source)}: {escape(e.fact)}{link}")
-        lines.append("")
-    lines += [
-        "",
-        "Answer with the form on this run (Resume): decision approve, decline or request_info,",
-        "your name as reviewer, and a note (sent to the applicant for request_info).",
-    ]
-    return "\n".join(lines) + "\n"
+
+
+def _amount(amount: Decimal | None) -> str:
+    return "" if amount is None else usd(amount)
 
 
 # --- the automated assessment alone (`csflows vet --no-gate`) ---------------------------------

@@ -136,19 +136,21 @@ def test_supervisor_approves_in_the_prefect_ui(
     page.goto(run_page)
     page.get_by_role("button", name="Resume").click()
     form = page.get_by_role("dialog")
-    # The scorecard is in the dialog itself: the supervisor decides from this one screen.
-    expect(form.get_by_text("Vetting scorecard: Paper Lantern Crafts LLC").first).to_be_visible(
-        timeout=30_000
-    )
-    expect(form.get_by_text("Recommendation: APPROVE").first).to_be_visible()
+    # The dialog leads with what decides: the recommendation, then each criterion's verdict.
+    expect(form.get_by_text("Recommendation: APPROVE").first).to_be_visible(timeout=30_000)
+    expect(form.get_by_text("minimums PASS").first).to_be_visible()
     expect(form.get_by_text("Who decides; the audit trail keeps it").first).to_be_visible()
     shutil.copy(shot(page, tmp_path, "approval-form"), NOTES / "ui-approval.png")
     selects = form.locator(".p-select-button__control")
-    # decision: pre-filled with the recommendation; reviewer: the configured supervisors;
-    # sales agent: the division's agents, pre-filled by rotation
+    # decision: pre-filled with the recommendation; reviewer: empty until the one who decides
+    # picks their name among the supervisors; sales agent: the division's, by rotation
     expect(selects.nth(0)).to_contain_text("approve")
-    expect(selects.nth(1)).to_contain_text("Pat Morgan")
+    expect(selects.nth(1)).not_to_contain_text("Pat Morgan")
     expect(selects.nth(2)).to_contain_text("Dana Ruiz")
+    form.get_by_role("button", name="Submit").click()  # nobody named: the answer is refused
+    expect(form.get_by_text("'reviewer' is a required property").first).to_be_visible()
+    shot(page, tmp_path, "approval-form-no-reviewer")
+    assert InquiryRecord.load(inquiry_id).status == "awaiting_approval"
     selects.nth(1).click()
     page.keyboard.press("ArrowDown")
     page.get_by_role("option", name="Robin Hale", exact=True).click()

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from csflows import customers, store
 from csflows.store.tables import CustomerRow, InquiryRow
+from csflows.vetting.gates import Approval
 from csflows.vetting.inquiries import InquiryRecord
 from tasks.vetting_gates import resume_with_first_po
 from tests.e2e.conftest import VettingStack
@@ -171,7 +172,7 @@ def test_request_info_then_the_resubmitted_form_is_checked_again(stack: VettingS
     resume_flow_run(
         run.id,
         run_input={
-            "decision": "request_info",
+            "decision": Approval.REQUEST_INFO,  # "ask the applicant for information"
             "reviewer": "Pat Morgan",
             "note": "Please send your resale certificate number.",
         },

@@ -6,6 +6,7 @@ answer through the API resumes it, and the re-run picks the answer up at the sam
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from uuid import UUID
 
@@ -19,7 +20,7 @@ from sqlalchemy import select
 
 from csflows import store
 from csflows.store.tables import OrderRow, PoActionRow
-from flows.purchase_orders import handle_purchase_order
+from flows.purchase_orders import PoChoice, handle_purchase_order
 from tests.support.po_data import po_message, seed_customers
 from tests.support.po_pdfs import BROKEN_PDF
 from tests.support.servers import SmtpServer
@@ -97,9 +98,11 @@ def _latest_artifact(key: str) -> dict:
     return artifact
 
 
-@pytest.mark.parametrize(("decision", "orders"), [("enter_order", 1), ("handled_outside", 0)])
+@pytest.mark.parametrize(
+    ("decision", "orders"), [(PoChoice.ENTER_ORDER, 1), (PoChoice.HANDLED_OUTSIDE, 0)]
+)
 def test_a_supervisor_decides_a_po_the_rules_cannot_answer(
-    store_ready: Path, smtp_server: SmtpServer, decision: str, orders: int
+    store_ready: Path, smtp_server: SmtpServer, decision: PoChoice, orders: int
 ) -> None:
     """COP's former Level 4 with no minimums configured: the run waits for the supervisor, whose
     mail links to it, and does what they decide."""
@@ -118,10 +121,14 @@ def test_a_supervisor_decides_a_po_the_rules_cannot_answer(
         keyset = keyset_from_paused_state(state)
         schema = client.read_flow_run_input(flow_run_id, keyset["schema"])
         description = client.read_flow_run_input(flow_run_id, keyset["description"])
-    assert '"enter_order"' in schema and '"handled_outside"' in schema
+    assert '"enter the order"' in schema and '"I handle it myself"' in schema  # in words
     assert '"Pat Morgan"' in schema  # the reviewer is one of the configured supervisors
+    assert json.loads(description).startswith("**Decide: enter the order, or handle it yourself.**")
     assert "Desk Depot" in description and "minimum order is not configured" in description
+    assert "for **$40.00**" in description
 
+    with pytest.raises(RuntimeError, match="reviewer"):  # nobody said who decides: refused
+        resume_flow_run(flow_run_id, run_input={"decision": decision})
     resume_flow_run(flow_run_id, run_input={"decision": decision, "reviewer": "Pat Morgan"})
     _run(flow_run_id)
 

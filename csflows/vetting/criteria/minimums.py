@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from csflows.models import (
     CheckResult,
     Division,
@@ -12,10 +10,7 @@ from csflows.models import (
     PaymentMethod,
     Verdict,
 )
-
-
-def _usd(amount: Decimal) -> str:
-    return f"${amount:,.2f}".replace(".00", "")
+from csflows.money import usd
 
 
 def minimums_verdict(form: NewCustomerInquiry, division: Division | None) -> CheckResult:
@@ -56,14 +51,14 @@ def minimums_verdict(form: NewCustomerInquiry, division: Division | None) -> Che
             evidence.append(
                 Evidence(
                     source="policy",
-                    fact=f"{label} {_usd(stated)} is below the {division.name} minimum of {_usd(minimum)}",
+                    fact=f"{label} {usd(stated)} is below the {division.name} minimum of {usd(minimum)}",
                 )
             )
         else:
             evidence.append(
                 Evidence(
                     source="policy",
-                    fact=f"{label} {_usd(stated)} meets the {division.name} minimum of {_usd(minimum)}",
+                    fact=f"{label} {usd(stated)} meets the {division.name} minimum of {usd(minimum)}",
                 )
             )
     verdict = Verdict.FAIL if failed else Verdict.REVIEW if unknown else Verdict.PASS

@@ -75,8 +75,8 @@ def test_other_customers_without_a_configured_minimum_are_accepted_and_flagged(
 @pytest.mark.parametrize(
     ("total", "entered", "says"),
     [
-        ("350.00", True, "meets the minimum order 350: the order is entered"),
-        ("349.99", False, "below the minimum order 350: the order waits for the customer"),
+        ("350.00", True, "total $350.00 meets the minimum order $350.00: the order is entered"),
+        ("349.99", False, "$349.99 is below the minimum order $350.00: the order waits for"),
     ],
 )
 def test_craft_hobby_level4_gets_the_letter_and_the_order_is_not_lost(
@@ -102,7 +102,7 @@ def test_level4_cop_with_a_minimum_set_gets_the_minimums_response() -> None:
 def test_below_the_minimum_order(level: int) -> None:
     action, reason = _decide("craft_hobby", level, "349.99")
     assert action is PoAction.MINIMUMS_RESPONSE
-    assert "below the minimum order 350" in reason
+    assert "total $349.99 is below the minimum order $350.00" in reason
 
 
 @pytest.mark.parametrize("total", ["350.00", "1200.00"])

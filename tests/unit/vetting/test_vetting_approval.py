@@ -115,7 +115,7 @@ def test_scorecard_escapes_applicant_text() -> None:
     assert not re.search(r"(?<!\\)<", text)  # no tag can open
     assert "\\[Shop\\](javascript:evil)" in text  # no link can form
     assert "\\<script\\>alert(1)\\</script\\>" in text
-    assert "**PASS**" in text and "inquiry 7" in text
+    assert "**amazon: PASS**" in text and "inquiry 7" in text
 
 
 def test_only_http_links_become_links() -> None:

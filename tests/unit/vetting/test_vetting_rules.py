@@ -141,8 +141,8 @@ def test_minimums_pass_and_fail_with_numbers() -> None:
     low = minimums_verdict(inquiry(first_order_amount=200, annual_purchases=5000), CRAFT)
     assert low.verdict is Verdict.FAIL
     facts = " ".join(e.fact for e in low.evidence)
-    assert "$200 is below the Craft & Hobby minimum of $350" in facts
-    assert "$5,000 is below the Craft & Hobby minimum of $10,000" in facts
+    assert "$200.00 is below the Craft & Hobby minimum of $350.00" in facts
+    assert "$5,000.00 is below the Craft & Hobby minimum of $10,000.00" in facts
 
 
 def test_minimums_use_the_annual_figure_of_the_payment_method() -> None:
