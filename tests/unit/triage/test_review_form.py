@@ -3,12 +3,12 @@ first, then the message; the reviewer starts empty."""
 
 from __future__ import annotations
 
-from csflows.triage.ticket_types import ticket_types
 from prefect._internal.pydantic.v2_schema import create_v2_schema
 
 from csflows.run_inputs import with_context
 from csflows.store.tables import TicketRow
 from csflows.triage import review
+from csflows.triage.policy import ticket_types
 
 TICKET = TicketRow(
     id=5,

@@ -20,10 +20,11 @@ from csflows.models import (
 from csflows.run_inputs import with_context
 from csflows.vetting import keying
 from csflows.vetting.forms.returned import FormReading
-from csflows.vetting.gates import Approval, ApprovalDecision, FirstPurchaseOrder, wait_at_gate
+from csflows.vetting.gates import Approval, ApprovalDecision, FirstPurchaseOrder
 from csflows.vetting.inquiries import InquiryRecord
 from csflows.vetting.scorecard import approval_context, render_scorecard
 from flows.vetting import answer_context, approval_form_for, approval_prefill, first_po_context
+from tasks.vetting_gates import wait_at_gate
 
 FORM = NewCustomerInquiry(
     business_name="Paper Lantern Crafts LLC",
