@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from cli.output import emit_json, fail
+from cli.output import emit_json
 from csflows import letters
-from csflows.errors import CsflowsError
 
 app = typer.Typer(no_args_is_help=True, help="The letters csflows sends, and their wording.")
 
@@ -19,10 +18,7 @@ def preview(
     as_json: bool = typer.Option(False, "--json", help="name, audience, wording, subject, body"),
 ) -> None:
     """Render every letter (or NAME) with sample values: edit config/templates/, then look."""
-    try:
-        previews = letters.preview(name)
-    except CsflowsError as exc:
-        fail(str(exc))
+    previews = letters.preview(name)
     if as_json:
         emit_json([p.model_dump(mode="json") for p in previews])
         return
