@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from cli.output import emit_json, fail, instant
+from cli.output import emit_json, instant
 from csflows.calendar import business_calendar
-from csflows.errors import PolicyError
+from csflows.errors import InputError
 from csflows.models.common import _check_timezone
 from csflows.retention import cadence, plan
 from csflows.retention.feedback import recovery_visit_window
@@ -25,10 +25,12 @@ def _start(value: str, tz: str) -> date:
         if len(value) == 10:
             return date.fromisoformat(value)
         instant = datetime.fromisoformat(value)
-    except ValueError:
-        fail(f"--start: expected YYYY-MM-DD, got {value!r}")
+    except ValueError as exc:
+        raise InputError(f"--start: expected YYYY-MM-DD, got {value!r}") from exc
     if instant.tzinfo is None:
-        fail(f"--start: {value!r} has a time but no UTC offset; give YYYY-MM-DD or an offset")
+        raise InputError(
+            f"--start: {value!r} has a time but no UTC offset; give YYYY-MM-DD or an offset"
+        )
     return local_date(instant, tz)
 
 
@@ -36,7 +38,7 @@ def _zone(tz: str) -> str:
     try:
         _check_timezone(tz)
     except ValueError as exc:
-        fail(f"--tz: {exc}")
+        raise InputError(f"--tz: {exc}") from exc
     return tz
 
 
@@ -50,14 +52,11 @@ def feedback(
     later in the customer's time zone, the day the visit is planned, and the restarted cadence."""
     zone = _zone(tz)
     given = instant(at, "--at")
-    try:
-        policy = cadence()
-        window = recovery_visit_window(
-            given, policy.negative_feedback_visit_within_hours, zone, business_calendar()
-        )
-        restarted = plan(local_date(given, zone), policy)
-    except PolicyError as exc:
-        fail(str(exc))
+    policy = cadence()
+    window = recovery_visit_window(
+        given, policy.negative_feedback_visit_within_hours, zone, business_calendar()
+    )
+    restarted = plan(local_date(given, zone), policy)
     result = {
         "feedback_at": given.astimezone(ZoneInfo(zone)).isoformat(),
         "visit_due": window.visit_by.isoformat(),
@@ -88,10 +87,7 @@ def plan_(
 ) -> None:
     """Print each planned touchpoint: step, kind and due date (moved to a business day)."""
     _zone(tz)
-    try:
-        planned = plan(_start(start, tz), cadence())
-    except PolicyError as exc:
-        fail(str(exc))
+    planned = plan(_start(start, tz), cadence())
     if as_json:
         emit_json([p.as_json() for p in planned])
         return

@@ -7,8 +7,7 @@ from typing import Any
 
 import typer
 
-from cli.output import emit_json, fail
-from csflows.errors import CsflowsError
+from cli.output import emit_json
 from csflows.triage.classifier import registry, training
 from csflows.triage.classifier.current import typing_model
 
@@ -52,7 +51,4 @@ def build() -> None:
 @app.command("rollback")
 def rollback() -> None:
     """Go back to the model promoted before the current one."""
-    try:
-        typer.echo(f"current: {registry.rollback()}")
-    except CsflowsError as exc:
-        fail(str(exc))
+    typer.echo(f"current: {registry.rollback()}")

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import typer
 
-from cli.output import fail
-from csflows.errors import MailParseError, PolicyError
+from csflows.errors import EXIT_CODES, InputError, MailParseError
 from csflows.triage.classifier.current import classify_many
 from csflows.triage.mail.inbound import InboundMail, mail_from_json
 from csflows.triage.mail.message import parse_message
@@ -51,12 +50,9 @@ def classify(
 ) -> None:
     """Classify messages; writes id, type, confidence, assignee, auto_resolve, needs_review and
     the next two types per line (by the promoted triage model, else the shipped one)."""
-    try:
-        policy = ticket_types()
-    except PolicyError as exc:
-        fail(str(exc))
+    policy = ticket_types()
     if source != "-" and not Path(source).is_file():
-        fail(f"{source}: no such file")
+        raise InputError(f"{source}: no such file")
     errors = 0
     batch: list[tuple[str, InboundMail]] = []
     for message_id, item in _read(source):
@@ -69,8 +65,8 @@ def classify(
             _write(batch, policy)
             batch = []
     _write(batch, policy)
-    if errors:
-        raise typer.Exit(1)
+    if errors:  # each was named on its line; the rest were typed
+        raise typer.Exit(EXIT_CODES[InputError])
 
 
 def _write(batch: list[tuple[str, InboundMail]], policy: TicketTypes) -> None:

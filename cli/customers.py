@@ -6,9 +6,8 @@ from pathlib import Path
 
 import typer
 
-from cli.output import emit_json, fail
+from cli.output import emit_json
 from csflows import customers, store
-from csflows.errors import CsvImportError, PolicyError
 
 app = typer.Typer(no_args_is_help=True, help="Customer records.")
 
@@ -19,10 +18,7 @@ def import_(
 ) -> None:
     """Import customers from a CRM export; any bad row and nothing is imported."""
     store.upgrade()
-    try:
-        count = customers.import_csv(file)
-    except (CsvImportError, PolicyError) as exc:
-        fail(str(exc))
+    count = customers.import_csv(file)
     typer.echo(f"imported {count} customer(s) from {file}")
 
 
@@ -33,10 +29,7 @@ def list_(
 ) -> None:
     """List customers."""
     store.upgrade()
-    try:
-        rows = customers.list_customers(division)
-    except KeyError as exc:
-        fail(str(exc.args[0]))
+    rows = customers.list_customers(division)
     if as_json:
         emit_json(rows)
         return

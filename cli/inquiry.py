@@ -7,9 +7,8 @@ from typing import Any
 
 import typer
 
-from cli.output import emit_json, fail
+from cli.output import emit_json
 from csflows import store
-from csflows.errors import InquiryNotFound
 from csflows.vetting.inquiries import InquiryRecord
 
 app = typer.Typer(no_args_is_help=True, help="New-customer inquiries (seed 001).")
@@ -38,10 +37,7 @@ def show(
 ) -> None:
     """An inquiry: status, latest checks, the audit trail (who, when, why), the mail sent."""
     store.upgrade()
-    try:
-        shown = InquiryRecord.load(inquiry_id).show()
-    except InquiryNotFound as exc:
-        fail(str(exc))
+    shown = InquiryRecord.load(inquiry_id).show()
     if as_json:
         emit_json(shown)
         return

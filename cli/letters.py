@@ -5,9 +5,8 @@ from __future__ import annotations
 import typer
 
 from cli.letter_samples import SAMPLES
-from cli.output import emit_json, fail
+from cli.output import emit_json
 from csflows import letters
-from csflows.errors import CsflowsError
 
 app = typer.Typer(no_args_is_help=True, help="The letters csflows sends, and their wording.")
 
@@ -20,10 +19,7 @@ def preview(
     as_json: bool = typer.Option(False, "--json", help="name, audience, wording, subject, body"),
 ) -> None:
     """Render every letter (or NAME) with sample values: edit config/templates/, then look."""
-    try:
-        previews = letters.preview(SAMPLES, name)
-    except CsflowsError as exc:
-        fail(str(exc))
+    previews = letters.preview(SAMPLES, name)
     if as_json:
         emit_json([p.model_dump(mode="json") for p in previews])
         return

@@ -6,9 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cli.output import fail
 from csflows import orders, store
-from csflows.errors import CsvImportError
 
 app = typer.Typer(no_args_is_help=True, help="Orders (and refunds, as negative amounts).")
 
@@ -20,8 +18,5 @@ def import_(
     """Import orders; a row with the same customer and PO number updates it. Any bad row and
     nothing is imported."""
     store.upgrade()
-    try:
-        count = orders.import_csv(file)
-    except CsvImportError as exc:
-        fail(str(exc))
+    count = orders.import_csv(file)
     typer.echo(f"imported {count} order(s) from {file}")

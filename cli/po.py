@@ -14,7 +14,7 @@ from pathlib import Path
 
 import typer
 
-from cli.output import emit_json, fail
+from cli.output import console_without_tracebacks, emit_json
 from csflows import store
 from csflows.errors import PoInputError
 from csflows.models.purchase_order import PoEmail
@@ -23,7 +23,15 @@ from csflows.purchase_orders.records import store_inbound
 
 
 def _read(file: Path) -> tuple[PoEmail, bytes | None]:
-    """The PO email in FILE, and the raw bytes to keep when FILE is an `.eml`."""
+    """The PO email in FILE, and the raw bytes to keep when FILE is an `.eml`; PoInputError
+    naming FILE and the problem."""
+    try:
+        return _parse(file)
+    except PoInputError as exc:
+        raise PoInputError(f"{file}: {exc}") from exc
+
+
+def _parse(file: Path) -> tuple[PoEmail, bytes | None]:
     try:
         raw = file.read_bytes()
     except OSError as exc:
@@ -48,18 +56,18 @@ def po(
     # without PREFECT_API_URL Prefect starts a temporary server; on a busy machine it needs time
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     from flows.purchase_orders import handle_purchase_order
+    from tasks.deployment_runs import require_prefect_server
 
-    try:
-        email, raw = _read(file)
-    except PoInputError as exc:
-        fail(f"{file}: {exc}")
+    email, raw = _read(file)
+    require_prefect_server()
     store.upgrade()
-    if raw is not None and not dry_run:
-        message_id = email.message_id or inbound.message_id_for(inbound.to_json(email))
-        ticket_id = store_inbound(message_id, raw, email.sender, email.subject, inbox="cli")
-        outcome = handle_purchase_order(ticket_id=ticket_id)
-    else:
-        outcome = handle_purchase_order(message=inbound.to_json(email), dry_run=dry_run)
+    with console_without_tracebacks():
+        if raw is not None and not dry_run:
+            message_id = email.message_id or inbound.message_id_for(inbound.to_json(email))
+            ticket_id = store_inbound(message_id, raw, email.sender, email.subject, inbox="cli")
+            outcome = handle_purchase_order(ticket_id=ticket_id)
+        else:
+            outcome = handle_purchase_order(message=inbound.to_json(email), dry_run=dry_run)
     if as_json:
         emit_json(outcome.summary())
         return

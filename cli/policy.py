@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from cli.output import emit_json, fail
+from cli.output import emit_json
 from csflows.assumptions import all_assumptions
-from csflows.errors import CsflowsError
 
 app = typer.Typer(no_args_is_help=True, help="The business's policy in config/.")
 
@@ -16,10 +15,7 @@ def assumptions(
     as_json: bool = typer.Option(False, "--json", help="a list of {file, key, value, why}"),
 ) -> None:
     """List every value and wording the seeds do not give: file, key, value, why."""
-    try:
-        found = all_assumptions()
-    except CsflowsError as exc:
-        fail(str(exc))
+    found = all_assumptions()
     if as_json:
         emit_json([a.model_dump(mode="json") for a in found])
         return

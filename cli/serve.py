@@ -7,19 +7,21 @@ from pathlib import Path
 
 import typer
 
-from cli.output import fail
 from csflows import store
+from csflows.errors import SettingMissing
 
 
 def serve(limit: int = typer.Option(None, help="most flow runs at once")) -> None:
     """Serve every deployment in prefect.yaml in this process (needs PREFECT_API_URL)."""
     from deployments.serve import serve_all
+    from tasks.deployment_runs import require_prefect_server
 
     if not os.environ.get("PREFECT_API_URL"):
-        fail(
+        raise SettingMissing(
             "PREFECT_API_URL is not set: start a Prefect server and point PREFECT_API_URL at it "
             "(scripts/start does both)"
         )
+    require_prefect_server()
     store.upgrade()
     serve_all(limit=limit)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 
-from cli.output import emit_json, fail
+from cli.output import emit_json
 from csflows import store
-from csflows.errors import CsvImportError, PolicyError
+from csflows.errors import InputError
 from csflows.tiers import tier_policy
 from csflows.tiers.from_file import standings_from_csv
 from csflows.tiers.level4 import level4_suggestions
@@ -23,8 +23,8 @@ def _day(value: str | None) -> date:
         return closing_month_end(date.today())
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        fail(f"--as-of: expected a date as YYYY-MM-DD (got {value!r})")
+    except ValueError as exc:
+        raise InputError(f"--as-of: expected a date as YYYY-MM-DD (got {value!r})") from exc
 
 
 @app.command("compute")
@@ -38,10 +38,7 @@ def compute(
     """Each customer's trailing purchases, tier, next tier and reminder, straight from a file
     (no server, no store; grace periods need history, so they are not applied)."""
     day = _day(as_of)
-    try:
-        standings = standings_from_csv(orders_file, day, tier_policy())
-    except (CsvImportError, PolicyError) as exc:
-        fail(str(exc))
+    standings = standings_from_csv(orders_file, day, tier_policy())
     if as_json:
         emit_json([s.as_json() for s in standings])
         return
@@ -64,10 +61,7 @@ def level4(
     supervisor to confirm; no level is changed."""
     store.upgrade()
     day = _day(as_of)
-    try:
-        found = level4_suggestions(day, tier_policy())
-    except PolicyError as exc:
-        fail(str(exc))
+    found = level4_suggestions(day, tier_policy())
     if as_json:
         emit_json([f.as_json() for f in found])
         return

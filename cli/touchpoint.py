@@ -8,9 +8,9 @@ import typer
 from sqlalchemy import select
 
 from blocks import SmtpServer, resolve
-from cli.output import emit_json, fail, instant
+from cli.output import emit_json, instant
 from csflows import store
-from csflows.errors import DeliveryError, FeedbackError
+from csflows.errors import DeliveryError, InputError
 from csflows.models import Outcome
 from csflows.retention.enrollment import OPEN
 from csflows.retention.feedback import handle_negative, record_outcome
@@ -33,10 +33,7 @@ def record(
     store.upgrade()
     now = datetime.now(UTC)
     happened = _happened(at, now)
-    try:
-        recorded = record_outcome(touchpoint_id, outcome, notes, recorded_by, happened)
-    except FeedbackError as exc:
-        fail(str(exc))
+    recorded = record_outcome(touchpoint_id, outcome, notes, recorded_by, happened)
     typer.echo(
         f"touchpoint {recorded.touchpoint_id} ({recorded.customer_id}): {recorded.outcome.value}"
         + (" (already recorded)" if recorded.already_recorded else "")
@@ -45,10 +42,10 @@ def record(
         return
     try:
         handled = handle_negative(recorded.feedback_id, now, mail=resolve(SmtpServer))
-    except DeliveryError as exc:
-        fail(
+    except DeliveryError as exc:  # what was kept differs from a plain send's: say it
+        raise DeliveryError(
             f"outcome recorded; the mail server is down, so retention-dispatch will act on it: {exc}"
-        )
+        ) from exc
     typer.echo(
         f"negative feedback: agent updated, visit on {handled.visit_on} "
         f"(touchpoint {handled.visit_touchpoint_id}), cadence restarted at cycle {handled.cycle}"
@@ -61,7 +58,7 @@ def _happened(at: str | None, now: datetime) -> datetime:
         return now
     when = instant(at, "--at")
     if when > now:
-        fail(f"--at: {at} is in the future; record a call or visit after it happened")
+        raise InputError(f"--at: {at} is in the future; record a call or visit after it happened")
     return when
 
 

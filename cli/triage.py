@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 
-from cli.output import emit_json, fail
+from cli.output import emit_json
 from csflows import store
-from csflows.errors import CsflowsError
+from csflows.errors import CsflowsError, InputError
 from csflows.triage import routing
 from csflows.triage.mail import intake
 from csflows.triage.policy import Route
@@ -21,36 +21,36 @@ def triage_file(
     as_json: bool = typer.Option(False, "--json", help="JSON for scripts"),
 ) -> None:
     """Triage one message: prints ticket_id, type, confidence, assignee, status, route."""
-    from tasks.triage import route_ticket_task, start_review_task, tell_assignees_task
+    from tasks.triage import route_and_record, start_review_task, tell_assignees_task
 
     try:
         raw = file.read_bytes()
     except OSError as exc:
-        fail(f"{file}: {exc.strerror or exc}")
+        raise InputError(f"{file}: {exc.strerror or exc}") from exc
     store.upgrade()
-    try:
-        ticket_id = intake.store_message(inbox, raw)
-        routing.triage_tickets([ticket_id])
-    except CsflowsError as exc:
-        fail(f"{file}: {exc}")
+    ticket_id = intake.store_message(inbox, raw)
+    routing.triage_tickets([ticket_id])
     row = routing.ticket_summary(ticket_id)
     route: dict[str, object] = {"route": Route.NONE.value}
-    notes = []
+    unfinished: CsflowsError | None = None  # the ticket is stored and typed; this is what is left
     try:
         if row["status"] == "needs_triage":
             route = {"route": "review", "flow_run_id": start_review_task.fn(ticket_id)}
         elif (kind := routing.route_of(ticket_id)) is not Route.NONE:
-            route = route_ticket_task.fn(ticket_id, kind).model_dump(mode="json", exclude_none=True)
+            routed, failure = route_and_record(ticket_id, kind)
+            route = routed.model_dump(mode="json", exclude_none=True)
+            if failure is not None:
+                raise failure
         tell_assignees_task.fn([ticket_id])
-    except Exception as exc:  # noqa: BLE001 - the ticket is stored and typed; say what is left
-        notes.append(f"{type(exc).__name__}: {exc}")
-    result = {**row, "route": route} | ({"problems": notes} if notes else {})
+    except CsflowsError as exc:
+        unfinished = exc
+    result = {**row, "route": route} | ({"problems": [str(unfinished)]} if unfinished else {})
     if as_json:
         emit_json(result)
-        return
-    typer.echo(
-        f"ticket {result['ticket_id']}: {result['type']} ({result['confidence']}), "
-        f"{result['assignee']}, {result['status']}; route {route.get('route')}"
-    )
-    for note in notes:
-        typer.echo(f"warning: {note}", err=True)
+    else:
+        typer.echo(
+            f"ticket {result['ticket_id']}: {result['type']} ({result['confidence']}), "
+            f"{result['assignee']}, {result['status']}; route {route.get('route')}"
+        )
+    if unfinished is not None:
+        raise unfinished  # the entry point says it in one line, with its exit code

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import typer
 
-from cli.output import emit_json, fail
+from cli.output import console_without_tracebacks, emit_json
 from csflows import store
-from csflows.errors import FormError
+from csflows.errors import PersonNotFound, SettingMissing
 from csflows.people import people
 from csflows.vetting.forms.reading import inquiry_from_data, read_form, read_form_data
 from csflows.vetting.forms.returned import FormReading, read_returned_file
@@ -29,10 +29,7 @@ def machine_reading(form: Path) -> FormReading | None:
     problem is named)."""
     if form.suffix.lower() not in MACHINE_READ:
         return None
-    try:
-        reading = read_returned_file(form)
-    except FormError as exc:
-        fail(str(exc))
+    reading = read_returned_file(form)
     if reading is None or not reading.by_machine:
         return None
     nothing = not reading.form and not reading.text.strip()
@@ -46,25 +43,19 @@ def submit_to_deployment(form: Path, rep: str | None = None) -> None:
     from tasks.vetting_gates import submit
 
     reading = machine_reading(form)
-    try:
-        data = reading.form if reading else read_form_data(form)
-    except FormError as exc:
-        fail(str(exc))
+    data = reading.form if reading else read_form_data(form)
     if rep and people().find(rep) is None:
-        fail(f"--rep: {rep!r} is not a person in config/people.yaml")
+        raise PersonNotFound(f"--rep: {rep!r} is not a person in config/people.yaml")
     if not os.environ.get("PREFECT_API_URL"):
-        fail(
+        raise SettingMissing(
             "PREFECT_API_URL is not set: point it at the Prefect server that serves vet-new-customer"
         )
-    try:
-        run_id, link = submit(
-            json.loads(json.dumps(data, default=str)),
-            source="cli",
-            rep=rep,
-            reading=reading.model_dump(mode="json") if reading else None,
-        )
-    except Exception as exc:  # no server, no deployment: say which
-        fail(f"could not start the vet-new-customer deployment: {exc}")
+    run_id, link = submit(
+        json.loads(json.dumps(data, default=str)),
+        source="cli",
+        rep=rep,
+        reading=reading.model_dump(mode="json") if reading else None,
+    )
     typer.echo(f"vetting started (run {run_id}); answer it in the Prefect UI:\n{link}")
 
 
@@ -85,14 +76,14 @@ def vet(
         submit_to_deployment(form, rep)
         return
     reading = machine_reading(form)
-    try:
-        inquiry, problems = inquiry_from_data(reading.form) if reading else read_form(form)
-    except FormError as exc:
-        fail(str(exc))
+    inquiry, problems = inquiry_from_data(reading.form) if reading else read_form(form)
     store.upgrade()
     from flows.vetting import run_assess_inquiry
+    from tasks.deployment_runs import require_prefect_server
 
-    assessment = run_assess_inquiry(inquiry, problems)
+    require_prefect_server()
+    with console_without_tracebacks():
+        assessment = run_assess_inquiry(inquiry, problems)
     if as_json:
         emit_json(assessment_json(assessment))
     else:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from csflows import store
 from csflows.csvfile import read_rows
 from csflows.divisions import divisions
-from csflows.errors import CsvImportError
+from csflows.errors import CsvImportError, DivisionNotFound
 from csflows.models import Customer
 from csflows.store.tables import CustomerRow
 
@@ -30,8 +30,8 @@ CSV_HEADER = [
 def _known_division(customer: Customer) -> str | None:
     try:
         customer.division = divisions().get(customer.division).key
-    except KeyError as exc:
-        return f"division: {exc.args[0]}"
+    except DivisionNotFound as exc:
+        return f"division: {exc}"
     return None
 
 

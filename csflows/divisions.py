@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field, model_validator
 
 from csflows import config
+from csflows.errors import DivisionNotFound
 from csflows.models import Division
 from csflows.models.common import Model
 
@@ -28,13 +29,15 @@ class DivisionCatalog(Model):
         return self
 
     def get(self, name: str) -> Division:
-        """The division named `name`; KeyError listing the known ones when there is none."""
+        """The division named `name`; DivisionNotFound (a KeyError) listing the known ones."""
         norm = _normalize(name)
         for division in self.divisions:
             if norm in {_normalize(x) for x in (division.key, division.name, *division.aliases)}:
                 return division
         known = ", ".join(d.name for d in self.divisions)
-        raise KeyError(f"unknown division {name!r}; known divisions: {known}")
+        raise DivisionNotFound(
+            f"unknown division {name!r}; known divisions: {known} (config/divisions.yaml)"
+        )
 
     def keys(self) -> list[str]:
         return [d.key for d in self.divisions]

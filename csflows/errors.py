@@ -10,14 +10,24 @@ CsflowsError
 │   ├── HeaderInjectionError   a value bound for a mail header holds a line break
 │   ├── PdfRefused             a PDF over one of the limits (size, pages, expansion)
 │   └── UnreadablePdf          a PDF whose text cannot be extracted
-├── ConfigError                a file in config/ is wrong; names file, key and value
+├── ConfigError                a file in config/ or a setting is wrong; names file, key and value
 │   ├── PolicyError            a policy file is missing, unreadable or refused by the rules
-│   └── TemplateError          a letter template is missing, malformed or short of values
-├── NotFound
-│   └── InquiryNotFound
+│   ├── TemplateError          a letter template is missing, malformed or short of values
+│   ├── UntrustedModel         a stored triage model holds a type outside the trusted list
+│   └── SettingMissing         an environment setting the command needs is not set
+├── NotFound                   no record, person or thing of that name; says what was looked up
+│   ├── InquiryNotFound        no inquiry with that id in the store
+│   ├── CustomerNotFound       customer ids the store does not hold
+│   ├── TicketNotFound         no ticket with that id in the store (or it was never parsed)
+│   ├── DivisionNotFound       a division name that config/divisions.yaml does not know
+│   ├── PersonNotFound         a person that config/people.yaml does not list
+│   ├── TicketTypeNotFound     a ticket type that config/ticket_types.yaml does not list
+│   ├── ModelNotFound          no stored triage model of that version (or none promoted yet)
+│   └── DeploymentNotServed    the Prefect server has no such deployment: nobody serves it
 ├── StateError                 the record is not where the action needs it to be
 │   ├── GateError              the inquiry is not waiting at the gate being answered
-│   └── FeedbackError          an outcome that cannot be acted on
+│   ├── FeedbackError          an outcome that cannot be acted on
+│   └── ModelRefused           a candidate triage model is worse, or there is none to go back to
 ├── ExternalError              an outside system answered with an error
 │   ├── ApiError               an API error that retrying will not fix (4xx other than 429)
 │   │   └── TransientApiError  * timeouts, connection errors, 5xx and 429
@@ -26,11 +36,26 @@ CsflowsError
 │       └── FetchRefused       the SSRF guard refused the target address
 └── Transient                  * worth another try after a pause
     ├── InboxUnavailable       * the IMAP server could not be reached or refused us
-    └── DeliveryError          * the mail server refused or could not be reached; stays queued
+    ├── DeliveryError          * the mail server refused or could not be reached; stays queued
+    └── PrefectUnavailable     * no Prefect server answers at PREFECT_API_URL
 
 (* = Transient.) Whether to retry is `is_transient`, here and nowhere else. The classes also
-derive from the built-in they used to be (ValueError, LookupError, RuntimeError, ConnectionError),
-so code and libraries that catch those still do.
+derive from the built-in they used to be (ValueError, KeyError, LookupError, RuntimeError,
+ConnectionError), so code and libraries that catch those still do.
+
+The `csflows` command ends on any of them in one line on stderr, `error: <what happened and what
+to do>`, with an exit code per branch (`exit_code`; a fault both external and transient counts as
+transient, as it is worth another try):
+
+    0  done
+    1  an unexpected error: a bug, Python prints its traceback
+    2  usage: an unknown command or option (typer)
+    3  InputError
+    4  ConfigError
+    5  NotFound
+    6  StateError
+    7  ExternalError
+    8  Transient
 """
 
 from __future__ import annotations
@@ -50,11 +75,15 @@ class InputError(CsflowsError, ValueError):
 
 
 class ConfigError(CsflowsError, ValueError):
-    """A file in `config/` is wrong; the message names file, key and value."""
+    """A file in `config/` or a setting is wrong; the message names file, key and value."""
 
 
 class NotFound(CsflowsError, LookupError):
-    """No record with that id."""
+    """No record, person or thing of that name; the message says what was looked up and what to
+    do. Subclasses that used to be a KeyError still are one, without KeyError's quotes."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if len(self.args) == 1 else super().__str__()
 
 
 class StateError(CsflowsError, ValueError):
@@ -89,6 +118,9 @@ class CsvImportError(InputError):
 
     def __init__(self, path: Path, problems: list[str]):
         self.problems = problems
+        if len(problems) == 1:  # one line, as the command line prints it
+            super().__init__(f"{path}: nothing imported: {problems[0]}")
+            return
         super().__init__(
             f"{path}: nothing imported, {len(problems)} problem(s):\n" + "\n".join(problems)
         )
@@ -125,11 +157,46 @@ class UntrustedModel(ConfigError):
     """A stored model file holds a type outside the trusted list (it could run code at load)."""
 
 
-# Not found, state
+class SettingMissing(ConfigError):
+    """An environment setting the command needs (PREFECT_API_URL ...) is not set."""
+
+
+# Not found
 
 
 class InquiryNotFound(NotFound):
     """No inquiry with that id."""
+
+
+class CustomerNotFound(NotFound, ValueError):
+    """Customer ids the store does not hold (a ValueError, as it was)."""
+
+
+class TicketNotFound(NotFound, KeyError):
+    """No ticket with that id in the store, or it was stored but never parsed."""
+
+
+class DivisionNotFound(NotFound, KeyError):
+    """A division name, key or alias that `config/divisions.yaml` does not know."""
+
+
+class PersonNotFound(NotFound, KeyError):
+    """A key, name or address that `config/people.yaml` does not list."""
+
+
+class TicketTypeNotFound(NotFound, KeyError):
+    """A ticket type that `config/ticket_types.yaml` does not list."""
+
+
+class ModelNotFound(NotFound):
+    """No stored triage model of that version, or none promoted yet."""
+
+
+class DeploymentNotServed(NotFound):
+    """The Prefect server has no deployment of that name: nobody has served it there."""
+
+
+# State
 
 
 class GateError(StateError):
@@ -181,6 +248,25 @@ class InboxUnavailable(Transient, ConnectionError):
 
 class DeliveryError(Transient, RuntimeError):
     """The mail server refused or could not be reached; the message stays queued to retry."""
+
+
+class PrefectUnavailable(Transient, ConnectionError):
+    """No Prefect server answers at PREFECT_API_URL; nothing was started there."""
+
+
+EXIT_CODES: dict[type[CsflowsError], int] = {  # the first branch that matches wins
+    Transient: 8,
+    InputError: 3,
+    ConfigError: 4,
+    NotFound: 5,
+    StateError: 6,
+    ExternalError: 7,
+}
+
+
+def exit_code(exc: CsflowsError) -> int:
+    """The `csflows` command's exit code for `exc`: its branch's (the table above), else 1."""
+    return next((code for branch, code in EXIT_CODES.items() if isinstance(exc, branch)), 1)
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -211,7 +211,10 @@ def send_email(outgoing: OutgoingEmail, sender: MailSender) -> Delivery:
             sender.send_message(message)
         except (smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(
-                f"mail to {outgoing.to} not sent yet (key {outgoing.key}): {exc}"
+                f"mail to {outgoing.to} not sent yet, the mail server did not take it "
+                f"({exc.__class__.__name__}: {exc}); it waits in the outbox (key {outgoing.key}) "
+                "and goes out once when this run or command is repeated with the mail server "
+                "up (the csflows SMTP block, or CSFLOWS_SMTP_HOST and CSFLOWS_SMTP_PORT)"
             ) from exc
         return message_id
 

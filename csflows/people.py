@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import EmailStr, Field, model_validator
 
 from csflows import config
+from csflows.errors import PersonNotFound
 from csflows.models.common import Model
 
 
@@ -61,7 +62,10 @@ class People(Model):
     def get(self, key_name_or_email: str) -> Person:
         found = self.find(key_name_or_email)
         if found is None:
-            raise KeyError(f"{key_name_or_email!r} is not in config/people.yaml")
+            raise PersonNotFound(
+                f"{key_name_or_email!r} is not in config/people.yaml: give a person's key, "
+                "name or address from it, or add them there"
+            )
         return found
 
     def agents_for(self, division: str | None) -> list[Person]:

@@ -14,7 +14,7 @@ from prefect.flow_runs import suspend_flow_run
 from pydantic import BaseModel
 
 from csflows import store
-from csflows.errors import InboxUnavailable, ModelRefused
+from csflows.errors import InboxUnavailable, ModelRefused, TicketNotFound
 from csflows.run_inputs import with_context
 from csflows.store.tables import TicketRow
 from csflows.triage import notices, review, routing
@@ -157,7 +157,7 @@ def review_ticket(ticket_id: int) -> TicketRoute:
     with store.session() as s:
         ticket = s.get(TicketRow, ticket_id)
         if ticket is None:
-            raise KeyError(f"ticket_id: no ticket {ticket_id}")
+            raise TicketNotFound(f"ticket_id: no ticket {ticket_id} in the store")
         s.expunge(ticket)
     label_current_run(f"review-ticket-{ticket_id}", ["ticket-review"])
     awaiting("cs")

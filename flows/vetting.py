@@ -27,6 +27,7 @@ from prefect.runtime import flow_run
 
 from csflows.calendar import approval_actions_due
 from csflows.divisions import divisions
+from csflows.errors import DivisionNotFound
 from csflows.links import flow_run_link
 from csflows.markdown import escape
 from csflows.models import (
@@ -124,7 +125,7 @@ def name_run(inquiry_id: int, business_name: str, division: str | None) -> None:
     """`vet-<business>-<inquiry id>`, tagged with the division, so the UI says who and what."""
     try:
         tag = f"division:{divisions().get(division or '').key}"
-    except KeyError:
+    except DivisionNotFound:
         tag = "division:unknown"
     label_current_run(f"vet-{_slug(business_name)}-{inquiry_id}", [tag])
 

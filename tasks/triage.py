@@ -8,12 +8,10 @@ cache. Thin: the rules live in csflows.triage.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from prefect.deployments import run_deployment
 
 from blocks import ImapInbox, NetSuiteCredentials, SmtpServer, resolve
 from csflows.outbox import send_email
@@ -24,6 +22,7 @@ from csflows.triage.mail import intake
 from csflows.triage.mirrors import ledger, mailbox, support_cases
 from csflows.triage.policy import Route, ticket_types
 from csflows.triage.route import FLOW_OF_ROUTE, TicketRoute
+from tasks.deployment_runs import start_run
 
 
 @task(name="poll-inbox", task_run_name="poll {name}", cache_policy=NO_CACHE)
@@ -75,14 +74,22 @@ def netsuite_cases_task() -> support_cases.CaseSync:
 )
 def route_ticket_task(ticket_id: int, route: Route) -> TicketRoute:
     """Start what the ticket's type calls for; an error is recorded and retried next run."""
+    return route_and_record(ticket_id, route)[0]
+
+
+def route_and_record(ticket_id: int, route: Route) -> tuple[TicketRoute, Exception | None]:
+    """The ticket routed, and kept on it; when that failed, the ticket stays open and says why,
+    and the exception comes back too (for `csflows triage` to report)."""
+    failure: Exception | None = None
     try:
         routed = _route(ticket_id, route)
     except Exception as exc:  # noqa: BLE001 - the ticket stays open and says why
+        failure = exc
         routed = TicketRoute(
             ticket_id=ticket_id, route=route, error=f"{exc.__class__.__name__}: {exc}"
         )
     routing.record_route(routed)
-    return routed
+    return routed, failure
 
 
 def _route(ticket_id: int, route: Route) -> TicketRoute:
@@ -115,13 +122,12 @@ def _start(route: Route, parameters: dict[str, object], ticket_id: int) -> UUID:
     """A run of the route's deployment, once per ticket (the idempotency key survives re-runs)."""
     flow_name = FLOW_OF_ROUTE[route]
     deployment = f"{flow_name}/{flow_name}"
-    run: Any = run_deployment(  # the sync form: a FlowRun
+    return start_run(
         deployment,
-        parameters=parameters,
-        timeout=0,
+        parameters,
+        kept=f"ticket {ticket_id} stays open and the next triage-inbox run routes it",
         idempotency_key=f"ticket:{ticket_id}:{deployment}",
     )
-    return run.id
 
 
 REVIEW_DEPLOYMENT = "review-ticket/ticket-review"
@@ -130,14 +136,15 @@ REVIEW_DEPLOYMENT = "review-ticket/ticket-review"
 @task(name="start-ticket-review", task_run_name="review ticket {ticket_id}", cache_policy=NO_CACHE)
 def start_review_task(ticket_id: int) -> str:
     """A ticket-review run for a ticket people must type, once per ticket."""
-    run: Any = run_deployment(  # the sync form: a FlowRun
+    run_id = start_run(
         REVIEW_DEPLOYMENT,
-        parameters={"ticket_id": ticket_id},
-        timeout=0,
+        {"ticket_id": ticket_id},
+        kept=f"ticket {ticket_id} waits as needs_triage, and the next triage-inbox run starts its "
+        "review",
         idempotency_key=f"ticket:{ticket_id}:review",
     )
-    review.record_review_run(ticket_id, str(run.id))
-    return str(run.id)
+    review.record_review_run(ticket_id, str(run_id))
+    return str(run_id)
 
 
 @task(name="tell-assignees", cache_policy=NO_CACHE)

@@ -28,7 +28,7 @@ from csflows.clients.google import GoogleMaps
 from csflows.clients.rdap import Registration, lookup_registration
 from csflows.clients.website import FetchLimits, WebPage, fetch_page, limits_from_env
 from csflows.divisions import divisions
-from csflows.errors import ExternalError
+from csflows.errors import DivisionNotFound, ExternalError
 from csflows.models import (
     Assessment,
     CheckResult,
@@ -73,7 +73,7 @@ def check_completeness(
 def division_of(form: NewCustomerInquiry) -> Division | None:
     try:
         return divisions().get(form.division or "")
-    except KeyError:
+    except DivisionNotFound:
         return None
 
 

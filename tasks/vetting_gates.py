@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
-from prefect.deployments import run_deployment
 from prefect.flow_runs import resume_flow_run, suspend_flow_run
 from prefect.input import RunInput
 
@@ -22,6 +21,7 @@ from csflows.models import InquiryStatus
 from csflows.run_inputs import with_context
 from csflows.vetting.gates import recorded_answer
 from csflows.vetting.inquiries import InquiryRecord
+from tasks.deployment_runs import start_run
 
 DEPLOYMENT = "vet-new-customer/vet-new-customer"
 
@@ -63,8 +63,8 @@ def submit(
         parameters["rep"] = rep
     if reading:
         parameters["reading"] = reading
-    run: Any = run_deployment(DEPLOYMENT, parameters=parameters, timeout=0)
-    return str(run.id), flow_run_link(run.id)
+    run_id = start_run(DEPLOYMENT, parameters, kept="the form was not submitted")
+    return str(run_id), flow_run_link(run_id)
 
 
 def resume_with_first_po(inquiry_id: int, po_number: str, amount: Decimal) -> str:

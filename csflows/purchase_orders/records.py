@@ -17,6 +17,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from csflows import limits, store
+from csflows.errors import TicketNotFound
 from csflows.models.purchase_order import PoAction, PoDecision, PoReading, Sender
 from csflows.store.tables import OrderRow, PoActionRow, TicketRow
 
@@ -59,11 +60,11 @@ def store_inbound(message_id: str, raw: bytes, sender: str, subject: str, inbox:
 
 
 def ticket_raw(ticket_id: int) -> bytes:
-    """A stored ticket's raw message; LookupError when there is none."""
+    """A stored ticket's raw message; TicketNotFound when there is none."""
     with store.session() as s:
         ticket = s.get(TicketRow, ticket_id)
         if ticket is None:
-            raise LookupError(f"ticket_id: no ticket {ticket_id}")
+            raise TicketNotFound(f"ticket_id: no ticket {ticket_id} in the store")
         return bytes(ticket.raw)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Subquery, Table, exists, func, literal, select, true, uni
 from sqlalchemy.orm import Session
 
 from csflows import store
+from csflows.errors import CustomerNotFound
 from csflows.retention.plan import PlannedTouchpoint, local_date, plan
 from csflows.retention.policy import Cadence, cadence
 from csflows.store.tables import CustomerRow, TouchpointRow
@@ -59,7 +60,8 @@ def enroll(
     """Plan cycle 1 from `start` for these customers (already planned steps stay as they are).
 
     One transaction per chunk of customers, so a crash keeps the chunks done and a re-run
-    completes the rest. Returns how many customers were enrolled; unknown ids are a ValueError.
+    completes the rest. Returns how many customers were enrolled; unknown ids are a
+    CustomerNotFound (a ValueError).
     """
     policy = policy or cadence()
     steps = _steps(plan(start, policy))
@@ -69,7 +71,10 @@ def enroll(
             known = set(s.scalars(select(CustomerRow.id).where(CustomerRow.id.in_(ids))))
             unknown = [i for i in ids if i not in known]
             if unknown:
-                raise ValueError(f"customer_ids: unknown customer(s) {', '.join(unknown[:10])}")
+                raise CustomerNotFound(
+                    f"customer_ids: unknown customer(s) {', '.join(unknown[:10])}: "
+                    "import them first (csflows customers import FILE.csv)"
+                )
             rows = [{"customer_id": cid, "cycle": 1, **step} for cid in ids for step in steps]
             s.connection().execute(insert_ignoring_duplicates(s), rows)
             s.execute(

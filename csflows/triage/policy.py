@@ -10,6 +10,7 @@ from typing import ClassVar
 from pydantic import Field, field_validator, model_validator
 
 from csflows import config
+from csflows.errors import TicketTypeNotFound
 from csflows.models.common import Model
 
 
@@ -105,7 +106,9 @@ class TicketTypes(Model):
         for t in self.types:
             if t.name == name:
                 return t
-        raise KeyError(f"unknown ticket type {name!r}")
+        raise TicketTypeNotFound(
+            f"unknown ticket type {name!r}: config/ticket_types.yaml lists the types"
+        )
 
     def assignee(self, name: str) -> str:
         return self.get(name).assignee or self.default_assignee

@@ -15,6 +15,7 @@ from pydantic import Field
 from sqlalchemy import select
 
 from csflows import store
+from csflows.errors import TicketNotFound
 from csflows.markdown import escape_strict, literal
 from csflows.models.common import Name, Paragraph
 from csflows.people import people
@@ -125,7 +126,7 @@ def apply_review(ticket_id: int, answer: TicketReview, policy: TicketTypes) -> R
     with store.session() as s:
         row = s.get(TicketRow, ticket_id)
         if row is None:
-            raise KeyError(f"ticket_id: no ticket {ticket_id}")
+            raise TicketNotFound(f"ticket_id: no ticket {ticket_id} in the store")
         row.type, row.assignee = answer.type, answer.assignee
         row.confidence = 1.0
         if answer.action is ReviewAction.RESOLVE:

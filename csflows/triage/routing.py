@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from csflows import store
 from csflows.divisions import divisions
-from csflows.errors import MailParseError
+from csflows.errors import MailParseError, TicketNotFound
 from csflows.models import Division, InquiryStatus, NewCustomerInquiry, Ticket
 from csflows.outbox import Attachment, OutgoingEmail
 from csflows.paths import config_dir
@@ -104,7 +104,7 @@ def ticket_summary(ticket_id: int) -> dict[str, object]:
     with store.session() as s:
         row = s.get(TicketRow, ticket_id)
         if row is None:
-            raise KeyError(f"ticket {ticket_id} does not exist")
+            raise TicketNotFound(f"ticket_id: no ticket {ticket_id} in the store")
         return {
             "ticket_id": row.id,
             "type": row.type,
@@ -128,7 +128,9 @@ def load_ticket(ticket_id: int) -> tuple[Ticket, bytes]:
     with store.session() as s:
         row = s.get(TicketRow, ticket_id)
         if row is None or row.parsed is None:
-            raise KeyError(f"ticket {ticket_id} does not exist or was not parsed")
+            raise TicketNotFound(
+                f"ticket_id: no ticket {ticket_id} in the store, or it could not be parsed"
+            )
         return Ticket.model_validate(row.parsed), row.raw
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from csflows import templates
 from csflows.divisions import divisions
+from csflows.errors import DivisionNotFound
 from csflows.links import waiting_for
 from csflows.models import CRITERIA, Assessment, Division, MissingField, NewCustomerInquiry
 from csflows.outbox import OutgoingEmail
@@ -24,7 +25,7 @@ OUTCOME_LETTERS = frozenset({"vetting_approved", "vetting_request_info"})  # and
 def _division(form: NewCustomerInquiry) -> Division | None:
     try:
         return divisions().get(form.division or "")
-    except KeyError:
+    except DivisionNotFound:
         return None
 
 

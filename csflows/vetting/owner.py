@@ -13,8 +13,8 @@ from csflows.store.tables import InquiryRow, TicketRow
 
 
 def rep_for(requested: str | None, ticket_id: int | None) -> Person:
-    """The rep who runs a new inquiry; KeyError naming the unknown person when `requested` is
-    not in people.yaml."""
+    """The rep who runs a new inquiry; PersonNotFound naming the unknown person when `requested`
+    is not in people.yaml."""
     team = people()
     if requested:
         return team.get(requested)

@@ -21,6 +21,7 @@ from prefect.settings import PREFECT_RESULTS_LOCAL_STORAGE_PATH, temporary_setti
 from typer.testing import CliRunner
 
 from cli import app
+from csflows.errors import EXIT_CODES, ConfigError, InputError
 from csflows.models import CRITERIA, Assessment, NewCustomerInquiry, Recommendation, Verdict
 from csflows.vetting.inquiries import InquiryRecord
 from flows.vetting import assess_inquiry, vet_new_customer
@@ -129,7 +130,7 @@ def test_vet_scorecard_and_the_gate_message(world: tuple[HttpServer, str], tmp_p
     )
     assert "Recommendation: INCOMPLETE" in result.stdout
     gated = CliRunner().invoke(app, ["vet", str(path)], env={"PREFECT_API_URL": ""})
-    assert gated.exit_code == 1 and "serves vet-new-customer" in gated.output
+    assert gated.exit_code == EXIT_CODES[ConfigError] and "serves vet-new-customer" in gated.output
 
 
 def test_vet_reads_a_scan_by_ocr(world: tuple[HttpServer, str], tmp_path: Path) -> None:
@@ -145,7 +146,7 @@ def test_vet_names_a_malformed_file(tmp_path: Path) -> None:
     path = tmp_path / "form.json"
     path.write_text('{"business_name": ')
     result = CliRunner().invoke(app, ["vet", str(path), "--no-gate", "--json"])
-    assert result.exit_code == 1 and "not valid JSON" in result.output
+    assert result.exit_code == EXIT_CODES[InputError] and "not valid JSON" in result.output
 
 
 def test_the_run_is_named_and_tagged_with_the_division(world: tuple[HttpServer, str]) -> None:

@@ -210,7 +210,7 @@ def test_triage_inbox_types_assigns_resolves_and_routes(
 
     # The PO flow is not deployed here: the ticket stays open and says why.
     assert po.type == "Sales Order - Sales Order Received!" and po.status == "open"
-    assert (po.routed_to or "").startswith("error: purchase_order: ObjectNotFound")
+    assert (po.routed_to or "").startswith("error: purchase_order: DeploymentNotServed")
 
     rows: Any = _artifact_rows("triage-inbox")
     assert "RFQ: 40 cases of holiday ribbon" in str(rows) and "Mary Callie" in str(rows)
@@ -218,7 +218,7 @@ def test_triage_inbox_types_assigns_resolves_and_routes(
     # Again: nothing new stored, nothing sent twice; once deployed, the PO routes (once).
     form_returned = _by_message_id()["<flow-6@test>"]
     assert form_returned.type == "New Customer - Inquiry Form Returned"
-    assert (form_returned.routed_to or "").startswith("error: form_returned: ObjectNotFound")
+    assert (form_returned.routed_to or "").startswith("error: form_returned: DeploymentNotServed")
     deployment_id = stub_purchase_order_flow.to_deployment(name="handle-purchase-order").apply()
     vetting_id = stub_vetting_flow.to_deployment(name="vet-new-customer").apply()
     again = triage_inbox()

@@ -20,7 +20,7 @@ from blocks import TwilioCredentials, resolve
 from cli import app
 from csflows import store
 from csflows.clients.twilio import TwilioClient
-from csflows.errors import FeedbackError
+from csflows.errors import EXIT_CODES, FeedbackError, InputError
 from csflows.links import run_form
 from csflows.paths import PROJECT_ROOT
 from csflows.retention import cadence, enroll, enroll_ready
@@ -338,12 +338,12 @@ def test_touchpoint_record_at_logs_a_call_after_it_happened(
             "2999-01-01T09:00Z",
         ],
     )
-    assert future.exit_code == 1 and "is in the future" in future.output
+    assert future.exit_code == EXIT_CODES[InputError] and "is in the future" in future.output
     naive = runner.invoke(
         app,
         ["touchpoint", "record", str(call.id), "--outcome", "positive", "--at", "2026-03-13T10:00"],
     )
-    assert naive.exit_code == 1 and "has no UTC offset" in naive.output
+    assert naive.exit_code == EXIT_CODES[InputError] and "has no UTC offset" in naive.output
     done = runner.invoke(
         app,
         [

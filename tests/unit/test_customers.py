@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from csflows import customers
-from csflows.errors import CsvImportError
+from csflows.errors import EXIT_CODES, ConfigError, CsvImportError, InputError, NotFound
 from csflows.paths import config_dir
 
 HEADER = "id,name,email,phone,division,level,sales_agent,address,timezone\n"
@@ -57,7 +57,7 @@ def test_bad_rows_are_numbered_and_nothing_is_imported(tmp_path: Path, store_rea
     assert "row 6: timezone:" in text and "Mars/Olympus" in text
     assert customers.list_customers() == []
     result = runner.invoke(app, ["customers", "import", str(path)])
-    assert result.exit_code == 1 and "nothing imported" in result.output
+    assert result.exit_code == EXIT_CODES[InputError] and "nothing imported" in result.output
 
 
 def test_duplicate_ids_in_one_file(tmp_path: Path, store_ready: Path) -> None:
@@ -85,7 +85,7 @@ def test_reimport_updates_instead_of_duplicating(tmp_path: Path, store_ready: Pa
 
 def test_list_by_unknown_division_is_a_clear_error(store_ready: Path) -> None:
     result = runner.invoke(app, ["customers", "list", "--division", "nope"])
-    assert result.exit_code == 1 and "unknown division 'nope'" in result.output
+    assert result.exit_code == EXIT_CODES[NotFound] and "unknown division 'nope'" in result.output
 
 
 def test_db_upgrade_command_twice(csflows_home: Path) -> None:
@@ -97,4 +97,7 @@ def test_db_upgrade_command_twice(csflows_home: Path) -> None:
 def test_serve_without_api_url_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     result = runner.invoke(app, ["serve"])
-    assert result.exit_code == 1 and "PREFECT_API_URL is not set" in result.output
+    assert (
+        result.exit_code == EXIT_CODES[ConfigError]
+        and "PREFECT_API_URL is not set" in result.output
+    )

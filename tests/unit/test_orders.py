@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from csflows import customers, orders, store
-from csflows.errors import CsvImportError
+from csflows.errors import EXIT_CODES, CsvImportError, InputError
 from csflows.paths import config_dir
 from csflows.store.tables import OrderRow
 
@@ -68,7 +68,7 @@ def test_bad_rows_are_numbered_and_nothing_is_imported(tmp_path: Path, store_rea
     assert "row 8: po_number: required" in text  # a short row leaves the PO number empty
     assert _orders() == []
     result = runner.invoke(app, ["orders", "import", str(path)])
-    assert result.exit_code == 1 and "nothing imported" in result.output
+    assert result.exit_code == EXIT_CODES[InputError] and "nothing imported" in result.output
 
 
 def test_a_repeated_po_in_one_file_is_refused(tmp_path: Path, store_ready: Path) -> None:
@@ -132,12 +132,16 @@ def test_tiers_compute_refuses_a_bad_file_and_date(tmp_path: Path) -> None:
         app, ["tiers", "compute", "--orders", str(path), "--as-of", "2026-06-30"]
     )
     assert (
-        result.exit_code == 1 and "row 2: amount: Input should be a valid decimal" in result.output
+        result.exit_code == EXIT_CODES[InputError]
+        and "row 2: amount: Input should be a valid decimal" in result.output
     )
     result = runner.invoke(
         app, ["tiers", "compute", "--orders", str(path), "--as-of", "30/06/2026"]
     )
-    assert result.exit_code == 1 and "--as-of: expected a date as YYYY-MM-DD" in result.output
+    assert (
+        result.exit_code == EXIT_CODES[InputError]
+        and "--as-of: expected a date as YYYY-MM-DD" in result.output
+    )
 
 
 def test_level4_suggestions_from_the_store(tmp_path: Path, store_ready: Path) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from csflows.errors import NotFound
+from csflows.errors import ModelNotFound
 from csflows.triage.assignment import Classification, TriageDecision, decide
 from csflows.triage.classifier import registry, training
 from csflows.triage.classifier.model import TriageModel
@@ -19,7 +19,7 @@ def typing_model() -> TriageModel:
     """The promoted model, else the shipped one."""
     try:
         return registry.current_model()
-    except NotFound:
+    except ModelNotFound:
         return training.shipped_model()
 
 

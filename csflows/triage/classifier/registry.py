@@ -23,7 +23,7 @@ from typing import Any
 import sklearn
 from skops import io as skops_io
 
-from csflows.errors import ModelRefused, NotFound, UntrustedModel
+from csflows.errors import ModelNotFound, ModelRefused, UntrustedModel
 from csflows.paths import cache_dir, home
 from csflows.triage.classifier.model import Prediction, TriageModel
 from csflows.triage.mail.inbound import InboundMail
@@ -123,7 +123,9 @@ def load(version: str) -> TriageModel:
     """The stored model `version` (read once per process)."""
     record = read_index()["models"].get(version)
     if record is None:
-        raise NotFound(f"no triage model {version!r} in {models_dir()}")
+        raise ModelNotFound(
+            f"no triage model {version!r} in {models_dir()}: csflows classifier show lists them"
+        )
     pipeline = load_pipeline(models_dir() / f"{version}.skops")
     return TriageModel(pipeline, ticket_types(), float(record["threshold"]), record)
 
@@ -168,7 +170,7 @@ def current_version() -> str | None:
 def current_model() -> TriageModel:
     version = current_version()
     if version is None:
-        raise NotFound(f"no triage model promoted yet in {models_dir()}")
+        raise ModelNotFound(f"no triage model promoted yet in {models_dir()}")
     return load(version)
 
 
@@ -201,7 +203,9 @@ def promote(candidate: str, shipped: dict[str, Any] | None = None) -> str:
     promoted, than the `shipped` model's record (the one typing tickets until now); returns it."""
     index = read_index()
     if candidate not in index["models"]:
-        raise NotFound(f"no triage model {candidate!r} in {models_dir()}")
+        raise ModelNotFound(
+            f"no triage model {candidate!r} in {models_dir()}: csflows classifier show lists them"
+        )
     current = index["current"]
     if current == candidate:
         return candidate

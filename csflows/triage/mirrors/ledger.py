@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from csflows import store
+from csflows.errors import TicketNotFound
 from csflows.store.tables import TicketMirrorRow, TicketRow
 
 MAILBOX = "mailbox"
@@ -86,7 +87,7 @@ def ticket_view(ticket_id: int) -> TicketView:
     with store.session() as s:
         row = s.get(TicketRow, ticket_id)
         if row is None:
-            raise LookupError(f"no ticket {ticket_id}")
+            raise TicketNotFound(f"ticket_id: no ticket {ticket_id} in the store")
         return _view(row)
 
 

@@ -11,6 +11,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from csflows.divisions import divisions
+from csflows.errors import DivisionNotFound
 from csflows.models import MissingField, NewCustomerInquiry
 
 REQUIRED_ADDRESS = ("street", "city", "postal_code", "country")
@@ -136,7 +137,7 @@ def missing_fields(
     else:
         try:
             divisions().get(form.division or "")
-        except KeyError:
+        except DivisionNotFound:
             known = ", ".join(d.name for d in divisions().divisions)
             need("division", f"is not one of our divisions ({known})")
     if not [line for line in form.product_lines if line.strip()]:

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from csflows.errors import PoInputError
+from csflows.errors import EXIT_CODES, InputError, PoInputError
 from csflows.purchase_orders import inbound
 
 GOOD = {"from": "Buyer <buyer@shop.example>", "subject": "PO 1", "body": "Total: 5.00"}
@@ -105,7 +105,7 @@ def test_cli_bad_input_is_a_clear_error(tmp_path: Path, content: str, error: str
     file = tmp_path / "po.json"
     file.write_text(content)
     result = CliRunner().invoke(app, ["po", str(file), "--json"])
-    assert result.exit_code == 1
+    assert result.exit_code == EXIT_CODES[InputError]
     assert f"error: {file}: {error}" in result.output
 
 

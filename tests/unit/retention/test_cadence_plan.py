@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from csflows.calendar import business_calendar
-from csflows.errors import PolicyError
+from csflows.errors import EXIT_CODES, InputError, PolicyError
 from csflows.paths import config_dir
 from csflows.retention import cadence, plan
 from csflows.retention.feedback import recovery_visit_window
@@ -171,9 +171,15 @@ def test_cli_plan_json_without_a_server() -> None:
 
 def test_cli_plan_refuses_bad_input() -> None:
     bad_date = runner.invoke(app, ["cadence", "plan", "--start", "2026-13-01", "--json"])
-    assert bad_date.exit_code == 1 and "--start: expected YYYY-MM-DD" in bad_date.output
+    assert (
+        bad_date.exit_code == EXIT_CODES[InputError]
+        and "--start: expected YYYY-MM-DD" in bad_date.output
+    )
     bad_zone = runner.invoke(app, ["cadence", "plan", "--start", "2026-03-02", "--tz", "Nowhere"])
-    assert bad_zone.exit_code == 1 and "--tz: unknown time zone 'Nowhere'" in bad_zone.output
+    assert (
+        bad_zone.exit_code == EXIT_CODES[InputError]
+        and "--tz: unknown time zone 'Nowhere'" in bad_zone.output
+    )
 
 
 CHICAGO = "America/Chicago"
@@ -213,7 +219,7 @@ def test_cadence_feedback_prints_the_deadline_and_the_restart_plan() -> None:
 
 def test_cadence_feedback_refuses_an_instant_without_an_offset() -> None:
     result = CliRunner().invoke(app, ["cadence", "feedback", "--at", "2026-03-16T09:00"])
-    assert result.exit_code == 1 and "has no UTC offset" in result.output
+    assert result.exit_code == EXIT_CODES[InputError] and "has no UTC offset" in result.output
 
 
 def test_the_old_business_hours_key_is_refused_with_where_it_went(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cli import app
+from csflows.errors import EXIT_CODES, InputError
 
 RUNNER = CliRunner()
 
@@ -72,7 +73,7 @@ def test_a_bad_line_is_named_and_the_rest_still_classified(tmp_path: Path) -> No
         '{"id": "x", "from": "not-an-address"}\n[1, 2]\n{"id": "y", "from": "a@shop.example", "subject": "Where is my order?", "body": "PO 5521 has not shipped"}\n'
     )
     result = RUNNER.invoke(app, ["classify", str(path)])
-    assert result.exit_code == 1
+    assert result.exit_code == EXIT_CODES[InputError]
     assert "line 1: from: expected a mail address, got 'not-an-address'" in result.stderr
     assert "line 2: expected a JSON object" in result.stderr
     assert [r["id"] for r in _lines(result.stdout)] == ["y"]
@@ -97,4 +98,4 @@ def test_an_eml_file(tmp_path: Path) -> None:
 
 def test_a_missing_file_is_an_error() -> None:
     result = RUNNER.invoke(app, ["classify", "/nonexistent/in.jsonl"])
-    assert result.exit_code == 1 and "no such file" in result.stderr
+    assert result.exit_code == EXIT_CODES[InputError] and "no such file" in result.stderr
