@@ -10,6 +10,7 @@ import typer
 from cli.output import emit_json, fail
 from csflows import store
 from csflows.errors import CsflowsError
+from csflows.models import TicketStatus
 from csflows.triage import routing
 from csflows.triage.mail import intake
 from csflows.triage.ticket_types import Route
@@ -37,7 +38,7 @@ def triage_file(
     route: dict[str, object] = {"route": Route.NONE.value}
     notes = []
     try:
-        if row["status"] == "needs_triage":
+        if row["status"] == TicketStatus.NEEDS_TRIAGE:
             route = {"route": "review", "flow_run_id": start_review_task.fn(ticket_id)}
         elif (kind := routing.route_of(ticket_id)) is not Route.NONE:
             route = route_ticket_task.fn(ticket_id, kind).model_dump(mode="json", exclude_none=True)

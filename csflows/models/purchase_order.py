@@ -26,6 +26,13 @@ class PoAction(StrEnum):
     NEEDS_OPERATOR = "needs_operator"  # the PO could not be read: an operator reads it
 
 
+class PoActionStatus(StrEnum):
+    """Whether the action recorded for a PO was carried out; stored in `po_actions.status`."""
+
+    PENDING = "pending"  # decided and recorded, not carried out yet
+    DONE = "done"  # the order entered or the vetting resumed: a re-run does it not again
+
+
 class SenderKind(StrEnum):
     CUSTOMER = "customer"
     APPLICANT = "applicant"

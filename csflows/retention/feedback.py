@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from csflows import store
 from csflows.calendar import BusinessCalendar, business_calendar
 from csflows.errors import FeedbackError
-from csflows.models import Outcome
+from csflows.models import Outcome, TouchpointKind, TouchpointStatus
 from csflows.outbox import MailSender
 from csflows.retention.dispatch import assign_human
 from csflows.retention.enrollment import restart
@@ -96,7 +96,7 @@ def record_outcome(
         t = s.get(TouchpointRow, touchpoint_id, with_for_update=True)
         if t is None:
             raise FeedbackError(f"touchpoint_id: touchpoint {touchpoint_id} does not exist")
-        if t.status == "cancelled":
+        if t.status == TouchpointStatus.CANCELLED:
             raise FeedbackError(
                 f"touchpoint_id: touchpoint {touchpoint_id} was cancelled when the customer's "
                 "cadence restarted; record the outcome on the current cycle's touchpoint"
@@ -110,7 +110,7 @@ def record_outcome(
                 select(FeedbackRow.id).where(FeedbackRow.source == source).order_by(FeedbackRow.id)
             )
             return RecordedOutcome(t.id, t.customer_id, result, feedback_id or 0, True)
-        t.status, t.outcome, t.notes = "done", result.value, notes
+        t.status, t.outcome, t.notes = TouchpointStatus.DONE, result.value, notes
         t.done_at = t.done_at or now
         feedback = FeedbackRow(
             customer_id=t.customer_id,
@@ -210,9 +210,9 @@ def handle_negative(
                 customer_id=customer.id,
                 cycle=cycle,
                 step=RECOVERY_VISIT,
-                kind="visit",
+                kind=TouchpointKind.VISIT,
                 due=visit_on,
-                status="pending",
+                status=TouchpointStatus.PENDING,
                 notes=f"feedback:{feedback_id}",
             )
             s.add(visit)

@@ -16,7 +16,7 @@ from sqlalchemy import case, func, select
 
 from csflows import store
 from csflows.calendar import business_calendar
-from csflows.models import Outcome
+from csflows.models import Outcome, TouchpointStatus
 from csflows.outbox import MailSender
 from csflows.people import people
 from csflows.retention.enrollment import OPEN
@@ -148,7 +148,7 @@ def agent_months(first: date, policy: Cadence) -> list[AgentMonth]:
     touch = select(agent, func.count()).join(
         TouchpointRow, TouchpointRow.customer_id == CustomerRow.id
     )
-    done = TouchpointRow.status == "done"
+    done = TouchpointRow.status == TouchpointStatus.DONE
     in_month = (TouchpointRow.done_at >= begin, TouchpointRow.done_at < end)
     new = _grouped(
         select(agent, func.count())
@@ -392,7 +392,7 @@ def open_work_by_agent(today: date, policy: Cadence) -> list[dict[str, Any]]:
     query = (
         select(CustomerRow.sales_agent, TouchpointRow.kind, func.count(), overdue)
         .join(TouchpointRow, TouchpointRow.customer_id == CustomerRow.id)
-        .where(TouchpointRow.status.in_(("assigned", "escalated")))
+        .where(TouchpointRow.status.in_((TouchpointStatus.ASSIGNED, TouchpointStatus.ESCALATED)))
         .group_by(CustomerRow.sales_agent, TouchpointRow.kind)
     )
     table: dict[str, dict[str, Any]] = {}

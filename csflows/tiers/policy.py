@@ -11,6 +11,7 @@ from pydantic import Field, field_validator
 from csflows import config
 from csflows.divisions import divisions
 from csflows.models.common import Model, Money
+from csflows.models.order import OrderStatus
 from csflows.people import people
 
 
@@ -35,7 +36,9 @@ class TierPolicy(Model):
     window_months: int = Field(12, ge=1, le=36)
     grace_months: int = Field(3, ge=0, le=24)
     reminder_share: Decimal = Field(Decimal("0.10"), ge=0, lt=1)
-    counted_statuses: list[str] = Field(default_factory=lambda: ["accepted"], min_length=1)
+    counted_statuses: list[str] = Field(
+        default_factory=lambda: [str(OrderStatus.ACCEPTED)], min_length=1
+    )
     tiers: list[Tier] = Field(min_length=1)
     level4_below: dict[str, Money] = Field(default_factory=dict)
     sales_team: str | None = Field(

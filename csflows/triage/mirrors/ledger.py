@@ -11,11 +11,12 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from csflows import store
+from csflows.models import TicketStatus
 from csflows.store.tables import TicketMirrorRow, TicketRow
 
 MAILBOX = "mailbox"
 NETSUITE = "netsuite"
-UNTRIAGED = ("received",)
+UNTRIAGED = (TicketStatus.RECEIVED,)
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class TicketView:
 
     @property
     def resolved(self) -> bool:
-        return self.status == "resolved"
+        return self.status == TicketStatus.RESOLVED
 
 
 def state_of(type_name: str | None, assignee: str | None, status: str) -> str:
