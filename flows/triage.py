@@ -176,7 +176,7 @@ def review_ticket(ticket_id: int) -> TicketRoute:
 
 
 @flow(name="ticket-digest")
-def ticket_digest(day: date | None = None) -> list[str]:
+def ticket_digest(day: date | None = None) -> list[DeliveryStatus]:
     """Each working day, one mail per person listing their open tickets."""
     return send_digests_task(day or date.today())
 

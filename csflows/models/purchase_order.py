@@ -62,6 +62,13 @@ class PoEmail(Model):
     message_id: str | None = None
 
 
+class ReceivedPo(Model):
+    """A PO email as received, and the ticket its raw form is kept as (none on a dry run)."""
+
+    email: PoEmail
+    ticket_id: int | None = None
+
+
 class PoLine(Model):
     """One line of a PO whose quantity times unit price equals its amount."""
 

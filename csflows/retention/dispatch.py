@@ -24,7 +24,13 @@ from csflows.errors import (
     TemplateError,
     is_transient,
 )
-from csflows.models import CustomerStatus, DeliveryStatus, TouchpointKind, TouchpointStatus
+from csflows.models import (
+    CustomerStatus,
+    DeliveryStatus,
+    Model,
+    TouchpointKind,
+    TouchpointStatus,
+)
 from csflows.outbox import Attachment, MailSender, OutgoingSms, SmsSender, send_sms
 from csflows.people import people
 from csflows.retention.invite import visit_invitation
@@ -48,12 +54,26 @@ class BatchResult:
         sent_before = status == DeliveryStatus.ALREADY_SENT
         (self.already_sent if sent_before else self.done).append(touchpoint_id)
 
-    def counts(self) -> dict[str, int]:
-        return {
-            "done": len(self.done),
-            "already_sent": len(self.already_sent),
-            "failed": len(self.failed),
-        }
+    def counts(self) -> BatchCounts:
+        return BatchCounts(
+            done=len(self.done), already_sent=len(self.already_sent), failed=len(self.failed)
+        )
+
+
+class BatchCounts(Model):
+    """How many touchpoints of one batch (or of a run's batches added up) were done now, done
+    under their key before, or failed."""
+
+    done: int = 0
+    already_sent: int = 0
+    failed: int = 0
+
+    def __add__(self, other: BatchCounts) -> BatchCounts:
+        return BatchCounts(
+            done=self.done + other.done,
+            already_sent=self.already_sent + other.already_sent,
+            failed=self.failed + other.failed,
+        )
 
 
 def batches(ids: Sequence[int], size: int) -> list[list[int]]:
