@@ -10,6 +10,7 @@ import typer
 from cli.output import emit_json
 from csflows import store
 from csflows.errors import CsflowsError, InputError
+from csflows.models import TicketStatus
 from csflows.triage import routing
 from csflows.triage.mail import intake
 from csflows.triage.policy import Route
@@ -34,7 +35,7 @@ def triage_file(
     route: dict[str, object] = {"route": Route.NONE.value}
     unfinished: CsflowsError | None = None  # the ticket is stored and typed; this is what is left
     try:
-        if row["status"] == "needs_triage":
+        if row["status"] == TicketStatus.NEEDS_TRIAGE:
             route = {"route": "review", "flow_run_id": start_review_task.fn(ticket_id)}
         elif (kind := routing.route_of(ticket_id)) is not Route.NONE:
             routed, failure = route_and_record(ticket_id, kind)

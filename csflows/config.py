@@ -36,13 +36,22 @@ def config_path(name: str) -> Path:
     return config_dir() / f"{name}.yaml"
 
 
-def load(name: str, model: type[M], path: Path | None = None, *, optional: bool = False) -> M:
-    """`config/<name>.yaml` (or `path`) as `model`, re-read when the file changes.
+def load(
+    name: str,
+    model: type[M],
+    path: Path | None = None,
+    *,
+    optional: bool = False,
+    reads: Sequence[str] = (),
+) -> M:
+    """`config/<name>.yaml` (or `path`) as `model`, re-read when the file changes, or one of the
+    files `reads` names that the model's validation reads (a figure it takes from another file).
 
     A missing file is a PolicyError, or the model's defaults when `optional`."""
     path = Path(os.path.abspath(path or config_path(name)))
+    files = [path, *(config_path(other) for other in reads)]
     return rebuilt_on_change(
-        ("yaml", path, model, optional), [path], lambda: read_model(path, model, optional=optional)
+        ("yaml", path, model, optional), files, lambda: read_model(path, model, optional=optional)
     )
 
 

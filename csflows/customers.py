@@ -11,7 +11,7 @@ from csflows import store
 from csflows.csvfile import read_rows
 from csflows.divisions import divisions
 from csflows.errors import CsvImportError, DivisionNotFound
-from csflows.models import Customer
+from csflows.models import Customer, CustomerStatus
 from csflows.store.tables import CustomerRow
 
 CSV_HEADER = [
@@ -49,7 +49,7 @@ def read_csv(path: Path) -> list[Customer]:
     return customers
 
 
-def save(customers: Iterable[Customer], status: str = "active") -> int:
+def save(customers: Iterable[Customer], status: CustomerStatus = CustomerStatus.ACTIVE) -> int:
     """Insert or update customers by id, in one transaction."""
     count = 0
     with store.session() as s:

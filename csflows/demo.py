@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from csflows import customers, orders
+from csflows.models import TicketStatus
 from csflows.paths import config_dir
 from csflows.people import people
 from csflows.purchase_orders import demo as purchase_orders_demo
@@ -93,7 +94,7 @@ def start_sample_ticket_reviews(folder: Path) -> Iterator[str]:
         if needing_review(limit=1000).count(ticket_id) == 0:
             # the served triage-inbox may have typed it first, and started its review
             status, review_run = _ticket_state(ticket_id)
-            if status == "needs_triage" and review_run:
+            if status == TicketStatus.NEEDS_TRIAGE and review_run:
                 yield f"ticket {file.name}: waits for a person to type it (run {review_run})"
             else:
                 yield f"ticket {file.name}: typed without a person"

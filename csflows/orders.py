@@ -32,7 +32,7 @@ from sqlalchemy import (
 from csflows import store
 from csflows.csvfile import read_rows
 from csflows.errors import CsflowsError, CsvImportError
-from csflows.models import Order
+from csflows.models import Order, OrderStatus
 
 CSV_HEADER = ["customer_id", "order_date", "amount", "po_number"]
 BATCH = 10_000
@@ -96,7 +96,7 @@ STAGE = Table(
     Column("po_number", String(100)),
     Column("order_date", Date),
     Column("amount", Numeric(14, 2)),
-    Column("status", String(40), server_default="accepted"),
+    Column("status", String(40), server_default=OrderStatus.ACCEPTED.value),
     prefixes=["TEMPORARY"],
 )
 _STAGE = STAGE.name

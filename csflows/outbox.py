@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from csflows import limits, store
 from csflows.errors import DeliveryError, HeaderInjectionError
+from csflows.models.message import DeliveryStatus, MessageStatus
 from csflows.store.tables import MessageRow
 
 
@@ -79,7 +80,7 @@ class OutgoingEmail:
 @dataclass
 class Delivery:
     key: str
-    status: str  # sent | already_sent
+    status: DeliveryStatus
     message_id: str  # the SMTP Message-ID, or the provider's id (a Twilio message SID)
 
 
@@ -155,7 +156,7 @@ def build_email(outgoing: OutgoingEmail, mail_from: str) -> EmailMessage:
 def already_sent(key: str) -> bool:
     with store.session() as s:
         status = s.scalar(select(MessageRow.status).where(MessageRow.idempotency_key == key))
-    return status == "sent"
+    return status == MessageStatus.SENT
 
 
 def deliver_once(
@@ -171,8 +172,8 @@ def deliver_once(
     """
     with store.session() as s:
         row = s.scalar(select(MessageRow).where(MessageRow.idempotency_key == envelope.key))
-        if row is not None and row.status == "sent":
-            return Delivery(envelope.key, "already_sent", row.provider_id or "")
+        if row is not None and row.status == MessageStatus.SENT:
+            return Delivery(envelope.key, DeliveryStatus.ALREADY_SENT, row.provider_id or "")
         first_attempt_at = row.created_at if row is not None else None
         if row is None:
             row = MessageRow(idempotency_key=envelope.key, channel=envelope.channel)
@@ -184,19 +185,19 @@ def deliver_once(
             envelope.inquiry_id,
             envelope.ticket_id,
         )
-        row.status = "pending"
+        row.status = MessageStatus.PENDING
     if first_attempt_at is not None and reconcile is not None:
         found = reconcile(first_attempt_at)
         if found:
-            _mark(envelope.key, "sent", provider_id=found)
-            return Delivery(envelope.key, "already_sent", found)
+            _mark(envelope.key, MessageStatus.SENT, provider_id=found)
+            return Delivery(envelope.key, DeliveryStatus.ALREADY_SENT, found)
     try:
         provider_id = transmit()
     except Exception as exc:
-        _mark(envelope.key, "failed", error=f"{exc.__class__.__name__}: {exc}"[:2000])
+        _mark(envelope.key, MessageStatus.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000])
         raise
-    _mark(envelope.key, "sent", provider_id=provider_id)
-    return Delivery(envelope.key, "sent", provider_id)
+    _mark(envelope.key, MessageStatus.SENT, provider_id=provider_id)
+    return Delivery(envelope.key, DeliveryStatus.SENT, provider_id)
 
 
 def send_email(outgoing: OutgoingEmail, sender: MailSender) -> Delivery:
@@ -234,7 +235,9 @@ def send_email(outgoing: OutgoingEmail, sender: MailSender) -> Delivery:
     return Delivery(delivery.key, delivery.status, message_id)
 
 
-def _mark(key: str, status: str, error: str | None = None, provider_id: str | None = None) -> None:
+def _mark(
+    key: str, status: MessageStatus, error: str | None = None, provider_id: str | None = None
+) -> None:
     with store.session() as s:
         row = s.scalar(select(MessageRow).where(MessageRow.idempotency_key == key))
         if row is None:
@@ -242,7 +245,7 @@ def _mark(key: str, status: str, error: str | None = None, provider_id: str | No
         row.status, row.error = status, error
         if provider_id:
             row.provider_id = provider_id
-        if status == "sent":
+        if status == MessageStatus.SENT:
             row.sent_at = datetime.now(UTC)
 
 

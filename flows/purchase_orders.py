@@ -105,7 +105,8 @@ def handle_purchase_order(
     message: dict[str, Any] | None = None, ticket_id: int | None = None, dry_run: bool = False
 ) -> PoOutcome:
     """Respond to one purchase order as seed 000 says; `dry_run` sends and stores nothing."""
-    email, ticket_id = receive_purchase_order(message, ticket_id, dry_run)
+    received = receive_purchase_order(message, ticket_id, dry_run)
+    email, ticket_id = received.email, received.ticket_id
     sender = identify_sender(email)
     reading = read_po(email)
     if not reading.readable and sender.kind is not SenderKind.UNKNOWN:

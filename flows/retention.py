@@ -10,10 +10,11 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from pydantic import BaseModel
 
+from csflows.errors import FeedbackError
 from csflows.markdown import literal
-from csflows.models import Outcome
+from csflows.models import DeliveryStatus, Outcome
 from csflows.retention import cadence
-from csflows.retention.dispatch import batches
+from csflows.retention.dispatch import BatchCounts, batches
 from csflows.retention.report import label, previous_month
 from tasks.retention import (
     act_on_negative_feedback,
@@ -41,9 +42,9 @@ class DispatchSummary(BaseModel):
     enrolled: int
     negative_feedback_handled: int
     negative_feedback_refused: int
-    messages: dict[str, int]
-    assigned: dict[str, int]
-    escalated: dict[str, int]
+    messages: BatchCounts
+    assigned: BatchCounts
+    escalated: BatchCounts
 
 
 class OutcomeRecorded(BaseModel):
@@ -66,15 +67,7 @@ class ReportSent(BaseModel):
     meetings_short: int
     new_accounts: int
     new_accounts_short: int
-    emails: list[str]
-
-
-def _total(results: list[dict[str, int]]) -> dict[str, int]:
-    total: dict[str, int] = {}
-    for counts in results:
-        for key, value in counts.items():
-            total[key] = total.get(key, 0) + value
-    return total
+    emails: list[DeliveryStatus]
 
 
 @flow(name="retention-dispatch", log_prints=True)
@@ -91,8 +84,9 @@ def retention_dispatch(
     handled = [
         act_on_negative_feedback.submit(ids, now) for ids in batches(negative, FEEDBACK_BATCH)
     ]
-    acted = [item for future in handled for item in future.result()]
-    restarted = [item for item in acted if "error" not in item]
+    acted = [future.result() for future in handled]
+    restarted = sum(len(batch.handled) for batch in acted)
+    refused = sum(len(batch.refused) for batch in acted)
 
     due = find_due_touchpoints(now)
     sends = [send_touchpoint_messages.submit(ids, now) for ids in batches(due.messages, size)]
@@ -100,18 +94,18 @@ def retention_dispatch(
     escalations = [escalate_overdue.submit(ids, now) for ids in batches(due.overdue, size)]
     summary = DispatchSummary(
         enrolled=enrolled,
-        negative_feedback_handled=len(restarted),
-        negative_feedback_refused=len(acted) - len(restarted),
-        messages=_total([f.result() for f in sends]),
-        assigned=_total([f.result() for f in assigns]),
-        escalated=_total([f.result() for f in escalations]),
+        negative_feedback_handled=restarted,
+        negative_feedback_refused=refused,
+        messages=sum((f.result() for f in sends), BatchCounts()),
+        assigned=sum((f.result() for f in assigns), BatchCounts()),
+        escalated=sum((f.result() for f in escalations), BatchCounts()),
     )
     create_table_artifact(
         key="retention-dispatch",
         table=[
             {"activity": "customers enrolled", "count": enrolled},
-            {"activity": "negative feedback acted on", "count": len(restarted)},
-            {"activity": "negative feedback refused", "count": len(acted) - len(restarted)},
+            {"activity": "negative feedback acted on", "count": restarted},
+            {"activity": "negative feedback refused", "count": refused},
             *(
                 {"activity": f"{name}: {outcome}", "count": count}
                 for name, counts in (
@@ -119,19 +113,19 @@ def retention_dispatch(
                     ("assigned", summary.assigned),
                     ("escalated", summary.escalated),
                 )
-                for outcome, count in counts.items()
+                for outcome, count in counts.model_dump().items()
             ),
         ],
         description=f"Retention dispatch at {now:%Y-%m-%d %H:%M} UTC",
     )
     create_table_artifact(
         key="retention-due-list",
-        table=open_work_by_agent(now),
+        table=[work.model_dump(mode="json") for work in open_work_by_agent(now)],
         description="Open calls and visits per sales agent after this dispatch",
     )
     create_table_artifact(
         key="touchpoints-this-week",
-        table=touchpoints_this_week(now),
+        table=[t.model_dump(mode="json") for t in touchpoints_this_week(now)],
         description="Calls and visits due this week (and past due), soonest first",
     )
     print(f"retention dispatch: {summary.model_dump()}")
@@ -162,18 +156,21 @@ def record_touchpoint_outcome(
         feedback_id=recorded.feedback_id,
     )
     if recorded.outcome == Outcome.NEGATIVE:
-        [handled] = act_on_negative_feedback([recorded.feedback_id], now)
+        batch = act_on_negative_feedback([recorded.feedback_id], now)
+        if batch.refused:
+            raise FeedbackError(batch.refused[recorded.feedback_id])
+        [handled] = batch.handled
         result = result.model_copy(
-            update={"restarted_cycle": handled["cycle"], "visit_on": handled["visit_on"]}
+            update={"restarted_cycle": handled.cycle, "visit_on": str(handled.visit_on)}
         )
         create_markdown_artifact(
             key=f"negative-feedback-{recorded.customer_id.lower()}",
             markdown=(
                 f"## Negative feedback: customer {literal(recorded.customer_id)}\n\n"
                 f"1. Sales agent updated by email.\n"
-                f"2. Client visit scheduled for {handled['visit_on']} "
-                f"(touchpoint {handled['visit_touchpoint_id']}).\n"
-                f"3. Cadence restarted at month 1: cycle {handled['cycle']}.\n"
+                f"2. Client visit scheduled for {handled.visit_on} "
+                f"(touchpoint {handled.visit_touchpoint_id}).\n"
+                f"3. Cadence restarted at month 1: cycle {handled.cycle}.\n"
             ),
         )
     print(f"touchpoint {touchpoint_id}: {outcome} recorded (feedback {recorded.feedback_id})")

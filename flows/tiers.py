@@ -22,7 +22,7 @@ from csflows.markdown import inert_table
 from csflows.outbox import OutgoingEmail
 from csflows.tiers import tier_policy
 from csflows.tiers.evaluation import TierResult
-from csflows.tiers.notices import change_notice, reminder
+from csflows.tiers.notices import MailCounts, change_notice, reminder
 from csflows.tiers.rules import closing_month_end
 from tasks.tiers import customer_batches, evaluate_tiers, send_tier_mail
 
@@ -37,8 +37,8 @@ class TierRun(BaseModel):
     customers: int
     tiers: dict[str, int]
     changes: int
-    reminders: dict[str, int]
-    agent_notices: dict[str, int]
+    reminders: MailCounts
+    agent_notices: MailCounts
     level4_suggestions: int
 
 

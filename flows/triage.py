@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from csflows import store
 from csflows.errors import InboxUnavailable, ModelRefused, TicketNotFound
+from csflows.models import DeliveryStatus, TicketStatus
 from csflows.run_inputs import with_context
 from csflows.store.tables import TicketRow
 from csflows.triage import notices, review, routing
@@ -130,12 +131,12 @@ def triage_inbox(inboxes: list[str] | None = None) -> TriageSummary:
         stored=stored,
         duplicates=duplicates,
         triaged=len(triaged),
-        needs_triage=sum(t.status == "needs_triage" for t in triaged),
-        resolved=sum(t.status == "resolved" for t in triaged),
+        needs_triage=sum(t.status == TicketStatus.NEEDS_TRIAGE for t in triaged),
+        resolved=sum(t.status == TicketStatus.RESOLVED for t in triaged),
         routed=len(routes),
         routes=routed,
         reviews_started=sum(started.state.is_completed() for started in reviews),
-        assignees_told=sum(status == "sent" for status in told),
+        assignees_told=sum(status == DeliveryStatus.SENT for status in told),
         marked=marked,
         cases=synced,
     )
@@ -175,7 +176,7 @@ def review_ticket(ticket_id: int) -> TicketRoute:
 
 
 @flow(name="ticket-digest")
-def ticket_digest(day: date | None = None) -> list[str]:
+def ticket_digest(day: date | None = None) -> list[DeliveryStatus]:
     """Each working day, one mail per person listing their open tickets."""
     return send_digests_task(day or date.today())
 

@@ -33,6 +33,7 @@ from csflows.markdown import escape
 from csflows.models import (
     ApprovalNudge,
     Assessment,
+    DeliveryStatus,
     InquiryStatus,
     MissingField,
     NewCustomerInquiry,
@@ -459,7 +460,7 @@ def watch_approvals(now: datetime | None = None) -> list[ApprovalNudge]:
             )
             delivery = send_email_task(email)
             recorded = inquiry.record_nudge(action, waiting.round, waited, email.to)
-            if recorded or delivery.status == "sent":
+            if recorded or delivery.status == DeliveryStatus.SENT:
                 sent.append(ApprovalNudge(inquiry_id=inquiry.id, action=action, to=email.to))
     return sent
 

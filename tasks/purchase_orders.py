@@ -9,7 +9,7 @@ from typing import Any
 from prefect import task
 
 from csflows.errors import PoInputError
-from csflows.models.purchase_order import PoDecision, PoEmail, PoReading, Sender
+from csflows.models.purchase_order import PoDecision, PoEmail, PoReading, ReceivedPo, Sender
 from csflows.purchase_orders import inbound, records, senders
 from csflows.purchase_orders.policy import po_policy
 from csflows.purchase_orders.reading import read_purchase_order, readable_text
@@ -19,13 +19,15 @@ from tasks import vetting_gates
 @task(name="receive-purchase-order")
 def receive_purchase_order(
     message: dict[str, Any] | None, ticket_id: int | None, dry_run: bool
-) -> tuple[PoEmail, int | None]:
+) -> ReceivedPo:
     """The PO email, its raw form kept as a ticket first (unless a dry run stores nothing)."""
     if (message is None) == (ticket_id is None):
         raise PoInputError("give exactly one of message or ticket_id")
     if message is None:
         assert ticket_id is not None
-        return inbound.from_raw(records.ticket_raw(ticket_id)), ticket_id
+        return ReceivedPo(
+            email=inbound.from_raw(records.ticket_raw(ticket_id)), ticket_id=ticket_id
+        )
     if not dry_run:
         raw = inbound.raw_bytes(message)
         sender = str(message.get("from", "")) if isinstance(message, dict) else ""
@@ -33,7 +35,7 @@ def receive_purchase_order(
         ticket_id = records.store_inbound(
             inbound.message_id_for(message), raw, sender, subject, inbox="po"
         )
-    return inbound.from_json(message), ticket_id
+    return ReceivedPo(email=inbound.from_json(message), ticket_id=ticket_id)
 
 
 @task(name="identify-sender")

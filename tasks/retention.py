@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from prefect import get_run_logger, task
 from prefect.client.orchestration import get_client
 
 from blocks import SmtpServer, TwilioCredentials, resolve
 from csflows.links import run_form
+from csflows.models import DeliveryStatus
 from csflows.people import people
 from csflows.retention import cadence, dispatch, enroll_ready, feedback, report
 from csflows.retention.replies import store_sms_replies
@@ -52,7 +52,7 @@ def find_negative_feedback() -> list[int]:
     task_run_name=lambda: _run_name("send"),
     **TRANSIENT_RETRIES,
 )
-def send_touchpoint_messages(ids: list[int], now: datetime) -> dict[str, int]:
+def send_touchpoint_messages(ids: list[int], now: datetime) -> dispatch.BatchCounts:
     """SMS and email touchpoints of one batch, each sent once."""
     return dispatch.send_messages(
         ids, now, cadence(), mail=resolve(SmtpServer), sms=resolve(TwilioCredentials).client()
@@ -62,7 +62,7 @@ def send_touchpoint_messages(ids: list[int], now: datetime) -> dict[str, int]:
 @task(
     name="assign-calls-and-visits", task_run_name=lambda: _run_name("assign"), **TRANSIENT_RETRIES
 )
-def assign_calls_and_visits(ids: list[int], now: datetime) -> dict[str, int]:
+def assign_calls_and_visits(ids: list[int], now: datetime) -> dispatch.BatchCounts:
     return dispatch.assign_human(
         ids, now, cadence(), mail=resolve(SmtpServer), outcome_form=outcome_form_link()
     ).counts()
@@ -83,7 +83,7 @@ def outcome_form_link() -> Callable[[int], str] | None:
 
 
 @task(name="escalate-overdue", task_run_name=lambda: _run_name("escalate"), **TRANSIENT_RETRIES)
-def escalate_overdue(ids: list[int], now: datetime) -> dict[str, int]:
+def escalate_overdue(ids: list[int], now: datetime) -> dispatch.BatchCounts:
     return dispatch.escalate_overdue(ids, now, cadence(), mail=resolve(SmtpServer)).counts()
 
 
@@ -92,30 +92,19 @@ def escalate_overdue(ids: list[int], now: datetime) -> dict[str, int]:
     task_run_name=lambda: _run_name("feedback"),
     **TRANSIENT_RETRIES,
 )
-def act_on_negative_feedback(ids: list[int], now: datetime) -> list[dict[str, Any]]:
+def act_on_negative_feedback(ids: list[int], now: datetime) -> feedback.FeedbackBatch:
     """Seed 002's three steps for each negative feedback of the batch; a row that cannot be
     acted on (its customer is unknown) is reported and stays unhandled, the rest go on."""
     logger = get_run_logger()
     mail = resolve(SmtpServer)
-    done: list[dict[str, Any]] = []
+    batch = feedback.FeedbackBatch()
     for feedback_id in ids:
         try:
-            h = feedback.handle_negative(feedback_id, now, cadence(), mail=mail)
+            batch.handled.append(feedback.handle_negative(feedback_id, now, cadence(), mail=mail))
         except feedback.FeedbackError as exc:
             logger.error("feedback %s not acted on: %s", feedback_id, exc)
-            done.append({"feedback_id": feedback_id, "error": str(exc)})
-            continue
-        done.append(
-            {
-                "feedback_id": h.feedback_id,
-                "customer_id": h.customer_id,
-                "cycle": h.cycle,
-                "visit_touchpoint_id": h.visit_touchpoint_id,
-                "visit_on": str(h.visit_on),
-                "already_handled": h.already_handled,
-            }
-        )
-    return done
+            batch.refused[feedback_id] = str(exc)
+    return batch
 
 
 @task(name="fetch-sms-replies", **TRANSIENT_RETRIES)
@@ -126,12 +115,12 @@ def fetch_sms_replies(since: datetime) -> list[int]:
 
 
 @task(name="touchpoints-this-week")
-def touchpoints_this_week(now: datetime) -> list[dict[str, Any]]:
+def touchpoints_this_week(now: datetime) -> list[report.WeekTouchpoint]:
     return report.touchpoints_this_week(now.date(), cadence())
 
 
 @task(name="open-work-by-agent")
-def open_work_by_agent(now: datetime) -> list[dict[str, Any]]:
+def open_work_by_agent(now: datetime) -> list[report.AgentWork]:
     """Open calls and visits per agent, for the operators' due list."""
     return report.open_work_by_agent(now.date(), cadence())
 
@@ -151,7 +140,7 @@ def compute_monthly_report(month: str) -> report.MonthlyReport:
 
 
 @task(name="email-monthly-report", **TRANSIENT_RETRIES)
-def email_monthly_report(monthly_report: report.MonthlyReport) -> list[str]:
+def email_monthly_report(monthly_report: report.MonthlyReport) -> list[DeliveryStatus]:
     return report.email_report(monthly_report, cadence(), mail=resolve(SmtpServer))
 
 

@@ -12,6 +12,7 @@ from csflows.errors import DeliveryError, HeaderInjectionError
 from csflows.outbox import OutgoingEmail, send_email
 from csflows.tiers import tier_policy
 from csflows.tiers.evaluation import RangeOutcome, customer_ranges, evaluate_range
+from csflows.tiers.notices import MailCounts
 from tasks.retry import TRANSIENT_RETRIES
 
 
@@ -28,22 +29,22 @@ def evaluate_tiers(customer_range: tuple[str, str], as_of: date) -> RangeOutcome
 
 
 @task(name="send-tier-mail", task_run_name="mail {kind}", **TRANSIENT_RETRIES)
-def send_tier_mail(kind: str, emails: list[OutgoingEmail]) -> dict[str, int]:
+def send_tier_mail(kind: str, emails: list[OutgoingEmail]) -> MailCounts:
     """Send a batch; each message once by its key, so a retry after an outage sends only the rest.
 
     A message that can never go (a bad header) is logged and skipped; an outage raises after
     the whole batch was tried, for the retry."""
     logger = get_run_logger()
     smtp = resolve(SmtpServer)
-    counts = {"sent": 0, "already_sent": 0, "refused": 0, "undelivered": 0}
+    counts = MailCounts()
     for outgoing in emails:
         try:
-            counts[send_email(outgoing, smtp).status] += 1
+            counts.delivered(send_email(outgoing, smtp).status)
         except HeaderInjectionError as exc:
-            counts["refused"] += 1
+            counts.refused += 1
             logger.error("%s for customer %s not sent: %s", kind, outgoing.customer_id, exc)
         except DeliveryError:
-            counts["undelivered"] += 1
-    if counts["undelivered"]:
-        raise DeliveryError(f"{counts['undelivered']} {kind} message(s) not delivered yet")
+            counts.undelivered += 1
+    if counts.undelivered:
+        raise DeliveryError(f"{counts.undelivered} {kind} message(s) not delivered yet")
     return counts

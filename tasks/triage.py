@@ -14,6 +14,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from blocks import ImapInbox, NetSuiteCredentials, SmtpServer, resolve
+from csflows.models import DeliveryStatus
 from csflows.outbox import send_email
 from csflows.triage import notices, review, routing
 from csflows.triage.classifier import training
@@ -148,14 +149,14 @@ def start_review_task(ticket_id: int) -> str:
 
 
 @task(name="tell-assignees", cache_policy=NO_CACHE)
-def tell_assignees_task(ticket_ids: list[int]) -> list[str]:
+def tell_assignees_task(ticket_ids: list[int]) -> list[DeliveryStatus]:
     """Each open ticket assigned to a person is mailed to them once (the original attached)."""
     mail = resolve(SmtpServer)
     return [send_email(email, mail).status for email in notices.assignment_mails(ticket_ids)]
 
 
 @task(name="send-ticket-digests", cache_policy=NO_CACHE)
-def send_digests_task(day: date) -> list[str]:
+def send_digests_task(day: date) -> list[DeliveryStatus]:
     """One digest of their open tickets per person, per working day."""
     mail = resolve(SmtpServer)
     return [send_email(email, mail).status for email in notices.digests(day)]

@@ -3,12 +3,13 @@
 from csflows.models.assessment import CRITERIA, Assessment, MissingField, Recommendation
 from csflows.models.checks import CheckResult, Evidence, Verdict
 from csflows.models.common import Model
-from csflows.models.customer import Customer
+from csflows.models.customer import Customer, CustomerStatus
 from csflows.models.division import Division, Level4Policy, Minimums
 from csflows.models.inquiry import Address, NewCustomerInquiry, PaymentMethod, StoreType
-from csflows.models.order import Order
+from csflows.models.message import DeliveryStatus, MessageStatus
+from csflows.models.order import Order, OrderStatus
 from csflows.models.ticket import Attachment, Ticket, TicketStatus
-from csflows.models.touchpoint import Outcome, Touchpoint, TouchpointKind
+from csflows.models.touchpoint import Outcome, Touchpoint, TouchpointKind, TouchpointStatus
 from csflows.models.vetting import ApprovalNudge, InquiryStatus, VettingOutcome
 
 __all__ = [
@@ -21,14 +22,18 @@ __all__ = [
     "Attachment",
     "CheckResult",
     "Customer",
+    "CustomerStatus",
+    "DeliveryStatus",
     "Division",
     "Evidence",
     "InquiryStatus",
     "Level4Policy",
+    "MessageStatus",
     "Minimums",
     "Model",
     "NewCustomerInquiry",
     "Order",
+    "OrderStatus",
     "Outcome",
     "PaymentMethod",
     "StoreType",
@@ -36,6 +41,7 @@ __all__ = [
     "TicketStatus",
     "Touchpoint",
     "TouchpointKind",
+    "TouchpointStatus",
     "Verdict",
     "VettingOutcome",
 ]

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import EmailStr, Field
 
 from csflows.models.common import Line, Model, Name, Paragraph, PhoneText, TimeZoneName
+
+
+class CustomerStatus(StrEnum):
+    """Where a customer is; stored as these strings in `customers.status`."""
+
+    ACTIVE = "active"  # imported from the CRM
+    READY_FOR_RETENTION = "ready_for_retention"  # created by vetting: the cadence enrolls it
+    IN_RETENTION = "in_retention"  # its cadence is planned
 
 
 class Customer(Model):

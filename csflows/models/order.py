@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 from pydantic import Field
 
 from csflows.models.common import Model
+
+
+class OrderStatus(StrEnum):
+    """What csflows writes in `orders.status`; an import keeps whatever its file says, and
+    config/tiers.yaml's counted_statuses names the ones that count toward purchases."""
+
+    ACCEPTED = "accepted"
 
 
 class Order(Model):

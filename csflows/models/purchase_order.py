@@ -26,6 +26,13 @@ class PoAction(StrEnum):
     NEEDS_OPERATOR = "needs_operator"  # the PO could not be read: an operator reads it
 
 
+class PoActionStatus(StrEnum):
+    """Whether the action recorded for a PO was carried out; stored in `po_actions.status`."""
+
+    PENDING = "pending"  # decided and recorded, not carried out yet
+    DONE = "done"  # the order entered or the vetting resumed: a re-run does it not again
+
+
 class SenderKind(StrEnum):
     CUSTOMER = "customer"
     APPLICANT = "applicant"
@@ -53,6 +60,13 @@ class PoEmail(Model):
     body: str = ""
     attachments: list[PoAttachment] = Field(default_factory=list)
     message_id: str | None = None
+
+
+class ReceivedPo(Model):
+    """A PO email as received, and the ticket its raw form is kept as (none on a dry run)."""
+
+    email: PoEmail
+    ticket_id: int | None = None
 
 
 class PoLine(Model):

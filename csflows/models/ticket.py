@@ -11,6 +11,8 @@ from csflows.models.common import Model
 
 
 class TicketStatus(StrEnum):
+    """Where a ticket is; stored as these strings in `tickets.status`."""
+
     RECEIVED = "received"  # stored raw, not triaged yet
     OPEN = "open"
     NEEDS_TRIAGE = "needs_triage"

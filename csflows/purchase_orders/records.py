@@ -18,7 +18,14 @@ from sqlalchemy.exc import IntegrityError
 
 from csflows import limits, store
 from csflows.errors import TicketNotFound
-from csflows.models.purchase_order import PoAction, PoDecision, PoReading, Sender
+from csflows.models.order import OrderStatus
+from csflows.models.purchase_order import (
+    PoAction,
+    PoActionStatus,
+    PoDecision,
+    PoReading,
+    Sender,
+)
 from csflows.store.tables import OrderRow, PoActionRow, TicketRow
 
 PO_TICKET_TYPE = "Sales Order - Sales Order Received!"  # a customer PO (config/ticket_types.yaml)
@@ -114,7 +121,7 @@ def claim(
         "message_key": message_key(sender, key, decision.action) if decision.template else None,
         "enter_order": decision.enter_order,
         "flags": decision.flags,
-        "status": "pending",
+        "status": PoActionStatus.PENDING,
         "flow_run_id": flow_run_id,
     }
     row = _get_or_insert(
@@ -129,7 +136,9 @@ def claim(
         enter_order=row.enter_order,
         flags=row.flags or [],
     )
-    return ClaimedAction(row.id, recorded, row.status == "done", row.message_key, row.order_id)
+    return ClaimedAction(
+        row.id, recorded, row.status == PoActionStatus.DONE, row.message_key, row.order_id
+    )
 
 
 def record_order(customer_id: str, po_number: str, total: Decimal, on: date) -> int:
@@ -144,7 +153,7 @@ def record_order(customer_id: str, po_number: str, total: Decimal, on: date) -> 
             order_date=on,
             amount=total,
             source="po",
-            status="accepted",
+            status=OrderStatus.ACCEPTED,
         ),
     )
     return order.id
@@ -154,5 +163,5 @@ def mark_done(action_id: int, order_id: int | None = None) -> None:
     with store.session() as s:
         row = s.get(PoActionRow, action_id)
         if row is not None:
-            row.status = "done"
+            row.status = PoActionStatus.DONE
             row.order_id = order_id if order_id is not None else row.order_id

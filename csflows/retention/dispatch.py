@@ -24,10 +24,15 @@ from csflows.errors import (
     TemplateError,
     is_transient,
 )
-from csflows.models import TouchpointKind
+from csflows.models import (
+    CustomerStatus,
+    DeliveryStatus,
+    Model,
+    TouchpointKind,
+    TouchpointStatus,
+)
 from csflows.outbox import Attachment, MailSender, OutgoingSms, SmsSender, send_sms
 from csflows.people import people
-from csflows.retention.enrollment import IN_RETENTION
 from csflows.retention.invite import visit_invitation
 from csflows.retention.notify import send_templated
 from csflows.retention.plan import business_hours_between, is_open, local_date, opening
@@ -44,12 +49,31 @@ class BatchResult:
     already_sent: list[int] = field(default_factory=list)
     failed: dict[int, str] = field(default_factory=dict)
 
-    def counts(self) -> dict[str, int]:
-        return {
-            "done": len(self.done),
-            "already_sent": len(self.already_sent),
-            "failed": len(self.failed),
-        }
+    def delivered(self, touchpoint_id: int, status: DeliveryStatus) -> None:
+        """A touchpoint's message went out now, or under its key before."""
+        sent_before = status == DeliveryStatus.ALREADY_SENT
+        (self.already_sent if sent_before else self.done).append(touchpoint_id)
+
+    def counts(self) -> BatchCounts:
+        return BatchCounts(
+            done=len(self.done), already_sent=len(self.already_sent), failed=len(self.failed)
+        )
+
+
+class BatchCounts(Model):
+    """How many touchpoints of one batch (or of a run's batches added up) were done now, done
+    under their key before, or failed."""
+
+    done: int = 0
+    already_sent: int = 0
+    failed: int = 0
+
+    def __add__(self, other: BatchCounts) -> BatchCounts:
+        return BatchCounts(
+            done=self.done + other.done,
+            already_sent=self.already_sent + other.already_sent,
+            failed=self.failed + other.failed,
+        )
 
 
 def batches(ids: Sequence[int], size: int) -> list[list[int]]:
@@ -61,7 +85,9 @@ def open_zones(now: datetime, policy: Cadence) -> dict[str, date]:
     with store.session() as s:
         zones = list(
             s.scalars(
-                select(CustomerRow.timezone).distinct().where(CustomerRow.status == IN_RETENTION)
+                select(CustomerRow.timezone)
+                .distinct()
+                .where(CustomerRow.status == CustomerStatus.IN_RETENTION)
             )
         )
     calendar = business_calendar()
@@ -69,7 +95,7 @@ def open_zones(now: datetime, policy: Cadence) -> dict[str, date]:
 
 
 def _ids(
-    kinds: Iterable[TouchpointKind], status: str, zones: dict[str, date], before: bool
+    kinds: Iterable[TouchpointKind], status: TouchpointStatus, zones: dict[str, date], before: bool
 ) -> list[int]:
     if not zones:
         return []
@@ -93,20 +119,20 @@ def _ids(
 
 def due_message_ids(now: datetime, policy: Cadence) -> list[int]:
     """Pending SMS and email touchpoints due today or earlier where the customer's day is open."""
-    return _ids(MESSAGE_KINDS, "pending", open_zones(now, policy), before=False)
+    return _ids(MESSAGE_KINDS, TouchpointStatus.PENDING, open_zones(now, policy), before=False)
 
 
 def due_human_ids(now: datetime, policy: Cadence) -> list[int]:
     """Pending calls and visits due today or earlier, to assign to sales agents."""
-    return _ids(HUMAN_KINDS, "pending", open_zones(now, policy), before=False)
+    return _ids(HUMAN_KINDS, TouchpointStatus.PENDING, open_zones(now, policy), before=False)
 
 
 def overdue_candidate_ids(now: datetime, policy: Cadence) -> list[int]:
     """Assigned calls and visits due before today: the escalation threshold is checked per row."""
-    return _ids(HUMAN_KINDS, "assigned", open_zones(now, policy), before=True)
+    return _ids(HUMAN_KINDS, TouchpointStatus.ASSIGNED, open_zones(now, policy), before=True)
 
 
-def _load(ids: Sequence[int], status: str) -> list[tuple[TouchpointRow, CustomerRow]]:
+def _load(ids: Sequence[int], status: TouchpointStatus) -> list[tuple[TouchpointRow, CustomerRow]]:
     query = (
         select(TouchpointRow, CustomerRow)
         .join(CustomerRow, CustomerRow.id == TouchpointRow.customer_id)
@@ -133,7 +159,7 @@ def _values(t: TouchpointRow, c: CustomerRow, agent: SalesAgent) -> dict[str, An
     }
 
 
-def _advance(rows: list[dict[str, Any]], from_status: str) -> None:
+def _advance(rows: list[dict[str, Any]], from_status: TouchpointStatus) -> None:
     """Bulk-update touchpoints by id, only those still `from_status`: one a negative feedback
     cancelled meanwhile stays cancelled. Every row carries the same keys."""
     if not rows:
@@ -152,10 +178,11 @@ def _advance(rows: list[dict[str, Any]], from_status: str) -> None:
 def _record_sent(result: BatchResult, now: datetime) -> None:
     """A batch's progress: sent ones done, refused ones failed."""
     sent = result.done + result.already_sent
-    _advance([{"id": i, "status": "done", "done_at": now} for i in sent], "pending")
+    done, failed, pending = TouchpointStatus.DONE, TouchpointStatus.FAILED, TouchpointStatus.PENDING
+    _advance([{"id": i, "status": done, "done_at": now} for i in sent], pending)
     _advance(
-        [{"id": i, "status": "failed", "notes": why[:2000]} for i, why in result.failed.items()],
-        "pending",
+        [{"id": i, "status": failed, "notes": why[:2000]} for i, why in result.failed.items()],
+        pending,
     )
 
 
@@ -171,7 +198,7 @@ def send_messages(
     answers_to = str(people().cs_queue)
     result = BatchResult()
     try:
-        for t, c in _load(ids, "pending"):
+        for t, c in _load(ids, TouchpointStatus.PENDING):
             agent = policy.agent(c.sales_agent)
             values = _values(t, c, agent)
             key = f"touchpoint:{t.id}"
@@ -204,7 +231,7 @@ def send_messages(
             except (PhoneNumberError, HeaderInjectionError, TemplateError) as exc:
                 result.failed[t.id] = str(exc)
                 continue
-            (result.already_sent if delivery.status == "already_sent" else result.done).append(t.id)
+            result.delivered(t.id, delivery.status)
     finally:
         _record_sent(result, now)
     return result
@@ -240,12 +267,13 @@ def assign_human(
     result = BatchResult()
     agents: dict[int, str] = {}
     try:
-        for t, c in _load(ids, "pending"):
+        for t, c in _load(ids, TouchpointStatus.PENDING):
             agent = policy.agent(c.sales_agent)
             values = _values(t, c, agent) | {
                 "outcome_link": outcome_form(t.id) if outcome_form else ""
             }
-            invite = [_visit_invite(t, c, agent, now, policy)] if t.kind == "visit" else []
+            visit = t.kind == TouchpointKind.VISIT
+            invite = [_visit_invite(t, c, agent, now, policy)] if visit else []
             delivery = send_templated(
                 f"touchpoint:{t.id}:assigned",
                 str(agent.email),
@@ -256,14 +284,14 @@ def assign_human(
                 mail=mail,
             )
             agents[t.id] = str(agent.email)
-            (result.already_sent if delivery.status == "already_sent" else result.done).append(t.id)
+            result.delivered(t.id, delivery.status)
     finally:
         _advance(
             [
-                {"id": i, "status": "assigned", "assigned_to": agents[i]}
+                {"id": i, "status": TouchpointStatus.ASSIGNED, "assigned_to": agents[i]}
                 for i in result.done + result.already_sent
             ],
-            "pending",
+            TouchpointStatus.PENDING,
         )
     return result
 
@@ -277,7 +305,7 @@ def escalate_overdue(
     threshold = policy.escalate_after_business_hours
     calendar = business_calendar()
     try:
-        for t, c in _load(ids, "assigned"):
+        for t, c in _load(ids, TouchpointStatus.ASSIGNED):
             since_due = business_hours_between(
                 opening(t.due, c.timezone, calendar), now, c.timezone, calendar
             )
@@ -293,10 +321,13 @@ def escalate_overdue(
                 c.id,
                 mail=mail,
             )
-            (result.already_sent if delivery.status == "already_sent" else result.done).append(t.id)
+            result.delivered(t.id, delivery.status)
     finally:
         _advance(
-            [{"id": i, "status": "escalated"} for i in result.done + result.already_sent],
-            "assigned",
+            [
+                {"id": i, "status": TouchpointStatus.ESCALATED}
+                for i in result.done + result.already_sent
+            ],
+            TouchpointStatus.ASSIGNED,
         )
     return result

@@ -12,13 +12,12 @@ from sqlalchemy.orm import Session
 
 from csflows import store
 from csflows.errors import CustomerNotFound
+from csflows.models import CustomerStatus, TouchpointStatus
 from csflows.retention.plan import PlannedTouchpoint, local_date, plan
 from csflows.retention.policy import Cadence, cadence
 from csflows.store.tables import CustomerRow, TouchpointRow
 
-READY = "ready_for_retention"
-IN_RETENTION = "in_retention"
-OPEN = ("pending", "assigned", "escalated")
+OPEN = (TouchpointStatus.PENDING, TouchpointStatus.ASSIGNED, TouchpointStatus.ESCALATED)
 CHUNK = 1000
 _COLUMNS = ["customer_id", "cycle", "step", "kind", "due", "status", "notes"]
 
@@ -49,7 +48,13 @@ def _rows(
 
 def _steps(planned: Sequence[PlannedTouchpoint]) -> list[dict[str, Any]]:
     return [
-        {"step": p.step, "kind": p.kind.value, "due": p.due, "status": "pending", "notes": ""}
+        {
+            "step": p.step,
+            "kind": p.kind.value,
+            "due": p.due,
+            "status": TouchpointStatus.PENDING,
+            "notes": "",
+        }
         for p in planned
     ]
 
@@ -78,7 +83,9 @@ def enroll(
             rows = [{"customer_id": cid, "cycle": 1, **step} for cid in ids for step in steps]
             s.connection().execute(insert_ignoring_duplicates(s), rows)
             s.execute(
-                update(CustomerRow).where(CustomerRow.id.in_(ids)).values(status=IN_RETENTION)
+                update(CustomerRow)
+                .where(CustomerRow.id.in_(ids))
+                .values(status=CustomerStatus.IN_RETENTION)
             )
         enrolled += len(ids)
     return enrolled
@@ -104,7 +111,9 @@ def enroll_ready(now: datetime, policy: Cadence | None = None) -> int:
     enrolled = 0
     with store.session() as s:
         zones = s.scalars(
-            select(CustomerRow.timezone).distinct().where(CustomerRow.status == READY)
+            select(CustomerRow.timezone)
+            .distinct()
+            .where(CustomerRow.status == CustomerStatus.READY_FOR_RETENTION)
         )
         for zone in list(zones):
             steps = _plan_rows(plan(local_date(now, zone), policy))
@@ -115,19 +124,26 @@ def enroll_ready(now: datetime, policy: Cadence | None = None) -> int:
                     steps.c.step,
                     steps.c.kind,
                     steps.c.due,
-                    literal("pending"),
+                    literal(TouchpointStatus.PENDING.value),  # a str: an enum has no SQL type
                     literal(""),
                 )
                 .join(steps, true())
-                .where(CustomerRow.status == READY, CustomerRow.timezone == zone)
+                .where(
+                    CustomerRow.status == CustomerStatus.READY_FOR_RETENTION,
+                    CustomerRow.timezone == zone,
+                )
                 .order_by(CustomerRow.id, steps.c.step)
             )
             s.execute(insert_ignoring_duplicates(s).from_select(_COLUMNS, source))
             planned = exists().where(TouchpointRow.customer_id == CustomerRow.id)
             result = s.execute(
                 update(CustomerRow)
-                .where(CustomerRow.status == READY, CustomerRow.timezone == zone, planned)
-                .values(status=IN_RETENTION)
+                .where(
+                    CustomerRow.status == CustomerStatus.READY_FOR_RETENTION,
+                    CustomerRow.timezone == zone,
+                    planned,
+                )
+                .values(status=CustomerStatus.IN_RETENTION)
                 .execution_options(synchronize_session=False)
             )
             enrolled += result.rowcount or 0  # type: ignore[attr-defined]
@@ -139,7 +155,7 @@ def restart(s: Session, customer_id: str, start: date, policy: Cadence) -> int:
     s.execute(
         update(TouchpointRow)
         .where(TouchpointRow.customer_id == customer_id, TouchpointRow.status.in_(OPEN))
-        .values(status="cancelled")
+        .values(status=TouchpointStatus.CANCELLED)
         .execution_options(synchronize_session=False)
     )
     last = s.scalar(
@@ -149,5 +165,9 @@ def restart(s: Session, customer_id: str, start: date, policy: Cadence) -> int:
     s.connection().execute(
         insert_ignoring_duplicates(s), _rows(customer_id, cycle, plan(start, policy))
     )
-    s.execute(update(CustomerRow).where(CustomerRow.id == customer_id).values(status=IN_RETENTION))
+    s.execute(
+        update(CustomerRow)
+        .where(CustomerRow.id == customer_id)
+        .values(status=CustomerStatus.IN_RETENTION)
+    )
     return cycle

@@ -11,12 +11,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import Field
 from sqlalchemy import func, select
 
 from csflows import store
 from csflows.calendar import BusinessCalendar, business_calendar
 from csflows.errors import FeedbackError
-from csflows.models import Outcome
+from csflows.models import Model, Outcome, TouchpointKind, TouchpointStatus
 from csflows.outbox import MailSender
 from csflows.retention.dispatch import assign_human
 from csflows.retention.enrollment import restart
@@ -64,15 +65,25 @@ class RecordedOutcome:
     already_recorded: bool = False
 
 
-@dataclass(frozen=True)
-class NegativeFeedbackHandled:
+class NegativeFeedbackHandled(Model):
+    """Seed 002's three steps done for one negative feedback: the cycle restarted and the
+    recovery visit (its touchpoint, day and deadline); already_handled on a second call."""
+
     feedback_id: int
     customer_id: str
     cycle: int | None
     visit_touchpoint_id: int | None
     visit_on: date | None
-    visit_by: datetime | None
+    visit_by: datetime | None = None
     already_handled: bool = False
+
+
+class FeedbackBatch(Model):
+    """What one batch of negative feedback came to: the rows acted on, and the ones that could
+    not be (feedback id: why), which stay unhandled."""
+
+    handled: list[NegativeFeedbackHandled] = Field(default_factory=list)
+    refused: dict[int, str] = Field(default_factory=dict)
 
 
 def parse_outcome(value: str | Outcome) -> Outcome:
@@ -96,7 +107,7 @@ def record_outcome(
         t = s.get(TouchpointRow, touchpoint_id, with_for_update=True)
         if t is None:
             raise FeedbackError(f"touchpoint_id: touchpoint {touchpoint_id} does not exist")
-        if t.status == "cancelled":
+        if t.status == TouchpointStatus.CANCELLED:
             raise FeedbackError(
                 f"touchpoint_id: touchpoint {touchpoint_id} was cancelled when the customer's "
                 "cadence restarted; record the outcome on the current cycle's touchpoint"
@@ -110,7 +121,7 @@ def record_outcome(
                 select(FeedbackRow.id).where(FeedbackRow.source == source).order_by(FeedbackRow.id)
             )
             return RecordedOutcome(t.id, t.customer_id, result, feedback_id or 0, True)
-        t.status, t.outcome, t.notes = "done", result.value, notes
+        t.status, t.outcome, t.notes = TouchpointStatus.DONE, result.value, notes
         t.done_at = t.done_at or now
         feedback = FeedbackRow(
             customer_id=t.customer_id,
@@ -164,12 +175,11 @@ def handle_negative(
         if feedback.handled_at is not None:
             visit = _recovery_visit(s, feedback_id)
             return NegativeFeedbackHandled(
-                feedback_id,
-                customer.id,
-                visit.cycle if visit else None,
-                visit.id if visit else None,
-                visit.due if visit else None,
-                None,
+                feedback_id=feedback_id,
+                customer_id=customer.id,
+                cycle=visit.cycle if visit else None,
+                visit_touchpoint_id=visit.id if visit else None,
+                visit_on=visit.due if visit else None,
                 already_handled=True,
             )
     zone = customer.timezone
@@ -210,9 +220,9 @@ def handle_negative(
                 customer_id=customer.id,
                 cycle=cycle,
                 step=RECOVERY_VISIT,
-                kind="visit",
+                kind=TouchpointKind.VISIT,
                 due=visit_on,
-                status="pending",
+                status=TouchpointStatus.PENDING,
                 notes=f"feedback:{feedback_id}",
             )
             s.add(visit)
@@ -224,7 +234,14 @@ def handle_negative(
             visit, cycle = found, found.cycle
         visit_id = visit.id
     assign_human([visit_id], now, policy, mail=mail)
-    return NegativeFeedbackHandled(feedback_id, customer.id, cycle, visit_id, visit_on, visit_by)
+    return NegativeFeedbackHandled(
+        feedback_id=feedback_id,
+        customer_id=customer.id,
+        cycle=cycle,
+        visit_touchpoint_id=visit_id,
+        visit_on=visit_on,
+        visit_by=visit_by,
+    )
 
 
 def _next_cycle(customer_id: str) -> int:

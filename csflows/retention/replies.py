@@ -17,6 +17,7 @@ from sqlalchemy import select
 from csflows import store
 from csflows.clients.twilio import e164
 from csflows.errors import PhoneNumberError
+from csflows.models import TicketStatus
 from csflows.store.tables import CustomerRow, TicketRow
 
 SMS_INBOX = "sms"
@@ -72,7 +73,11 @@ def store_sms_replies(messages: Iterable[dict[str, Any]], our_inbox: str) -> lis
             if s.scalar(select(TicketRow.id).where(TicketRow.message_id == message_id)):
                 continue
             ticket = TicketRow(
-                message_id=message_id, inbox=SMS_INBOX, uid=None, raw=raw, status="received"
+                message_id=message_id,
+                inbox=SMS_INBOX,
+                uid=None,
+                raw=raw,
+                status=TicketStatus.RECEIVED,
             )
             s.add(ticket)
             s.flush()

@@ -16,7 +16,7 @@ from sqlalchemy import case, func, select
 
 from csflows import store
 from csflows.calendar import business_calendar
-from csflows.models import Outcome
+from csflows.models import DeliveryStatus, Model, Outcome, TouchpointKind, TouchpointStatus
 from csflows.outbox import MailSender
 from csflows.people import people
 from csflows.retention.enrollment import OPEN
@@ -148,7 +148,7 @@ def agent_months(first: date, policy: Cadence) -> list[AgentMonth]:
     touch = select(agent, func.count()).join(
         TouchpointRow, TouchpointRow.customer_id == CustomerRow.id
     )
-    done = TouchpointRow.status == "done"
+    done = TouchpointRow.status == TouchpointStatus.DONE
     in_month = (TouchpointRow.done_at >= begin, TouchpointRow.done_at < end)
     new = _grouped(
         select(agent, func.count())
@@ -361,7 +361,9 @@ def monthly_report(first: date, policy: Cadence, horizon: int = 6) -> MonthlyRep
     )
 
 
-def email_report(report: MonthlyReport, policy: Cadence, *, mail: MailSender) -> list[str]:
+def email_report(
+    report: MonthlyReport, policy: Cadence, *, mail: MailSender
+) -> list[DeliveryStatus]:
     """Mail the report to each recipient once per month (idempotency key per month and address)."""
     from csflows.retention.notify import send_templated
 
@@ -385,27 +387,51 @@ def email_report(report: MonthlyReport, policy: Cadence, *, mail: MailSender) ->
     ]
 
 
-def open_work_by_agent(today: date, policy: Cadence) -> list[dict[str, Any]]:
+class AgentWork(Model):
+    """One sales agent's open calls and visits, and how many of them are past due."""
+
+    agent: str
+    calls: int = 0
+    visits: int = 0
+    past_due: int = 0
+
+
+def open_work_by_agent(today: date, policy: Cadence) -> list[AgentWork]:
     """Each agent's open calls and visits (assigned or escalated), and how many are past due:
     the due list operators see after every dispatch (one grouped query)."""
     overdue = func.sum(case((TouchpointRow.due < today, 1), else_=0))
     query = (
         select(CustomerRow.sales_agent, TouchpointRow.kind, func.count(), overdue)
         .join(TouchpointRow, TouchpointRow.customer_id == CustomerRow.id)
-        .where(TouchpointRow.status.in_(("assigned", "escalated")))
+        .where(TouchpointRow.status.in_((TouchpointStatus.ASSIGNED, TouchpointStatus.ESCALATED)))
         .group_by(CustomerRow.sales_agent, TouchpointRow.kind)
     )
-    table: dict[str, dict[str, Any]] = {}
+    table: dict[str, AgentWork] = {}
     with store.session() as s:
         for agent, kind, count, late in s.execute(query).tuples():
             name = _agent_name(agent, policy)
-            row = table.setdefault(name, {"agent": name, "calls": 0, "visits": 0, "past_due": 0})
-            row["calls" if kind == "call" else "visits"] += count
-            row["past_due"] += int(late or 0)
-    return sorted(table.values(), key=lambda r: r["agent"])
+            work = table.setdefault(name, AgentWork(agent=name))
+            if kind == TouchpointKind.CALL:
+                work.calls += count
+            else:
+                work.visits += count
+            work.past_due += int(late or 0)
+    return sorted(table.values(), key=lambda w: w.agent)
 
 
-def touchpoints_this_week(today: date, policy: Cadence) -> list[dict[str, Any]]:
+class WeekTouchpoint(Model):
+    """An open call or visit of the week's queue: when, for whom, with whom; `status` is the
+    touchpoint's, or "past due"."""
+
+    due: date
+    agent: str
+    kind: TouchpointKind
+    customer: str
+    touchpoint: int
+    status: str
+
+
+def touchpoints_this_week(today: date, policy: Cadence) -> list[WeekTouchpoint]:
     """Open calls and visits due in the seven days from `today` (and any past due), soonest
     first, with the agent each is for: the week's queue operators and agents look at."""
     query = (
@@ -421,13 +447,13 @@ def touchpoints_this_week(today: date, policy: Cadence) -> list[dict[str, Any]]:
     )
     with store.session() as s:
         return [
-            {
-                "due": t.due.isoformat(),
-                "agent": _agent_name(c.sales_agent, policy),
-                "kind": t.kind,
-                "customer": f"{c.name} ({c.id})",
-                "touchpoint": t.id,
-                "status": "past due" if t.due < today else t.status,
-            }
+            WeekTouchpoint(
+                due=t.due,
+                agent=_agent_name(c.sales_agent, policy),
+                kind=TouchpointKind(t.kind),
+                customer=f"{c.name} ({c.id})",
+                touchpoint=t.id,
+                status="past due" if t.due < today else t.status,
+            )
             for t, c in s.execute(query).tuples()
         ]

@@ -24,6 +24,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from csflows.models.customer import CustomerStatus
+from csflows.models.message import MessageStatus
+from csflows.models.order import OrderStatus
+from csflows.models.purchase_order import PoActionStatus
+from csflows.models.ticket import TicketStatus
+from csflows.models.touchpoint import TouchpointStatus
+from csflows.models.vetting import InquiryStatus
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -53,7 +61,7 @@ class TicketRow(Base):
     guesses: Mapped[list[Any] | None] = mapped_column(JSON)  # [[type, probability], ...]
     review_run_id: Mapped[str | None] = mapped_column(String(64))
     assignee: Mapped[str | None] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(40), default="open")
+    status: Mapped[str] = mapped_column(String(40), default=TicketStatus.OPEN)
     routed_to: Mapped[str | None] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -70,7 +78,7 @@ class InquiryRow(Base):
     business_name: Mapped[str] = mapped_column(String(300), default="")
     email: Mapped[str] = mapped_column(String(320), default="")
     division: Mapped[str | None] = mapped_column(String(60))
-    status: Mapped[str] = mapped_column(String(40), default="received")
+    status: Mapped[str] = mapped_column(String(40), default=InquiryStatus.RECEIVED)
     recommendation: Mapped[str | None] = mapped_column(String(20))
     source: Mapped[str] = mapped_column(String(40), default="cli")
     rep: Mapped[str | None] = mapped_column(String(120))  # a person's key in people.yaml
@@ -123,7 +131,7 @@ class CustomerRow(Base):
     sales_agent: Mapped[str] = mapped_column(String(200), default="")
     address: Mapped[str] = mapped_column(Text, default="")
     timezone: Mapped[str] = mapped_column(String(64), default="America/Chicago")
-    status: Mapped[str] = mapped_column(String(40), default="active")
+    status: Mapped[str] = mapped_column(String(40), default=CustomerStatus.ACTIVE)
     inquiry_id: Mapped[int | None] = mapped_column(ForeignKey("inquiries.id"))
     netsuite_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -140,7 +148,7 @@ class OrderRow(Base):
     order_date: Mapped[date] = mapped_column(Date, index=True)
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     source: Mapped[str] = mapped_column(String(40), default="import")
-    status: Mapped[str] = mapped_column(String(40), default="accepted")
+    status: Mapped[str] = mapped_column(String(40), default=OrderStatus.ACCEPTED)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -155,7 +163,7 @@ class TouchpointRow(Base):
     step: Mapped[str] = mapped_column(String(60))
     kind: Mapped[str] = mapped_column(String(20))
     due: Mapped[date] = mapped_column(Date, index=True)
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=TouchpointStatus.PENDING, index=True)
     assigned_to: Mapped[str | None] = mapped_column(String(200))
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str | None] = mapped_column(String(20))
@@ -188,7 +196,7 @@ class MessageRow(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     template: Mapped[str | None] = mapped_column(String(120))
     template_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|sent|failed
+    status: Mapped[str] = mapped_column(String(20), default=MessageStatus.PENDING)
     provider_id: Mapped[str | None] = mapped_column(String(200))
     error: Mapped[str | None] = mapped_column(Text)
     customer_id: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -253,7 +261,7 @@ class PoActionRow(Base):
     enter_order: Mapped[bool] = mapped_column(Boolean, default=False)
     flags: Mapped[list[str] | None] = mapped_column(JSON)
     order_id: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | done
+    status: Mapped[str] = mapped_column(String(20), default=PoActionStatus.PENDING)
     flow_run_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from csflows.models import DeliveryStatus, Model
 from csflows.outbox import OutgoingEmail
 from csflows.templates import render
 from csflows.tiers.evaluation import TierResult
@@ -69,3 +70,19 @@ def change_notice(result: TierResult, as_of: date, policy: TierPolicy) -> Outgoi
         values=values,
         customer_id=result.customer_id,
     )
+
+
+class MailCounts(Model):
+    """What a batch of tier mail came to: sent now, sent before under the same key, refused for
+    good (a bad header), or not delivered yet (retried)."""
+
+    sent: int = 0
+    already_sent: int = 0
+    refused: int = 0
+    undelivered: int = 0
+
+    def delivered(self, status: DeliveryStatus) -> None:
+        if status == DeliveryStatus.ALREADY_SENT:
+            self.already_sent += 1
+        else:
+            self.sent += 1

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
 from csflows import config
 from csflows.divisions import divisions
+from csflows.models import Division
 from csflows.models.common import Model, Money
+from csflows.models.order import OrderStatus
 from csflows.people import people
 
 
@@ -35,9 +37,15 @@ class TierPolicy(Model):
     window_months: int = Field(12, ge=1, le=36)
     grace_months: int = Field(3, ge=0, le=24)
     reminder_share: Decimal = Field(Decimal("0.10"), ge=0, lt=1)
-    counted_statuses: list[str] = Field(default_factory=lambda: ["accepted"], min_length=1)
+    counted_statuses: list[str] = Field(
+        default_factory=lambda: [str(OrderStatus.ACCEPTED)], min_length=1
+    )
     tiers: list[Tier] = Field(min_length=1)
-    level4_below: dict[str, Money] = Field(default_factory=dict)
+    level4_below: dict[str, Money] = Field(
+        default_factory=dict,
+        description="per division key: an amount, or the name of one of the division's minimums "
+        "in divisions.yaml (e.g. annual_credit_card), so a figure the seeds give is written once",
+    )
     sales_team: str | None = Field(
         None, description="a person of people.yaml (or an address) for agents nobody knows"
     )
@@ -63,16 +71,25 @@ class TierPolicy(Model):
             raise ValueError(f"tier keys must be unique (got {keys})")
         return tiers
 
-    @field_validator("level4_below")
+    @field_validator("level4_below", mode="before")
     @classmethod
-    def _known_divisions(cls, lines: dict[str, Decimal]) -> dict[str, Decimal]:
+    def _division_lines(cls, lines: Any) -> Any:
+        """Lines of known divisions; one that names a minimum of the division is that figure."""
+        if not isinstance(lines, dict):
+            return lines
         catalog = divisions()
-        for key, amount in lines.items():
-            known = catalog.keys()
+        known = catalog.keys()
+        for key, line in lines.items():
             if key not in known:
                 raise ValueError(
-                    f"unknown division key {key!r} (amount {amount}); known: {', '.join(known)}"
+                    f"unknown division key {key!r} (amount {line}); known: {', '.join(known)}"
                 )
+        return {key: _minimum(catalog.get(key), line) for key, line in lines.items()}
+
+    @field_validator("level4_below")
+    @classmethod
+    def _not_negative(cls, lines: dict[str, Decimal]) -> dict[str, Decimal]:
+        for key, amount in lines.items():
             if amount < 0:
                 raise ValueError(f"{key}: the Level-4 line must not be negative (got {amount})")
         return lines
@@ -101,6 +118,20 @@ class TierPolicy(Model):
         return str(person.email) if person else None
 
 
+MINIMUM_FIGURES = ("order_amount", "annual_credit_card", "annual_terms")  # Minimums' amounts
+
+
+def _minimum(division: Division, line: Any) -> Any:
+    """`line`, or the division's minimum it names (`annual_credit_card`) when it names one."""
+    if line not in MINIMUM_FIGURES:
+        return line
+    figure = getattr(division.minimums, line)
+    if figure is None:
+        raise ValueError(f"{division.key}: divisions.yaml gives no minimums.{line}")
+    return figure
+
+
 def tier_policy(path: Path | None = None) -> TierPolicy:
-    """`config/tiers.yaml` (re-read when the file changes); PolicyError names file, key and value."""
-    return config.load("tiers", TierPolicy, path)
+    """`config/tiers.yaml` (re-read when it or divisions.yaml changes: a Level-4 line may name a
+    division's minimum); PolicyError names file, key and value."""
+    return config.load("tiers", TierPolicy, path, reads=("divisions",))

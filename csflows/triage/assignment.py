@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from csflows.models import TicketStatus
 from csflows.triage.policy import Direction, Route, TicketTypes
 
 
@@ -32,10 +33,10 @@ class TriageDecision:
     alternatives: list[tuple[str, float]] = field(default_factory=list)
 
     @property
-    def status(self) -> str:
+    def status(self) -> TicketStatus:
         if self.needs_triage:
-            return "needs_triage"
-        return "resolved" if self.auto_resolve else "open"
+            return TicketStatus.NEEDS_TRIAGE
+        return TicketStatus.RESOLVED if self.auto_resolve else TicketStatus.OPEN
 
 
 def decide(

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from csflows import store, templates
 from csflows.calendar import business_calendar
 from csflows.links import ui_base
+from csflows.models import TicketStatus
 from csflows.outbox import Attachment, OutgoingEmail
 from csflows.people import Person, people
 from csflows.store.tables import TicketRow
@@ -43,7 +44,7 @@ def assignment_mails(ticket_ids: Sequence[int]) -> list[OutgoingEmail]:
         rows = s.scalars(select(TicketRow).where(TicketRow.id.in_(ticket_ids)))
         for row in rows:
             person = _person(row.assignee)
-            if person is None or row.status != "open":
+            if person is None or row.status != TicketStatus.OPEN:
                 continue
             message = templates.render(
                 "ticket_assigned",
@@ -81,7 +82,9 @@ def digests(day: date) -> list[OutgoingEmail]:
     by_person: dict[str, list[TicketRow]] = {}
     team = people()
     with store.session() as s:
-        query = select(TicketRow).where(TicketRow.status == "open").order_by(TicketRow.id)
+        query = (
+            select(TicketRow).where(TicketRow.status == TicketStatus.OPEN).order_by(TicketRow.id)
+        )
         for row in s.scalars(query):
             person = team.find(row.assignee or "")
             if person is not None:
@@ -122,7 +125,7 @@ def open_tickets_table() -> list[dict[str, object]]:
     with store.session() as s:
         query = (
             select(TicketRow)
-            .where(TicketRow.status.in_(("open", "needs_triage")))
+            .where(TicketRow.status.in_((TicketStatus.OPEN, TicketStatus.NEEDS_TRIAGE)))
             .order_by(TicketRow.assignee, TicketRow.id)
             .limit(1000)
         )

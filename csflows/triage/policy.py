@@ -79,6 +79,9 @@ class TicketTypes(Model):
     supplier_domains: list[str] = Field(default_factory=list)
     default_assignee: str = Field(min_length=1)
     confidence_threshold: float = Field(ge=0, le=1)
+    auto_handled_precision: float = Field(
+        gt=0, le=1, description="the share of mail handled without a person that must be right"
+    )
     team_answer_weight: float = Field(ge=1, le=100)  # a review answer, in writers' examples
     types: list[TicketType] = Field(min_length=1)
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from csflows import store
 from csflows.errors import TicketNotFound
 from csflows.markdown import escape_strict, literal
+from csflows.models import TicketStatus
 from csflows.models.common import Name, Paragraph
 from csflows.people import people
 from csflows.store.tables import TicketReviewRow, TicketRow
@@ -104,7 +105,7 @@ def needing_review(limit: int = 200) -> list[int]:
     """Tickets people must type (unsure or unreadable) that have no review run yet."""
     query = (
         select(TicketRow.id)
-        .where(TicketRow.status == "needs_triage", TicketRow.review_run_id.is_(None))
+        .where(TicketRow.status == TicketStatus.NEEDS_TRIAGE, TicketRow.review_run_id.is_(None))
         .order_by(TicketRow.id)
         .limit(limit)
     )
@@ -130,11 +131,12 @@ def apply_review(ticket_id: int, answer: TicketReview, policy: TicketTypes) -> R
         row.type, row.assignee = answer.type, answer.assignee
         row.confidence = 1.0
         if answer.action is ReviewAction.RESOLVE:
-            row.status = "resolved"
+            row.status = TicketStatus.RESOLVED
         elif answer.action is ReviewAction.REPLY:
-            row.status = "open"
+            row.status = TicketStatus.OPEN
         else:
-            row.status = "resolved" if kind.auto_resolve is AutoResolve.ALWAYS else "open"
+            resolves = kind.auto_resolve is AutoResolve.ALWAYS
+            row.status = TicketStatus.RESOLVED if resolves else TicketStatus.OPEN
         if not s.scalar(select(TicketReviewRow.id).where(TicketReviewRow.ticket_id == ticket_id)):
             s.add(
                 TicketReviewRow(

@@ -15,10 +15,16 @@ from sqlalchemy import func, select
 from csflows import store
 from csflows.divisions import divisions
 from csflows.errors import MailParseError, TicketNotFound
-from csflows.models import Division, InquiryStatus, NewCustomerInquiry, Ticket
+from csflows.models import (
+    CustomerStatus,
+    Division,
+    InquiryStatus,
+    NewCustomerInquiry,
+    Ticket,
+    TicketStatus,
+)
 from csflows.outbox import Attachment, OutgoingEmail
 from csflows.paths import config_dir
-from csflows.retention.enrollment import IN_RETENTION, READY
 from csflows.store.tables import (
     CustomerRow,
     FeedbackRow,
@@ -36,7 +42,7 @@ from csflows.vetting.forms.pdf import FORM_FILE, build_pdf
 from csflows.vetting.forms.reading import inquiry_from_data
 from csflows.vetting.forms.returned import FormReading, read_returned
 
-RETENTION_STATUSES = {READY, IN_RETENTION}  # issue 7's customer statuses
+RETENTION_STATUSES = {CustomerStatus.READY_FOR_RETENTION, CustomerStatus.IN_RETENTION}
 
 
 @dataclass(frozen=True)
@@ -48,14 +54,16 @@ class TriagedTicket:
     type: str | None
     confidence: float | None
     assignee: str
-    status: str
+    status: TicketStatus
     route: Route
     parse_error: str | None = None
 
 
 def pending_ticket_ids(limit: int | None = None) -> list[int]:
     """Tickets stored but not triaged yet, oldest first (including those of interrupted runs)."""
-    query = select(TicketRow.id).where(TicketRow.status == "received").order_by(TicketRow.id)
+    query = (
+        select(TicketRow.id).where(TicketRow.status == TicketStatus.RECEIVED).order_by(TicketRow.id)
+    )
     with store.session() as s:
         return list(s.scalars(query.limit(limit) if limit else query))
 
@@ -67,7 +75,7 @@ def triage_tickets(ids: list[int]) -> list[TriagedTicket]:
     for ticket_id in ids:
         with store.session() as s:
             row = s.get(TicketRow, ticket_id)
-            if row is None or row.status != "received":
+            if row is None or row.status != TicketStatus.RECEIVED:
                 continue
             out.append(_triage_row(row, policy))
     return out
@@ -81,9 +89,10 @@ def _triage_row(row: TicketRow, policy: TicketTypes) -> TriagedTicket:
         problem = str(exc) if isinstance(exc, MailParseError) else f"{type(exc).__name__}: {exc}"
         row.parse_error = problem[:2000]
         row.sender, row.subject = header_summary(row.raw)
-        row.status, row.assignee = "needs_triage", policy.default_assignee
+        row.status, row.assignee = TicketStatus.NEEDS_TRIAGE, policy.default_assignee
         return TriagedTicket(
-            row.id, row.inbox, row.sender, row.subject, None, None, row.assignee, row.status,
+            row.id, row.inbox, row.sender, row.subject, None, None, row.assignee,
+            TicketStatus.NEEDS_TRIAGE,
             Route.NONE, row.parse_error,
         )  # fmt: skip
     row.parsed = ticket.model_dump(mode="json")
@@ -118,7 +127,7 @@ def route_of(ticket_id: int) -> Route:
     """The route a typed, open ticket's type calls for (none for people's tickets)."""
     with store.session() as s:
         row = s.get(TicketRow, ticket_id)
-        if row is None or row.type is None or row.status == "needs_triage":
+        if row is None or row.type is None or row.status == TicketStatus.NEEDS_TRIAGE:
             return Route.NONE
         return ticket_types().get(row.type).route
 
@@ -140,7 +149,7 @@ def tickets_to_route(limit: int = 500) -> list[tuple[int, Route]]:
     routes = {t.name: t.route for t in policy.types if t.route is not Route.NONE}
     query = (
         select(TicketRow.id, TicketRow.type)
-        .where(TicketRow.status == "open")
+        .where(TicketRow.status == TicketStatus.OPEN)
         .where(TicketRow.type.in_(list(routes)))
         .where((TicketRow.routed_to.is_(None)) | (TicketRow.routed_to.like(f"{ERROR_PREFIX}%")))
         .order_by(TicketRow.id)
@@ -221,7 +230,7 @@ def applicant_awaiting_first_po(email: str) -> int | None:
         return s.scalar(
             select(InquiryRow.id)
             .where(func.lower(InquiryRow.email) == email.lower())
-            .where(InquiryRow.status == InquiryStatus.AWAITING_FIRST_PO.value)
+            .where(InquiryRow.status == InquiryStatus.AWAITING_FIRST_PO)
             .order_by(InquiryRow.id.desc())
         )
 

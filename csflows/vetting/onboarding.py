@@ -10,15 +10,11 @@ from sqlalchemy import select
 from csflows import store
 from csflows.calendar import business_calendar
 from csflows.divisions import divisions
-from csflows.models import Customer, NewCustomerInquiry
+from csflows.models import Customer, CustomerStatus, NewCustomerInquiry
 from csflows.people import people
 from csflows.store.tables import CustomerRow, OrderRow
 from csflows.vetting.policy import ApprovalPolicy
 from csflows.vetting.timezones import zone_for_region
-
-READY_FOR_RETENTION = (
-    "ready_for_retention"  # the retention cadence enrolls customers in this status
-)
 
 
 def customer_id(inquiry_id: int, rules: ApprovalPolicy) -> str:
@@ -78,7 +74,9 @@ def save_new_customer(
         created = row is None
         if row is None:
             row = CustomerRow(
-                **customer.model_dump(), status=READY_FOR_RETENTION, inquiry_id=inquiry_id
+                **customer.model_dump(),
+                status=CustomerStatus.READY_FOR_RETENTION,
+                inquiry_id=inquiry_id,
             )
             s.add(row)
         existing_order = s.scalar(

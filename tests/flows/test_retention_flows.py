@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from csflows import store
 from csflows.retention import enroll
+from csflows.retention.dispatch import BatchCounts
 from csflows.store.tables import CustomerRow, InquiryRow, TouchpointRow
 from flows.retention import (
     record_touchpoint_outcome,
@@ -45,14 +46,14 @@ def test_dispatch_batches_and_sends_each_message_once(
     state = retention_dispatch(batch_size=4, now=MONDAY_10AM_CHICAGO, return_state=True)
     summary = state.result()
     assert summary.enrolled == 7
-    assert summary.messages == {"done": 14, "already_sent": 0, "failed": 0}
+    assert summary.messages == BatchCounts(done=14, already_sent=0, failed=0)
     assert len(twilio.posts()) == 7 and len(smtp_server.messages) == 7
     names = asyncio.run(_task_runs(str(state.state_details.flow_run_id)))
     # 14 due messages in batches of 4: four task runs, not one per customer.
     sizes = sorted(int(n.split()[1]) for n in names if n.startswith("send "))
     assert sizes == [2, 4, 4, 4]
     again = retention_dispatch(batch_size=4, now=MONDAY_10AM_CHICAGO)
-    assert again.messages == {} and len(twilio.posts()) == 7
+    assert again.messages == BatchCounts() and len(twilio.posts()) == 7  # nothing due
 
 
 def test_dispatch_that_fails_midway_is_rerun_without_duplicates(
@@ -71,7 +72,7 @@ def test_dispatch_that_fails_midway_is_rerun_without_duplicates(
     # A permanent refusal mid-batch fails the rest of that batch's SMS, it does not stop emails.
     twilio.on_create = outage_after_three
     first = retention_dispatch(batch_size=100, now=MONDAY_10AM_CHICAGO)
-    assert first.messages["done"] == 3 + 6 and first.messages["failed"] == 3
+    assert first.messages.done == 3 + 6 and first.messages.failed == 3
     # The failed ones are retried by resetting them (what an operator does after fixing Twilio).
     twilio.install()
     twilio.on_create = None
@@ -80,7 +81,7 @@ def test_dispatch_that_fails_midway_is_rerun_without_duplicates(
             update(TouchpointRow).where(TouchpointRow.status == "failed").values(status="pending")
         )
     second = retention_dispatch(batch_size=100, now=MONDAY_10AM_CHICAGO)
-    assert second.messages["done"] == 3
+    assert second.messages.done == 3
     for n in range(1, 7):
         assert len(twilio.to(e164_of(n))) == 1
         assert len(smtp_server.to(f"buyer{n}@c.shop.example")) == 1
@@ -180,8 +181,8 @@ def test_dispatch_acts_on_complaint_feedback_from_triage(
     summary = retention_dispatch(now=monday)
 
     assert summary.negative_feedback_handled == 1 and summary.negative_feedback_refused == 1
-    assert summary.assigned["done"] == 2  # C-00002's call and visit; C-00001's were cancelled
-    assert summary.messages["done"] == 4  # C-00002's late welcome, C-00001's cycle-2 welcome
+    assert summary.assigned.done == 2  # C-00002's call and visit; C-00001's were cancelled
+    assert summary.messages.done == 4  # C-00002's late welcome, C-00001's cycle-2 welcome
     restarted = next(m for m in twilio.to(e164_of(1)))
     assert "thank you for your feedback" in restarted["body"]
     with store.session() as s:
@@ -190,8 +191,8 @@ def test_dispatch_acts_on_complaint_feedback_from_triage(
     assert recovery is not None and recovery.status == "assigned" and recovery.cycle == 2
     assert refused is not None and refused.handled_at is None
     from csflows.retention import cadence
-    from csflows.retention.report import open_work_by_agent
+    from csflows.retention.report import AgentWork, open_work_by_agent
 
     assert open_work_by_agent(date(2026, 3, 16), cadence()) == [
-        {"agent": "Dana Ruiz", "calls": 1, "visits": 2, "past_due": 1}
+        AgentWork(agent="Dana Ruiz", calls=1, visits=2, past_due=1)
     ]

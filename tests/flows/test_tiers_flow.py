@@ -72,7 +72,7 @@ def test_monthly_run_tiers_reminds_notifies_and_suggests(
     sent = len(smtp_server.messages)
     again = recompute_tiers(as_of=date(2025, 12, 31), batch_size=5)
     assert len(smtp_server.messages) == sent
-    assert again.changes == 1 and again.reminders["already_sent"] == 2
+    assert again.changes == 1 and again.reminders.already_sent == 2
     with store.session() as s:
         rows = s.scalars(select(TierHistoryRow).where(TierHistoryRow.customer_id == "C-1001")).all()
         assert [(r.computed_tier, r.tier, r.changed) for r in rows] == [

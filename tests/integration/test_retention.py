@@ -111,7 +111,7 @@ def test_due_sms_and_email_go_out_once(
     # the customer's answer goes to the Customer Service inbox that triage reads
     assert mail.message["Reply-To"] == "customerservice@example.com"
     # Run again, with the same ids or a fresh due query: nothing is sent twice.
-    assert send_messages(due, MONDAY_10AM_CHICAGO, policy, **_senders()).counts()["done"] == 0
+    assert send_messages(due, MONDAY_10AM_CHICAGO, policy, **_senders()).counts().done == 0
     assert due_message_ids(MONDAY_10AM_CHICAGO, policy) == []
     assert len(twilio.posts()) == 3 and len(smtp_server.messages) == 3
     with store.session() as s:
@@ -215,7 +215,7 @@ def test_calls_and_visits_assigned_with_invite_then_escalated(
         due, visit_day, policy, mail=_mail(), outcome_form=lambda i: f"{form}?touchpoint={i}"
     )
     assert len(assigned.done) == 2
-    assert assign_human(due, visit_day, policy, mail=_mail()).counts()["done"] == 0
+    assert assign_human(due, visit_day, policy, mail=_mail()).counts().done == 0
     steps = _by_step("C-00001")
     assert steps["first_visit"].status == "assigned"
     assert steps["first_visit"].assigned_to == "dana.ruiz@advantus.example"

@@ -53,6 +53,8 @@ def _listed() -> dict[tuple[str, str], object]:
         ("tiers.yaml", "window_months", 12),
         ("tiers.yaml", "grace_months", 3),
         ("tiers.yaml", "reminder_share", 0.1),
+        ("tiers.yaml", "level4_below.craft_hobby", "annual_credit_card"),
+        ("ticket_types.yaml", "auto_handled_precision", 0.95),
         ("purchase_orders.yaml", "supervisor_wait_days", 7),
         ("divisions.yaml", "divisions[1].level4_moved_to_level", 3),
         ("templates/order_minimums.txt.j2", "wording", "letter to customer"),

@@ -1,7 +1,8 @@
 """Which model types a ticket: the promoted one when retrain-classifier has promoted one, else the
 model shipped with the repository (trained on config/training/, built once per machine). Both
-were measured on writers they never saw, and their thresholds keep auto-handled mail 95 % right;
-below the threshold a person types the ticket."""
+were measured on writers they never saw, and their thresholds keep auto-handled mail at least
+`auto_handled_precision` right (config/ticket_types.yaml); below the threshold a person types the
+ticket."""
 
 from __future__ import annotations
 

@@ -297,7 +297,3 @@ class TriageModel:
     def predict(self, mail: InboundMail) -> Prediction:
         """(type, confidence, the next two types with their probabilities)."""
         return self.predict_many([mail])[0]
-
-    def needs_review(self, confidence: float) -> bool:
-        """Below the threshold a person decides: auto-handled mail must be 95 % right."""
-        return confidence < self.threshold

@@ -131,8 +131,8 @@ def load(version: str) -> TriageModel:
 
 
 def built_once(key: str, build: Callable[[], tuple[TriageModel, dict[str, Any]]]) -> TriageModel:
-    """The model `build()` makes (with its evaluation) from what `key` hashes (the training set
-    and the domains), built once per machine and kept in `cache_dir()/triage/`: processes asking at the same time
+    """The model `build()` makes (with its evaluation) from what `key` hashes (the training set,
+    the domains and the precision target), built once per machine and kept in `cache_dir()/triage/`: processes asking at the same time
     wait for the first one's build instead of each training."""
     folder = cache_dir() / "triage"
     folder.mkdir(parents=True, exist_ok=True)

@@ -2,8 +2,9 @@
 
 Each writer's file (`config/training/<writer>.jsonl`) is a set nobody else wrote; a model is
 trained on all writers but one and tested on the one left out, for each writer. The threshold
-is the lowest confidence at which the mail at or above it is at least `TARGET_PRECISION` right
-in every such run, so auto-handled tickets are trusted for writers the model has never seen.
+is the lowest confidence at which the mail at or above it is at least the policy's
+`auto_handled_precision` right in every such run (config/ticket_types.yaml), so auto-handled
+tickets are trusted for writers the model has never seen.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from csflows.triage.classifier.model import TriageModel
 from csflows.triage.mail.inbound import InboundMail, mail_from_json
 from csflows.triage.policy import TicketTypes, ticket_types
 
-TARGET_PRECISION = 0.95
 TEAM = "team"  # the writer name of the team's review answers
 TEAM_FOLDS = 5  # the team's recent answers are tested in this many folds
 MIN_HANDLED = 20  # a fold's precision is only trusted over at least this many handled messages
@@ -159,7 +159,7 @@ def typed_right(model: TriageModel, examples: Sequence[Example]) -> int:
     return sum(p[0] == e.type for p, e in zip(predictions, examples, strict=True))
 
 
-def choose_threshold(folds: Sequence[Fold], target: float = TARGET_PRECISION) -> float:
+def choose_threshold(folds: Sequence[Fold], target: float) -> float:
     """The lowest threshold from which on auto-handled mail is at least `target` right in every
     fold (so every higher threshold on the grid also meets it); 1.0 when none does."""
     meets = [all(_meets(f, t, target) for f in folds) for t in THRESHOLDS]
@@ -195,9 +195,10 @@ class Evaluation:
         }
 
 
-def evaluate(folds: Sequence[Fold]) -> Evaluation:
-    """Pooled accuracy, the threshold, and per-writer accuracy, precision and coverage at it."""
-    threshold = choose_threshold(folds)
+def evaluate(folds: Sequence[Fold], target: float) -> Evaluation:
+    """Pooled accuracy, the threshold for `target` precision, and per-writer accuracy, precision
+    and coverage at it."""
+    threshold = choose_threshold(folds, target)
     truth = [t for f in folds for t in f.truth]
     predicted = [p for f in folds for p in f.predicted]
     pooled = Fold("all", truth, predicted, [c for f in folds for c in f.confidence])
@@ -240,7 +241,7 @@ def train_evaluated(
     how many of them it and the incumbent get right."""
     team, recent, incumbent = answers.all, answers.recent, answers.incumbent
     folds = folds or leave_one_writer_out(by_writer, policy, team=team)
-    evaluation = evaluate(folds)
+    evaluation = evaluate(folds, policy.auto_handled_precision)
     writers = [e for mail in by_writer.values() for e in mail]
     model = fit([*writers, *team], policy)
     model.threshold = evaluation.threshold
@@ -281,7 +282,9 @@ def _shipped_model() -> TriageModel:
     policy = ticket_types()
     by_writer = load_writers()
     examples = [e for mail in by_writer.values() for e in mail]
-    # A message's direction is one of the model's signals: other domains, another model.
+    # A message's direction is one of the model's signals: other domains, another model; another
+    # precision target, another threshold.
     domains = json.dumps([policy.own_domains, policy.supplier_domains])
-    key = hashlib.sha256(f"{training_sha256(examples)}\n{domains}".encode()).hexdigest()
+    built_from = f"{training_sha256(examples)}\n{domains}\n{policy.auto_handled_precision!r}"
+    key = hashlib.sha256(built_from.encode()).hexdigest()
     return registry.built_once(key, lambda: train_evaluated(by_writer, policy))

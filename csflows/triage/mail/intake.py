@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from csflows import config, store
 from csflows.errors import InboxUnavailable
+from csflows.models import TicketStatus
 from csflows.models.common import Model
 from csflows.store.tables import InboxCursorRow, TicketRow
 from csflows.triage.mail.message import message_id_of
@@ -99,7 +100,7 @@ def store_raw(inbox: str, uidvalidity: int, uid: int, raw: bytes) -> int | None:
             uid=uid,
             uidvalidity=uidvalidity,
             raw=raw,
-            status="received",
+            status=TicketStatus.RECEIVED,
         )
         s.add(ticket)
         s.flush()
@@ -164,7 +165,9 @@ def store_message(inbox: str, raw: bytes) -> int:
         known = s.scalar(select(TicketRow.id).where(TicketRow.message_id == message_id))
         if known is not None:
             return int(known)
-        ticket = TicketRow(message_id=message_id, inbox=inbox, uid=None, raw=raw, status="received")
+        ticket = TicketRow(
+            message_id=message_id, inbox=inbox, uid=None, raw=raw, status=TicketStatus.RECEIVED
+        )
         s.add(ticket)
         s.flush()
         return ticket.id

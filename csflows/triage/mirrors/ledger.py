@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from csflows import store
 from csflows.errors import TicketNotFound
+from csflows.models import TicketStatus
 from csflows.store.tables import TicketMirrorRow, TicketRow
 
 MAILBOX = "mailbox"
 NETSUITE = "netsuite"
-UNTRIAGED = ("received",)
+UNTRIAGED = (TicketStatus.RECEIVED,)
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class TicketView:
 
     @property
     def resolved(self) -> bool:
-        return self.status == "resolved"
+        return self.status == TicketStatus.RESOLVED
 
 
 def state_of(type_name: str | None, assignee: str | None, status: str) -> str:

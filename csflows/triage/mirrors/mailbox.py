@@ -18,6 +18,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from csflows.errors import InboxUnavailable
+from csflows.models import TicketStatus
 from csflows.triage.mail.intake import Inbox, MailboxMarking
 from csflows.triage.mirrors import keywords, ledger
 from csflows.triage.mirrors.ledger import MAILBOX, TicketView
@@ -95,7 +96,7 @@ def _mark_one(
     notes: list[str] = []
     if takes_keywords:
         wanted = keywords.keywords_for(
-            None if ticket.status == "needs_triage" else ticket.type,
+            None if ticket.status == TicketStatus.NEEDS_TRIAGE else ticket.type,
             ticket.assignee,
             ticket.resolved,
             settings.keyword_max_length,

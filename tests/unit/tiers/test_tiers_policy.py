@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -73,3 +74,30 @@ def test_bad_values_name_key_and_value(tmp_path: Path) -> None:
 def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match="tiers.yaml: file not found"):
         tier_policy(tmp_path / "tiers.yaml")
+
+
+def test_a_level4_line_that_names_a_minimum_is_the_divisions_figure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Craft & Hobby's $2,000 is written once, in divisions.yaml: the letters and the Level-4
+    line read it there, and a change to it reaches both."""
+    assert _shipped()["level4_below"] == {"craft_hobby": "annual_credit_card"}
+    assert tier_policy().level4_below == {"craft_hobby": Decimal("2000")}
+    config = tmp_path / "config"
+    shutil.copytree(config_dir(), config, ignore=shutil.ignore_patterns("training"))
+    monkeypatch.setenv("CSFLOWS_CONFIG_DIR", str(config))
+    assert tier_policy().level4_below == {"craft_hobby": Decimal("2000")}
+    divisions = config / "divisions.yaml"
+    divisions.write_text(
+        divisions.read_text().replace("annual_credit_card: 2000", "annual_credit_card: 2500.50")
+    )
+    assert tier_policy().level4_below == {"craft_hobby": Decimal("2500.50")}
+
+
+def test_a_level4_line_naming_a_minimum_the_division_lacks_is_refused(tmp_path: Path) -> None:
+    document = _shipped()
+    document["level4_below"] = {"cop": "annual_terms"}
+    with pytest.raises(
+        PolicyError, match=r"level4_below: .*cop: divisions.yaml gives no minimums.annual_terms"
+    ):
+        tier_policy(_write(tmp_path, document))

@@ -107,3 +107,10 @@ def test_threshold_out_of_range_is_refused(tmp_path: Path) -> None:
     path = _write(tmp_path, lambda d: d.update(confidence_threshold=1.5))
     with pytest.raises(PolicyError, match=r"confidence_threshold: .*\(got 1\.5\)"):
         ticket_types(path)
+
+
+def test_the_auto_handled_precision_target_is_read_from_the_policy(tmp_path: Path) -> None:
+    assert ticket_types().auto_handled_precision == 0.95
+    path = _write(tmp_path, lambda d: d.update(auto_handled_precision=0))
+    with pytest.raises(PolicyError, match=r"auto_handled_precision: .*\(got 0\)"):
+        ticket_types(path)
