@@ -24,14 +24,16 @@ from csflows.vetting.criteria.sentences import Sentence, read_page, split_senten
 
 # The pages a person opens from the home page to see who the business is and where it sells,
 # in the order they are opened: about, then where it sells (shop, store, where to buy,
-# stockists, retailers, find us, wholesale, marketplaces), then the FAQ, then contact.
+# stockists, retailers, find us, wholesale, marketplaces, its products), then the FAQ, then
+# shipping and policies (where "we also ship our Amazon orders" is said), then contact.
 PAGES_A_PERSON_OPENS = [
     re.compile(r"(?i)\b(?:about|our[-_ ]?story|who[-_ ]?we[-_ ]?are)\b"),
     re.compile(
         r"(?i)\b(?:shop|store|stores|where[-_ ]?to[-_ ]?buy|buy|stockists?|retailers?|"
-        r"find[-_ ]?us|wholesale|marketplaces?)\b"
+        r"find[-_ ]?us|wholesale|marketplaces?|products?|collections?|catalog(?:ue)?)\b"
     ),
     re.compile(r"(?i)\b(?:faqs?|questions)\b"),
+    re.compile(r"(?i)\b(?:shipping|delivery|policies|policy|returns)\b"),
     re.compile(r"(?i)\b(?:contact|contact[-_ ]?us|visit[-_ ]?us)\b"),
 ]
 
@@ -73,8 +75,8 @@ def _rank(text: str, path: str) -> int | None:
 
 def linked_pages(html: str, page_url: str, limit: int) -> list[str]:
     """The same-site pages linked from the home page that a person opens to see who the business
-    is and where it sells (about, shop, where to buy, FAQ, contact), in that order and then in
-    page order, at most `limit`; never the home page itself."""
+    is and where it sells (about, shop, where to buy, its products, FAQ, shipping and policies,
+    contact), in that order and then in page order, at most `limit`; never the home page."""
     parser = _Anchors()
     parser.feed(html)
     home = urlsplit(page_url)
@@ -107,6 +109,11 @@ def page_signals(html: str) -> AmazonSignals:
     return AmazonSignals(tuple(read_sentences(read_page(html).sentences)))
 
 
+# readings that decide nothing: a few per page show the supervisor what was read and set aside
+NEUTRAL = {Reading.CHANNELS, Reading.ASIDE, Reading.OTHER_SENSE}
+NEUTRAL_PER_PAGE = 3
+
+
 @dataclass(frozen=True)
 class _Said:
     """One finding where it was found: the form or a page of the site."""
@@ -120,7 +127,7 @@ class _Said:
         f = self.finding
         sentence = f.sentence if len(f.sentence) <= 300 else f.sentence[:297] + "..."
         if f.link and f.reading is Reading.SELLS:
-            said = f': "{sentence}"' if sentence else ""
+            said = f': "{sentence}"' if sentence and sentence != f.link else ""
             fact = f"{self.where} links to Amazon ({f.link}){said} ({f.why})"
             return Evidence(source=self.source, fact=fact, link=_absolute(f.link))
         return Evidence(
@@ -150,11 +157,18 @@ def _site_findings(
     signals: AmazonSignals, site: str | None, linked: Sequence[tuple[str, AmazonSignals]]
 ) -> list[_Said]:
     pages = [(site, "the home page", signals)] + [(url, url, s) for url, s in linked]
-    return [
-        _Said("website", name, finding, url)
-        for url, name, page in pages
-        for finding in page.findings
-    ]
+    said: list[_Said] = []
+    for url, name, page in pages:
+        seen: set[str] = set()
+        neutral = 0
+        for finding in page.findings:
+            quiet = finding.reading in NEUTRAL
+            if finding.sentence in seen or (quiet and neutral == NEUTRAL_PER_PAGE):
+                continue  # a title repeated as the heading; the tenth "Amazon Green" swatch
+            seen.add(finding.sentence)
+            neutral += quiet
+            said.append(_Said("website", name, finding, url))
+    return said
 
 
 def _of(said: Iterable[_Said], *readings: Reading) -> list[_Said]:
@@ -169,8 +183,8 @@ def amazon_verdict(
 ) -> CheckResult:
     """fail when the applicant says, on the form or on its site (the home page and the pages
     linked from it), that it sells on Amazon, and nothing it says denies it; review when its
-    own words disagree, when a mention cannot be placed, or when the site could not be read;
-    pass otherwise. The box on the form is the weakest evidence: a storefront the form names
+    own words disagree, when a mention cannot be placed, when the box is not answered, or when
+    the site could not be read; pass otherwise. The box on the form is the weakest evidence: a storefront the form names
     or a sentence on the site outweighs an unticked box, and the scorecard says so."""
     box = form.sells_on_amazon
     evidence = [
@@ -195,7 +209,7 @@ def amazon_verdict(
         evidence.append(
             Evidence(source="website", fact="the website could not be read for Amazon mentions")
         )
-    elif not any(s.source == "website" for s in said):
+    elif not any(s.source == "website" and s.finding.reading is not Reading.CHANNELS for s in said):
         read = ", ".join(["the home page", *(url for url, _ in linked)])
         evidence.append(
             Evidence(
@@ -244,6 +258,11 @@ def _decide(
         return Verdict.FAIL, ""
     if not site_read:
         return Verdict.REVIEW, ""
+    if box is None:
+        return Verdict.REVIEW, (
+            "the box on selling on Amazon is not answered and nothing else says it sells there: "
+            "a person asks"
+        )
     if unclear:
         return Verdict.REVIEW, (
             f"{unclear[0].where} mentions Amazon in a way the rules cannot place: a person reads it"

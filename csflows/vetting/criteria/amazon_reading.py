@@ -14,6 +14,9 @@ Each mention of Amazon is read in its clause (a sentence cut at "but", "however"
 3. a selling predicate (on/at/via Amazon, Amazon store/seller/Handmade/Prime, fulfilled by
    Amazon, FBA, FBM, a storefront or amzn.to / a.co link) and its polarity: negated (`DENIES`),
    ended (`NO_LONGER`), or not (`SELLS`); a question is read with the answer that follows it.
+A sentence naming no Amazon may still say where the business sells: "sold only in our shop" is
+a denial, "sold here and at the shop" a fact (`CHANNELS`); a short label linking to a page of
+the site itself ("Amazon" -> /collections/amazon) names a product line, not the marketplace.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class Reading(StrEnum):
     SELLS = "sells"  # it sells (or will sell) on Amazon
     DENIES = "denies"  # it says it does not sell on Amazon, or on any marketplace
     NO_LONGER = "no longer"  # it sold there and says it stopped
+    CHANNELS = "channels"  # it says where it sells, and Amazon is not among them
     UNCLEAR = "unclear"  # Amazon as a place it may sell, but not said plainly: a person reads
     ASIDE = "aside"  # the company, not as a place it sells: Amazon Pay, AWS, a comparison
     OTHER_SENSE = "other sense"  # the rainforest, a colour, a product name
@@ -162,6 +166,14 @@ FROM_AMAZON = re.compile(
 BUYS_FROM = re.compile(
     r"(?i)\bwe\s+(?:\w+\s+){0,2}(?:buy|order|purchase|source|get)\b(?:\s+\w+){0,4}\s+from\s+$"
 )
+CHANNELS = re.compile(
+    r"(?i)\b(?:sell|sells|selling|sold|available|carried|stocked)\b(?:\s+\S+){0,6}?\s+"
+    r"(?:here|(?:on|through|via|at|in|from)\s+(?:our|this|the|my)\s+(?:own\s+)?(?:\w+\s+)?"
+    r"(?:website|site|web\s?shop|shop|store|stores|studio|showroom|markets?|boutique|gallery|"
+    r"workshop))\b"
+)
+ONLY = re.compile(r"(?i)(?<!not\s)\b(?:only|exclusively|solely)\b")
+AMAZON_HOST = re.compile(r"(?i)\b(?:amazon\.|amzn\.|a\.co/)")
 YES = re.compile(
     r"(?i)^\W*(?:yes|yep|yeah|absolutely|of\s+course|sure|definitely|indeed|we\s+do\b|you\s+can\b)"
 )
@@ -315,12 +327,24 @@ def _marketplace_reading(sentence: str) -> tuple[Reading, str] | None:
     return None
 
 
+def _channels_reading(sentence: str) -> tuple[Reading, str] | None:
+    """Where it says it sells, Amazon not named: "only" there is a denial; else a fact."""
+    for start, end in _clauses(sentence):
+        text = sentence[start:end]
+        if CHANNELS.search(text):
+            if ONLY.search(text):
+                return Reading.DENIES, "sells only where it says, Amazon not among them"
+            return Reading.CHANNELS, "where it sells; Amazon is not among them"
+    return None
+
+
 # the order in which one sentence's readings decide it: selling outweighs the rest
 PRECEDENCE = [
     Reading.SELLS,
     Reading.UNCLEAR,
     Reading.DENIES,
     Reading.NO_LONGER,
+    Reading.CHANNELS,
     Reading.ASIDE,
     Reading.OTHER_SENSE,
 ]
@@ -337,6 +361,8 @@ def read_sentence(sentence: str, links: Sequence[str] = ()) -> tuple[Reading, st
             readings.append(_mention_reading(sentence, clause, previous, match))
     if not readings and (unnamed := _marketplace_reading(sentence)):
         readings.append(unnamed)
+    if not readings and (channels := _channels_reading(sentence)):
+        readings.append(channels)
     found = storefront_links(Sentence(sentence, tuple(links)))
     if found:
         said = {r for r, _ in readings}
@@ -351,9 +377,19 @@ def read_sentence(sentence: str, links: Sequence[str] = ()) -> tuple[Reading, st
         return Reading.ASIDE, "", None
     reading, why = min(readings, key=lambda r: PRECEDENCE.index(r[0]))
     amazon = [h for h in links if AMAZON_LINK.match(h.strip())]
+    if reading is Reading.UNCLEAR and _names_own_page(sentence, links):
+        return Reading.OTHER_SENSE, "the name of a page of its own site", None
     if reading is Reading.UNCLEAR and amazon and len(sentence.split()) <= 3:
         return Reading.SELLS, "a link to its listings on Amazon", amazon[0]
     return reading, why, None
+
+
+def _names_own_page(sentence: str, links: Sequence[str]) -> bool:
+    """A short label ("Amazon", "The Amazon Collection") linking only to pages that are not
+    Amazon's: a section or product line of the site, not the marketplace."""
+    return (
+        len(sentence.split()) <= 4 and bool(links) and not any(AMAZON_HOST.search(h) for h in links)
+    )
 
 
 def _answer(question: str, answer: Sentence | None) -> tuple[Reading, str] | None:

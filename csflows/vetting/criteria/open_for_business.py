@@ -37,11 +37,15 @@ PLACEHOLDER = re.compile(
     r"(?:site|website|store|shop)\s+is\s+(?:currently\s+)?being\s+(?:built|designed|updated)|"
     r"new\s+(?:web)?site\s+is\s+on\s+(?:its|the)\s+way|welcome\s+to\s+nginx|"
     r"apache2?\s+(?:ubuntu\s+|debian\s+)?default\s+page|it\s+works!|"
-    r"future\s+home\s+of\s+something|index\s+of\s+/|site\s+not\s+(?:yet\s+)?(?:published|live))"
+    r"future\s+home\s+of\s+something|index\s+of\s+/|site\s+not\s+(?:yet\s+)?(?:published|live)|"
+    r"(?:website|site|store|shop)\s+(?:\w+\s+){0,2}launch(?:es|ing)?\b|"
+    r"notif(?:y|ied)\s+(?:me\s+|you\s+)?when\s+(?:we|it)\s+(?:launch|open|go\s+live))"
 )
 MAINTENANCE = re.compile(
     r"(?i)(?:(?:down\s+for|under(?:going)?|in)\s+(?:scheduled\s+|planned\s+)?maintenance|"
-    r"maintenance\s+mode|we['’]ll\s+be\s+back\s+(?:soon|shortly)|be\s+right\s+back|"
+    r"(?:performing|doing|carrying\s+out|undergoing)\s+(?:some\s+)?(?:scheduled\s+|planned\s+|"
+    r"routine\s+)?maintenance|maintenance\s+mode|be\s+right\s+back|"
+    r"(?:we['’]ll|we\s+will|will)\s+be\s+back\s+(?:soon|shortly|online)|"
     r"temporarily\s+(?:unavailable|offline|down))"
 )
 TEMPLATE = re.compile(
@@ -52,7 +56,9 @@ TEMPLATE = re.compile(
     r"add\s+(?:a\s+|your\s+)?(?:tagline|text\s+here|products?\s+to\s+your)|"
     r"your\s+content\s+goes\s+here|no\s+products\s+(?:found|yet)|collection\s+is\s+empty|"
     r"there\s+are\s+no\s+products|this\s+is\s+(?:a\s+)?(?:demo|sample)\s+(?:store|shop|site)|"
-    r"hello\s+world!)"
+    r"hello\s+world!|consectetur\s+adipiscing|dolor\s+sit\s+amet|\bproduct\s+\d+\b|"
+    r"your\s+(?:\w+\s+){0,2}(?:tagline|logo|text|title|description|content|heading|business|"
+    r"story|company|brand|address)\s+(?:goes\s+)?here\b)"
 )
 LOGIN = re.compile(
     r"(?i)\b(?:log\s?in|sign\s?in|login|password|account\s+holders?|members\s+only|"
@@ -66,14 +72,16 @@ THIN = 80  # words: a page this short is all its placeholder says
 REAL_PAGE = 40  # words: a page behind a login wall with this much text is a real page
 
 
+HOME = "the home page"
+
+
 @dataclass(frozen=True)
 class SiteState:
-    """Why a site is not (or not yet) open for business, with its evidence."""
+    """Why a site is not (or not yet) open for business, with the sentences that say so."""
 
     verdict: Verdict  # FAIL, or REVIEW (check again, or a person looks)
     reason: str
-    sentence: str
-    page: str  # "the home page" or the address of the page
+    said: tuple[tuple[str, str], ...]  # (page: "the home page" or its address, sentence)
 
 
 def _speaks_for_page(sentence: Sentence, page: ReadPage) -> bool:
@@ -82,12 +90,28 @@ def _speaks_for_page(sentence: Sentence, page: ReadPage) -> bool:
     return page.words < THIN or (sentence.heading and page.words < 3 * THIN)
 
 
-def _first(pattern: re.Pattern[str], page: ReadPage, *, anywhere: bool = False) -> Sentence | None:
-    """The first sentence matching `pattern` that speaks for the page (any, with `anywhere`)."""
-    for sentence in page.sentences:
-        if pattern.search(sentence.text) and (anywhere or _speaks_for_page(sentence, page)):
-            return sentence
-    return None
+def _saying(
+    pattern: re.Pattern[str], page: ReadPage, *, anywhere: bool = False
+) -> tuple[tuple[str, str], ...]:
+    """The home page's sentences matching `pattern` when one of them speaks for the page (any,
+    with `anywhere`); none otherwise."""
+    hits = [s for s in page.sentences if pattern.search(s.text)]
+    if not any(anywhere or _speaks_for_page(s, page) for s in hits):
+        return ()
+    return _quotes([(HOME, s.text) for s in hits])
+
+
+def _quotes(said: list[tuple[str, str]], most: int = 4) -> tuple[tuple[str, str], ...]:
+    """At most `most` distinct sentences, the first of each page before the rest (a title
+    repeated as the heading is said once)."""
+    distinct: dict[tuple[str, str], tuple[str, str]] = {}
+    for page, text in said:
+        distinct.setdefault((page, text.casefold()), (page, text))
+    firsts: dict[str, tuple[str, str]] = {}
+    for page, text in distinct.values():
+        firsts.setdefault(page, (page, text))
+    rest = [s for s in distinct.values() if s not in firsts.values()]
+    return tuple([*firsts.values(), *rest][:most])
 
 
 def is_login_wall(page: ReadPage) -> Sentence | None:
@@ -114,53 +138,52 @@ def site_state(
     home: ReadPage, final_url: str | None = None, linked: Sequence[tuple[str, ReadPage]] = ()
 ) -> SiteState | None:
     """Why the site is not open for business (fail) or cannot be judged yet (review); None
-    when it is open. `linked` are the pages read behind the home page (about, contact ...)."""
-    if closed := _not_open(home, final_url):
+    when it is open. `linked` are the pages read behind the home page (about, shop ...)."""
+    if closed := _not_open(home, final_url, linked):
         return closed
     if (wall := is_login_wall(home)) and _real_pages_behind(linked) is None:
         return SiteState(
             Verdict.REVIEW,
             "a login wall with no page behind it that could be read: a person looks",
-            wall.text,
-            "the home page",
+            ((HOME, wall.text),),
         )
     return None
 
 
-def _not_open(page: ReadPage, final_url: str | None) -> SiteState | None:
+PASSWORD_REASON = "a shop platform's password page: not open yet"
+
+
+def _not_open(
+    page: ReadPage, final_url: str | None, linked: Sequence[tuple[str, ReadPage]] = ()
+) -> SiteState | None:
     """Parked, a password page, a placeholder, a template (fail) or maintenance (review)."""
-    where = "the home page"
-    if parked := _first(PARKED, page, anywhere=True):
-        return SiteState(Verdict.FAIL, "a parked or for-sale domain page", parked.text, where)
+    if parked := _saying(PARKED, page, anywhere=True):
+        return SiteState(Verdict.FAIL, "a parked or for-sale domain page", parked)
     trade_wall = is_login_wall(page)
-    password = _first(PASSWORD_PAGE, page)
-    if password and not (trade_wall and TRADE.search(password.text)):
-        return SiteState(
-            Verdict.FAIL, "a shop platform's password page: not open yet", password.text, where
-        )
+    password = _saying(PASSWORD_PAGE, page)
+    if password and not (trade_wall and TRADE.search(" ".join(s for _, s in password))):
+        return SiteState(Verdict.FAIL, PASSWORD_REASON, password)
     if urlsplit(final_url or "").path.rstrip("/").endswith("/password") and not trade_wall:
-        return SiteState(
-            Verdict.FAIL, "a shop platform's password page: not open yet", final_url or "", where
-        )
-    if placeholder := _first(PLACEHOLDER, page):
-        return SiteState(
-            Verdict.FAIL, "an under-construction or placeholder page", placeholder.text, where
-        )
-    if template := _template(page):
-        return SiteState(Verdict.FAIL, "an unfinished shop template", template.text, where)
-    if maintenance := _first(MAINTENANCE, page):
-        return SiteState(
-            Verdict.REVIEW, "down for maintenance: check again later", maintenance.text, where
-        )
+        return SiteState(Verdict.FAIL, PASSWORD_REASON, ((HOME, f"(at {final_url})"),))
+    if placeholder := _saying(PLACEHOLDER, page):
+        return SiteState(Verdict.FAIL, "an under-construction or placeholder page", placeholder)
+    if template := _template(page, linked):
+        return SiteState(Verdict.FAIL, "an unfinished shop template", template)
+    if maintenance := _saying(MAINTENANCE, page):
+        return SiteState(Verdict.REVIEW, "down for maintenance: check again later", maintenance)
     return None
 
 
-def _template(page: ReadPage) -> Sentence | None:
-    """A shop or blog template's own words: one on a short page, two on any page."""
-    hits = [s for s in page.sentences if TEMPLATE.search(s.text)]
-    if len(hits) >= 2 or (hits and page.words < 3 * THIN):
-        return hits[0]
-    return None
+def _template(
+    home: ReadPage, linked: Sequence[tuple[str, ReadPage]]
+) -> tuple[tuple[str, str], ...]:
+    """A shop or blog template's own words on the home page: one on a short page, or two on the
+    site (the pages behind it count too); with their pages."""
+    on_home = [(HOME, s.text) for s in home.sentences if TEMPLATE.search(s.text)]
+    behind = [(url, s.text) for url, p in linked for s in p.sentences if TEMPLATE.search(s.text)]
+    if on_home and (len(on_home) + len(behind) >= 2 or home.words < 3 * THIN):
+        return _quotes(on_home + behind)
+    return ()
 
 
 def login_wall_note(home: ReadPage, linked: Sequence[tuple[str, ReadPage]]) -> str | None:

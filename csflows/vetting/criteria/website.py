@@ -100,7 +100,9 @@ def website_verdict(
         read = read_page(page_html or "")
         behind = [(url, read_page(html)) for url, html in linked]
         state = site_state(read, final_url, behind)
-        said = f'{state.page} says "{state.sentence[:200]}"' if state else ""
+        said = (
+            "; ".join(f'{page} says "{text[:200]}"' for page, text in state.said) if state else ""
+        )
         if state and state.verdict is Verdict.FAIL:
             fails.append(f"the website is {state.reason}: {said}")
         elif state:

@@ -277,3 +277,53 @@ def test_a_trade_login_wall_with_real_pages_behind_it_is_a_working_site() -> Non
 def test_a_login_wall_with_nothing_behind_it_is_a_review() -> None:
     result = _website(LOGIN)
     assert result.verdict is Verdict.REVIEW and "login wall" in result.evidence[-1].fact
+
+
+# --- what the 40 cases taught (issue 22: fixed after the first measurement) ---------------------
+
+
+def test_a_label_linking_to_a_page_of_its_own_site_is_not_the_marketplace() -> None:
+    assert read_sentence("Amazon", ["/collections/amazon"])[0] is Reading.OTHER_SENSE
+    assert read_sentence("Amazon", ["https://www.amazon.com/dp/B0123"])[0] is Reading.SELLS
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reading"),
+    [
+        ("Our goods are sold only in our shop and to a few yacht clubs.", Reading.DENIES),
+        ("Everything we dye is sold here on our website and at the shop.", Reading.CHANNELS),
+        ("We sell tea.", Reading.ASIDE),  # says nothing of where: not a finding at all
+    ],
+)
+def test_where_it_says_it_sells_is_evidence_and_only_there_is_a_denial(
+    sentence: str, reading: Reading
+) -> None:
+    assert read_sentence(sentence)[0] is reading
+
+
+def test_an_unanswered_box_with_nothing_else_is_a_question_for_a_person() -> None:
+    result = _amazon("<p>Paper Lantern</p>", sells_on_amazon=None)
+    assert result.verdict is Verdict.REVIEW and "not answered" in result.evidence[-1].fact
+    assert _amazon("<p>Find us on Amazon</p>", sells_on_amazon=None).verdict is Verdict.FAIL
+
+
+def test_a_template_on_the_home_page_and_behind_it_fails_quoting_each_page() -> None:
+    home = FULL_SHOP + "<p>Your shop tagline here.</p>"
+    shop = "https://paperlanterncrafts.com/shop"
+    result = _website(home, linked=[(shop, "<p>Product 1</p><p>$0.00</p>")])
+    assert result.verdict is Verdict.FAIL
+    fact = result.evidence[-1].fact
+    assert 'the home page says "Your shop tagline here."' in fact
+    assert f'{shop} says "Product 1"' in fact
+
+
+@pytest.mark.parametrize(
+    ("html", "verdict"),
+    [
+        ("<h1>Kindred Loom</h1><p>Our website launches this spring.</p>", Verdict.FAIL),
+        ("<p>We're performing scheduled maintenance and will be back shortly.</p>", Verdict.REVIEW),
+        ("<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>", Verdict.FAIL),
+    ],
+)
+def test_launch_maintenance_and_latin_placeholder_wording(html: str, verdict: Verdict) -> None:
+    assert _website(html).verdict is verdict
