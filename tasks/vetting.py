@@ -102,13 +102,19 @@ def check_amazon(
     be the exception their fetch ended with (allow_failure): no home page is a review."""
     if not isinstance(page, WebPage) or page.error:
         return amazon_verdict(form, None)
-    read = [p for p in linked if not p.error] if isinstance(linked, list) else []
     return amazon_verdict(
         form,
         page_signals(page.html),
         page.final_url,
-        [(p.final_url or p.requested_url, page_signals(p.html)) for p in read],
+        [(p.final_url or p.requested_url, page_signals(p.html)) for p in _read(linked)],
     )
+
+
+def _read(linked: list[WebPage] | BaseException | None) -> list[WebPage]:
+    """The linked pages that could be read (none when their fetch task failed)."""
+    if not isinstance(linked, list):
+        return []
+    return [p for p in linked if not p.error and (p.status or 200) < 400]
 
 
 def _limits() -> FetchLimits:
@@ -130,8 +136,8 @@ def fetch_website(url: str) -> WebPage:
 
 @task(name="fetch-linked-pages", **IN_MEMORY)
 def fetch_linked_pages(home: WebPage | BaseException) -> list[WebPage]:
-    """The few pages a person would open from the home page (about, shop, where to buy), at
-    once, through the same guard; none when the home page could not be read."""
+    """The few pages a person would open from the home page (about, shop, where to buy, FAQ,
+    contact), at once, through the same guard; none when the home page could not be read."""
     if not isinstance(home, WebPage) or home.error or not home.final_url:
         return []
     urls = linked_pages(home.html, home.final_url, vetting_policy().website.linked_pages)
@@ -159,8 +165,10 @@ def check_website(
     form: NewCustomerInquiry,
     page: WebPage | BaseException,
     registration: Registration | BaseException | None,
+    linked: list[WebPage] | BaseException | None = None,
 ) -> CheckResult:
-    """`page` and `registration` may be the exception their task ended with (allow_failure)."""
+    """`page`, `registration` and `linked` (the pages read behind the home page, which show
+    whether a login wall hides a real site) may be the exception their task ended with."""
     if isinstance(page, BaseException):
         page = WebPage(requested_url=form.website or "", error=f"the fetch failed: {page}")
     found = registration if isinstance(registration, Registration) else None
@@ -175,6 +183,7 @@ def check_website(
         registration_note=found.note if found else None,
         registration_error=None if found else str(registration or "no lookup"),
         min_age_days=vetting_policy().website.min_domain_age_days,
+        linked=[(p.final_url or p.requested_url, p.html) for p in _read(linked)],
     )
     result.api_calls = found.api_calls if found else 0
     return result
@@ -261,14 +270,16 @@ def assess(form: NewCustomerInquiry, form_problems: list[MissingField] | None = 
 
 def _submit_checks(form: NewCustomerInquiry) -> dict[str, PrefectFuture[CheckResult]]:
     """The five criteria at once; one fetch of the home page feeds both website and amazon, and
-    the pages linked from it that say where the business sells feed amazon too."""
+    the pages linked from it (about, where it sells, FAQ, contact) feed both too."""
     page = fetch_website.submit(form.website or "")
     linked = fetch_linked_pages.submit(_tolerate(page))
     registration = lookup_domain_registration.submit(form.website or "")
     return {
         "amazon": check_amazon.submit(form, _tolerate(page), _tolerate(linked)),
         "address": check_address.submit(form),
-        "website": check_website.submit(form, _tolerate(page), _tolerate(registration)),
+        "website": check_website.submit(
+            form, _tolerate(page), _tolerate(registration), _tolerate(linked)
+        ),
         "products": check_products.submit(form),
         "minimums": check_minimums.submit(form),
     }

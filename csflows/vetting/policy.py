@@ -24,7 +24,7 @@ class WebsitePolicy(Model):
     connect_timeout_seconds: float = Field(5, gt=0)
     read_timeout_seconds: float = Field(10, gt=0)
     total_timeout_seconds: float = Field(20, gt=0)
-    linked_pages: int = Field(3, ge=0, le=10)
+    linked_pages: int = Field(4, ge=0, le=10)
 
 
 class ProductsPolicy(Model):

@@ -117,13 +117,14 @@ def test_an_about_page_that_says_it_sells_on_amazon_fails_and_names_the_page(
     amazon = _vet_with_linked_pages(sites, HOME + '<nav><a href="/about-us">About us</a></nav>')
     assert amazon.verdict is Verdict.FAIL
     [said] = [e for e in amazon.evidence if e.source == "website" and " says " in e.fact]
-    assert said.fact == f"{about} says 'Find us on Amazon'" and said.link == about
+    assert said.fact == f'{about} says "Find us on Amazon and Etsy!" (sells on Amazon)'
+    assert said.link == about
 
 
 def test_only_a_few_same_site_where_it_sells_pages_are_read(
     sites: SiteServer, registry: HttpServer
 ) -> None:
-    for path in ("/about", "/shop", "/where-to-buy", "/stockists", "/blog"):
+    for path in ("/about", "/shop", "/where-to-buy", "/stockists", "/retailers", "/blog"):
         sites.site(SHOP, path, Page(200, "<p>Handmade in Chicago.</p>"))
     home = HOME + "".join(
         f'<a href="{href}">{text}</a>'
@@ -134,12 +135,19 @@ def test_only_a_few_same_site_where_it_sells_pages_are_read(
             ("/about#team", "Team"),  # the same page again
             ("/shop", "Shop"),
             ("/where-to-buy", "Where to buy"),
-            ("/stockists", "Stockists"),  # past the cap of 3
+            ("/stockists", "Stockists"),
+            ("/retailers", "Retailers"),  # past the cap of 4
         ]
     )
     amazon = _vet_with_linked_pages(sites, home)
     assert amazon.verdict is Verdict.PASS
-    assert sorted(path for _, path in sites.seen) == ["/", "/about", "/shop", "/where-to-buy"]
+    assert sorted(path for _, path in sites.seen) == [
+        "/",
+        "/about",
+        "/shop",
+        "/stockists",
+        "/where-to-buy",
+    ]
     assert "no Amazon storefront link or mention on the home page, " in amazon.evidence[-1].fact
 
 

@@ -1,31 +1,24 @@
 """Website criterion (seed 001): a professional, functioning site that names the business.
-fail: unreachable, an error status, a parked / for-sale / under-construction page.
-review: a domain younger than the policy's age, or a site that does not name the business; and
-what could not be checked: a site that timed out (slow is not gone), an age RDAP could not give."""
+fail: unreachable, an error status, a site not open for business (`open_for_business`: parked,
+coming soon, a shop's password page, an untouched template), each with its sentence and page.
+review: a domain younger than the policy's age, a site that does not name the business, a page
+under maintenance, a login wall with nothing readable behind it; and what could not be checked:
+a site that timed out (slow is not gone), an age RDAP could not give."""
 
 from __future__ import annotations
 
 import html as html_lib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from rapidfuzz import fuzz, utils
 
 from csflows.models import CheckResult, Evidence, NewCustomerInquiry, Verdict
+from csflows.vetting.criteria.open_for_business import login_wall_note, site_state
+from csflows.vetting.criteria.sentences import read_page
 
-PARKED = re.compile(
-    r"(?i)(?:this\s+domain\s+(?:name\s+)?(?:is|may\s+be)\s+for\s+sale|domain\s+(?:is\s+)?for\s+sale|"
-    r"buy\s+this\s+domain|this\s+domain\s+(?:is\s+)?parked|parked\s+(?:free|domain)|"
-    r"domain\s+parking|sedoparking|parkingcrew|bodis\.com|dan\.com|afternic|hugedomains|"
-    r"related\s+searches|make\s+an\s+offer\s+on\s+this\s+domain)"
-)
-UNDER_CONSTRUCTION = re.compile(
-    r"(?i)(?:under\s+construction|coming\s+soon|launching\s+soon|site\s+is\s+being\s+built|"
-    r"website\s+is\s+(?:currently\s+)?(?:being\s+built|under\s+maintenance)|"
-    r"welcome\s+to\s+nginx|apache2?\s+(?:ubuntu\s+|debian\s+)?default\s+page|it\s+works!|"
-    r"future\s+home\s+of\s+something\s+quite\s+cool|index\s+of\s+/)"
-)
 LEGAL_SUFFIX = re.compile(
     r"(?i)[,.]?\s*\b(?:llc|l\.l\.c|inc|incorporated|corp|corporation|co|ltd|limited|lp|llp|pllc)\b\.?"
 )
@@ -48,18 +41,6 @@ def page_facts(page_html: str) -> PageFacts:
         title=html_lib.unescape(title.group(1)).strip() if title else "",
         text=re.sub(r"\s+", " ", text).strip(),
     )
-
-
-def page_problem(facts: PageFacts) -> str | None:
-    """Why the page is not a functioning business site, or None."""
-    sample = f"{facts.title} {facts.text}"[:20000]
-    if match := PARKED.search(sample):
-        return f"a parked or for-sale domain page ({match.group(0)!r})"
-    if match := UNDER_CONSTRUCTION.search(sample):
-        return f"an under-construction or placeholder page ({match.group(0)!r})"
-    if len(facts.text) < 40 and not facts.title:
-        return "an empty page"
-    return None
 
 
 def names_business(facts: PageFacts, form: NewCustomerInquiry) -> str | None:
@@ -96,8 +77,10 @@ def website_verdict(
     now: datetime | None = None,
     fetch_timed_out: bool = False,
     registration_error: str | None = None,
+    linked: Sequence[tuple[str, str]] = (),
 ) -> CheckResult:
-    """Combine the fetched page and the domain's registration date into one verdict."""
+    """Combine the fetched page, the pages read behind it (`linked`: address and HTML; what a
+    login wall hides) and the domain's registration date into one verdict."""
     link = final_url or form.website
     evidence: list[Evidence] = []
     fails: list[str] = []
@@ -114,14 +97,31 @@ def website_verdict(
             evidence.append(
                 Evidence(source="website", fact=f"title: {facts.title[:120]}", link=link)
             )
-        if problem := page_problem(facts):
-            fails.append(f"the website is {problem}")
-        elif name := names_business(facts, form):
-            evidence.append(
-                Evidence(source="website", fact=f"the site names the business ({name})", link=link)
-            )
-        else:
-            reviews.append("the site does not name the business")
+        read = read_page(page_html or "")
+        behind = [(url, read_page(html)) for url, html in linked]
+        state = site_state(read, final_url, behind)
+        said = (
+            "; ".join(f'{page} says "{text[:200]}"' for page, text in state.said) if state else ""
+        )
+        if state and state.verdict is Verdict.FAIL:
+            fails.append(f"the website is {state.reason}: {said}")
+        elif state:
+            reviews.append(f"the website is {state.reason}: {said}")
+        elif len(facts.text) < 40 and not facts.title:
+            fails.append("the website is an empty page")
+        if note := login_wall_note(read, behind):
+            evidence.append(Evidence(source="website", fact=note, link=link))
+        if state is None or state.verdict is Verdict.REVIEW:
+            everything = [facts] + [page_facts(html) for _, html in linked]
+            named = next(filter(None, (names_business(f, form) for f in everything)), None)
+            if named:
+                evidence.append(
+                    Evidence(
+                        source="website", fact=f"the site names the business ({named})", link=link
+                    )
+                )
+            elif not fails:
+                reviews.append("the site does not name the business")
         if final_url and not final_url.startswith("https://"):
             evidence.append(
                 Evidence(source="website", fact="the site does not use HTTPS", link=link)
