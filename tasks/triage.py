@@ -170,9 +170,13 @@ def train_candidate_task() -> str:
     incumbent = typing_model()
     shipped = str(incumbent.record.get("version", "")).startswith("shipped-")
     since = None if shipped else datetime.fromisoformat(incumbent.record["created_at"])
+    policy = ticket_types()  # the team's answers are the team's mail: read in its world
     team, recent = (
-        [training.example_from_row(row, training.TEAM) for row in review.reviewed_examples(after)]
+        [
+            training.example_from_row(row, training.TEAM, policy)
+            for row in review.reviewed_examples(after)
+        ]
         for after in (None, since)
     )
     answers = training.TeamAnswers(team, recent, incumbent)
-    return training.train_and_store(training.load_writers(), ticket_types(), answers=answers)
+    return training.train_and_store(training.load_writers(), policy, answers=answers)

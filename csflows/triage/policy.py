@@ -65,25 +65,13 @@ class TicketType(Model):
         }
 
 
-class TicketTypes(Model):
-    """The whole triage policy: types, our domains, the confidence below which people decide."""
-
-    removed_keys: ClassVar[dict[str, str]] = {
-        "training_set": (
-            "delete it; the model is trained on every writer's file in config/training/ "
-            "(config/training/README.md)"
-        )
-    }
+class World(Model):
+    """The domains a message's direction is read against: ours and our suppliers' (any other
+    sender is a customer). The team's are in config/ticket_types.yaml; the training mail's,
+    which its writers invented, in config/training/world.yaml."""
 
     own_domains: list[str] = Field(min_length=1)
     supplier_domains: list[str] = Field(default_factory=list)
-    default_assignee: str = Field(min_length=1)
-    confidence_threshold: float = Field(ge=0, le=1)
-    auto_handled_precision: float = Field(
-        gt=0, le=1, description="the share of mail handled without a person that must be right"
-    )
-    team_answer_weight: float = Field(ge=1, le=100)  # a review answer, in writers' examples
-    types: list[TicketType] = Field(min_length=1)
 
     @field_validator("own_domains", "supplier_domains")
     @classmethod
@@ -95,6 +83,31 @@ class TicketTypes(Model):
                 raise ValueError(f"{domain!r} is not a mail domain such as advantus.com")
             out.append(domain)
         return out
+
+    def domains(self) -> World:
+        """Only the domains (a policy is a world with more in it)."""
+        return World(own_domains=self.own_domains, supplier_domains=self.supplier_domains)
+
+
+class TicketTypes(World):
+    """The whole triage policy: types, our domains (the team's world), the confidence below
+    which people decide."""
+
+    removed_keys: ClassVar[dict[str, str]] = {
+        "training_set": (
+            "delete it; the model is trained on every writer's file in config/training/ "
+            "(config/training/README.md)"
+        )
+    }
+
+    default_assignee: str = Field(min_length=1)
+    confidence_threshold: float = Field(ge=0, le=1)
+    auto_handled_precision: float = Field(
+        gt=0, le=1, description="the share of mail handled without a person that must be right"
+    )
+    team_answer_weight: float = Field(ge=1, le=100)  # a review answer, in writers' examples
+    preselect_guess_from: float = Field(ge=0, le=1)  # the review form pre-selects a guess
+    types: list[TicketType] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _unique(self) -> TicketTypes:

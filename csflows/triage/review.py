@@ -1,7 +1,10 @@
 """The review queue (seed 004): a ticket the classifier is unsure of, or a message it could not
 read, goes to a person. Their Resume form offers every ticket type and every person; its
-description shows the message and the classifier's three best guesses. The answer updates the
-ticket, routes it as if it had been typed so, and is kept as a labelled example."""
+description shows the message and the classifier's three best guesses. The type is pre-selected
+only when the best guess is at least `preselect_guess_from` sure (config/ticket_types.yaml);
+below it the field starts empty and the server refuses the form until a person chooses. The
+answer updates the ticket, routes it as if it had been typed so, and is kept as a labelled
+example."""
 
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from csflows.triage.notices import first_lines
 from csflows.triage.policy import AutoResolve, Route, TicketTypes
 
 REVIEW_LINES = 12  # of the message, in the review form's description
+BY_TYPE = "whoever the type goes to"  # the assignee choice that follows the chosen type
 
 
 class ReviewAction(StrEnum):
@@ -36,8 +40,15 @@ class ReviewAction(StrEnum):
 class TicketReview(RunInput):
     """What a person decides about an unsure or unreadable ticket."""
 
-    type: str = Field(description="What the message is (seed 004's ticket types).")
-    assignee: str = Field(description="Who handles it.")
+    type: str = Field(
+        description="What the message is (seed 004's ticket types). Check the best guesses "
+        "above: a guess is pre-selected only when the classifier was fairly sure."
+    )
+    assignee: str = Field(
+        BY_TYPE,
+        description=f"Who handles it; {BY_TYPE}: the assignee config/ticket_types.yaml gives "
+        "the type you chose.",
+    )
     action: ReviewAction = Field(
         ReviewAction.ROUTE,
         description="route as typed: what the type calls for (start vetting, the PO flow, a "
@@ -50,11 +61,11 @@ class TicketReview(RunInput):
 
 def review_form(policy: TicketTypes) -> type[TicketReview]:
     """The form with dropdowns: every ticket type, every person (and the Customer Service
-    queue), and the reviewers: the people of people.yaml."""
+    queue, and whoever the chosen type goes to), and the reviewers: the people of people.yaml."""
     team = people()
     names = [p.name for p in team.people]
     type_choice: Any = Literal[tuple(t.name for t in policy.types)]
-    assignee_choice: Any = Literal[tuple([policy.default_assignee, *names])]
+    assignee_choice: Any = Literal[tuple([BY_TYPE, policy.default_assignee, *names])]
     reviewer_choice: Any = Literal[tuple(names)]
     fields = TicketReview.model_fields
     return pydantic.create_model(
@@ -94,11 +105,17 @@ def review_context(ticket: TicketRow) -> str:
     return "\n".join(out)
 
 
+def sure(ticket: TicketRow, policy: TicketTypes) -> bool:
+    """The classifier's best guess is sure enough to be pre-selected in the review form."""
+    confidence = ticket.confidence or 0.0
+    return bool(ticket.type) and confidence >= policy.preselect_guess_from
+
+
 def suggested(ticket: TicketRow, policy: TicketTypes) -> dict[str, str]:
-    """Pre-filled answers: the best guess and its assignee (a person still confirms)."""
-    if not ticket.type:
-        return {"assignee": policy.default_assignee}
-    return {"type": ticket.type, "assignee": policy.assignee(ticket.type)}
+    """Pre-filled answers: the best guess when it is `sure` (a person still confirms); else
+    none, so the form cannot be sent before a person chooses (the type has no default, and the
+    server refuses a form without a required answer). The assignee follows the type chosen."""
+    return {"type": str(ticket.type)} if sure(ticket, policy) else {}
 
 
 def needing_review(limit: int = 200) -> list[int]:
@@ -124,11 +141,12 @@ def apply_review(ticket_id: int, answer: TicketReview, policy: TicketTypes) -> R
     """The ticket as the person typed it, once (a re-run reads the same answer), and the route
     to start: the type's when they chose "route as typed"."""
     kind = policy.get(answer.type)
+    assignee = policy.assignee(answer.type) if answer.assignee == BY_TYPE else answer.assignee
     with store.session() as s:
         row = s.get(TicketRow, ticket_id)
         if row is None:
             raise TicketNotFound(f"ticket_id: no ticket {ticket_id} in the store")
-        row.type, row.assignee = answer.type, answer.assignee
+        row.type, row.assignee = answer.type, assignee
         row.confidence = 1.0
         if answer.action is ReviewAction.RESOLVE:
             row.status = TicketStatus.RESOLVED
@@ -142,7 +160,7 @@ def apply_review(ticket_id: int, answer: TicketReview, policy: TicketTypes) -> R
                 TicketReviewRow(
                     ticket_id=ticket_id,
                     type=answer.type,
-                    assignee=answer.assignee,
+                    assignee=assignee,
                     action=answer.action.value,
                     note=answer.note,
                     reviewer=answer.reviewer,

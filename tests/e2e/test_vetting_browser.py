@@ -236,6 +236,9 @@ def test_a_person_types_an_unclear_mail_in_the_review_queue(
     expect(form.get_by_text("best guesses").first).to_be_visible(timeout=30_000)
     expect(form.get_by_text("see you then").first).to_be_visible()
     selects = form.locator(".p-select-button__control")
+    selects.nth(0).click()  # the type: a guess this unsure is not pre-selected, a person chooses
+    page.keyboard.press("ArrowDown")
+    page.get_by_role("option", name="Question", exact=True).click()
     selects.nth(3).click()  # the reviewer: a person of people.yaml
     page.keyboard.press("ArrowDown")
     page.get_by_role("option", name="Jordan Diaz", exact=True).click()

@@ -31,8 +31,7 @@ def small_training(
 ) -> list[dict[str, Any]]:
     """Config whose training mail is the first few messages of each type by three writers."""
     config = tmp_path / "config"
-    shutil.copytree(PROJECT_ROOT / "config", config, ignore=shutil.ignore_patterns("training"))
-    (config / "training").mkdir()
+    shutil.copytree(PROJECT_ROOT / "config", config, ignore=shutil.ignore_patterns("*.jsonl"))
     rows: list[dict[str, Any]] = []
     for writer in WRITERS:
         by_type: dict[str, list[str]] = defaultdict(list)

@@ -28,6 +28,7 @@ def classify_many(mails: Sequence[InboundMail], policy: TicketTypes) -> list[Tri
     """Each message's type, confidence, the next two types and what happens to the ticket."""
     model = typing_model()
     signal = f"model:{model.record.get('version', 'unsaved')}"
+    team = [policy.domains()] * len(mails)  # the team's mail, read in the team's world
     return [
         decide(
             Classification(kind, confidence, direction_of(mail, policy), [signal], alternatives),
@@ -35,7 +36,7 @@ def classify_many(mails: Sequence[InboundMail], policy: TicketTypes) -> list[Tri
             threshold=model.threshold,
         )
         for mail, (kind, confidence, alternatives) in zip(
-            mails, model.predict_many(mails), strict=True
+            mails, model.predict_many(mails, team), strict=True
         )
     ]
 

@@ -35,7 +35,7 @@ from csflows.triage.classifier.features import (
     mail_parts,
 )
 from csflows.triage.mail.inbound import InboundMail
-from csflows.triage.policy import TicketTypes
+from csflows.triage.policy import World
 
 # Each feature group's weight, chosen by leave-one-writer-out accuracy (bench/README.md):
 # character n-grams generalise best across writers (typos, Spanish, part numbers).
@@ -55,11 +55,12 @@ ENSEMBLE = True
 Prediction = tuple[str, float, list[tuple[str, float]]]  # type, confidence, the next two types
 
 
-def rows(mails: Sequence[InboundMail], policy: TicketTypes) -> np.ndarray[Any, Any]:
-    """The pipeline's input: one row of text columns per message (see `SUBJECT` ... `TEXT`)."""
+def rows(mails: Sequence[InboundMail], worlds: Sequence[World]) -> np.ndarray[Any, Any]:
+    """The pipeline's input: one row of text columns per message (see `SUBJECT` ... `TEXT`),
+    each message's direction read in its world (one per message)."""
     out = np.empty((len(mails), DIRECTED + 1), dtype=object)
-    for i, mail in enumerate(mails):
-        out[i] = mail_parts(mail, policy).row()
+    for i, (mail, world) in enumerate(zip(mails, worlds, strict=True)):
+        out[i] = mail_parts(mail, world).row()
     return out
 
 
@@ -252,10 +253,11 @@ class Scorer:
 
 @dataclass
 class TriageModel:
-    """A fitted pipeline with the policy it reads directions by and its auto-handling threshold."""
+    """A fitted pipeline with the world it reads new mail's directions in (the team's domains)
+    and its auto-handling threshold."""
 
     pipeline: Pipeline
-    policy: TicketTypes
+    world: World
     threshold: float = 1.0  # nothing is auto-handled until an evaluation sets it
     record: dict[str, Any] = field(default_factory=dict)
     _scorer: Scorer | None = field(default=None, repr=False, compare=False)
@@ -265,30 +267,39 @@ class TriageModel:
         cls,
         mails: Sequence[InboundMail],
         types: Sequence[str],
-        policy: TicketTypes,
+        worlds: Sequence[World],
+        world: World,
         weights: Sequence[float] | None = None,
         **options: Any,
     ) -> TriageModel:
-        """Fit on labelled mail; `weights` (one per message, default 1) count some more."""
+        """Fit on labelled mail, each message's direction read in its own world (`worlds`, one
+        per message); the model reads new mail in `world`. `weights` (one per message, default
+        1) count some more."""
         pipeline = build_pipeline(**options)
         fit_options = {} if weights is None else {"classify__sample_weight": np.asarray(weights)}
-        pipeline.fit(rows(mails, policy), np.asarray(types), **fit_options)
-        return cls(pipeline, policy)
+        pipeline.fit(rows(mails, worlds), np.asarray(types), **fit_options)
+        return cls(pipeline, world)
 
     @property
     def labels(self) -> list[str]:
         return [str(c) for c in self.pipeline.classes_]
 
-    def probabilities(self, mails: Sequence[InboundMail]) -> np.ndarray[Any, Any]:
-        """One row of type probabilities per message, columns in `labels` order."""
+    def probabilities(
+        self, mails: Sequence[InboundMail], worlds: Sequence[World] | None = None
+    ) -> np.ndarray[Any, Any]:
+        """One row of type probabilities per message, columns in `labels` order; each message
+        read in its world in `worlds` (one per message), by default the model's."""
         if self._scorer is None:
             self._scorer = Scorer.of(self.pipeline)
-        return self._scorer.probabilities(rows(mails, self.policy))
+        return self._scorer.probabilities(rows(mails, worlds or [self.world] * len(mails)))
 
-    def predict_many(self, mails: Sequence[InboundMail]) -> list[Prediction]:
+    def predict_many(
+        self, mails: Sequence[InboundMail], worlds: Sequence[World] | None = None
+    ) -> list[Prediction]:
+        """Each message's prediction (see `predict`), read in its world (see `probabilities`)."""
         labels = self.labels
         out = []
-        for p in self.probabilities(mails):
+        for p in self.probabilities(mails, worlds):
             order = np.argsort(-p)[:3]
             ranked = [(labels[i], round(float(p[i]), 4)) for i in order]
             out.append((ranked[0][0], ranked[0][1], ranked[1:]))

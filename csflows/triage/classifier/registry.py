@@ -127,13 +127,15 @@ def load(version: str) -> TriageModel:
             f"no triage model {version!r} in {models_dir()}: csflows classifier show lists them"
         )
     pipeline = load_pipeline(models_dir() / f"{version}.skops")
-    return TriageModel(pipeline, ticket_types(), float(record["threshold"]), record)
+    return TriageModel(pipeline, ticket_types().domains(), float(record["threshold"]), record)
 
 
 def built_once(key: str, build: Callable[[], tuple[TriageModel, dict[str, Any]]]) -> TriageModel:
-    """The model `build()` makes (with its evaluation) from what `key` hashes (the training set,
-    the domains and the precision target), built once per machine and kept in `cache_dir()/triage/`: processes asking at the same time
-    wait for the first one's build instead of each training."""
+    """The model `build()` makes (with its evaluation) from what `key` hashes (the training mail
+    and the world it is read in, never the team's domains, and the precision target), built once
+    per machine and kept in `cache_dir()/triage/`: processes asking at the same time wait for the
+    first one's build instead of each training. It reads new mail in the team's world
+    (config/ticket_types.yaml)."""
     folder = cache_dir() / "triage"
     folder.mkdir(parents=True, exist_ok=True)
     version = f"shipped-{key[:16]}-sklearn{sklearn.__version__}"
@@ -148,7 +150,7 @@ def built_once(key: str, build: Callable[[], tuple[TriageModel, dict[str, Any]]]
             _keep_newest(folder, KEEP_BUILT)
     record = json.loads(record_path.read_text(encoding="utf-8"))
     pipeline = load_pipeline(path)
-    return TriageModel(pipeline, ticket_types(), float(record["threshold"]), record)
+    return TriageModel(pipeline, ticket_types().domains(), float(record["threshold"]), record)
 
 
 KEEP_BUILT = 3  # shipped models kept per machine (checkouts of other training mail share it)

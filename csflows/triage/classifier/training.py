@@ -22,9 +22,9 @@ from sklearn.metrics import f1_score
 from csflows import config
 from csflows.paths import config_dir
 from csflows.triage.classifier import registry
-from csflows.triage.classifier.model import TriageModel
+from csflows.triage.classifier.model import Prediction, TriageModel
 from csflows.triage.mail.inbound import InboundMail, mail_from_json
-from csflows.triage.policy import TicketTypes, ticket_types
+from csflows.triage.policy import TicketTypes, World, ticket_types
 
 TEAM = "team"  # the writer name of the team's review answers
 TEAM_FOLDS = 5  # the team's recent answers are tested in this many folds
@@ -34,11 +34,13 @@ THRESHOLDS = [round(t, 2) for t in np.arange(0.20, 1.0, 0.02)]
 
 @dataclass(frozen=True)
 class Example:
-    """One labelled message and who wrote it."""
+    """One labelled message, who wrote it, and the world its direction is read in (the
+    writers' for training mail, the team's for its review answers)."""
 
     mail: InboundMail
     type: str
     writer: str
+    world: World
     id: str = ""
 
 
@@ -68,24 +70,37 @@ def writers_dir() -> Path:
     return config_dir() / "training"
 
 
-def load_writer(path: Path) -> list[Example]:
-    """A writer's labelled mail (JSON Lines: id, type, from, to, cc, subject, body, attachments)."""
-    return config.read_jsonl(path, lambda row, n: example_from_row(row, path.stem, str(n)))
+def training_world(folder: Path | None = None) -> World:
+    """The domains the writers' mail is written in (`config/training/world.yaml`): their
+    company's and its suppliers', whatever domains the team configures."""
+    return config.load("world", World, (folder or writers_dir()) / "world.yaml")
 
 
-def example_from_row(row: dict[str, Any], writer: str, fallback_id: str = "") -> Example:
-    """One training row (id, type, from, to, cc, subject, body, attachments) as an example."""
-    return Example(mail_from_json(row), str(row["type"]), writer, str(row.get("id", fallback_id)))
+def load_writer(path: Path, world: World) -> list[Example]:
+    """A writer's labelled mail (JSON Lines: id, type, from, to, cc, subject, body, attachments),
+    written in `world`."""
+    return config.read_jsonl(path, lambda row, n: example_from_row(row, path.stem, world, str(n)))
+
+
+def example_from_row(
+    row: dict[str, Any], writer: str, world: World, fallback_id: str = ""
+) -> Example:
+    """One training row (id, type, from, to, cc, subject, body, attachments) as an example whose
+    direction is read in `world`."""
+    mail, kind, id_ = mail_from_json(row), str(row["type"]), str(row.get("id", fallback_id))
+    return Example(mail, kind, writer, world.domains(), id_)
 
 
 def load_writers(folder: Path | None = None) -> dict[str, list[Example]]:
-    """Every writer's mail, by writer (file stem), sorted by name."""
+    """Every writer's mail, by writer (file stem), sorted by name, in the training world."""
     folder = folder or writers_dir()
-    return {p.stem: load_writer(p) for p in sorted(folder.glob("*.jsonl"))}
+    world = training_world(folder)
+    return {p.stem: load_writer(p, world) for p in sorted(folder.glob("*.jsonl"))}
 
 
 def training_sha256(examples: Sequence[Example]) -> str:
-    """A hash over the sorted training rows: the same mail gives the same hash in any order."""
+    """A hash over the sorted training rows and the domains each is read in: the same mail in
+    the same world gives the same hash in any order."""
     digest = hashlib.sha256()
     for line in sorted(_canonical(e) for e in examples):
         digest.update(line.encode("utf-8") + b"\n")
@@ -94,18 +109,21 @@ def training_sha256(examples: Sequence[Example]) -> str:
 
 def _canonical(e: Example) -> str:
     m = e.mail
-    row = [e.type, m.sender, list(m.to), m.subject, m.body, list(m.attachments)]
+    world = [e.world.own_domains, e.world.supplier_domains]
+    row = [e.type, m.sender, list(m.to), m.subject, m.body, list(m.attachments), world]
     return json.dumps(row, ensure_ascii=False, sort_keys=True)
 
 
 def fit(examples: Sequence[Example], policy: TicketTypes, **options: Any) -> TriageModel:
-    """A model on `examples`; the team's review answers count `policy.team_answer_weight` times a
+    """A model on `examples`, each read in its own world, that reads new mail in the team's
+    (`policy`'s domains); the team's review answers count `policy.team_answer_weight` times a
     writer's example (config/ticket_types.yaml)."""
     team_weight = policy.team_answer_weight
     return TriageModel.fit(
         [e.mail for e in examples],
         [e.type for e in examples],
-        policy,
+        [e.world for e in examples],
+        policy.domains(),
         weights=[team_weight if e.writer == TEAM else 1.0 for e in examples],
         **options,
     )
@@ -124,7 +142,7 @@ def leave_one_writer_out(
     for writer, test in by_writer.items():
         rest = [e for w, mail in by_writer.items() if w != writer for e in mail]
         model = train([*rest, *team])
-        predictions = model.predict_many([e.mail for e in test])
+        predictions = predict(model, test)
         folds.append(
             Fold(
                 writer,
@@ -155,8 +173,13 @@ def recent_answers_right(
 
 def typed_right(model: TriageModel, examples: Sequence[Example]) -> int:
     """How many of `examples` `model` types as labelled."""
-    predictions = model.predict_many([e.mail for e in examples])
+    predictions = predict(model, examples)
     return sum(p[0] == e.type for p, e in zip(predictions, examples, strict=True))
+
+
+def predict(model: TriageModel, examples: Sequence[Example]) -> list[Prediction]:
+    """`model`'s predictions for `examples`, each read in its own world."""
+    return model.predict_many([e.mail for e in examples], [e.world for e in examples])
 
 
 def choose_threshold(folds: Sequence[Fold], target: float) -> float:
@@ -273,18 +296,22 @@ def shipped_model() -> TriageModel:
     """The model trained on the repository's training mail (every writer in config/training/),
     which types tickets until retrain-classifier promotes one: built once per machine (the
     leave-one-writer-out evaluation that sets its threshold takes under a minute), loaded once
-    per process."""
-    files = [*sorted(writers_dir().glob("*.jsonl")), config_dir() / "ticket_types.yaml"]
-    return config.rebuilt_on_change(("shipped-model", writers_dir()), files, _shipped_model)
+    per process. The writers' mail is read in its own world (world.yaml), so one model serves
+    any team's domains; ticket_types.yaml only sets the world it reads new mail in."""
+    folder = writers_dir()
+    files = [
+        *sorted(folder.glob("*.jsonl")),
+        folder / "world.yaml",
+        config_dir() / "ticket_types.yaml",
+    ]
+    return config.rebuilt_on_change(("shipped-model", folder), files, _shipped_model)
 
 
 def _shipped_model() -> TriageModel:
     policy = ticket_types()
     by_writer = load_writers()
     examples = [e for mail in by_writer.values() for e in mail]
-    # A message's direction is one of the model's signals: other domains, another model; another
-    # precision target, another threshold.
-    domains = json.dumps([policy.own_domains, policy.supplier_domains])
-    built_from = f"{training_sha256(examples)}\n{domains}\n{policy.auto_handled_precision!r}"
+    # The mail and its world, not the team's domains; another precision target, another threshold.
+    built_from = f"{training_sha256(examples)}\n{policy.auto_handled_precision!r}"
     key = hashlib.sha256(built_from.encode()).hexdigest()
     return registry.built_once(key, lambda: train_evaluated(by_writer, policy))

@@ -1,6 +1,7 @@
 """A message as the triage model reads it (`InboundMail`): from a parsed ticket or from the JSON
 keys of `csflows classify` and the training mail; and its direction, told by the sender's and
-recipients' domains against ours and our suppliers'."""
+recipients' domains against a world's own and supplier domains (the team's for the team's mail,
+the training mail's for the writers')."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from csflows.models import Ticket
-from csflows.triage.policy import Direction, TicketTypes
+from csflows.triage.policy import Direction, World
 
 
 @dataclass(frozen=True)
@@ -40,15 +41,21 @@ def _within(domain: str, domains: Iterable[str]) -> bool:
     return any(domain == d or domain.endswith("." + d) for d in domains)
 
 
-def direction_of(mail: InboundMail, policy: TicketTypes) -> Direction:
-    """Ours to ours is internal, ours to anyone else sent by us; from outside, supplier or customer."""
+def direction_of(mail: InboundMail, world: World) -> Direction:
+    """Ours to ours is internal, ours to anyone else sent by us; from outside, supplier or
+    customer; "ours" and "supplier" are the `world`'s domains (a `TicketTypes` is the team's)."""
     sender = domain_of(mail.sender)
-    if _within(sender, policy.own_domains):
-        outside = [a for a in mail.to if not _within(domain_of(a), policy.own_domains)]
+    if _within(sender, world.own_domains):
+        outside = [a for a in mail.to if not _within(domain_of(a), world.own_domains)]
         return Direction.SENT_BY_US if outside else Direction.INTERNAL
-    if _within(sender, policy.supplier_domains):
+    if _within(sender, world.supplier_domains):
         return Direction.SUPPLIER
     return Direction.CUSTOMER
+
+
+def to_supplier(mail: InboundMail, world: World) -> bool:
+    """A recipient is one of the `world`'s suppliers (our buying, or a supplier copied in)."""
+    return any(_within(domain_of(a), world.supplier_domains) for a in mail.to)
 
 
 def mail_from_json(row: dict[str, object]) -> InboundMail:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from csflows.triage.mail.inbound import InboundMail, direction_of, mail_from_json
-from csflows.triage.policy import Direction, ticket_types
+from csflows.triage.mail.inbound import InboundMail, direction_of, mail_from_json, to_supplier
+from csflows.triage.policy import Direction, World, ticket_types
 
 
 def _mail(sender: str, to: tuple[str, ...] = ("cs@advantus.com",)) -> InboundMail:
@@ -23,6 +23,17 @@ def test_direction_by_domain() -> None:
     assert direction_of(_mail("jen@advantus.com", ("prepress@advantus.com",)), policy) is (
         Direction.INTERNAL
     )
+
+
+def test_a_supplier_among_the_recipients_is_told_by_the_worlds_domains() -> None:
+    policy = ticket_types()
+    assert to_supplier(
+        _mail("jen@advantus.com", ("b@shop.example", "q@Orders.PackRight.test")), policy
+    )
+    assert not to_supplier(_mail("jen@advantus.com", ("b@shop.example",)), policy)
+    team = World(own_domains=["corvane-supply.example"], supplier_domains=["kestrelinks.example"])
+    assert not to_supplier(_mail("jen@corvane-supply.example", ("q@packright.test",)), team)
+    assert to_supplier(_mail("jen@corvane-supply.example", ("q@kestrelinks.example",)), team)
 
 
 def test_mail_from_json_reads_cc_as_recipients_and_refuses_bad_rows() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,9 @@ PER_TYPE = 5
 @pytest.fixture(scope="module")
 def small() -> tuple[TriageModel, list[training.Example]]:
     """A model on the first few of each type from one writer, and some of its other mail."""
-    examples = training.load_writer(training.writers_dir() / "coral.jsonl")
+    examples = training.load_writer(
+        training.writers_dir() / "coral.jsonl", training.training_world()
+    )
     by_type: dict[str, list[training.Example]] = defaultdict(list)
     for e in examples:
         by_type[e.type].append(e)
@@ -56,7 +59,7 @@ def test_the_model_round_trips_through_skops(store_home: Path, small: tuple) -> 
     mails = [e.mail for e in rest]
     assert np.allclose(loaded.probabilities(mails), model.probabilities(mails))
     # the fast arithmetic gives the pipeline's own probabilities
-    pipeline = loaded.pipeline.predict_proba(rows(mails, loaded.policy))
+    pipeline = loaded.pipeline.predict_proba(rows(mails, [loaded.world] * len(mails)))
     assert np.allclose(loaded.probabilities(mails), pipeline)
     one_at_a_time = np.vstack([loaded.probabilities([m]) for m in mails])  # triage's way
     assert np.allclose(one_at_a_time, pipeline)
@@ -167,12 +170,16 @@ def test_the_training_mail_names_only_ticket_types_and_covers_every_one() -> Non
     assert {e.type for examples in by_writer.values() for e in examples} == names
 
 
-def test_the_training_hash_ignores_order_and_sees_a_label_change() -> None:
-    examples = training.load_writer(training.writers_dir() / "bodhi.jsonl")[:20]
+def test_the_training_hash_ignores_order_and_sees_a_label_or_world_change() -> None:
+    world = training.training_world()
+    examples = training.load_writer(training.writers_dir() / "bodhi.jsonl", world)[:20]
     digest = training.training_sha256(examples)
     assert training.training_sha256(list(reversed(examples))) == digest
-    relabelled = [training.Example(examples[0].mail, "Task", "bodhi"), *examples[1:]]
-    assert examples[0].type != "Task" and training.training_sha256(relabelled) != digest
+    first = examples[0]
+    relabelled = [training.Example(first.mail, "Task", "bodhi", world), *examples[1:]]
+    assert first.type != "Task" and training.training_sha256(relabelled) != digest
+    elsewhere = [replace(e, world=world.model_copy(update=THEIRS)) for e in examples]
+    assert training.training_sha256(elsewhere) != digest  # the same mail read otherwise
 
 
 def test_a_promoted_model_types_tickets_with_its_own_threshold(
@@ -212,7 +219,7 @@ def test_a_review_answer_is_in_the_next_training_set(store_ready: Path) -> None:
     )
     review.apply_review(ticket_id, answer, ticket_types())
     [row] = review.reviewed_examples()
-    example = training.example_from_row(row, "team")
+    example = training.example_from_row(row, "team", ticket_types())
     assert (example.type, example.writer, example.mail.body.strip()) == (
         "Question",
         "team",
@@ -284,7 +291,37 @@ def test_a_person_types_a_ticket_below_the_models_threshold_or_the_teams_floor()
     assert typed(0.70, threshold=0.64, floor=0.8) == (True, "Customer Service")  # the team's
 
 
-def test_the_shipped_model_is_rebuilt_for_other_domains_or_another_precision_target(
+def _first_of_each_type(examples: list[training.Example], count: int) -> list[training.Example]:
+    seen: dict[str, int] = defaultdict(int)
+    kept = []
+    for e in examples:
+        seen[e.type] += 1
+        if seen[e.type] <= count:
+            kept.append(e)
+    return kept
+
+
+THEIRS = {"own_domains": ["corvane-supply.example"], "supplier_domains": ["kestrelinks.example"]}
+
+
+def test_a_teams_domains_leave_the_leave_one_writer_out_figures_unchanged() -> None:
+    """The writers' mail is read in its own world, so another team's domains train the same
+    models and type the writers' mail the same."""
+    world = training.training_world()
+    by_writer = {
+        w: _first_of_each_type(
+            training.load_writer(training.writers_dir() / f"{w}.jsonl", world), 2
+        )
+        for w in ("coral", "gus", "emeka")
+    }
+    ours = ticket_types()
+    theirs = ours.model_copy(update=THEIRS)
+    folds = training.leave_one_writer_out(by_writer, ours)
+    assert training.leave_one_writer_out(by_writer, theirs) == folds
+    assert len(folds) == 3 and all(len(f.truth) == 60 for f in folds)
+
+
+def test_the_shipped_model_is_the_same_for_any_teams_domains_not_another_precision_target(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import json
@@ -293,8 +330,7 @@ def test_the_shipped_model_is_rebuilt_for_other_domains_or_another_precision_tar
     from csflows.paths import PROJECT_ROOT
 
     config = tmp_path / "config"
-    shutil.copytree(PROJECT_ROOT / "config", config, ignore=shutil.ignore_patterns("training"))
-    (config / "training").mkdir()
+    shutil.copytree(PROJECT_ROOT / "config", config, ignore=shutil.ignore_patterns("*.jsonl"))
     for writer in ("coral", "gus"):
         seen: dict[str, int] = defaultdict(int)
         kept = []
@@ -307,11 +343,17 @@ def test_the_shipped_model_is_rebuilt_for_other_domains_or_another_precision_tar
     monkeypatch.setenv("CSFLOWS_CONFIG_DIR", str(config))
     monkeypatch.setenv("CSFLOWS_CACHE_DIR", str(tmp_path / "cache"))
     first = training.shipped_model().record["version"]
-    assert training.shipped_model().record["version"] == first  # the same mail: the same model
     types = config / "ticket_types.yaml"
-    types.write_text(types.read_text().replace("supplier.test, ", "supplier.test, acme.example, "))
+    ours = "[advantus.com, advantus.test, floatingluxuries.com]"
+    assert ours in types.read_text()
+    types.write_text(types.read_text().replace(ours, "[corvane-supply.example]"))
+    again = training.shipped_model()
+    assert again.record["version"] == first  # the team's domains: the same model
+    assert again.world.own_domains == ["corvane-supply.example"]  # reading the team's mail
+    world = config / "training" / "world.yaml"
+    world.write_text(world.read_text().replace("inkworks.test", "inkworks.test, acme.example"))
     second = training.shipped_model().record["version"]
-    assert second != first  # a new supplier: a new model
+    assert second != first  # another training world
     types.write_text(
         types.read_text().replace("auto_handled_precision: 0.95", "auto_handled_precision: 0.9")
     )
