@@ -60,6 +60,15 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "total": Decimal("280.50"),
         "shortfall": Decimal("69.50"),
     },
+    "first_po_minimums": lambda: {
+        "customer_name": _APPLICANT["business_name"],
+        "po_number": "PO-100",
+        "division": _division("craft_hobby"),
+        "minimums": _division("craft_hobby").minimums,
+        "minimum": Decimal(350),
+        "total": Decimal(100),
+        "shortfall": Decimal(250),
+    },
     "po_unknown_sender": lambda: {
         "sender": "Buyer <buyer@unknown-shop.example>",
         "po_number": "PO-7781",

@@ -13,6 +13,7 @@ _ACCOUNT_NUMBER = re.compile(
     r"(?P<number>[A-Z0-9][A-Z0-9\-]{2,30})"
 )
 MINIMUMS_TEMPLATE = "order_minimums"
+FIRST_PO_MINIMUMS_TEMPLATE = "first_po_minimums"
 UNKNOWN_SENDER_TEMPLATE = "po_unknown_sender"
 SUPERVISOR_TEMPLATE = "po_supervisor_review"
 
@@ -47,15 +48,32 @@ def decide(sender: Sender, reading: PoReading, division: Division | None) -> PoD
             reason="the PO cannot be read: " + "; ".join(reading.problems),
         )
     if sender.kind is SenderKind.APPLICANT:
-        return PoDecision(
-            action=PoAction.RESUME_VETTING,
-            reason=f"the approved applicant's first PO (inquiry {sender.inquiry_id})",
-        )
+        return _first_po(sender, reading, division)
     if division is None:
         raise ValueError(f"customer {sender.customer_id}: no division")
     if sender.level == 4:
         return _level4(division, reading)
     return _minimums(division, reading, sender.level)
+
+
+def _first_po(sender: Sender, reading: PoReading, division: Division | None) -> PoDecision:
+    """Seed 001 ("Can the customer order in the division-specified minimums?"): an approved
+    applicant's first PO below the division's minimum order creates no customer; the applicant
+    is told the minimum and the vetting keeps waiting for a first PO that meets it."""
+    first = f"the approved applicant's first PO (inquiry {sender.inquiry_id})"
+    minimum = division.minimums.order_amount if division else None
+    total = reading.total
+    assert total is not None  # readable
+    if division is None or minimum is None or total >= minimum:
+        return PoDecision(action=PoAction.RESUME_VETTING, reason=first)
+    return PoDecision(
+        action=PoAction.MINIMUMS_RESPONSE,
+        reason=f"{first}: total {usd(total)} is below the {division.name} minimum order "
+        f"{usd(minimum)}; no customer is created and the vetting waits for a PO that meets it",
+        template=FIRST_PO_MINIMUMS_TEMPLATE,
+        values={"minimum": minimum, "shortfall": minimum - total},
+        minimum=minimum,
+    )
 
 
 def _level4(division: Division, reading: PoReading) -> PoDecision:
