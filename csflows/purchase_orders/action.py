@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from csflows.models import Division, Level4Policy
 from csflows.models.purchase_order import PoAction, PoDecision, PoReading, Sender, SenderKind
@@ -66,11 +67,21 @@ def _first_po(sender: Sender, reading: PoReading, division: Division | None) -> 
     assert total is not None  # readable
     if division is None or minimum is None or total >= minimum:
         return PoDecision(action=PoAction.RESUME_VETTING, reason=first)
+    return _below_minimum(
+        f"{first}: total {usd(total)} is below the {division.name} minimum order "
+        f"{usd(minimum)}; no customer is created and the vetting waits for a PO that meets it",
+        FIRST_PO_MINIMUMS_TEMPLATE,
+        minimum,
+        total,
+    )
+
+
+def _below_minimum(reason: str, template: str, minimum: Decimal, total: Decimal) -> PoDecision:
+    """The minimums response: `template` tells the sender the minimum and what is missing."""
     return PoDecision(
         action=PoAction.MINIMUMS_RESPONSE,
-        reason=f"{first}: total {usd(total)} is below the {division.name} minimum order "
-        f"{usd(minimum)}; no customer is created and the vetting waits for a PO that meets it",
-        template=FIRST_PO_MINIMUMS_TEMPLATE,
+        reason=reason,
+        template=template,
         values={"minimum": minimum, "shortfall": minimum - total},
         minimum=minimum,
     )
@@ -153,13 +164,12 @@ def _minimums(division: Division, reading: PoReading, level: int | None) -> PoDe
             flags=[f"no minimum order is configured for {division.name}: not checked"],
         )
     if total < minimum:
-        return PoDecision(
-            action=PoAction.MINIMUMS_RESPONSE,
-            reason=f"{label}, {division.name}: total {usd(total)} is below the minimum order "
+        return _below_minimum(
+            f"{label}, {division.name}: total {usd(total)} is below the minimum order "
             f"{usd(minimum)}",
-            template=MINIMUMS_TEMPLATE,
-            values={"minimum": minimum, "shortfall": minimum - total},
-            minimum=minimum,
+            MINIMUMS_TEMPLATE,
+            minimum,
+            total,
         )
     return PoDecision(
         action=PoAction.ACCEPT,

@@ -182,17 +182,7 @@ def test_approved_applicants_first_po_resumes_their_vetting(
     directory: None, smtp_server: SmtpServer
 ) -> None:
     """A stand-in for issue 4's vetting run: it waits at the first-PO gate, paused in-process."""
-    with store.session() as s:
-        s.add(
-            InquiryRow(
-                dedupe_key="k",
-                raw="{}",
-                business_name="New Shop",
-                email="owner@newshop.example",
-                division="craft_hobby",
-                status="awaiting_first_po",
-            )
-        )
+    _applicant_awaiting_first_po()
     got: dict[str, Any] = {}
 
     @flow
@@ -220,18 +210,7 @@ def test_an_applicants_first_po_below_the_minimum_is_told_the_minimum_and_the_ga
 ) -> None:
     """Seed 001: a $100 first PO to Craft & Hobby neither resumes the vetting (it stays
     awaiting its first PO) nor creates a customer or an order; the applicant gets the minimum."""
-    with store.session() as s:
-        s.add(
-            InquiryRow(
-                dedupe_key="k",
-                raw="{}",
-                business_name="New Shop",
-                email="owner@newshop.example",
-                division="craft_hobby",
-                status="awaiting_first_po",
-                flow_run_id="00000000-0000-0000-0000-000000000000",
-            )
-        )
+    _applicant_awaiting_first_po(flow_run_id="00000000-0000-0000-0000-000000000000")
     result = handle_purchase_order(
         message=po_message("owner@newshop.example", "PO 1\nTotal: 100.00")
     ).model_dump(mode="json")
@@ -242,6 +221,22 @@ def test_an_applicants_first_po_below_the_minimum_is_told_the_minimum_and_the_ga
         assert s.scalars(select(InquiryRow.status)).one() == "awaiting_first_po"
         assert s.scalars(select(PoActionRow.status)).one() == "done"
     assert _count(OrderRow) == 0
+
+
+def _applicant_awaiting_first_po(flow_run_id: str | None = None) -> None:
+    """New Shop, approved for Craft & Hobby ($350 minimum order), awaiting its first PO."""
+    with store.session() as s:
+        s.add(
+            InquiryRow(
+                dedupe_key="k",
+                raw="{}",
+                business_name="New Shop",
+                email="owner@newshop.example",
+                division="craft_hobby",
+                status="awaiting_first_po",
+                flow_run_id=flow_run_id,
+            )
+        )
 
 
 def _wait_until_paused() -> None:
