@@ -54,13 +54,19 @@ def feedback(
     given = instant(at, "--at")
     policy = cadence()
     window = recovery_visit_window(
-        given, policy.negative_feedback_visit_within_hours, zone, business_calendar()
+        given,
+        policy.negative_feedback_visit_within_hours,
+        zone,
+        business_calendar(),
+        policy.visit_minutes,
     )
     restarted = plan(local_date(given, zone), policy)
     result = {
         "feedback_at": given.astimezone(ZoneInfo(zone)).isoformat(),
         "visit_due": window.visit_by.isoformat(),
         "visit_on": window.visit_on.isoformat(),
+        "visit_at": window.visit_at.isoformat(),
+        "outside_hours": window.outside_hours,
         "within_hours": policy.negative_feedback_visit_within_hours,
         "restart_plan": [p.as_json() for p in restarted],
     }
@@ -69,8 +75,9 @@ def feedback(
         return
     typer.echo("1. Update the sales agent now.")
     typer.echo(
-        f"2. Client visit planned {window.visit_on:%a %Y-%m-%d}; it must happen by "
+        f"2. Client visit booked {window.visit_at:%a %Y-%m-%d %H:%M}; it must happen by "
         f"{window.visit_by:%a %Y-%m-%d %H:%M %Z} ({result['within_hours']:g} hours)."
+        + (" Opening hours leave no time for it: outside them." if window.outside_hours else "")
     )
     typer.echo("3. Back to month 1:")
     for p in restarted:

@@ -80,13 +80,7 @@ def retention_dispatch(
     size = batch_size or cadence().dispatch.batch_size
     enrolled = enroll_ready_customers(now)
 
-    negative = find_negative_feedback()
-    handled = [
-        act_on_negative_feedback.submit(ids, now) for ids in batches(negative, FEEDBACK_BATCH)
-    ]
-    acted = [future.result() for future in handled]
-    restarted = sum(len(batch.handled) for batch in acted)
-    refused = sum(len(batch.refused) for batch in acted)
+    restarted, refused = _act_on_negative_feedback(now)
 
     due = find_due_touchpoints(now)
     sends = [send_touchpoint_messages.submit(ids, now) for ids in batches(due.messages, size)]
@@ -130,6 +124,34 @@ def retention_dispatch(
     )
     print(f"retention dispatch: {summary.model_dump()}")
     return summary
+
+
+def _act_on_negative_feedback(now: datetime) -> tuple[int, int]:
+    """Seed 002's three steps for every unhandled negative feedback, in batches; how many were
+    acted on and how many refused."""
+    negative = find_negative_feedback()
+    handled = [
+        act_on_negative_feedback.submit(ids, now) for ids in batches(negative, FEEDBACK_BATCH)
+    ]
+    acted = [future.result() for future in handled]
+    return sum(len(b.handled) for b in acted), sum(len(b.refused) for b in acted)
+
+
+class FeedbackActedOn(BaseModel):
+    """One negative-feedback run: the feedback acted on and the feedback refused."""
+
+    handled: int
+    refused: int
+
+
+@flow(name="retention-negative-feedback", log_prints=True)
+def retention_negative_feedback(now: datetime | None = None) -> FeedbackActedOn:
+    """Seed 002's 48 hours hold on weekends too: every few minutes, any day, act on negative
+    feedback (a complaint by mail or SMS that triage recorded, an outcome logged late), so it
+    is never first seen on Monday by the weekday dispatch."""
+    restarted, refused = _act_on_negative_feedback(now or datetime.now(UTC))
+    print(f"negative feedback: {restarted} acted on, {refused} refused")
+    return FeedbackActedOn(handled=restarted, refused=refused)
 
 
 @flow(

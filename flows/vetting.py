@@ -50,6 +50,7 @@ from csflows.vetting.gates import (
     ApprovalDecision,
     FirstPurchaseOrder,
     approval_form,
+    first_po_form,
 )
 from csflows.vetting.inquiries import Claim, InquiryRecord
 from csflows.vetting.owner import rep_for, rep_of
@@ -315,8 +316,13 @@ def first_po(inquiry: InquiryRecord, form: NewCustomerInquiry) -> FirstPurchaseO
     send_email_task(letters.approved(inquiry.id, form, rep_of(inquiry.rep)))
     inquiry.await_first_po()
     awaiting("first-po")
+    division = division_of(form)
     po = wait_at_gate(
-        inquiry, "first-po", FirstPurchaseOrder, description=first_po_context(inquiry, form)
+        inquiry,
+        "first-po",
+        FirstPurchaseOrder,
+        description=first_po_context(inquiry, form),
+        form=first_po_form(division.minimums.order_amount if division else None),
     )
     po.record(inquiry, sender=form.email or "applicant")
     return po

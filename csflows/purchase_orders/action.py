@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from csflows.models import Division, Level4Policy
 from csflows.models.purchase_order import PoAction, PoDecision, PoReading, Sender, SenderKind
@@ -13,6 +14,7 @@ _ACCOUNT_NUMBER = re.compile(
     r"(?P<number>[A-Z0-9][A-Z0-9\-]{2,30})"
 )
 MINIMUMS_TEMPLATE = "order_minimums"
+FIRST_PO_MINIMUMS_TEMPLATE = "first_po_minimums"
 UNKNOWN_SENDER_TEMPLATE = "po_unknown_sender"
 SUPERVISOR_TEMPLATE = "po_supervisor_review"
 
@@ -47,15 +49,42 @@ def decide(sender: Sender, reading: PoReading, division: Division | None) -> PoD
             reason="the PO cannot be read: " + "; ".join(reading.problems),
         )
     if sender.kind is SenderKind.APPLICANT:
-        return PoDecision(
-            action=PoAction.RESUME_VETTING,
-            reason=f"the approved applicant's first PO (inquiry {sender.inquiry_id})",
-        )
+        return _first_po(sender, reading, division)
     if division is None:
         raise ValueError(f"customer {sender.customer_id}: no division")
     if sender.level == 4:
         return _level4(division, reading)
     return _minimums(division, reading, sender.level)
+
+
+def _first_po(sender: Sender, reading: PoReading, division: Division | None) -> PoDecision:
+    """Seed 001 ("Can the customer order in the division-specified minimums?"): an approved
+    applicant's first PO below the division's minimum order creates no customer; the applicant
+    is told the minimum and the vetting keeps waiting for a first PO that meets it."""
+    first = f"the approved applicant's first PO (inquiry {sender.inquiry_id})"
+    minimum = division.minimums.order_amount if division else None
+    total = reading.total
+    assert total is not None  # readable
+    if division is None or minimum is None or total >= minimum:
+        return PoDecision(action=PoAction.RESUME_VETTING, reason=first)
+    return _below_minimum(
+        f"{first}: total {usd(total)} is below the {division.name} minimum order "
+        f"{usd(minimum)}; no customer is created and the vetting waits for a PO that meets it",
+        FIRST_PO_MINIMUMS_TEMPLATE,
+        minimum,
+        total,
+    )
+
+
+def _below_minimum(reason: str, template: str, minimum: Decimal, total: Decimal) -> PoDecision:
+    """The minimums response: `template` tells the sender the minimum and what is missing."""
+    return PoDecision(
+        action=PoAction.MINIMUMS_RESPONSE,
+        reason=reason,
+        template=template,
+        values={"minimum": minimum, "shortfall": minimum - total},
+        minimum=minimum,
+    )
 
 
 def _level4(division: Division, reading: PoReading) -> PoDecision:
@@ -135,13 +164,12 @@ def _minimums(division: Division, reading: PoReading, level: int | None) -> PoDe
             flags=[f"no minimum order is configured for {division.name}: not checked"],
         )
     if total < minimum:
-        return PoDecision(
-            action=PoAction.MINIMUMS_RESPONSE,
-            reason=f"{label}, {division.name}: total {usd(total)} is below the minimum order "
+        return _below_minimum(
+            f"{label}, {division.name}: total {usd(total)} is below the minimum order "
             f"{usd(minimum)}",
-            template=MINIMUMS_TEMPLATE,
-            values={"minimum": minimum, "shortfall": minimum - total},
-            minimum=minimum,
+            MINIMUMS_TEMPLATE,
+            minimum,
+            total,
         )
     return PoDecision(
         action=PoAction.ACCEPT,

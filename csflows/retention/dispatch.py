@@ -7,7 +7,7 @@ killed halfway and run again sends nothing twice and loses nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
@@ -238,11 +238,18 @@ def send_messages(
 
 
 def _visit_invite(
-    t: TouchpointRow, c: CustomerRow, agent: SalesAgent, now: datetime, policy: Cadence
+    t: TouchpointRow,
+    c: CustomerRow,
+    agent: SalesAgent,
+    now: datetime,
+    policy: Cadence,
+    start: datetime | None = None,
 ) -> Attachment:
+    """The .ics invitation: at `start` when given (a recovery visit's booked time), else at
+    opening time on the due day."""
     ics = visit_invitation(
         uid=f"touchpoint-{t.id}@csflows",
-        start=opening(t.due, c.timezone, business_calendar()),
+        start=start or opening(t.due, c.timezone, business_calendar()),
         minutes=policy.visit_minutes,
         summary=f"Client visit: {c.name} ({c.id})",
         location=c.address,
@@ -260,10 +267,12 @@ def assign_human(
     *,
     mail: MailSender,
     outcome_form: Callable[[int], str] | None = None,
+    visit_starts: Mapping[int, datetime] | None = None,
 ) -> BatchResult:
     """Assign pending calls and visits to the customer's sales agent: an email each, with an
-    .ics invitation for a visit and a link to the outcome form filled in for the touchpoint
-    (`outcome_form`); then the touchpoints are marked assigned to that agent."""
+    .ics invitation for a visit (at its `visit_starts` time, by touchpoint id, else at opening
+    time) and a link to the outcome form filled in for the touchpoint (`outcome_form`); then
+    the touchpoints are marked assigned to that agent."""
     result = BatchResult()
     agents: dict[int, str] = {}
     try:
@@ -273,7 +282,8 @@ def assign_human(
                 "outcome_link": outcome_form(t.id) if outcome_form else ""
             }
             visit = t.kind == TouchpointKind.VISIT
-            invite = [_visit_invite(t, c, agent, now, policy)] if visit else []
+            start = (visit_starts or {}).get(t.id)
+            invite = [_visit_invite(t, c, agent, now, policy, start)] if visit else []
             delivery = send_templated(
                 f"touchpoint:{t.id}:assigned",
                 str(agent.email),

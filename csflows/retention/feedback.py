@@ -2,7 +2,8 @@
 1. update the sales agent, 2. a client visit within 48 hours, 3. back to month 1.
 
 The 48 hours are clock hours from the feedback (when the call or visit happened), in the
-customer's time zone, weekend or not: the agent's mail gives the exact deadline."""
+customer's time zone, weekend or not: the visit is booked to end by then, and the agent's mail
+gives the exact deadline (and says so when opening hours do not allow the visit)."""
 
 from __future__ import annotations
 
@@ -31,25 +32,44 @@ RECOVERY_VISIT = "recovery_visit"
 
 @dataclass(frozen=True)
 class VisitWindow:
-    """When the recovery visit is planned and the deadline it must meet."""
+    """When the recovery visit is booked and the deadline it must meet."""
 
     visit_on: date  # the customer's local date
     visit_by: datetime  # aware, in the customer's time zone
+    visit_at: datetime  # aware, in the customer's time zone: when the visit is booked
+    in_hours: bool = True  # False: opening hours allow no visit by the deadline
+
+    @property
+    def outside_hours(self) -> bool:
+        return not self.in_hours
 
 
 def recovery_visit_window(
-    feedback_at: datetime, hours: float, tz: str, calendar: BusinessCalendar
+    feedback_at: datetime,
+    hours: float,
+    tz: str,
+    calendar: BusinessCalendar,
+    minutes: int = 0,
 ) -> VisitWindow:
-    """The visit within `hours` clock hours of `feedback_at`: planned on the first business day
-    after the feedback's day when that day is not past the deadline's day, else on the next day
-    (a deadline that falls on a weekend is still the deadline). A naive instant is UTC (the
-    store keeps UTC)."""
+    """The visit within `hours` clock hours of `feedback_at`, booked to end (`minutes` long) at
+    or before the deadline: at opening time on the first business day after the feedback's day
+    that allows it; where opening hours allow none (a weekend in between), outside them: the
+    day after the feedback at the opening hour, or just before the deadline if that is too
+    late. A naive instant is UTC (the store keeps UTC)."""
     given = _aware(feedback_at)
+    zone = ZoneInfo(tz)
     # elapsed hours: added in UTC, so a daylight-saving change in between is still 48 hours
-    visit_by = (given.astimezone(UTC) + timedelta(hours=hours)).astimezone(ZoneInfo(tz))
+    visit_by = (given.astimezone(UTC) + timedelta(hours=hours)).astimezone(zone)
+    latest = visit_by - timedelta(minutes=minutes)
     day_after = local_date(given, tz) + timedelta(days=1)
-    business = calendar.next_business_day(day_after)
-    return VisitWindow(business if business <= visit_by.date() else day_after, visit_by)
+    day = day_after
+    while day <= latest.date():
+        start = datetime.combine(day, calendar.business_hours.start, tzinfo=zone)
+        if calendar.is_business_day(day) and start <= latest:
+            return VisitWindow(day, visit_by, start)
+        day += timedelta(days=1)
+    outside = min(datetime.combine(day_after, calendar.business_hours.start, tzinfo=zone), latest)
+    return VisitWindow(outside.date(), visit_by, outside, in_hours=False)
 
 
 def _aware(instant: datetime) -> datetime:
@@ -184,7 +204,9 @@ def handle_negative(
             )
     zone = customer.timezone
     within = policy.negative_feedback_visit_within_hours
-    window = recovery_visit_window(feedback.created_at, within, zone, business_calendar())
+    window = recovery_visit_window(
+        feedback.created_at, within, zone, business_calendar(), policy.visit_minutes
+    )
     visit_on, visit_by = window.visit_on, window.visit_by
     today = local_date(now, zone)
     agent = policy.agent(customer.sales_agent)
@@ -199,6 +221,8 @@ def handle_negative(
         "notes": feedback.notes,
         "visit_on": visit_on.isoformat(),
         "visit_by": f"{visit_by:%A %Y-%m-%d %H:%M %Z}",
+        "visit_at": f"{window.visit_at:%A %Y-%m-%d %H:%M %Z}",
+        "outside_hours": window.outside_hours,
         "within_hours": f"{within:g}",
         "cycle": _next_cycle(customer.id),
     }
@@ -233,7 +257,7 @@ def handle_negative(
             assert found is not None
             visit, cycle = found, found.cycle
         visit_id = visit.id
-    assign_human([visit_id], now, policy, mail=mail)
+    assign_human([visit_id], now, policy, mail=mail, visit_starts={visit_id: window.visit_at})
     return NegativeFeedbackHandled(
         feedback_id=feedback_id,
         customer_id=customer.id,

@@ -2,7 +2,8 @@
 accounts (customers won through vetting: approved and a first PO) and 50 meetings held (calls and
 visits with a recorded outcome) a month; the report leads with both and the shortfall, then each
 sales agent's share. Apart from the targets, it forecasts the calls and visits planned for each
-agent in the months ahead against the agent's capacity (a configured figure, not the seed's)."""
+agent in the months ahead against the agent's capacity (a configured figure, not the seed's):
+those already scheduled plus the agent's share of the team's new accounts."""
 
 from __future__ import annotations
 
@@ -78,12 +79,13 @@ def _against(what: str, reached: int, required: int) -> str:
 @dataclass(frozen=True)
 class CapacityMonth:
     """Calls and visits one agent has planned in a month: already scheduled, plus projected from
-    new accounts at the target rate, against the agent's capacity (a forecast)."""
+    the agent's share of the team's new accounts at the target rate, against the agent's
+    capacity (a forecast)."""
 
     agent: str
     month: str  # YYYY-MM
     scheduled: int  # calls and visits already planned
-    projected: int  # from new accounts at the target rate
+    projected: int  # from the agent's share of the new accounts at the target rate
     capacity: int
 
     @property
@@ -281,19 +283,38 @@ def capacity_plan(
     scheduled: Counter[tuple[str, str]],
     policy: Cadence,
 ) -> list[CapacityMonth]:
-    """Planned visits per agent and month against the meeting capacity (pure)."""
+    """Planned visits per agent and month against the meeting capacity (pure). The projected
+    new accounts are the team's: each configured sales agent among `agents` gets a share."""
     projected = projected_visits(first, months, policy.targets.new_accounts_per_month, policy)
+    sharing = forecast_agents(agents, policy)
     return [
         CapacityMonth(
             agent=agent,
             month=label(month),
             scheduled=scheduled[(agent, label(month))],
-            projected=projected[label(month)],
+            projected=share(projected[label(month)], sharing, agent, index),
             capacity=policy.targets.meetings_capacity_per_agent,
         )
         for agent in agents
-        for month in months_from(first, months)
+        for index, month in enumerate(months_from(first, months))
     ]
+
+
+def forecast_agents(agents: Sequence[str], policy: Cadence) -> list[str]:
+    """Who takes new accounts: the configured sales agents among `agents` (a former agent still
+    in the month's figures gets none), or all of them when none is configured."""
+    configured = {a.name for a in policy.sales_agents}
+    return [a for a in agents if a in configured] or list(agents)
+
+
+def share(total: int, sharing: Sequence[str], agent: str, month_index: int) -> int:
+    """`agent`'s whole share of `total` split evenly over `sharing`; the remainder goes one each
+    to agents in turn, starting with a different one each month, so the shares add up."""
+    if agent not in sharing:
+        return 0
+    count = len(sharing)
+    turn = (sharing.index(agent) - month_index) % count
+    return total // count + (1 if turn < total % count else 0)
 
 
 def first_overruns(rows: Iterable[CapacityMonth]) -> dict[str, CapacityMonth]:
@@ -316,10 +337,13 @@ def capacity_summary(rows: Sequence[CapacityMonth], policy: Cadence) -> str:
     ]
     target = policy.targets
     per_account = sum(1 for step in policy.steps if step.kind in HUMAN_KINDS)
+    team = per_account * target.new_accounts_per_month
+    agents = len(forecast_agents(list(dict.fromkeys(row.agent for row in rows)), policy)) or 1
     lines.append(
         f"At {target.new_accounts_per_month} new accounts a month the cadence's {per_account} "
-        f"calls and visits each need about {per_account * target.new_accounts_per_month} meetings "
-        f"a month in steady state, against {target.meetings_capacity_per_agent} per agent."
+        f"calls and visits each need about {team} meetings a month in steady state, about "
+        f"{round(team / agents)} for each of {agents} agents, against "
+        f"{target.meetings_capacity_per_agent} per agent."
     )
     return "\n".join(lines)
 

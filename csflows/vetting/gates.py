@@ -97,6 +97,26 @@ class FirstPurchaseOrder(RunInput):
         )
 
 
+def first_po_form(minimum: Decimal | None) -> type[FirstPurchaseOrder]:
+    """The first-PO gate's form: with the division's minimum order (seed 001), a total below it
+    is refused, so the gate keeps waiting and no customer is created."""
+    if minimum is None:
+        return FirstPurchaseOrder
+    amount = FirstPurchaseOrder.model_fields["amount"]
+    return pydantic.create_model(
+        "FirstPurchaseOrder",
+        __base__=FirstPurchaseOrder,
+        amount=(
+            Decimal,
+            Field(
+                ge=minimum,
+                description=f"{amount.description} At least the division's minimum order, "
+                f"{usd(minimum)}: a PO below it opens no account.",
+            ),
+        ),
+    )
+
+
 class ApplicantAnswer(RunInput):
     """The applicant's answer to a request for information: the form's changed fields (or all)."""
 

@@ -14,6 +14,7 @@ from pydantic import Field, HttpUrl, model_validator
 from csflows import config
 from csflows.calendar import business_calendar
 from csflows.models.common import Model
+from csflows.models.inquiry import Address, NewCustomerInquiry
 from csflows.people import people
 
 
@@ -42,7 +43,34 @@ class LookupsPolicy(Model):
     google_retry_seconds: float = Field(20, gt=0)  # Google's 5xx/429 retried this long per try
 
 
+def inquiry_form_keys() -> list[str]:
+    """The standard New Customer Inquiry Form's fields, in its order (`address.city`, ...)."""
+    keys: list[str] = []
+    for name in NewCustomerInquiry.model_fields:
+        parts = Address.model_fields if name == "address" else None
+        keys += [f"{name}.{part}" for part in parts] if parts else [name]
+    return keys
+
+
+class InquiryFormPolicy(Model):
+    """The fields the standard New Customer Inquiry Form asks (seed 001 names the form, not its
+    fields): listed in config so the business sees and confirms them; they must be the form's."""
+
+    fields: list[str] = Field(default_factory=inquiry_form_keys)
+
+    @model_validator(mode="after")
+    def _the_forms_fields(self) -> InquiryFormPolicy:
+        if self.fields != inquiry_form_keys():
+            raise ValueError(
+                "fields: the standard form's fields are, in order: "
+                + ", ".join(inquiry_form_keys())
+                + " (changing them is a change to the form in csflows.models.inquiry)"
+            )
+        return self
+
+
 class VettingPolicy(Model):
+    inquiry_form: InquiryFormPolicy = Field(default_factory=InquiryFormPolicy)
     website: WebsitePolicy = Field(default_factory=WebsitePolicy)
     products: ProductsPolicy = Field(default_factory=ProductsPolicy)
     address: AddressPolicy = Field(default_factory=AddressPolicy)

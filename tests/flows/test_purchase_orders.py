@@ -182,17 +182,7 @@ def test_approved_applicants_first_po_resumes_their_vetting(
     directory: None, smtp_server: SmtpServer
 ) -> None:
     """A stand-in for issue 4's vetting run: it waits at the first-PO gate, paused in-process."""
-    with store.session() as s:
-        s.add(
-            InquiryRow(
-                dedupe_key="k",
-                raw="{}",
-                business_name="New Shop",
-                email="owner@newshop.example",
-                division="craft_hobby",
-                status="awaiting_first_po",
-            )
-        )
+    _applicant_awaiting_first_po()
     got: dict[str, Any] = {}
 
     @flow
@@ -213,6 +203,40 @@ def test_approved_applicants_first_po_resumes_their_vetting(
     waiting.join(timeout=120)
     assert result["action"] == "resume_vetting"
     assert got["answer"].po_number == "1" and got["answer"].amount == Decimal("500.00")
+
+
+def test_an_applicants_first_po_below_the_minimum_is_told_the_minimum_and_the_gate_waits(
+    directory: None, smtp_server: SmtpServer
+) -> None:
+    """Seed 001: a $100 first PO to Craft & Hobby neither resumes the vetting (it stays
+    awaiting its first PO) nor creates a customer or an order; the applicant gets the minimum."""
+    _applicant_awaiting_first_po(flow_run_id="00000000-0000-0000-0000-000000000000")
+    result = handle_purchase_order(
+        message=po_message("owner@newshop.example", "PO 1\nTotal: 100.00")
+    ).model_dump(mode="json")
+    assert result["action"] == "minimums_response"
+    [mail] = smtp_server.to("owner@newshop.example")
+    assert "minimum order is $350" in mail.subject and "add at least $250" in mail.text
+    with store.session() as s:
+        assert s.scalars(select(InquiryRow.status)).one() == "awaiting_first_po"
+        assert s.scalars(select(PoActionRow.status)).one() == "done"
+    assert _count(OrderRow) == 0
+
+
+def _applicant_awaiting_first_po(flow_run_id: str | None = None) -> None:
+    """New Shop, approved for Craft & Hobby ($350 minimum order), awaiting its first PO."""
+    with store.session() as s:
+        s.add(
+            InquiryRow(
+                dedupe_key="k",
+                raw="{}",
+                business_name="New Shop",
+                email="owner@newshop.example",
+                division="craft_hobby",
+                status="awaiting_first_po",
+                flow_run_id=flow_run_id,
+            )
+        )
 
 
 def _wait_until_paused() -> None:

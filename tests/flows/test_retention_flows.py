@@ -21,6 +21,7 @@ from flows.retention import (
     record_touchpoint_outcome,
     retention_dispatch,
     retention_monthly_report,
+    retention_negative_feedback,
 )
 from tests.support.retention import add_customers, e164_of, twilio_fixture  # noqa: F401
 from tests.support.servers import Reply, SmtpServer
@@ -196,3 +197,44 @@ def test_dispatch_acts_on_complaint_feedback_from_triage(
     assert open_work_by_agent(date(2026, 3, 16), cadence()) == [
         AgentWork(agent="Dana Ruiz", calls=1, visits=2, past_due=1)
     ]
+
+
+def test_a_saturday_complaint_is_acted_on_at_once_and_the_visit_is_booked_before_its_deadline(
+    store_ready: Path, smtp_server: SmtpServer, twilio: FakeTwilio
+) -> None:
+    """Seed 002's 48 hours hold on weekends: a complaint on Saturday 07:00 CST is acted on that
+    morning (not by Monday's dispatch); its deadline, Monday 07:00, is before opening time, so
+    the visit is booked before it and the agent is told it falls outside opening hours."""
+    from csflows.store.tables import FeedbackRow
+
+    add_customers(1, status="active")
+    enroll(["C-00001"], date(2026, 11, 23))
+    saturday_7am = datetime(2026, 12, 5, 13, tzinfo=UTC)  # 07:00 CST
+    with store.session() as s:
+        s.add(
+            FeedbackRow(
+                customer_id="C-00001",
+                outcome="negative",
+                source="ticket:21",
+                created_at=saturday_7am,
+            )
+        )
+
+    acted = retention_negative_feedback(now=datetime(2026, 12, 5, 13, 20, tzinfo=UTC))
+
+    assert (acted.handled, acted.refused) == (1, 0)
+    [notice] = [m for m in smtp_server.messages if m.subject.startswith("Negative feedback")]
+    assert "it must happen by Monday 2026-12-07 07:00 CST" in notice.text
+    assert "the visit must happen outside them" in notice.text
+    invites = [
+        part.get_content()
+        for m in smtp_server.messages
+        for part in m.message.walk()
+        if part.get_content_type() == "text/calendar"
+    ]
+    [ics] = [i.decode() if isinstance(i, bytes) else i for i in invites]
+    start = next(line for line in ics.splitlines() if line.startswith("DTSTART"))
+    assert start.endswith("20261206T150000Z")  # Sunday 09:00 CST, before the deadline
+    with store.session() as s:
+        visit = s.scalar(select(TouchpointRow).where(TouchpointRow.step == "recovery_visit"))
+    assert visit is not None and visit.status == "assigned" and visit.due == date(2026, 12, 6)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pydantic
 import pytest
 from typer.testing import CliRunner
 
 from cli import app
 from csflows.assumptions import all_assumptions, in_file
+from csflows.divisions import divisions
 from csflows.errors import PolicyError
+from csflows.vetting.policy import InquiryFormPolicy, inquiry_form_keys, vetting_policy
 
 
 def test_a_mark_on_the_line_or_above_it_names_the_key_and_its_value(tmp_path: Path) -> None:
@@ -63,6 +66,24 @@ def _listed() -> dict[tuple[str, str], object]:
 )
 def test_the_values_the_seeds_do_not_give_are_listed(file: str, key: str, value: object) -> None:
     assert _listed()[(file, key)] == value
+
+
+def test_the_calendar_the_catalogs_and_the_inquiry_forms_fields_are_marked() -> None:
+    """Issue 23: business hours, the weekend, each division's product catalog and the inquiry
+    form's fields are the project's choices, so `csflows policy assumptions` lists them."""
+    listed = _listed()
+    assert listed[("calendar.yaml", "weekend")] == ["saturday", "sunday"]
+    assert listed[("calendar.yaml", "business_hours")] == {"start": "09:00", "end": "17:00"}
+    catalogs = [key for file, key in listed if key.endswith(".product_lines")]
+    assert len(catalogs) == len(divisions().keys())
+    fields = listed[("vetting.yaml", "inquiry_form.fields")]
+    assert fields == vetting_policy().inquiry_form.fields == inquiry_form_keys()
+    assert ("templates/first_po_minimums.txt.j2", "wording") in listed
+
+
+def test_an_inquiry_form_field_list_that_is_not_the_forms_is_refused() -> None:
+    with pytest.raises(pydantic.ValidationError, match="the standard form's fields are"):
+        InquiryFormPolicy(fields=["business_name", "fax"])
 
 
 def test_the_seeds_own_letters_are_not_assumptions() -> None:

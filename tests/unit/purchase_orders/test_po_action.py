@@ -120,6 +120,23 @@ def test_applicant_first_po_resumes_vetting() -> None:
     assert decide(applicant, READING, None).action is PoAction.RESUME_VETTING
 
 
+def test_an_applicants_first_po_below_the_division_minimum_is_answered_and_creates_nothing() -> (
+    None
+):
+    """Seed 001: "Can the customer order in the division-specified minimums?" A $100 first PO
+    to Craft & Hobby ($350 minimum) does not resume the vetting: the applicant is told."""
+    applicant = Sender(
+        kind=SenderKind.APPLICANT, email="a@new.example", inquiry_id=7, division="craft_hobby"
+    )
+    below = READING.model_copy(update={"total": Decimal("100.00")})
+    decision = decide(applicant, below, divisions().get("craft_hobby"))
+    assert decision.action is PoAction.MINIMUMS_RESPONSE
+    assert decision.template == "first_po_minimums" and not decision.enter_order
+    assert decision.values == {"minimum": Decimal(350), "shortfall": Decimal(250)}
+    at = READING.model_copy(update={"total": Decimal("350.00")})
+    assert decide(applicant, at, divisions().get("craft_hobby")).action is PoAction.RESUME_VETTING
+
+
 def test_unknown_sender_goes_to_cs_even_unread() -> None:
     unknown = Sender(kind=SenderKind.UNKNOWN, email="who@else.example")
     unread = PoReading(problems=["no total found"])

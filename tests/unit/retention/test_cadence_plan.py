@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -204,6 +204,28 @@ def test_the_recovery_visit_is_due_48_clock_hours_after_the_feedback(
     )
     assert window.visit_on.isoformat() == visit_on
     assert window.visit_by.isoformat() == visit_by
+
+
+def test_a_visit_is_booked_by_its_deadline_and_outside_opening_hours_only_when_they_leave_none() -> (
+    None
+):
+    """Saturday 07:00 feedback: due Monday 07:00, before Monday's opening, so the visit is not
+    put on Monday 09:00 (past the deadline) but before it, and said to be outside hours."""
+    saturday = recovery_visit_window(
+        datetime.fromisoformat("2026-12-05T07:00-06:00"), 48, CHICAGO, business_calendar(), 60
+    )
+    assert saturday.visit_by.isoformat() == "2026-12-07T07:00:00-06:00"
+    assert saturday.visit_at + timedelta(minutes=60) <= saturday.visit_by
+    assert saturday.outside_hours and saturday.visit_on == saturday.visit_at.date()
+    thursday = recovery_visit_window(
+        datetime.fromisoformat("2026-12-03T16:00-06:00"), 48, CHICAGO, business_calendar(), 60
+    )
+    assert thursday.visit_at.isoformat() == "2026-12-04T09:00:00-06:00"
+    assert not thursday.outside_hours
+    late = recovery_visit_window(
+        datetime.fromisoformat("2026-12-05T20:00-06:00"), 12, CHICAGO, business_calendar(), 60
+    )
+    assert late.visit_at.isoformat() == "2026-12-06T07:00:00-06:00"  # just before the deadline
 
 
 def test_cadence_feedback_prints_the_deadline_and_the_restart_plan() -> None:

@@ -44,6 +44,25 @@ def test_capacity_plan_names_the_first_month_that_overruns_the_agents_capacity()
     assert "4 calls and visits each need about 120 meetings a month" in summary
 
 
+def test_the_forecast_gives_each_agent_their_share_of_the_teams_new_accounts() -> None:
+    """Seed 002's 30 new accounts are the team's: two agents split the projected calls and
+    visits (adding up to the team's), rather than each carrying all of them."""
+    policy = cadence()
+    team = projected_visits(date(2026, 12, 1), 6, policy.targets.new_accounts_per_month, policy)
+    agents = ["Dana Ruiz", "Sam Patel"]
+    rows = capacity_plan(agents, date(2026, 12, 1), 6, Counter(), policy)
+    for month, total in team.items():
+        shares = [r.projected for r in rows if r.month == month]
+        assert sum(shares) == total and max(shares) - min(shares) <= 1
+    assert max(r.projected for r in rows) < max(team.values())
+    assert "about 60 for each of 2 agents" in capacity_summary(rows, policy)
+
+
+def test_a_former_agent_in_the_months_figures_takes_no_new_accounts() -> None:
+    rows = capacity_plan(["Dana Ruiz", "Left Us"], date(2026, 12, 1), 3, Counter(), cadence())
+    assert {r.projected for r in rows if r.agent == "Left Us"} == {0}
+
+
 def test_the_fifty_meetings_are_a_minimum_the_report_leads_with_and_the_shortfall() -> None:
     """Seed 002: 'Monthly meetings required: 50' is a floor, not a ceiling."""
     short = TeamMonth(

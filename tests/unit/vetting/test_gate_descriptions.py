@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pydantic
+import pytest
 from prefect._internal.pydantic.v2_schema import create_v2_schema
 
 from csflows.models import (
@@ -20,7 +22,7 @@ from csflows.models import (
 from csflows.run_inputs import with_context
 from csflows.vetting import keying
 from csflows.vetting.forms.returned import FormReading
-from csflows.vetting.gates import Approval, ApprovalDecision, FirstPurchaseOrder
+from csflows.vetting.gates import Approval, ApprovalDecision, FirstPurchaseOrder, first_po_form
 from csflows.vetting.inquiries import InquiryRecord
 from csflows.vetting.scorecard import approval_context, render_scorecard
 from flows.vetting import answer_context, approval_form_for, approval_prefill, first_po_context
@@ -155,6 +157,15 @@ def test_the_first_po_gate_says_what_to_enter_first_and_notes_the_amount_in_doll
     FirstPurchaseOrder(po_number="PO-7", amount=Decimal("1234.5")).record(inquiry, RAW["email"])
     received = InquiryRecord.load(inquiry.id).decision("gate:first-po")
     assert received is not None and received.note == "PO PO-7 for $1,234.50"
+
+
+def test_the_first_po_gate_refuses_a_total_below_the_divisions_minimum_order() -> None:
+    """Seed 001's minimums hold at the UI gate too: a $100 first PO opens no account."""
+    form = first_po_form(Decimal(350))
+    with pytest.raises(pydantic.ValidationError, match="greater than or equal to 350"):
+        form(po_number="PO-1", amount=Decimal(100))
+    assert form(po_number="PO-2", amount=Decimal(350)).amount == Decimal(350)
+    assert first_po_form(None) is FirstPurchaseOrder
 
 
 def test_the_applicant_answer_gate_says_it_waits_before_the_question() -> None:
