@@ -93,9 +93,7 @@ def parse_pins(value: str) -> dict[tuple[str, int], Pin]:
             ipaddress.ip_address(address)
             pins[(host.lower(), int(port))] = Pin(address, int(connect or port))
         except ValueError as exc:
-            raise ValueError(
-                f"CSFLOWS_RESOLVE: {entry!r} is not host:port:address[:port]"
-            ) from exc
+            raise ValueError(f"CSFLOWS_RESOLVE: {entry!r} is not host:port:address[:port]") from exc
     return pins
 
 

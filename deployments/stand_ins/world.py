@@ -113,7 +113,9 @@ class StandInWorld:
         self.apis = HttpServer()
         hosts = [h for a in self.applicants for h in (a.host, f"www.{a.host}")]
         self._certificates = tempfile.TemporaryDirectory(prefix="csflows-stand-ins-")
-        self.ca, cert, key = make_certificates(Path(self._certificates.name), *hosts)
+        self.ca, cert, key = make_certificates(
+            Path(self._certificates.name), *(hosts or ["localhost"])
+        )
         self.sites = SiteServer(tls=(str(cert), str(key)))
         for applicant in self.applicants:
             for host in (applicant.host, f"www.{applicant.host}"):
