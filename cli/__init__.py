@@ -18,6 +18,7 @@ from cli import (
     classify,
     customers,
     db,
+    demo,
     inquiry,
     letters,
     orders,
@@ -60,7 +61,7 @@ app.add_typer(letters.app, name="letters")
 app.add_typer(policy.app, name="policy")
 app.add_typer(classifier.app, name="classifier")
 app.command("serve")(serve.serve)
-app.command("demo")(serve.demo)
+app.command("demo")(demo.demo)
 app.command("vet")(vet.vet)
 app.command("po")(po.po)
 app.command("classify")(classify.classify)

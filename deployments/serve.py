@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +53,9 @@ def _schedule(spec: dict[str, Any]) -> Schedule:
     raise ValueError(f"prefect.yaml: schedule {spec!r} needs cron or interval")
 
 
-def build_deployments(path: Path | None = None) -> list[Any]:
-    """Every deployment of prefect.yaml as a RunnerDeployment for `prefect.serve`."""
+def build_deployments(path: Path | None = None, tags: Sequence[str] = ()) -> list[Any]:
+    """Every deployment of prefect.yaml as a RunnerDeployment for `prefect.serve`, with `tags`
+    added to its own (the demo world's)."""
     deployments = []
     for spec in deployment_specs(path):
         flow = load_flow(spec["entrypoint"])
@@ -61,7 +63,7 @@ def build_deployments(path: Path | None = None) -> list[Any]:
             flow.to_deployment(
                 name=spec["name"],
                 description=spec.get("description"),
-                tags=spec.get("tags") or [],
+                tags=[*(spec.get("tags") or []), *tags],
                 parameters=spec.get("parameters") or {},
                 schedules=[_schedule(s) for s in spec.get("schedules") or []],
                 concurrency_limit=spec.get("concurrency_limit"),
@@ -89,11 +91,12 @@ def keep_automations(deployments: list[Any]) -> None:
     logger.info("automations in place: %s", ", ".join(sorted(names)))
 
 
-def serve_all(path: Path | None = None, limit: int | None = None) -> None:
-    """Keep the automations in place, then serve every deployment; blocks until interrupted."""
+def serve_all(path: Path | None = None, limit: int | None = None, tags: Sequence[str] = ()) -> None:
+    """Keep the automations in place, then serve every deployment (with `tags` added); blocks
+    until interrupted."""
     from prefect import serve
 
-    deployments = build_deployments(path)
+    deployments = build_deployments(path, tags)
     if not deployments:
         raise SystemExit("prefect.yaml declares no deployments: nothing to serve")
     keep_automations(deployments)

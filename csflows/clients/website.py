@@ -5,9 +5,12 @@ name), refusing private, loopback, link-local, multicast, reserved and unspecifi
 the first request and on every redirect unless CSFLOWS_ALLOW_PRIVATE_NETWORKS=1. The cloud
 metadata address is refused always. Redirects, bytes and time are capped.
 
-CSFLOWS_RESOLVE pins names like curl's --resolve (`host:port:address`, comma-separated); a pin is
-the operator's explicit choice, so its address is trusted (tests serve named sites on 127.0.0.1
-that way). Any other target, including a literal IP in a redirect, goes through the guard.
+CSFLOWS_RESOLVE pins names like curl's --resolve (`host:port:address`, comma-separated), and
+may name the port to connect to as well, like curl's --connect-to (`host:443:127.0.0.1:8443`); a
+pin is the operator's explicit choice, so its address is trusted (tests and the demo world serve
+named sites on 127.0.0.1 that way). Any other target, including a literal IP in a redirect, goes
+through the guard. CSFLOWS_CA_BUNDLE names the CA certificates to trust instead of certifi's
+(the demo world's own CA).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import os
 import socket
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
@@ -48,6 +51,13 @@ class WebPage(Model):
     timed_out: bool = False  # the error is a timeout (a question for a person, not a fail)
 
 
+class Pin(NamedTuple):
+    """Where a pinned (host, port) connects: an address, and a port (the URL's unless pinned)."""
+
+    address: str
+    port: int
+
+
 @dataclass(frozen=True)
 class FetchLimits:
     max_redirects: int = 5
@@ -56,8 +66,8 @@ class FetchLimits:
     read_timeout: float = 10.0
     total_timeout: float = 20.0
     allow_private: bool = False
-    pins: dict[tuple[str, int], str] = field(default_factory=dict)
-    ca_bundle: str | None = None  # CA certificates to trust instead of certifi's (tests)
+    pins: dict[tuple[str, int], Pin] = field(default_factory=dict)
+    ca_bundle: str | None = None  # CA certificates to trust instead of certifi's
 
 
 def private_networks_allowed(environ: dict[str, str] | None = None) -> bool:
@@ -65,18 +75,25 @@ def private_networks_allowed(environ: dict[str, str] | None = None) -> bool:
     return env.get("CSFLOWS_ALLOW_PRIVATE_NETWORKS", "").strip().lower() in {"1", "true", "yes"}
 
 
-def parse_pins(value: str) -> dict[tuple[str, int], str]:
-    """`host:port:address[,...]` (an IPv6 address may be in brackets) -> {(host, port): address}."""
-    pins: dict[tuple[str, int], str] = {}
+def parse_pins(value: str) -> dict[tuple[str, int], Pin]:
+    """`host:port:address[:port][,...]` (an IPv6 address in brackets when a port follows it)
+    -> {(host, port): Pin(address, port to connect to)}."""
+    pins: dict[tuple[str, int], Pin] = {}
     for entry in filter(None, (e.strip() for e in value.split(","))):
         host, _, rest = entry.partition(":")
-        port, _, address = rest.partition(":")
-        address = address.strip("[]")
+        port, _, target = rest.partition(":")
+        if target.startswith("["):
+            address, _, connect = target[1:].partition("]")
+            connect = connect.removeprefix(":")
+        elif target.count(":") == 1:
+            address, _, connect = target.partition(":")
+        else:
+            address, connect = target, ""
         try:
             ipaddress.ip_address(address)
-            pins[(host.lower(), int(port))] = address
+            pins[(host.lower(), int(port))] = Pin(address, int(connect or port))
         except ValueError as exc:
-            raise ValueError(f"CSFLOWS_RESOLVE: {entry!r} is not host:port:address") from exc
+            raise ValueError(f"CSFLOWS_RESOLVE: {entry!r} is not host:port:address[:port]") from exc
     return pins
 
 
@@ -99,12 +116,12 @@ def refusal(address: str) -> str | None:
     return None
 
 
-def _resolve(host: str, port: int, limits: FetchLimits) -> str:
-    """Resolve once; the address returned is the one we connect to."""
+def _resolve(host: str, port: int, limits: FetchLimits) -> Pin:
+    """Resolve once; the address (and port) returned is the one we connect to."""
     pinned = limits.pins.get((host.lower(), port))
     if pinned:
-        if ipaddress.ip_address(pinned) in METADATA_ADDRESSES:
-            raise FetchRefused(f"{host}: {pinned} is the cloud metadata address")
+        if ipaddress.ip_address(pinned.address) in METADATA_ADDRESSES:
+            raise FetchRefused(f"{host}: {pinned.address} is the cloud metadata address")
         return pinned
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -115,7 +132,7 @@ def _resolve(host: str, port: int, limits: FetchLimits) -> str:
         raise FetchRefused(f"{host}: {address} is the cloud metadata address")
     if not limits.allow_private and (why := refusal(address)):
         raise FetchRefused(f"{host}: refused, {why}")
-    return address
+    return Pin(address, port)
 
 
 class _PinnedAdapter(HTTPAdapter):
@@ -146,9 +163,11 @@ def _hop(
         raise FetchError(f"{url}: only http and https web addresses can be checked")
     host = parts.hostname
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    address = _resolve(host, port, limits)
+    address, connect_port = _resolve(host, port, limits)
     netloc_ip = f"[{address}]" if ":" in address else address
-    target = urlunsplit((parts.scheme, f"{netloc_ip}:{port}", parts.path or "/", parts.query, ""))
+    target = urlunsplit(
+        (parts.scheme, f"{netloc_ip}:{connect_port}", parts.path or "/", parts.query, "")
+    )
     default_port = port == (443 if parts.scheme == "https" else 80)
     headers = {
         "Host": host if default_port else f"{host}:{port}",
@@ -225,10 +244,12 @@ def fetch(url: str, limits: FetchLimits) -> WebPage:
 
 
 def limits_from_env(**policy: Any) -> FetchLimits:
-    """FetchLimits from the policy values plus CSFLOWS_ALLOW_PRIVATE_NETWORKS / CSFLOWS_RESOLVE."""
+    """FetchLimits from the policy values plus CSFLOWS_ALLOW_PRIVATE_NETWORKS, CSFLOWS_RESOLVE
+    and CSFLOWS_CA_BUNDLE."""
     return FetchLimits(
         allow_private=private_networks_allowed(),
         pins=parse_pins(os.environ.get("CSFLOWS_RESOLVE", "")),
+        ca_bundle=os.environ.get("CSFLOWS_CA_BUNDLE") or None,
         **policy,
     )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from csflows.clients.website import FetchLimits, fetch, limits_from_env
+from csflows.clients.website import FetchLimits, Pin, fetch, limits_from_env
 from csflows.errors import FetchError, FetchRefused
 from tests.support.sites import Page, SiteServer, zeros
 from tests.support.tls import make_certificates
@@ -117,7 +117,7 @@ def test_a_slow_site_times_out(sites: SiteServer) -> None:
 
 
 def test_pins_are_host_and_port_specific() -> None:
-    limits = FetchLimits(pins={("shop.example", 8080): "127.0.0.1"})
+    limits = FetchLimits(pins={("shop.example", 8080): Pin("127.0.0.1", 8080)})
     with pytest.raises(FetchError, match="does not resolve|loopback|cannot connect"):
         fetch("http://shop.example:9/", limits)
 
@@ -138,5 +138,23 @@ def test_https_connects_to_the_pinned_address_with_the_sites_name(
             fetch(wrong_name, replace(limits_from_env(), ca_bundle=str(ca)))
         with pytest.raises(FetchError, match="TLS certificate problem"):
             fetch(url, limits_from_env())  # our test CA is not trusted by default
+    finally:
+        server.stop()
+
+
+def test_a_pin_with_a_port_serves_https_on_443_from_a_local_port_with_its_own_ca(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """How the demo world serves `https://maplestreetpaper.example`: pinned to 127.0.0.1 at the
+    stand-in's port, its certificate signed by the CA named in CSFLOWS_CA_BUNDLE."""
+    ca, cert, key = make_certificates(tmp_path, SHOP)
+    server = SiteServer(tls=(str(cert), str(key))).start()
+    try:
+        server.site(SHOP, "/", Page(body="<title>Paper Lantern</title>"))
+        monkeypatch.setenv("CSFLOWS_RESOLVE", server.resolve_entry(SHOP, as_port=443))
+        monkeypatch.setenv("CSFLOWS_CA_BUNDLE", str(ca))
+        page = fetch(f"https://{SHOP}/", limits_from_env())
+        assert page.status == 200 and "Paper Lantern" in page.html
+        assert server.seen == [(SHOP, "/")]  # the Host header names no port
     finally:
         server.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from csflows.clients.website import parse_pins, refusal
+from csflows.clients.website import Pin, parse_pins, refusal
 from csflows.models import Assessment, CheckResult, Evidence, Recommendation, Verdict
 from csflows.vetting.scorecard import assessment_json
 
@@ -58,9 +58,17 @@ def test_guard_allows_public_addresses() -> None:
 
 def test_resolve_entries_like_curl() -> None:
     assert parse_pins("shop.test:443:127.0.0.1, www.shop.test:80:[::1]") == {
-        ("shop.test", 443): "127.0.0.1",
-        ("www.shop.test", 80): "::1",
+        ("shop.test", 443): Pin("127.0.0.1", 443),
+        ("www.shop.test", 80): Pin("::1", 80),
     }
+
+
+def test_a_pin_may_name_the_port_to_connect_to_like_curls_connect_to() -> None:
+    assert parse_pins("shop.test:443:127.0.0.1:8443,www.shop.test:443:[::1]:8443") == {
+        ("shop.test", 443): Pin("127.0.0.1", 8443),
+        ("www.shop.test", 443): Pin("::1", 8443),
+    }
+    assert parse_pins("v6.shop.test:443:::1") == {("v6.shop.test", 443): Pin("::1", 443)}
     with pytest.raises(
         ValueError, match="CSFLOWS_RESOLVE: 'shop.test:443' is not host:port:address"
     ):
