@@ -5,32 +5,75 @@ transactions DEFERRED: a transaction that reads, then writes while another write
 fails at once with SQLITE_BUSY (SQLite does not wait there: waiting could deadlock), and the API
 answers 503. The Python client retries a 503; the UI does not, so an operator's click is lost.
 Beginning every transaction IMMEDIATE takes the write lock first: writers queue behind the busy
-timeout instead of failing. No Prefect setting does this (its pool settings do not apply to
-SQLite), so this launcher installs it, then runs Prefect's own CLI in the same process
-(`prefect server start` serves in-process with one worker). On PostgreSQL it changes nothing.
+timeout instead of failing. Yet SQLite's wait is a lottery (each waiter polls, the first to
+poll after a commit wins) bounded at 60 s: under a burst on a busy machine one `BEGIN IMMEDIATE`
+lost it for 66 s (measured) and the API answered 503 all the same. So the server's transactions
+also queue in turn, first come first served, before they ask SQLite for the lock: SQLite then
+only waits for writes made outside a transaction, which are single statements. No Prefect
+setting does this (its pool settings do not apply to SQLite), so this launcher installs it, then
+runs Prefect's own CLI in the same process (`prefect server start` serves in-process with one
+worker, services included). On PostgreSQL it changes nothing.
 
     python -m deployments.prefect_server start --host 127.0.0.1 --port 4200
 """
 
 from __future__ import annotations
 
+import asyncio
 import sys
-from collections.abc import AsyncGenerator
-from contextlib import asynccontextmanager
+import weakref
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from contextvars import ContextVar
+from typing import Any
 
 from prefect.server.database.configurations import AioSqliteConfiguration
 from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction
 
+# Longest a transaction queues for its turn; then it asks SQLite itself (whose own wait is 60 s),
+# so a transaction that awaits another one cannot hang the server.
+TURN_WAIT_SECONDS = 300
+_IN_TURN: ContextVar[bool] = ContextVar("csflows_sqlite_in_turn", default=False)
+
 
 class SingleWriterSqlite(AioSqliteConfiguration):
-    """Prefect's SQLite configuration, every transaction begun IMMEDIATE (one writer at a time)."""
+    """Prefect's SQLite configuration with one writer at a time: the server's transactions take
+    turns (first come, first served), each begun IMMEDIATE."""
+
+    def __init__(self, connection_url: str, **settings: Any) -> None:
+        super().__init__(connection_url, **settings)
+        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @asynccontextmanager
     async def begin_transaction(
         self, session: AsyncSession, with_for_update: bool = False
     ) -> AsyncGenerator[AsyncSessionTransaction, None]:
-        async with super().begin_transaction(session, with_for_update=True) as transaction:
+        async with (
+            self._turn(),
+            super().begin_transaction(session, with_for_update=True) as transaction,
+        ):
             yield transaction
+
+    @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        """Wait for this transaction's turn (at most TURN_WAIT_SECONDS); one begun inside another
+        (Prefect nests a few) is already in its turn."""
+        if _IN_TURN.get():
+            yield
+            return
+        turns = self._turns.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+        mine = False
+        with suppress(TimeoutError):
+            mine = await asyncio.wait_for(turns.acquire(), TURN_WAIT_SECONDS)
+        token = _IN_TURN.set(True)
+        try:
+            yield
+        finally:
+            _IN_TURN.reset(token)
+            if mine:
+                turns.release()
 
 
 def install_single_writer(url: str | None = None) -> bool:

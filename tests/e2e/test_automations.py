@@ -11,12 +11,14 @@ from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
+import httpx
 import pytest
 from prefect import get_client
 from prefect.client.schemas.filters import FlowFilter, FlowFilterName
 from prefect.client.schemas.sorting import FlowRunSort
 from prefect.events import emit_event
 from prefect.events.worker import EventsWorker
+from prefect.settings import PREFECT_API_URL
 from prefect.states import Running
 
 from csflows.ops.policy import operations_policy
@@ -173,11 +175,23 @@ def test_a_suspended_run_outlives_the_heartbeat_window(
     assert all(r.state.name == "Completed" for r in checks_of(run_id))
 
 
+def recorded(event: str, resource_id: str) -> bool:
+    """Whether the server has stored `event` about `resource_id` (POST /events/filter)."""
+    body = {"filter": {"event": {"name": [event]}, "resource": {"id": [resource_id]}}, "limit": 1}
+    reply = httpx.post(f"{PREFECT_API_URL.value()}/events/filter", json=body, timeout=30)
+    reply.raise_for_status()
+    return bool(reply.json()["events"])
+
+
 def test_a_running_run_whose_heartbeats_stop_is_marked_crashed(stack: VettingStack) -> None:
     """A run Running on the server whose process is gone: one heartbeat, then silence."""
     with get_client(sync_client=True) as client:
         run = client.create_flow_run(operator_step, state=Running())
-    time.sleep(2)  # the Running event first
+    wait_for(  # the Running event first: one after the heartbeat would count as a sign of life
+        "the run's Running event recorded",
+        lambda: recorded("prefect.flow-run.Running", f"prefect.flow-run.{run.id}"),
+        timeout=120,
+    )
     emit_event(  # as the engine sends it: the run, and its flow as a related resource
         event="prefect.flow-run.heartbeat",
         resource={"prefect.resource.id": f"prefect.flow-run.{run.id}"},

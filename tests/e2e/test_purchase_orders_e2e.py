@@ -19,7 +19,7 @@ from tests.e2e.conftest import VettingStack
 from tests.e2e.test_vetting_e2e import approve, inquiry_of, submit, wait_status
 from tests.support.po_data import po_message
 from tests.support.po_pdfs import BROKEN_PDF
-from tests.support.prefect_server import wait_for_deployment, wait_for_state
+from tests.support.prefect_server import wait_for_deployment, wait_for_gate, wait_for_state
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -34,11 +34,11 @@ def send_po(message: dict[str, Any]) -> Any:
 def test_applicants_first_po_resumes_vetting_and_creates_the_customer(stack: VettingStack) -> None:
     email = "owner@lanternfirst.example"
     vetting = submit(stack.form(email=email))
-    wait_for_state(vetting.id, {"Suspended"})
+    wait_for_gate(vetting.id, "approval-1")
     inquiry_id = inquiry_of(vetting.id)
     approve(vetting.id)
     wait_status(inquiry_id, "awaiting_first_po")
-    wait_for_state(vetting.id, {"Suspended"})
+    wait_for_gate(vetting.id, "first-po")
 
     po = send_po(po_message(email, "Our first order.\nPO 1001\nTotal: $800.00"))
     wait_for_state(po.id, {"Completed"})
@@ -64,7 +64,7 @@ def test_unreadable_po_waits_for_an_operator_in_the_ui(stack: VettingStack) -> N
         ]
     )
     run = send_po(po_message("orders@ribbonrow-e2e.example", "Attached.", "PO RR-9", po=BROKEN_PDF))
-    wait_for_state(run.id, {"Suspended"})
+    wait_for_gate(run.id, "read-po")
     resume_flow_run(run.id, run_input={"po_number": "RR-9", "total": "420.00"})
     wait_for_state(run.id, {"Completed"})
     with store.session() as s:

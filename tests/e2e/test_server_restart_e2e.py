@@ -27,7 +27,7 @@ from tests.e2e.test_vetting_e2e import (
     submit,
     wait_status,
 )
-from tests.support.prefect_server import PrefectServer, wait_for_state
+from tests.support.prefect_server import PrefectServer, wait_for_gate, wait_for_state
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -62,7 +62,7 @@ def test_runs_waiting_at_the_gate_resume_after_the_server_restarts(
     approved_run = submit(stack.form(email=approved_email))
     declined_run = submit(stack.form(email=declined_email))
     for run in (approved_run, declined_run):
-        wait_for_state(run.id, {"Suspended"})
+        wait_for_gate(run.id, "approval-1")
     approved_id, declined_id = inquiry_of(approved_run.id), inquiry_of(declined_run.id)
     calls_before = len(checks_called(stack))
     assert stack.serve is not None
@@ -70,14 +70,14 @@ def test_runs_waiting_at_the_gate_resume_after_the_server_restarts(
 
     stack.prefect.restart(crash=crash)
 
-    assert wait_for_state(approved_run.id, {"Suspended"})  # the server kept the waiting runs
+    assert wait_for_gate(approved_run.id, "approval-1")  # the server kept the waiting runs
     approve(approved_run.id)
     resume_flow_run(
         declined_run.id,
         run_input={"decision": "decline", "reviewer": "Pat Morgan", "note": "FBA seller"},
     )
     wait_status(approved_id, "awaiting_first_po")
-    wait_for_state(approved_run.id, {"Suspended"})
+    wait_for_gate(approved_run.id, "first-po")
     resume_with_first_po(approved_id, "PO-4242", Decimal("950"))
     assert wait_for_state(approved_run.id, {"Completed"}).result().status == "customer_created"
     wait_for_state(declined_run.id, {"Completed"})

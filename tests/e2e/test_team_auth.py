@@ -19,13 +19,14 @@ from prefect.deployments import run_deployment
 
 from csflows.paths import PROJECT_ROOT
 from deployments.automations import CHECK_DEPLOYMENT, SILENT_RUN
-from tests.support.operator_flows import DEPLOYMENT, operator_step
+from tests.support.operator_flows import DEPLOYMENT, GATE, operator_step
 from tests.support.prefect_server import (
     PrefectServer,
     ServeProcess,
     prefect_client_settings,
     wait_for,
     wait_for_deployment,
+    wait_for_gate,
     wait_for_state,
 )
 
@@ -75,7 +76,7 @@ def test_without_the_auth_string_reading_and_resuming_are_refused(
     with prefect_client_settings(team_server), get_client(sync_client=True) as client:
         deployment = client.read_deployment_by_name(DEPLOYMENT)
         run = client.create_flow_run_from_deployment(deployment.id, parameters={"wait": True})
-        wait_for_state(run.id, {"Suspended"}, timeout=120)
+        wait_for_gate(run.id, GATE, described=False, timeout=120)
 
     anonymous = httpx.Client(base_url=team_server.api_url, timeout=30)
     assert anonymous.post("/flow_runs/filter", json={"limit": 5}).status_code == 401

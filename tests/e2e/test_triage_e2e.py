@@ -23,7 +23,7 @@ from csflows.store.tables import TicketRow
 from csflows.triage.policy import ticket_types
 from csflows.triage.review import reviewed_examples
 from tests.e2e.conftest import VettingStack
-from tests.support.prefect_server import wait_for_deployment, wait_for_state
+from tests.support.prefect_server import wait_for_deployment, wait_for_gate, wait_for_state
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -54,7 +54,7 @@ def test_a_mail_nobody_can_place_waits_for_a_person_who_types_it(
     shown = _triage(unclear)
     assert shown["status"] == "needs_triage" and shown["route"]["route"] == "review"
     run_id = UUID(shown["route"]["flow_run_id"])
-    wait_for_state(run_id, {"Suspended"})
+    wait_for_gate(run_id, "review")
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(run_id)
         keyset = keyset_from_paused_state(run.state)

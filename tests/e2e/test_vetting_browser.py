@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextvars
 import json
-import shutil
+import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from cli import app
 from csflows import customers, store
 from csflows.models import Customer
+from csflows.paths import PROJECT_ROOT
 from csflows.store.tables import OrderRow
 from csflows.triage.review import reviewed_examples
 from csflows.vetting.inquiries import InquiryRecord
@@ -27,7 +28,12 @@ from tests.e2e.test_purchase_orders_e2e import send_po
 from tests.e2e.test_vetting_e2e import inquiry_of, submit, wait_status
 from tests.support.po_data import po_message
 from tests.support.po_pdfs import BROKEN_PDF
-from tests.support.prefect_server import PrefectServer, wait_for_deployment, wait_for_state
+from tests.support.prefect_server import (
+    PrefectServer,
+    wait_for_deployment,
+    wait_for_gate,
+    wait_for_state,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.slow]
 
@@ -41,7 +47,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-NOTES = Path("/work/notes")
+# What the operator saw, kept for people to look at (README: Tests); gitignored.
+SCREENSHOTS = Path(os.environ.get("CSFLOWS_TEST_SCREENSHOTS") or PROJECT_ROOT / "screenshots")
 
 
 @pytest.fixture(scope="module")
@@ -74,17 +81,17 @@ def off_the_browsers_loop(call: Any, *args: Any) -> Any:
         return pool.submit(contextvars.copy_context().run, call, *args).result()
 
 
-def shot(page: Page, tmp_path: Path, name: str) -> Path:
-    path = tmp_path / f"{name}.png"
+def shot(page: Page, name: str) -> Path:
+    """A full-page screenshot as SCREENSHOTS/`name`.png (the folder made when missing)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
 
 
-def enter_po(
-    page: Page, tmp_path: Path, shown: list[str], po: tuple[str, str], screenshot: str
-) -> None:
+def enter_po(page: Page, shown: list[str], po: tuple[str, str], screenshot: str) -> None:
     """Open the run's Resume dialog, check it shows each of `shown`, type the PO number and
-    amount `po`, keep a screenshot as NOTES/`screenshot`, and submit."""
+    amount `po`, keep a screenshot named `screenshot`, and submit."""
     page.get_by_role("button", name="Resume").click()
     form = page.get_by_role("dialog")
     expect(form.get_by_text(shown[0]).first).to_be_visible(timeout=30_000)
@@ -92,16 +99,14 @@ def enter_po(
         expect(form.get_by_text(text).first).to_be_visible()
     form.locator("textarea").first.fill(po[0])
     form.locator("input").last.fill(po[1])
-    shutil.copy(shot(page, tmp_path, Path(screenshot).stem), NOTES / screenshot)
+    shot(page, screenshot)
     form.get_by_role("button", name="Submit").click()
 
 
-def test_supervisor_approves_in_the_prefect_ui(
-    stack: VettingStack, page: Page, tmp_path: Path
-) -> None:
+def test_supervisor_approves_in_the_prefect_ui(stack: VettingStack, page: Page) -> None:
     email = "ui@paperlantern-browser.example"
     run: Any = submit(stack.form(email=email))
-    wait_for_state(run.id, {"Suspended"})
+    wait_for_gate(run.id, "approval-1")
     inquiry_id = inquiry_of(run.id)
     # The supervisor starts from the mail: its links open the run and everything waiting.
     [mail] = [m for m in stack.smtp.to("cs-supervisor@example.com") if "to review" in m.subject]
@@ -115,7 +120,7 @@ def test_supervisor_approves_in_the_prefect_ui(
     filters = page.locator(".p-select-button__control")
     expect(filters.filter(has_text="Suspended").first).to_be_visible()  # the state filter
     expect(filters.filter(has_text="awaiting:supervisor").first).to_be_visible()  # the tag
-    shutil.copy(shot(page, tmp_path, "waiting-for-supervisor"), NOTES / "ui-waiting.png")
+    shot(page, "ui-waiting")
 
     page.goto(run_page)
     expect(page.get_by_text(f"vet-paper-lantern-crafts-llc-{inquiry_id}").first).to_be_visible(
@@ -130,8 +135,7 @@ def test_supervisor_approves_in_the_prefect_ui(
         timeout=30_000
     )
     expect(page.get_by_text("minimums: PASS").first).to_be_visible()
-    NOTES.mkdir(parents=True, exist_ok=True)
-    shutil.copy(shot(page, tmp_path, "scorecard"), NOTES / "ui-scorecard.png")
+    shot(page, "ui-scorecard")
 
     page.goto(run_page)
     page.get_by_role("button", name="Resume").click()
@@ -140,7 +144,7 @@ def test_supervisor_approves_in_the_prefect_ui(
     expect(form.get_by_text("Recommendation: APPROVE").first).to_be_visible(timeout=30_000)
     expect(form.get_by_text("minimums PASS").first).to_be_visible()
     expect(form.get_by_text("Who decides; the audit trail keeps it").first).to_be_visible()
-    shutil.copy(shot(page, tmp_path, "approval-form"), NOTES / "ui-approval.png")
+    shot(page, "ui-approval")
     selects = form.locator(".p-select-button__control")
     # decision: pre-filled with the recommendation; reviewer: empty until the one who decides
     # picks their name among the supervisors; sales agent: the division's, by rotation
@@ -156,11 +160,11 @@ def test_supervisor_approves_in_the_prefect_ui(
     page.get_by_role("option", name="Robin Hale", exact=True).click()
     expect(selects.nth(1)).to_contain_text("Robin Hale")
     form.locator("textarea").first.fill("Commercial address and a real store; approved.")
-    shutil.copy(shot(page, tmp_path, "approval-form-filled"), NOTES / "ui-approval-filled.png")
+    shot(page, "ui-approval-filled")
     form.get_by_role("button", name="Submit").click()
 
     wait_status(inquiry_id, "awaiting_first_po")
-    wait_for_state(run.id, {"Suspended"})
+    wait_for_gate(run.id, "first-po")
     decided = next(
         d for d in InquiryRecord.load(inquiry_id).show()["decisions"] if d["decision"] == "approve"
     )
@@ -169,24 +173,21 @@ def test_supervisor_approves_in_the_prefect_ui(
     assert len([m for m in stack.smtp.to(email) if "is approved" in m.subject]) == 1
     page.goto(run_page)
     expect(page.get_by_text("Suspended").first).to_be_visible(timeout=30_000)
-    shot(page, tmp_path, "after-approval")
+    shot(page, "ui-after-approval")
 
     # The first-PO gate, entered by hand (a PO that came another way): the dialog says who was
     # approved, by whom, and what PO to expect.
     enter_po(
         page,
-        tmp_path,
         ["was approved by Robin Hale", "minimum order is $350.00"],
         ("PO-UI-1", "950"),
-        "ui-first-po.png",
+        "ui-first-po",
     )
     wait_for_state(run.id, {"Completed"})
     wait_status(inquiry_id, "customer_created")
 
 
-def test_an_operator_reads_an_unreadable_po_in_the_ui(
-    stack: VettingStack, page: Page, tmp_path: Path
-) -> None:
+def test_an_operator_reads_an_unreadable_po_in_the_ui(stack: VettingStack, page: Page) -> None:
     customers.save(
         [
             Customer(
@@ -200,15 +201,14 @@ def test_an_operator_reads_an_unreadable_po_in_the_ui(
     )
     message = po_message("orders@ribbonrow-ui.example", "Attached.", "PO RR-UI", po=BROKEN_PDF)
     run: Any = off_the_browsers_loop(send_po, message)
-    wait_for_state(run.id, {"Suspended"})
+    wait_for_gate(run.id, "read-po")
     page.goto(f"{stack.prefect.ui_url}/runs/flow-run/{run.id}")
     expect(page.get_by_text("awaiting:operator").first).to_be_visible(timeout=60_000)
     enter_po(
         page,
-        tmp_path,
         ["could not be read", "Attachments: po.pdf"],
         ("RR-UI", "420"),
-        "ui-po-read.png",
+        "ui-po-read",
     )
     wait_for_state(run.id, {"Completed"})
     with store.session() as s:
@@ -228,7 +228,7 @@ def test_a_person_types_an_unclear_mail_in_the_review_queue(
     shown = off_the_browsers_loop(CliRunner().invoke, app, ["triage", str(mail), "--json"])
     assert shown.exit_code == 0, shown.output
     run_id = json.loads(shown.stdout)["route"]["flow_run_id"]
-    wait_for_state(run_id, {"Suspended"})
+    wait_for_gate(run_id, "review")
     page.goto(f"{stack.prefect.ui_url}/runs/flow-run/{run_id}")
     expect(page.get_by_text("ticket-review").first).to_be_visible(timeout=60_000)
     page.get_by_role("button", name="Resume").click()
@@ -242,7 +242,7 @@ def test_a_person_types_an_unclear_mail_in_the_review_queue(
     selects.nth(3).click()  # the reviewer: a person of people.yaml
     page.keyboard.press("ArrowDown")
     page.get_by_role("option", name="Jordan Diaz", exact=True).click()
-    shutil.copy(shot(page, tmp_path, "review-form"), NOTES / "ui-ticket-review.png")
+    shot(page, "ui-ticket-review")
     form.get_by_role("button", name="Submit").click()
     wait_for_state(run_id, {"Completed"})
     [example] = reviewed_examples()

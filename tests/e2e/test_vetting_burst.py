@@ -14,7 +14,9 @@ from tests.support.google import GoogleQuota
 from tests.support.prefect_server import PrefectServer
 from tests.support.vetting_world import burst_forms, submit_at_once, wait_all_suspended
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+# Measured on a busy 2-core machine (load 6-16): all 12 at the gate 130 s after submitting,
+# 170 s in all. The wait allows 4-5 times that, and the test's own timeout room for it.
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
 QUOTA = 3  # Google's quota per API and second, as the local server enforces it
 INQUIRIES, ADDRESSES = 12, 3
@@ -52,7 +54,7 @@ def test_burst_reaches_the_gate_within_googles_quota(
 ) -> None:
     forms = burst_forms(INQUIRIES, ADDRESSES, f"http://paperlantern.test:{stack.http.port}/")
     run_ids = submit_at_once(forms)
-    wait_all_suspended(run_ids, timeout=900)
+    wait_all_suspended(run_ids, timeout=600)
 
     assert quota.total_rejected == 0, quota.rejected
     assert quota.most_calls_per_address == 1, quota.calls

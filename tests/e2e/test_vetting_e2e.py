@@ -21,7 +21,7 @@ from csflows.vetting.inquiries import InquiryRecord
 from tasks.vetting_gates import resume_with_first_po
 from tests.e2e.conftest import VettingStack
 from tests.support import google
-from tests.support.prefect_server import flow_run_state, wait_for, wait_for_state
+from tests.support.prefect_server import flow_run_state, wait_for, wait_for_gate, wait_for_state
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -90,7 +90,7 @@ def approve(run_id: Any, reviewer: str = "Pat Morgan") -> None:
 def test_approve_then_first_po_creates_exactly_one_customer(stack: VettingStack) -> None:
     email = "ana@paperlanterncrafts.com"
     run = submit(stack.form(email=email))
-    wait_for_state(run.id, {"Suspended"})
+    wait_for_gate(run.id, "approval-1")
     inquiry_id = inquiry_of(run.id)
     assert InquiryRecord.load(inquiry_id).status == "awaiting_approval"
 
@@ -112,7 +112,7 @@ def test_approve_then_first_po_creates_exactly_one_customer(stack: VettingStack)
     calls_before = len(checks_called(stack))
     approve(run.id)
     wait_status(inquiry_id, "awaiting_first_po")
-    wait_for_state(run.id, {"Suspended"})
+    wait_for_gate(run.id, "first-po")
     resume_with_first_po(inquiry_id, "PO-1001", Decimal("800.00"))
     done = wait_for_state(run.id, {"Completed"})
     assert done.result().status == "customer_created"
@@ -145,7 +145,7 @@ def test_decline_sends_the_amazon_letter_and_creates_no_customer(stack: VettingS
     run = submit(
         stack.form(email=email, sells_on_amazon=True, amazon_storefront="PaperLanternDeals")
     )
-    wait_for_state(run.id, {"Suspended"})
+    wait_for_gate(run.id, "approval-1")
     inquiry_id = inquiry_of(run.id)
     resume_flow_run(
         run.id,
@@ -167,7 +167,7 @@ def test_request_info_then_the_resubmitted_form_is_checked_again(stack: VettingS
     email = "owner@paperlantern-info.example"
     form = stack.form(email=email)
     run = submit(form)
-    wait_for_state(run.id, {"Suspended"})
+    wait_for_gate(run.id, "approval-1")
     inquiry_id = inquiry_of(run.id)
     resume_flow_run(
         run.id,
@@ -178,7 +178,7 @@ def test_request_info_then_the_resubmitted_form_is_checked_again(stack: VettingS
         },
     )
     wait_status(inquiry_id, "info_requested")
-    wait_for_state(run.id, {"Suspended"})
+    wait_for_gate(run.id, "answer-1")
     [ask] = stack.smtp.to(email)
     assert "Please send your resale certificate number." in ask.text
 
@@ -186,7 +186,7 @@ def test_request_info_then_the_resubmitted_form_is_checked_again(stack: VettingS
     answer = submit(form | {"tax_id": "IL-RC-999999"})  # the applicant's answer: the form again
     wait_for_state(answer.id, {"Completed"})
     wait_status(inquiry_id, "awaiting_approval")
-    wait_for_state(run.id, {"Suspended"})
+    wait_for_gate(run.id, "approval-2")
     shown = InquiryRecord.load(inquiry_id).show()
     assert shown["round"] == 2
     received = next(d for d in shown["decisions"] if d["decision"] == "info_received")
@@ -199,7 +199,7 @@ def test_request_info_then_the_resubmitted_form_is_checked_again(stack: VettingS
 
     approve(run.id)
     wait_status(inquiry_id, "awaiting_first_po")
-    wait_for_state(run.id, {"Suspended"})
+    wait_for_gate(run.id, "first-po")
     resume_with_first_po(inquiry_id, "PO-77", Decimal("900"))
     wait_for_state(run.id, {"Completed"})
     assert len(mails(stack, email, "is approved")) == 1
@@ -209,7 +209,7 @@ def test_request_info_then_the_resubmitted_form_is_checked_again(stack: VettingS
 def test_same_inquiry_submitted_twice_is_vetted_once(stack: VettingStack) -> None:
     email = "twice@paperlantern-dup.example"
     first = submit(stack.form(email=email))
-    wait_for_state(first.id, {"Suspended"})
+    wait_for_gate(first.id, "approval-1")
     inquiry_id = inquiry_of(first.id)
     second = submit(stack.form(email=email))
     wait_for_state(second.id, {"Completed"})
@@ -229,7 +229,7 @@ def test_same_inquiry_submitted_twice_is_vetted_once(stack: VettingStack) -> Non
 def test_worker_killed_while_the_run_waits_then_restarted(stack: VettingStack) -> None:
     email = "crash@paperlantern-crash.example"
     run = submit(stack.form(email=email))
-    wait_for_state(run.id, {"Suspended"})
+    wait_for_gate(run.id, "approval-1")
     inquiry_id = inquiry_of(run.id)
     calls_before = len(checks_called(stack))
     assert stack.serve is not None
@@ -238,7 +238,7 @@ def test_worker_killed_while_the_run_waits_then_restarted(stack: VettingStack) -
     assert flow_run_state(run.id).name != "Completed"
     stack.start_worker()
     wait_status(inquiry_id, "awaiting_first_po")
-    wait_for_state(run.id, {"Suspended"})
+    wait_for_gate(run.id, "first-po")
     stack.serve.kill()  # and again while it waits for the first PO
     resume_with_first_po(inquiry_id, "PO-9", Decimal("1200"))
     stack.start_worker()
@@ -271,7 +271,7 @@ def test_cli_submits_the_form_and_shows_the_audit_trail(
     link = submitted.output.strip().splitlines()[-1]
     assert link.startswith(f"{stack.prefect.ui_url}/runs/flow-run/")
     run_id = link.rsplit("/", 1)[-1]
-    wait_for_state(run_id, {"Suspended"})
+    wait_for_gate(run_id, "approval-1")
     inquiry_id = inquiry_of(run_id)
     resume_flow_run(
         run_id, run_input={"decision": "decline", "reviewer": "Pat Morgan", "note": "CLI test"}

@@ -13,7 +13,7 @@ from tests.e2e.conftest import VettingStack, applicant_world
 from tests.e2e.test_vetting_e2e import SUPERVISOR, inquiry_of, mails, submit
 from tests.support import google
 from tests.support.inquiries import short_timeouts_config
-from tests.support.prefect_server import wait_for_state
+from tests.support.prefect_server import wait_for_gate, wait_for_state
 from tests.support.servers import Reply
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -34,7 +34,7 @@ def test_a_google_5xx_storm_still_reaches_the_supervisor_once(stack: VettingStac
     try:
         email = "storm@paperlantern-storm.example"
         run = submit(stack.form(email=email))
-        wait_for_state(run.id, {"Suspended"})
+        wait_for_gate(run.id, "approval-1")
         inquiry_id = inquiry_of(run.id)
     finally:
         applicant_world(stack.http)  # Google answers again

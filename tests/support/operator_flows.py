@@ -12,6 +12,7 @@ from prefect import flow, serve, suspend_flow_run
 from prefect.input import RunInput
 
 DEPLOYMENT = "operator-step/operator-step"
+GATE = "operator"  # the pause key of the run's one gate (a form without a description)
 
 
 class OperatorAnswer(RunInput):
@@ -25,7 +26,7 @@ def operator_step(wait: bool = False) -> str:
     """Wait for the operator's answer when `wait`, else finish at once."""
     if not wait:
         return "passed"
-    answer = suspend_flow_run(wait_for_input=OperatorAnswer, timeout=3600, key="operator")
+    answer = suspend_flow_run(wait_for_input=OperatorAnswer, timeout=3600, key=GATE)
     return answer.decision
 
 

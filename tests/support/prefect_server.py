@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
+
 from csflows.paths import PROJECT_ROOT
 from tests.support.servers import free_port
 
@@ -227,32 +229,65 @@ def flow_run_state(flow_run_id: Any) -> Any:
         return client.read_flow_run(flow_run_id).state
 
 
-def wait_for_state(flow_run_id: Any, names: set[str], timeout: float = 180) -> Any:
-    """Wait until the run's state is one of `names` (e.g. {"Suspended"}); fail fast on a crash."""
-
-    def probe() -> Any:
-        state = flow_run_state(flow_run_id)
-        if state is None:
-            return None
-        if state.name in names:
-            return state
-        if state.is_final():
-            raise AssertionError(f"run {flow_run_id} ended {state.name}: {state.message}")
-        return None
-
+def _wait_on_run(
+    flow_run_id: Any, what: str, probe: Callable[[Any], T | None], timeout: float
+) -> T:
+    """Poll `probe` with the run's current state until it returns something; AssertionError at
+    once when the run ended before that, or after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
-        try:
-            found = probe()
-        except AssertionError:
-            raise
+        state = flow_run_state(flow_run_id)
+        found = probe(state) if state is not None else None
         if found:
             return found
+        if state is not None and state.is_final():
+            raise AssertionError(f"run {flow_run_id} ended {state.name}: {state.message}")
         if time.monotonic() > deadline:
-            raise AssertionError(
-                f"run {flow_run_id} not {sorted(names)} after {timeout:g}s: {flow_run_state(flow_run_id)}"
-            )
+            raise AssertionError(f"run {flow_run_id} not {what} after {timeout:g}s: {state}")
         time.sleep(0.5)
+
+
+def wait_for_state(flow_run_id: Any, names: set[str], timeout: float = 180) -> Any:
+    """Wait until the run's state is one of `names` (e.g. {"Completed"}); fail fast on a crash.
+    Before resuming a run, wait_for_gate: Suspended alone does not mean its form is saved."""
+    return _wait_on_run(
+        flow_run_id, str(sorted(names)), lambda s: s if s.name in names else None, timeout
+    )
+
+
+def run_input_saved(flow_run_id: Any, key: str) -> bool:
+    """Whether the run has an input under `key` (GET /flow_runs/{id}/input/{key})."""
+    from prefect import get_client
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_flow_run_input(flow_run_id, key)
+        except httpx.HTTPStatusError as exc:
+            if exc.response.status_code == 404:
+                return False
+            raise
+    return True
+
+
+def wait_for_gate(
+    flow_run_id: Any, key: str | None = None, described: bool = True, timeout: float = 180
+) -> Any:
+    """Wait until the run waits at gate `key` (any gate when None) with its Resume form saved;
+    its Suspended state. A run waiting for input is set Suspended first and saves the form's
+    schema (then its description, which every csflows gate has: `described`) after, so a resume
+    in between is refused "Run input schema not found"."""
+    parts = ("schema", "description") if described else ("schema",)
+
+    def at_gate(state: Any) -> Any:
+        details = state.state_details
+        if state.name != "Suspended" or (key is not None and details.pause_key != key):
+            return None
+        keyset = details.run_input_keyset  # none: a gate without a form
+        if keyset and not all(run_input_saved(flow_run_id, keyset[p]) for p in parts):
+            return None
+        return state
+
+    return _wait_on_run(flow_run_id, f"waiting at gate {key or 'any'}", at_gate, timeout)
 
 
 def wait_for_deployment(name: str, timeout: float = 120) -> Any:

@@ -97,37 +97,61 @@ def test_the_lost_serve_watches_the_check_deployment_only() -> None:
     assert match["prefect.resource.name"] == automations.CHECK_DEPLOYMENT
 
 
+class FakeSession:
+    """What SingleWriterSqlite.begin_transaction uses of a session: `begin()`, noting the SQLite
+    BEGIN mode Prefect would emit."""
+
+    def __init__(self) -> None:
+        self.modes: list[str | None] = []
+
+    def begin(self) -> FakeSession:
+        from prefect.server.database.configurations import SQLITE_BEGIN_MODE
+
+        self.modes.append(SQLITE_BEGIN_MODE.get())
+        return self
+
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, *_: object) -> None:
+        return None
+
+
 def test_the_single_writer_begins_every_transaction_immediate(
     monkeypatch: pytest.MonkeyPatch, tmp_path: object
 ) -> None:
-    from prefect.server.database.configurations import SQLITE_BEGIN_MODE
     from prefect.server.database.dependencies import MODELS_DEPENDENCIES
 
     config = SingleWriterSqlite(connection_url="sqlite+aiosqlite:///:memory:")
-
-    class Session:
-        def begin(self) -> object:
-            seen.append(SQLITE_BEGIN_MODE.get())
-            return _Nothing()
-
-    class _Nothing:
-        async def __aenter__(self) -> None:
-            return None
-
-        async def __aexit__(self, *_: object) -> None:
-            return None
-
-    seen: list[str | None] = []
+    session = FakeSession()
 
     async def begin() -> None:
-        async with config.begin_transaction(Session(), with_for_update=False):  # type: ignore[arg-type]
+        async with config.begin_transaction(session, with_for_update=False):  # type: ignore[arg-type]
             pass
 
     asyncio.run(begin())
-    assert seen == ["IMMEDIATE"]
+    assert session.modes == ["IMMEDIATE"]
 
     monkeypatch.setitem(MODELS_DEPENDENCIES, "database_config", None)
     assert install_single_writer("postgresql+asyncpg://x@h/db") is False
     assert MODELS_DEPENDENCIES["database_config"] is None
     assert install_single_writer(f"sqlite+aiosqlite:///{tmp_path}/p.db") is True
     assert isinstance(MODELS_DEPENDENCIES["database_config"], SingleWriterSqlite)
+
+
+def test_the_single_writers_transactions_take_turns_first_come_first_served() -> None:
+    config = SingleWriterSqlite(connection_url="sqlite+aiosqlite:///:memory:")
+    seen: list[str] = []
+
+    async def transaction(name: str) -> None:
+        async with config.begin_transaction(FakeSession()):  # type: ignore[arg-type]
+            seen.append(f"{name} begins")
+            async with config.begin_transaction(FakeSession()):  # type: ignore[arg-type]
+                await asyncio.sleep(0.05)  # one begun inside another does not wait for itself
+            seen.append(f"{name} ends")
+
+    async def burst() -> None:
+        await asyncio.wait_for(asyncio.gather(*(transaction(name) for name in "abc")), 10)
+
+    asyncio.run(burst())
+    assert seen == ["a begins", "a ends", "b begins", "b ends", "c begins", "c ends"]
