@@ -153,7 +153,7 @@ def test_supervisor_approves_in_the_prefect_ui(stack: VettingStack, page: Page) 
     expect(selects.nth(2)).to_contain_text("Dana Ruiz")
     form.get_by_role("button", name="Submit").click()  # nobody named: the answer is refused
     expect(form.get_by_text("'reviewer' is a required property").first).to_be_visible()
-    shot(page, tmp_path, "approval-form-no-reviewer")
+    shot(page, "ui-approval-no-reviewer")
     assert InquiryRecord.load(inquiry_id).status == "awaiting_approval"
     selects.nth(1).click()
     page.keyboard.press("ArrowDown")
