@@ -13,7 +13,7 @@ from csflows.divisions import divisions
 from csflows.tiers.policy import tier_policy
 from csflows.vetting.policy import approval_policy
 
-_CUSTOMER = {"customer_name": "Bright Crafts LLC", "customer_id": "C-1042"}
+_CUSTOMER = {"customer_name": "Bright Crafts Co.", "customer_id": "C-1042"}
 _APPLICANT = {
     "business_name": "Harbor Paper Co.",
     "contact_name": "Jordan Lee",

@@ -4,6 +4,7 @@ only the seeds' own letters called the seeds' wording."""
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -27,6 +28,17 @@ def test_every_template_on_disk_is_in_the_catalog_and_renders() -> None:
 @pytest.mark.parametrize("letter", ALL, ids=lambda p: p.name)
 def test_no_letter_shows_seeds_config_keys_or_unfilled_values(letter: letters.Preview) -> None:
     assert letters.internal_words(letter.subject + "\n" + letter.body) == []
+
+
+def test_the_samples_use_names_that_end_in_a_full_stop() -> None:
+    samples = {name: make() for name, make in SAMPLES.items()}
+    assert samples["vetting_decline"]["business_name"] == "Harbor Paper Co."
+    assert samples["retention_checkin_email"]["customer_name"].endswith("Co.")
+
+
+@pytest.mark.parametrize("letter", ALL, ids=lambda p: p.name)
+def test_no_letter_shows_a_doubled_full_stop(letter: letters.Preview) -> None:
+    assert re.findall(r"(?<!\.)\.\.(?!\.)", letter.subject + "\n" + letter.body) == []
 
 
 def test_only_the_craft_hobby_and_floating_luxuries_letters_are_the_seeds_wording() -> None:
