@@ -11,6 +11,7 @@ from typing import Any
 
 from csflows.divisions import divisions
 from csflows.tiers.policy import tier_policy
+from csflows.vetting.letters import where_to_buy
 from csflows.vetting.policy import approval_policy
 
 _CUSTOMER = {"customer_name": "Bright Crafts Co.", "customer_id": "C-1042"}
@@ -30,8 +31,9 @@ def _division(key: str) -> Any:
     return divisions().get(key)
 
 
-def _channels() -> list[dict[str, str]]:
-    return [{"name": c.name, "url": str(c.url)} for c in approval_policy().retail_channels]
+def _channels(reason: str | None = None) -> list[dict[str, str]]:
+    """Where a Craft & Hobby applicant declined for `reason` is told our products sell."""
+    return where_to_buy(_division("craft_hobby"), approval_policy(), reason)
 
 
 def _tier(index: int) -> dict[str, object]:
@@ -157,17 +159,17 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
     },
     "vetting_approved": lambda: {**_APPLICANT, "division": _division("craft_hobby")},
     "vetting_decline": lambda: {**_APPLICANT, "channels": _channels()},
-    "vetting_decline_amazon": lambda: {**_APPLICANT, "channels": _channels()},
+    "vetting_decline_amazon": lambda: {**_APPLICANT, "channels": _channels("amazon")},
     "vetting_decline_address": lambda: {
         **_APPLICANT,
-        "channels": _channels(),
+        "channels": _channels("address"),
         "address": "12 Elm Street, Springfield, IL 62701",
     },
     "vetting_decline_website": lambda: {**_APPLICANT, "website": "https://harborpaper.example"},
     "vetting_decline_products": lambda: {**_APPLICANT, "division_name": "Craft & Hobby"},
     "vetting_decline_minimums": lambda: {
         **_APPLICANT,
-        "channels": _channels(),
+        "channels": _channels("minimums"),
         "division": _division("craft_hobby"),
     },
     "retention_welcome_email": lambda: {**_CUSTOMER, **_AGENT, "cycle": 1},

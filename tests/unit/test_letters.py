@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
 from typer.testing import CliRunner
@@ -13,8 +14,10 @@ from typer.testing import CliRunner
 from cli import app
 from cli.letter_samples import SAMPLES
 from csflows import letters
+from csflows.divisions import divisions
 from csflows.errors import PolicyError, TemplateError
 from csflows.templates import render
+from csflows.vetting.policy import approval_policy
 
 ALL = letters.preview(SAMPLES)
 
@@ -41,6 +44,27 @@ def test_no_letter_shows_a_doubled_full_stop(letter: letters.Preview) -> None:
     assert re.findall(r"(?<!\.)\.\.(?!\.)", letter.subject + "\n" + letter.body) == []
 
 
+# Businesses a letter could send a reader to; each may appear only when configured as a channel.
+_RETAILERS = re.compile(r"\bjo-?ann\b|\bmichaels\b|\bhobby lobby\b|\bwalmart\b|\betsy\b", re.I)
+
+
+def _configured_hosts() -> set[str]:
+    """Hosts a letter may link to: the configured channels and divisions' sites, and csflows'
+    own pages (the sample run links); `.example` hosts are the samples' made-up ones."""
+    urls = [str(c.url) for c in approval_policy().retail_channels]
+    urls += [str(d.website) for d in divisions().divisions if d.website]
+    return {urlsplit(url).hostname or "" for url in urls} | {"127.0.0.1"}
+
+
+@pytest.mark.parametrize("letter", ALL, ids=lambda p: p.name)
+def test_no_letter_names_or_links_a_business_nobody_configured(letter: letters.Preview) -> None:
+    text = letter.subject + "\n" + letter.body
+    hosts = {urlsplit(url).hostname or "" for url in re.findall(r"https?://[^\s)]*[^\s).,]", text)}
+    assert {h for h in hosts if not h.endswith(".example")} <= _configured_hosts()
+    configured = " ".join(c.name for c in approval_policy().retail_channels)
+    assert [m for m in _RETAILERS.findall(text) if m.lower() not in configured.lower()] == []
+
+
 def test_only_the_craft_hobby_and_floating_luxuries_letters_are_the_seeds_wording() -> None:
     seeds = {p.name for p in ALL if p.wording != "assumption"}
     assert seeds == {"level4_craft_hobby", "level4_floating_luxuries"}
@@ -60,6 +84,7 @@ def test_the_amazon_decline_says_amazon_is_a_customer_not_that_we_sell_there() -
     body = letters.preview(SAMPLES, "vetting_decline_amazon")[0].body
     assert "Amazon is already one of our customers" in body
     assert "sell our products on Amazon" not in body
+    assert "amazon.com" not in body and "buy our products" not in body  # no channel configured
 
 
 def test_the_tier_reminder_lists_the_extras_without_their_source() -> None:
