@@ -107,6 +107,7 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
     },
     "new_account_reply": lambda: {
         "customer_name": "Jordan Lee",
+        "rep_name": "Jordan Diaz",
         "division": _division("sulyn"),
         "form_name": "New Customer Inquiry Form.pdf",
     },

@@ -45,8 +45,10 @@ def test_new_account_reply_names_the_form() -> None:
         customer_name="Ana",
         division=None,
         form_name="New Customer Inquiry Form.pdf",
+        rep_name="Casey Wong",
     )
     assert "New Customer Inquiry Form.pdf" in msg.body and msg.body.startswith("Dear Ana,")
+    assert msg.body.endswith("Thank you,\nCasey Wong\nCustomer Service")  # the rep's, seed 001
 
 
 def test_a_name_ending_in_a_full_stop_ends_the_sentence_with_one(tmp_path: Path) -> None:
@@ -60,7 +62,7 @@ def test_a_name_ending_in_a_full_stop_ends_the_sentence_with_one(tmp_path: Path)
 
 def test_missing_value_is_an_error_not_a_blank() -> None:
     with pytest.raises(TemplateError, match="customer_name"):
-        render("new_account_reply", division=None, form_name="x.pdf")
+        render("new_account_reply", division=None, form_name="x.pdf", rep_name="R")
 
 
 def test_unknown_template() -> None:
