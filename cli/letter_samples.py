@@ -48,6 +48,15 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "po_number": "4512",
         "minimums": _division("craft_hobby").minimums,
     },
+    "level4_po_answer": lambda: {
+        **_CUSTOMER,
+        "po_number": "4515",
+        "division": _division("craft_hobby"),
+        "answer": "held",
+        "total": Decimal("280.50"),
+        "minimum": Decimal(350),
+        "shortfall": Decimal("69.50"),
+    },
     "level4_floating_luxuries": lambda: {
         **_CUSTOMER,
         "po_number": "4513",

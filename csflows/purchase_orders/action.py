@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from csflows.models import Division, Level4Policy
 from csflows.models.purchase_order import PoAction, PoDecision, PoReading, Sender, SenderKind
@@ -13,6 +14,7 @@ _ACCOUNT_NUMBER = re.compile(
     r"(?P<number>[A-Z0-9][A-Z0-9\-]{2,30})"
 )
 MINIMUMS_TEMPLATE = "order_minimums"
+LEVEL4_ANSWER_TEMPLATE = "level4_po_answer"  # each PO's answer; the division's letter goes once
 UNKNOWN_SENDER_TEMPLATE = "po_unknown_sender"
 SUPERVISOR_TEMPLATE = "po_supervisor_review"
 
@@ -80,8 +82,8 @@ def _level4(division: Division, reading: PoReading) -> PoDecision:
 
 
 def _minimums_letter(division: Division, reading: PoReading) -> PoDecision:
-    """Craft & Hobby's Level 4: the letter goes out, and the order is entered when it meets the
-    minimum order; below it, the order waits for the customer to bring it up."""
+    """Craft & Hobby's Level 4: the division's letter goes to the customer once (`announcement`),
+    and every PO gets its answer: entered when it meets the minimum order, else held."""
     minimum, total = division.minimums.order_amount, reading.total
     assert total is not None  # readable
     note = f"Level 4, {division.name}: {division.level4_note}"
@@ -97,7 +99,12 @@ def _minimums_letter(division: Division, reading: PoReading) -> PoDecision:
     return PoDecision(
         action=PoAction.MINIMUMS_LETTER,
         reason=f"{note}; {verdict}",
-        template=division.level4_template,
+        template=LEVEL4_ANSWER_TEMPLATE,
+        values={
+            "answer": "entered" if meets else "held",
+            "minimum": minimum,
+            "shortfall": max(minimum - total, Decimal(0)),
+        },
         minimum=minimum,
         enter_order=meets,
     )
