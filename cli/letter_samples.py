@@ -20,7 +20,11 @@ _APPLICANT = {
     "contact_name": "Jordan Lee",
     "rep_name": "Jordan Diaz",
 }
-_AGENT = {"agent_name": "Dana Ruiz", "agent_email": "dana.ruiz@advantus.example"}
+_AGENT = {
+    "agent_name": "Dana Ruiz",
+    "agent_email": "dana.ruiz@advantus.example",
+    "agent_phone": "+1 312 555 0147",
+}
 _LINK = {
     "link": "http://127.0.0.1:4200/runs/flow-run/7f1c0e52-1b0e-4d8e-9a57-2f7d9d3c6a10",
     "queue_link": "http://127.0.0.1:4200/runs?state=Suspended&tag=awaiting%3Asupervisor",
@@ -186,6 +190,17 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
     "retention_welcome_sms": lambda: {**_CUSTOMER, **_AGENT, "cycle": 1},
     "retention_checkin_email": lambda: {**_CUSTOMER, **_AGENT},
     "retention_checkin_sms": lambda: {**_CUSTOMER, **_AGENT},
+    "retention_customer_reply": lambda: {
+        **_CUSTOMER,
+        **_AGENT,
+        "phone": "+1 312 555 0142",
+        "email": "buyer@brightcrafts.example",
+        "channel": "SMS",
+        "month": 2,
+        "cycle": 1,
+        "reply": "All good, but the last carton of albums came two days late.",
+        "ticket_id": 121,
+    },
     "retention_agent_task": lambda: {
         **_CUSTOMER,
         **_AGENT,
