@@ -10,7 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from csflows.divisions import divisions
-from csflows.tiers.policy import tier_policy
+from csflows.tiers.notices import reminder_values, tier_values
+from csflows.tiers.policy import Tier, tier_policy
 from csflows.vetting.letters import where_to_buy
 from csflows.vetting.policy import approval_policy
 
@@ -40,10 +41,18 @@ def _channels(reason: str | None = None) -> list[dict[str, str]]:
     return where_to_buy(_division("craft_hobby"), approval_policy(), reason)
 
 
-def _tier(index: int) -> dict[str, object]:
-    """A tier of `config/tiers.yaml` as the tier notices pass it (0 = base, -1 = the top)."""
+# Shown in the previews while tiers.yaml names no reward (then no reminder is sent at all).
+_SAMPLE_REWARDS = ["Free freight on every order (a sample: the business has named no reward yet)"]
+
+
+def _tier(index: int) -> Tier:
+    """A tier of `config/tiers.yaml` (0 = base, -1 = the top), with sample rewards if it has none."""
     tier = tier_policy().tiers[index]
-    return {"key": tier.key, "name": tier.name, "extras": tier.extras}
+    return (
+        tier
+        if tier.rewards or not tier.over
+        else tier.model_copy(update={"rewards": _SAMPLE_REWARDS})
+    )
 
 
 SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
@@ -244,13 +253,9 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "capacity_table": "agent       planned\nDana Ruiz   44",
         "capacity_summary": "No agent's planned meetings exceed capacity in the months shown.",
     },
-    "tier_reminder": lambda: {
-        **_CUSTOMER,
-        "trailing": Decimal("92500"),
-        "amount_to_next": Decimal("7500.01"),
-        "next_tier": _tier(-1),
-        "window_months": 12,
-    },
+    "tier_reminder": lambda: reminder_values(
+        str(_CUSTOMER["customer_name"]), 92_500.0, 7_500.01, _tier(-1), 12
+    ),
     "tier_change": lambda: {
         **_CUSTOMER,
         "direction": "upgrade",
@@ -258,8 +263,8 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "sales_agent": "Dana Ruiz",
         "as_of": date(2026, 12, 1).isoformat(),
         "trailing": Decimal("100250"),
-        "tier": _tier(-1),
-        "previous_tier": _tier(0),
+        "tier": tier_values(_tier(-1)),
+        "previous_tier": tier_values(_tier(0)),
         "window_months": 12,
         "grace_months": 3,
     },

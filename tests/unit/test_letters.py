@@ -17,6 +17,7 @@ from csflows import letters
 from csflows.divisions import divisions
 from csflows.errors import PolicyError, TemplateError
 from csflows.templates import render
+from csflows.tiers import tier_policy
 from csflows.vetting.policy import approval_policy
 
 ALL = letters.preview(SAMPLES)
@@ -87,9 +88,25 @@ def test_the_amazon_decline_says_amazon_is_a_customer_not_that_we_sell_there() -
     assert "amazon.com" not in body and "buy our products" not in body  # no channel configured
 
 
-def test_the_tier_reminder_lists_the_extras_without_their_source() -> None:
-    body = letters.preview(SAMPLES, "tier_reminder")[0].body
-    assert "More individual attention from Customer Service\n" in body
+_CUSTOMERS_READ = {"customer", "applicant"}
+
+
+@pytest.mark.parametrize(
+    "letter", [p for p in ALL if p.audience in _CUSTOMERS_READ], ids=lambda p: p.name
+)
+def test_no_letter_to_a_customer_names_a_service_tier(letter: letters.Preview) -> None:
+    """Seed 003: the tiers are nothing "obvious to the one time customer"; the reminder speaks
+    of rewards and amounts, never of our tier names."""
+    text = (letter.subject + "\n" + letter.body).lower()
+    assert [t.name for t in tier_policy().tiers if t.name.lower() in text] == []
+
+
+def test_the_tier_reminder_speaks_to_the_customer_of_rewards_in_whole_dollars() -> None:
+    [shown] = letters.preview(SAMPLES, "tier_reminder")
+    assert shown.subject == "You are $7,501 away from our rewards"
+    assert "your purchases with us came to $92,500." in shown.body
+    assert "come to more than $100,000 receive:\n- Free freight" in shown.body
+    assert "customer's" not in shown.body and "Whatever your purchases" not in shown.body
 
 
 def test_a_letter_amount_nobody_set_fails_instead_of_reading_not_set() -> None:
@@ -99,7 +116,8 @@ def test_a_letter_amount_nobody_set_fails_instead_of_reading_not_set() -> None:
             customer_name="X",
             trailing=None,
             amount_to_next=Decimal(1),
-            next_tier={"name": "Top", "extras": []},
+            threshold=Decimal(100000),
+            rewards=["Free freight"],
             window_months=12,
         )
 
