@@ -10,16 +10,22 @@ from decimal import Decimal
 from typing import Any
 
 from csflows.divisions import divisions
-from csflows.tiers.policy import tier_policy
+from csflows.tiers.notices import reminder_values, tier_values
+from csflows.tiers.policy import Tier, tier_policy
+from csflows.vetting.letters import where_to_buy
 from csflows.vetting.policy import approval_policy
 
-_CUSTOMER = {"customer_name": "Bright Crafts LLC", "customer_id": "C-1042"}
+_CUSTOMER = {"customer_name": "Bright Crafts Co.", "customer_id": "C-1042"}
 _APPLICANT = {
     "business_name": "Harbor Paper Co.",
     "contact_name": "Jordan Lee",
     "rep_name": "Jordan Diaz",
 }
-_AGENT = {"agent_name": "Dana Ruiz", "agent_email": "dana.ruiz@advantus.example"}
+_AGENT = {
+    "agent_name": "Dana Ruiz",
+    "agent_email": "dana.ruiz@advantus.example",
+    "agent_phone": "+1 312 555 0147",
+}
 _LINK = {
     "link": "http://127.0.0.1:4200/runs/flow-run/7f1c0e52-1b0e-4d8e-9a57-2f7d9d3c6a10",
     "queue_link": "http://127.0.0.1:4200/runs?state=Suspended&tag=awaiting%3Asupervisor",
@@ -30,14 +36,23 @@ def _division(key: str) -> Any:
     return divisions().get(key)
 
 
-def _channels() -> list[dict[str, str]]:
-    return [{"name": c.name, "url": str(c.url)} for c in approval_policy().retail_channels]
+def _channels(reason: str | None = None) -> list[dict[str, str]]:
+    """Where a Craft & Hobby applicant declined for `reason` is told our products sell."""
+    return where_to_buy(_division("craft_hobby"), approval_policy(), reason)
 
 
-def _tier(index: int) -> dict[str, object]:
-    """A tier of `config/tiers.yaml` as the tier notices pass it (0 = base, -1 = the top)."""
+# Shown in the previews while tiers.yaml names no reward (then no reminder is sent at all).
+_SAMPLE_REWARDS = ["Free freight on every order (a sample: the business has named no reward yet)"]
+
+
+def _tier(index: int) -> Tier:
+    """A tier of `config/tiers.yaml` (0 = base, -1 = the top), with sample rewards if it has none."""
     tier = tier_policy().tiers[index]
-    return {"key": tier.key, "name": tier.name, "extras": tier.extras}
+    return (
+        tier
+        if tier.rewards or not tier.over
+        else tier.model_copy(update={"rewards": _SAMPLE_REWARDS})
+    )
 
 
 SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
@@ -45,6 +60,15 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         **_CUSTOMER,
         "po_number": "4512",
         "minimums": _division("craft_hobby").minimums,
+    },
+    "level4_po_answer": lambda: {
+        **_CUSTOMER,
+        "po_number": "4515",
+        "division": _division("craft_hobby"),
+        "answer": "held",
+        "total": Decimal("280.50"),
+        "minimum": Decimal(350),
+        "shortfall": Decimal("69.50"),
     },
     "level4_floating_luxuries": lambda: {
         **_CUSTOMER,
@@ -114,6 +138,7 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
     },
     "new_account_reply": lambda: {
         "customer_name": "Jordan Lee",
+        "rep_name": "Jordan Diaz",
         "division": _division("sulyn"),
         "form_name": "New Customer Inquiry Form.pdf",
     },
@@ -166,23 +191,34 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
     },
     "vetting_approved": lambda: {**_APPLICANT, "division": _division("craft_hobby")},
     "vetting_decline": lambda: {**_APPLICANT, "channels": _channels()},
-    "vetting_decline_amazon": lambda: {**_APPLICANT, "channels": _channels()},
+    "vetting_decline_amazon": lambda: {**_APPLICANT, "channels": _channels("amazon")},
     "vetting_decline_address": lambda: {
         **_APPLICANT,
-        "channels": _channels(),
+        "channels": _channels("address"),
         "address": "12 Elm Street, Springfield, IL 62701",
     },
     "vetting_decline_website": lambda: {**_APPLICANT, "website": "https://harborpaper.example"},
     "vetting_decline_products": lambda: {**_APPLICANT, "division_name": "Craft & Hobby"},
     "vetting_decline_minimums": lambda: {
         **_APPLICANT,
-        "channels": _channels(),
+        "channels": _channels("minimums"),
         "division": _division("craft_hobby"),
     },
     "retention_welcome_email": lambda: {**_CUSTOMER, **_AGENT, "cycle": 1},
     "retention_welcome_sms": lambda: {**_CUSTOMER, **_AGENT, "cycle": 1},
     "retention_checkin_email": lambda: {**_CUSTOMER, **_AGENT},
     "retention_checkin_sms": lambda: {**_CUSTOMER, **_AGENT},
+    "retention_customer_reply": lambda: {
+        **_CUSTOMER,
+        **_AGENT,
+        "phone": "+1 312 555 0142",
+        "email": "buyer@brightcrafts.example",
+        "channel": "SMS",
+        "month": 2,
+        "cycle": 1,
+        "reply": "All good, but the last carton of albums came two days late.",
+        "ticket_id": 121,
+    },
     "retention_agent_task": lambda: {
         **_CUSTOMER,
         **_AGENT,
@@ -228,13 +264,9 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "capacity_table": "agent       planned\nDana Ruiz   44",
         "capacity_summary": "No agent's planned meetings exceed capacity in the months shown.",
     },
-    "tier_reminder": lambda: {
-        **_CUSTOMER,
-        "trailing": Decimal("92500"),
-        "amount_to_next": Decimal("7500.01"),
-        "next_tier": _tier(-1),
-        "window_months": 12,
-    },
+    "tier_reminder": lambda: reminder_values(
+        str(_CUSTOMER["customer_name"]), 92_500.0, 7_500.01, _tier(-1), 12
+    ),
     "tier_change": lambda: {
         **_CUSTOMER,
         "direction": "upgrade",
@@ -242,8 +274,8 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "sales_agent": "Dana Ruiz",
         "as_of": date(2026, 12, 1).isoformat(),
         "trailing": Decimal("100250"),
-        "tier": _tier(-1),
-        "previous_tier": _tier(0),
+        "tier": tier_values(_tier(-1)),
+        "previous_tier": tier_values(_tier(0)),
         "window_months": 12,
         "grace_months": 3,
     },

@@ -27,6 +27,9 @@ class Person(Model):
     key: str = Field(pattern=r"^[a-z0-9-]+$")
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr
+    phone: str | None = Field(
+        None, max_length=40, description="the number customers call (a sales agent's, seed 002)"
+    )
     roles: list[Role] = Field(min_length=1)
     divisions: list[str] = Field(default_factory=list, description="a sales agent's divisions")
     manager: str | None = Field(None, description="the key of whoever gets their escalations")

@@ -3,7 +3,8 @@
 A template's first line is `Subject: ...`, then a blank line, then the body. Undefined values are
 errors, never blanks: a letter that would go out as "Dear :" fails instead. The subject line is
 rendered on its own and flattened to one line, so no value (a business name with a line break)
-can add a mail header or move text between subject and body.
+can add a mail header or move text between subject and body. A value that ends in a full stop
+("Harbor Paper Co.") ends the sentence too where the wording puts a stop right after it: one stop.
 """
 
 from __future__ import annotations
@@ -31,6 +32,21 @@ class RenderedMessage(Model):
 def usd(amount: Decimal | int | float | None) -> str:
     """`$2,000` or `$350.50`: how the seeds write money."""
     return "(not set)" if amount is None else money.usd(amount, cents=False)
+
+
+# Put after every value that ends in a full stop; a stop the wording writes right after it goes.
+_STOP_MARK = "\ue000"
+
+
+def _mark_stop(value: Any) -> Any:
+    """Jinja's `finalize`: a text value that ends in "." is marked, so `_one_stop` can tell the
+    value's stop from the wording's."""
+    return value + _STOP_MARK if isinstance(value, str) and value.endswith(".") else value
+
+
+def _one_stop(text: str) -> str:
+    """ "Harbor Paper Co." + "." -> "Harbor Paper Co."; the marks go."""
+    return text.replace(_STOP_MARK + ".", "").replace(_STOP_MARK, "")
 
 
 def _letter_usd(amount: Decimal | int | float | None) -> str:
@@ -64,6 +80,7 @@ def _environment(folder: Path) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=False,
         autoescape=False,  # plain-text mail; HTML rendering escapes at its own boundary
+        finalize=_mark_stop,
     )
     env.filters["usd"] = _letter_usd
     return env
@@ -73,8 +90,8 @@ def render(name: str, folder: Path | None = None, **values: Any) -> RenderedMess
     """Render template `name` (without `.txt.j2`) with `values`."""
     env = _environment(folder or config_dir() / "templates")
     try:
-        head = env.get_template(f"{name}.txt.j2#subject").render(**values)
-        body = env.get_template(f"{name}.txt.j2#body").render(**values)
+        head = _one_stop(env.get_template(f"{name}.txt.j2#subject").render(**values))
+        body = _one_stop(env.get_template(f"{name}.txt.j2#body").render(**values))
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"template {name!r} not found in {env.loader.searchpath}") from exc  # type: ignore[union-attr]
     except jinja2.UndefinedError as exc:

@@ -1,10 +1,10 @@
 """Seed 000: answer a purchase order by the customer's level and the division they buy from.
 
 Identify the sender and read the PO; a PO nobody can read goes to an operator, never a guess.
-Level 4 in Craft & Hobby gets the minimums letter (and the order is entered when it meets the
-minimums), in Floating Luxuries the website; COP and Mercury & Seward apply the order minimums,
-and while nobody has configured them a supervisor decides; a Level 4 in a division with no Level
-4 customers is a CRM error a supervisor decides on. Everyone else: below the division's minimum
+Level 4 in Craft & Hobby gets the minimums letter once and each PO an answer (entered when it
+meets the minimum order, else held), in Floating Luxuries the website; COP and Mercury & Seward
+apply the order minimums, and while nobody has configured them a supervisor decides; a Level 4 in
+a division with no Level 4 customers is a CRM error a supervisor decides on. Everyone else: below the division's minimum
 order, the minimums response; otherwise the order is entered. An approved applicant's first PO
 resumes their vetting; an unknown sender's PO goes to Customer Service. One response per PO
 number and customer, whatever re-runs.
@@ -37,7 +37,7 @@ from csflows.models.purchase_order import (
 from csflows.money import usd
 from csflows.people import Role, people
 from csflows.purchase_orders.action import decide
-from csflows.purchase_orders.letters import response_email, with_values
+from csflows.purchase_orders.letters import announcement_email, response_email, with_values
 from csflows.purchase_orders.policy import po_policy
 from csflows.purchase_orders.reading import canonical_po_number
 from csflows.purchase_orders.report import artifact_key, po_markdown
@@ -133,9 +133,12 @@ def respond(
     outcome.message_key, outcome.order_id = claimed.message_key, claimed.order_id
     if claimed.done:
         return outcome
+    if announcement := announcement_email(decision, sender, email):
+        send_email_task(announcement)  # Craft & Hobby's Level-4 letter, once per customer
     if decision.template and claimed.message_key:
-        # the minimums letter, the website redirect, the minimums response; CS for an unknown
-        # sender, the supervisor for a review
+        # a Level-4 PO's answer (entered or held: the order is entered next, and a re-run of a
+        # PO not done enters it), the website redirect, the minimums response; CS for an
+        # unknown sender, the supervisor for a review
         send_email_task(
             response_email(
                 decision, claimed.message_key, sender, email, _staff_address(decision), ticket_id

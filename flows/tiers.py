@@ -2,7 +2,8 @@
 
 1. Evaluate every customer in batches: net purchases over the trailing months, tier, grace period
    for downgrades; history and customers.tier are written.
-2. Remind customers close to the next tier how much is left.
+2. Remind a customer who has just come close to a tier's rewards how much is left (once, in
+   whole dollars; never a one-time buyer; nobody while tiers.yaml names no reward).
 3. Tell each changed customer's sales agent.
 4. Show supervisors the changes and seed 000's Level-4 suggestions (nothing changes a level).
 """

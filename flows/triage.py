@@ -34,6 +34,7 @@ from tasks.triage import (
     send_digests_task,
     start_review_task,
     tell_assignees_task,
+    tell_sales_agents_task,
     train_candidate_task,
     triage_tickets_task,
 )
@@ -54,6 +55,7 @@ class TriageSummary(BaseModel):
     routes: list[TicketRoute] = []
     reviews_started: int = 0
     assignees_told: int = 0
+    replies_to_agents: int = 0  # customers' replies to the retention cadence, to their agents
     marked: int = 0  # tickets whose message shows their triage in the mailbox
     cases: int = 0  # tickets upserted as NetSuite support cases
 
@@ -94,11 +96,13 @@ def triage_inbox(inboxes: list[str] | None = None) -> TriageSummary:
         started.wait()  # a route that failed is recorded on its ticket and tried next run
     routed = [started.result() for started in routing_runs if started.state.is_completed()]
 
-    # 4. People: what the classifier is unsure of goes to the review queue; assignees are told.
+    # 4. People: what the classifier is unsure of goes to the review queue; assignees are told,
+    #    and sales agents of their customers' replies to the retention cadence (seed 002).
     reviews = [start_review_task.submit(ticket_id) for ticket_id in review.needing_review()]
     for started in reviews:
         started.wait()  # no server to start it on: the ticket waits for the next run
     told = tell_assignees_task([t.id for t in triaged])
+    to_agents = tell_sales_agents_task([t.id for t in triaged])
     create_table_artifact(
         key=notices.OPEN_TICKETS_ARTIFACT,
         table=notices.open_tickets_table(),
@@ -137,6 +141,7 @@ def triage_inbox(inboxes: list[str] | None = None) -> TriageSummary:
         routes=routed,
         reviews_started=sum(started.state.is_completed() for started in reviews),
         assignees_told=sum(status == DeliveryStatus.SENT for status in told),
+        replies_to_agents=sum(status == DeliveryStatus.SENT for status in to_agents),
         marked=marked,
         cases=synced,
     )

@@ -1,5 +1,5 @@
 """Triage tasks: poll an inbox, triage the stored tickets in one batch, route one ticket, send a
-ticket a person must type to the review queue, tell assignees.
+ticket a person must type to the review queue, tell assignees and sales agents.
 
 Side effects happen once by the store (cursor, Message-ID, idempotency keys), not a Prefect
 cache. Thin: the rules live in csflows.triage.
@@ -7,6 +7,7 @@ cache. Thin: the rules live in csflows.triage.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from uuid import UUID
 
@@ -15,7 +16,8 @@ from prefect.cache_policies import NO_CACHE
 
 from blocks import ImapInbox, NetSuiteCredentials, SmtpServer, resolve
 from csflows.models import DeliveryStatus
-from csflows.outbox import send_email
+from csflows.outbox import OutgoingEmail, send_email
+from csflows.retention import replies
 from csflows.triage import notices, review, routing
 from csflows.triage.classifier import training
 from csflows.triage.classifier.current import typing_model
@@ -148,18 +150,29 @@ def start_review_task(ticket_id: int) -> str:
     return str(run_id)
 
 
+def _send_all(emails: Iterable[OutgoingEmail]) -> list[DeliveryStatus]:
+    """Send each once by its key; each one's status (sent, already_sent)."""
+    mail = resolve(SmtpServer)
+    return [send_email(email, mail).status for email in emails]
+
+
 @task(name="tell-assignees", cache_policy=NO_CACHE)
 def tell_assignees_task(ticket_ids: list[int]) -> list[DeliveryStatus]:
     """Each open ticket assigned to a person is mailed to them once (the original attached)."""
-    mail = resolve(SmtpServer)
-    return [send_email(email, mail).status for email in notices.assignment_mails(ticket_ids)]
+    return _send_all(notices.assignment_mails(ticket_ids))
+
+
+@task(name="tell-sales-agents", cache_policy=NO_CACHE)
+def tell_sales_agents_task(ticket_ids: list[int]) -> list[DeliveryStatus]:
+    """A customer's reply to a retention-cadence message goes to their sales agent as well as
+    being a ticket (seed 002: the check-in tells them their agent reads it); once per ticket."""
+    return _send_all(replies.agent_mails(ticket_ids))
 
 
 @task(name="send-ticket-digests", cache_policy=NO_CACHE)
 def send_digests_task(day: date) -> list[DeliveryStatus]:
     """One digest of their open tickets per person, per working day."""
-    mail = resolve(SmtpServer)
-    return [send_email(email, mail).status for email in notices.digests(day)]
+    return _send_all(notices.digests(day))
 
 
 @task(name="train-triage-model", cache_policy=NO_CACHE)

@@ -15,6 +15,7 @@ _ACCOUNT_NUMBER = re.compile(
 )
 MINIMUMS_TEMPLATE = "order_minimums"
 FIRST_PO_MINIMUMS_TEMPLATE = "first_po_minimums"
+LEVEL4_ANSWER_TEMPLATE = "level4_po_answer"  # each PO's answer; the division's letter goes once
 UNKNOWN_SENDER_TEMPLATE = "po_unknown_sender"
 SUPERVISOR_TEMPLATE = "po_supervisor_review"
 
@@ -109,8 +110,8 @@ def _level4(division: Division, reading: PoReading) -> PoDecision:
 
 
 def _minimums_letter(division: Division, reading: PoReading) -> PoDecision:
-    """Craft & Hobby's Level 4: the letter goes out, and the order is entered when it meets the
-    minimum order; below it, the order waits for the customer to bring it up."""
+    """Craft & Hobby's Level 4: the division's letter goes to the customer once (`announcement`),
+    and every PO gets its answer: entered when it meets the minimum order, else held."""
     minimum, total = division.minimums.order_amount, reading.total
     assert total is not None  # readable
     note = f"Level 4, {division.name}: {division.level4_note}"
@@ -126,7 +127,12 @@ def _minimums_letter(division: Division, reading: PoReading) -> PoDecision:
     return PoDecision(
         action=PoAction.MINIMUMS_LETTER,
         reason=f"{note}; {verdict}",
-        template=division.level4_template,
+        template=LEVEL4_ANSWER_TEMPLATE,
+        values={
+            "answer": "entered" if meets else "held",
+            "minimum": minimum,
+            "shortfall": max(minimum - total, Decimal(0)),
+        },
         minimum=minimum,
         enter_order=meets,
     )

@@ -1,4 +1,5 @@
-"""The email a PO's action sends: its letter (the seed's own for Level 4, ours otherwise) rendered with the values recorded for it."""
+"""The email a PO's action sends: its letter (the seed's own for Level 4, ours otherwise) rendered
+with the values recorded for it; and the division's Level-4 letter, once per customer."""
 
 from __future__ import annotations
 
@@ -60,6 +61,28 @@ def _attachments(email: PoEmail) -> list[Attachment]:
     if email.attachments:
         return [Attachment(a.filename, a.content, a.content_type) for a in email.attachments]
     return [Attachment("purchase-order.txt", email.body.encode(), "text/plain")]
+
+
+def announcement_email(
+    decision: PoDecision, sender: Sender, email: PoEmail
+) -> OutgoingEmail | None:
+    """Seed 000's letter of a division whose Level 4 customers get the minimums letter (Craft &
+    Hobby), once per customer and letter: every later PO gets only its answer."""
+    if decision.action is not PoAction.MINIMUMS_LETTER or not sender.division:
+        return None
+    template = divisions().get(sender.division).level4_template
+    if template is None:
+        return None
+    message = render(template, **render_values(decision.values))
+    return OutgoingEmail(
+        key=f"po:{sender.party}:{template}",
+        to=email.sender,
+        subject=message.subject,
+        body=message.body,
+        template=template,
+        values=decision.values,
+        customer_id=sender.customer_id,
+    )
 
 
 def response_email(

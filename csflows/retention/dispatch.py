@@ -152,6 +152,7 @@ def _values(t: TouchpointRow, c: CustomerRow, agent: SalesAgent) -> dict[str, An
         "address": c.address,
         "agent_name": agent.name,
         "agent_email": str(agent.email),
+        "agent_phone": agent.phone or "",
         "cycle": t.cycle,
         "step": t.step,
         "kind": t.kind,

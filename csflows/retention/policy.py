@@ -48,6 +48,7 @@ class SalesAgent(Model):
     name: str = Field(min_length=1)
     email: EmailStr
     manager_email: EmailStr
+    phone: str | None = None
 
 
 class Dispatch(Model):
@@ -121,7 +122,9 @@ class Cadence(Model):
 def _as_agent(person: Person) -> SalesAgent:
     team = people()
     manager = team.find(person.manager or "") or person
-    return SalesAgent(name=person.name, email=person.email, manager_email=manager.email)
+    return SalesAgent(
+        name=person.name, email=person.email, manager_email=manager.email, phone=person.phone
+    )
 
 
 def cadence(path: Path | None = None) -> Cadence:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import date
+from decimal import Decimal
 
 from pydantic import Field
 from sqlalchemy import ColumnElement, delete, func, insert, select, update
@@ -16,7 +17,15 @@ from csflows.models.common import Model
 from csflows.store.tables import CustomerRow, TierHistoryRow
 from csflows.tiers.level4 import suggests_level4
 from csflows.tiers.policy import TierPolicy
-from csflows.tiers.rules import TierLadder, applied_tier, dollars, should_remind, window
+from csflows.tiers.rules import (
+    TierLadder,
+    applied_tier,
+    cents,
+    dollars,
+    in_reminder_band,
+    should_remind,
+    window,
+)
 from csflows.tiers.totals import trailing_totals
 
 
@@ -62,8 +71,9 @@ def _in_range(
 
 def _recent_history(
     s: Session, customer_range: tuple[str, str], as_of: date, depth: int
-) -> dict[str, list[tuple[str, str]]]:
-    """Each customer's last `depth` evaluations before `as_of`: (computed, applied), newest first."""
+) -> dict[str, list[tuple[str, str, Decimal]]]:
+    """Each customer's last `depth` evaluations before `as_of`: (computed, applied, trailing),
+    newest first."""
     newest = (
         func.row_number()
         .over(partition_by=TierHistoryRow.customer_id, order_by=TierHistoryRow.as_of.desc())
@@ -74,6 +84,7 @@ def _recent_history(
             TierHistoryRow.customer_id,
             TierHistoryRow.computed_tier,
             TierHistoryRow.tier,
+            TierHistoryRow.trailing_12m,
             TierHistoryRow.as_of,
             newest,
         )
@@ -81,13 +92,13 @@ def _recent_history(
         .subquery()
     )
     rows = s.execute(
-        select(ranked.c.customer_id, ranked.c.computed_tier, ranked.c.tier)
+        select(ranked.c.customer_id, ranked.c.computed_tier, ranked.c.tier, ranked.c.trailing_12m)
         .where(ranked.c.newest <= depth)
         .order_by(ranked.c.customer_id, ranked.c.as_of.desc())
     )
-    history: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for customer_id, computed, applied in rows:
-        history[customer_id].append((computed, applied))
+    history: dict[str, list[tuple[str, str, Decimal]]] = defaultdict(list)
+    for customer_id, computed, applied, trailing in rows:
+        history[customer_id].append((computed, applied, trailing))
     return history
 
 
@@ -122,7 +133,7 @@ def evaluate_range(
             standing = ladder.standing(customer_id, bought.trailing_cents if bought else 0)
             past = history.get(customer_id, [])
             previous = past[0][1] if past else policy.base.key
-            tier = applied_tier(standing.tier, previous, [c for c, _ in past], policy)
+            tier = applied_tier(standing.tier, previous, [c for c, _, _ in past], policy)
             counts[tier] += 1
             history_rows.append(
                 {
@@ -154,7 +165,10 @@ def evaluate_range(
             )
             if tier != previous:
                 outcome.changes.append(result)
-            if should_remind(standing, tier, policy):
+            was_in_band = bool(past) and in_reminder_band(
+                ladder.standing(customer_id, cents(past[0][2])), previous, policy
+            )
+            if should_remind(standing, tier, policy, bought.orders if bought else 0, was_in_band):
                 outcome.reminders.append(result)
             if suggests_level4(
                 division,

@@ -4,31 +4,53 @@ notice to the sales agent of each tier change. Keys are per customer and month: 
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from csflows.models import DeliveryStatus, Model
 from csflows.outbox import OutgoingEmail
 from csflows.templates import render
 from csflows.tiers.evaluation import TierResult
-from csflows.tiers.policy import TierPolicy
+from csflows.tiers.policy import Tier, TierPolicy
+
+
+def tier_values(tier: Tier) -> dict[str, object]:
+    """A tier as the agent's notice reads it."""
+    return {"key": tier.key, "name": tier.name, "extras": tier.extras, "rewards": tier.rewards}
 
 
 def _tier(policy: TierPolicy, key: str | None) -> dict[str, object]:
-    for tier in policy.tiers:
-        if tier.key == key:
-            return {"key": tier.key, "name": tier.name, "extras": tier.extras}
-    return {"key": key, "name": key or "(none)", "extras": []}
+    tier = policy.tier(key)
+    if tier is None:  # a tier since removed from tiers.yaml
+        return {"key": key, "name": key or "(none)", "extras": [], "rewards": []}
+    return tier_values(tier)
+
+
+def reminder_values(
+    name: str, trailing: float, amount_to_next: float, upcoming: Tier, window_months: int
+) -> dict[str, Any]:
+    """What the reminder tells the customer, in whole dollars: what they bought (rounded down),
+    how much more reaches the rewards (rounded up), the amount to pass, and the rewards; never
+    the tier's name, which is ours."""
+    assert upcoming.over is not None  # a tier one can be reminded of has an amount
+    return {
+        "customer_name": name,
+        "trailing": Decimal(str(trailing)).to_integral_value(ROUND_FLOOR),
+        "amount_to_next": Decimal(str(amount_to_next)).to_integral_value(ROUND_CEILING),
+        "threshold": upcoming.over,
+        "rewards": upcoming.rewards,
+        "window_months": window_months,
+    }
 
 
 def reminder(result: TierResult, as_of: date, policy: TierPolicy) -> OutgoingEmail:
-    """'This much more brings you to the next tier' (seed 003), once per customer per month."""
-    values: dict[str, Any] = {
-        "customer_name": result.name,
-        "trailing": result.trailing_12m,
-        "amount_to_next": result.amount_to_next,
-        "next_tier": _tier(policy, result.next_tier),
-        "window_months": policy.window_months,
-    }
+    """Seed 003's reminder "to how close they are to receiving the rewards" (sent once per
+    customer and month; the evaluation picks whom: `rules.should_remind`)."""
+    upcoming = policy.tier(result.next_tier)
+    assert upcoming is not None and result.amount_to_next is not None
+    values = reminder_values(
+        result.name, result.trailing_12m, result.amount_to_next, upcoming, policy.window_months
+    )
     message = render("tier_reminder", **values)
     return OutgoingEmail(
         key=f"tier-reminder:{result.customer_id}:{as_of:%Y-%m}",

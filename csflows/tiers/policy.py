@@ -23,7 +23,11 @@ class Tier(Model):
     name: str = Field(min_length=1)
     over: Money | None = Field(None, ge=0, description="net purchases must be strictly over this")
     extras: list[str] = Field(
-        default_factory=list, description="what the tier adds to base service"
+        default_factory=list, description="what the tier adds to base service (for sales agents)"
+    )
+    rewards: list[str] = Field(
+        default_factory=list,
+        description="what a customer over `over` receives, as the reminder tells the customer",
     )
 
 
@@ -37,6 +41,9 @@ class TierPolicy(Model):
     window_months: int = Field(12, ge=1, le=36)
     grace_months: int = Field(3, ge=0, le=24)
     reminder_share: Decimal = Field(Decimal("0.10"), ge=0, lt=1)
+    reminder_min_orders: int = Field(
+        2, ge=1, description="fewer counted orders than this: a one-time buyer, never reminded"
+    )
     counted_statuses: list[str] = Field(
         default_factory=lambda: [str(OrderStatus.ACCEPTED)], min_length=1
     )
@@ -97,6 +104,9 @@ class TierPolicy(Model):
     @property
     def base(self) -> Tier:
         return self.tiers[0]
+
+    def tier(self, key: str | None) -> Tier | None:
+        return next((t for t in self.tiers if t.key == key), None)
 
     def rank(self, key: str | None) -> int:
         """0 for base service; unknown or missing keys count as base (a tier since removed)."""

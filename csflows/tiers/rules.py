@@ -111,6 +111,22 @@ def applied_tier(
     return max(below[: policy.grace_months + 1], key=rank)
 
 
-def should_remind(standing: Standing, applied: str, policy: TierPolicy) -> bool:
-    """Remind only of a tier the customer does not already enjoy (e.g. during a grace period)."""
+def in_reminder_band(standing: Standing, applied: str, policy: TierPolicy) -> bool:
+    """Close to a tier the customer does not already enjoy (e.g. during a grace period)."""
     return standing.remind and policy.rank(standing.next_tier) > policy.rank(applied)
+
+
+def should_remind(
+    standing: Standing, applied: str, policy: TierPolicy, orders: int, was_in_band: bool
+) -> bool:
+    """Seed 003's reminder "to how close they are to receiving the rewards": on entering the band
+    only (`was_in_band`: at the previous evaluation), of a tier whose rewards are configured, and
+    never to a one-time buyer (fewer than `reminder_min_orders` counted orders)."""
+    upcoming = policy.tier(standing.next_tier)
+    return (
+        in_reminder_band(standing, applied, policy)
+        and not was_in_band
+        and upcoming is not None
+        and bool(upcoming.rewards)
+        and orders >= policy.reminder_min_orders
+    )

@@ -17,6 +17,7 @@ ORDERS: Table = OrderRow.__table__  # type: ignore[assignment]
 class Purchases:
     trailing_cents: int  # net: refunds are negative orders
     first_order: date | None  # the customer's first counted order up to the window's end
+    orders: int = 0  # counted orders (not refunds) up to the window's end, ever
 
 
 def trailing_totals(
@@ -37,6 +38,7 @@ def trailing_totals(
             o.customer_id,
             func.coalesce(func.sum(case((o.order_date >= first, amount_cents), else_=0)), 0),
             func.min(o.order_date),
+            func.sum(case((o.amount > 0, 1), else_=0)),
         )
         .where(o.order_date <= last, o.status.in_(list(statuses)))
         .group_by(o.customer_id)
@@ -44,6 +46,6 @@ def trailing_totals(
     if customer_range is not None:
         query = query.where(o.customer_id.between(*customer_range))
     return {
-        customer_id: Purchases(int(total), first_order)
-        for customer_id, total, first_order in conn.execute(query)
+        customer_id: Purchases(int(total), first_order, int(count or 0))
+        for customer_id, total, first_order, count in conn.execute(query)
     }

@@ -41,6 +41,7 @@ from csflows.triage.route import ERROR_PREFIX, TicketRoute
 from csflows.vetting.forms.pdf import FORM_FILE, build_pdf
 from csflows.vetting.forms.reading import inquiry_from_data
 from csflows.vetting.forms.returned import FormReading, read_returned
+from csflows.vetting.owner import REQUEST_REPLY, rep_for_request
 
 RETENTION_STATUSES = {CustomerStatus.READY_FOR_RETENTION, CustomerStatus.IN_RETENTION}
 
@@ -262,15 +263,20 @@ def inquiry_form(division: Division | None) -> Attachment:
 
 
 def account_request_reply(ticket_id: int) -> OutgoingEmail:
-    """Seed 001's first step: the standard wording with the inquiry form, once per ticket."""
+    """Seed 001's first step: the rep assigned the account request replies with the standard
+    wording and the inquiry form, once per ticket. The rep is chosen now and given the ticket,
+    so a retry signs with the same rep and the returned form goes to them."""
     ticket, raw = load_ticket(ticket_id)
+    rep = rep_for_request(ticket_id)
+    _assign(ticket_id, rep.name)
     division = division_named_in(f"{ticket.subject}\n{ticket.text}")
     form = inquiry_form(division)
     message = render(
-        "new_account_reply",
+        REQUEST_REPLY,
         customer_name=sender_name(raw) or "Sir or Madam",
         division=division,
         form_name=form.filename,
+        rep_name=rep.name,
     )
     return OutgoingEmail(
         key=f"ticket:{ticket_id}:reply",
@@ -278,11 +284,22 @@ def account_request_reply(ticket_id: int) -> OutgoingEmail:
         subject=message.subject,
         body=message.body,
         template=message.template,
-        values={"division": division.key if division else None, "form": form.filename},
+        values={
+            "division": division.key if division else None,
+            "form": form.filename,
+            "rep": rep.key,
+        },
         ticket_id=ticket_id,
         attachments=[form],
         in_reply_to=ticket.message_id,
     )
+
+
+def _assign(ticket_id: int, assignee: str) -> None:
+    with store.session() as s:
+        row = s.get(TicketRow, ticket_id)
+        if row is not None:
+            row.assignee = assignee
 
 
 def inquiry_form_from_ticket(ticket_id: int) -> dict[str, object]:

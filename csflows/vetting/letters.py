@@ -8,6 +8,7 @@ or retried run never sends it twice.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from csflows import templates
 from csflows.divisions import divisions
@@ -197,6 +198,24 @@ def decline_reason(assessment: Assessment) -> str | None:
     return None
 
 
+def where_to_buy(
+    division: Division | None, rules: ApprovalPolicy, reason: str | None
+) -> list[dict[str, str]]:
+    """Where a declined applicant can buy our products: the division's website, then the
+    configured channels; never Amazon for an Amazon seller (they are declined for selling there)."""
+    channels = [{"name": c.name, "url": str(c.url)} for c in rules.retail_channels]
+    if reason == "amazon":
+        channels = [c for c in channels if not _is_amazon(c)]
+    if division and division.website:
+        channels.insert(0, {"name": f"{division.name} website", "url": str(division.website)})
+    return channels
+
+
+def _is_amazon(channel: dict[str, str]) -> bool:
+    host = urlsplit(channel["url"]).hostname or ""
+    return "amazon" in channel["name"].lower() or "amazon." in host.lower()
+
+
 def decline(
     inquiry_id: int,
     form: NewCustomerInquiry,
@@ -204,15 +223,12 @@ def decline(
     rules: ApprovalPolicy,
     rep: Person,
 ) -> OutgoingEmail:
-    """The decline letter for the reason; Amazon sellers are pointed to where the products sell."""
+    """The decline letter for the reason, with where our products can be bought (`where_to_buy`)."""
     reason = decline_reason(assessment)
     division = _division(form)
-    channels = [{"name": c.name, "url": str(c.url)} for c in rules.retail_channels]
-    if division and division.website:
-        channels.insert(0, {"name": f"{division.name} website", "url": str(division.website)})
     values: dict[str, Any] = {
         **_applicant(form),
-        "channels": channels,
+        "channels": where_to_buy(division, rules, reason),
         "address": form.address.one_line(),
         "website": form.website or "",
         "division_name": division.name if division else "",

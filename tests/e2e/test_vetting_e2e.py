@@ -153,7 +153,8 @@ def test_decline_sends_the_amazon_letter_and_creates_no_customer(stack: VettingS
     )
     wait_for_state(run.id, {"Completed"})
     [letter] = stack.smtp.to(email)
-    assert "Amazon" in letter.text and "https://www.joann.com/" in letter.text
+    assert "Amazon is already one of our customers" in letter.text
+    assert "amazon.com" not in letter.text and "joann" not in letter.text.lower()
     assert InquiryRecord.load(inquiry_id).status == "declined"
     with store.session() as s:
         assert s.scalar(select(CustomerRow).where(CustomerRow.inquiry_id == inquiry_id)) is None

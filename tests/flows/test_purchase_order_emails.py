@@ -48,7 +48,8 @@ def directory(store_ready: Path) -> None:
 def test_craft_hobby_letter_as_received(directory: None, smtp_server: SmtpServer) -> None:
     message = po_message("shop@lakeviewscrap.example", "See attached.", "Order", po=po_pdf("L-77"))
     handle_purchase_order(message=message)
-    [mail] = smtp_server.to("shop@lakeviewscrap.example")
+    mail, answer = smtp_server.to("shop@lakeviewscrap.example")
+    assert answer.subject.startswith("Your purchase order L-77 ")  # entered or held
     assert mail.subject == "Order requirements for your purchase order L-77"
     assert mail.message["From"] == "Customer Service <cs@advantus.test>"
     assert mail.text.startswith("Dear Lakeview Scrap Shop:\n")
@@ -123,7 +124,7 @@ def test_a_po_repeated_gets_one_email(directory: None, smtp_server: SmtpServer) 
             handle_purchase_order(message=message).model_dump(mode="json")["action"]
             == "minimums_letter"
         )
-    assert len(smtp_server.to("shop@lakeviewscrap.example")) == 1
+    assert len(smtp_server.to("shop@lakeviewscrap.example")) == 2  # the letter, the answer
     with store.session() as s:
         assert len(s.scalars(select(PoActionRow)).all()) == 1
 

@@ -36,23 +36,40 @@ def _count(model: Any) -> int:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_level4_craft_hobby_gets_the_letter_once(directory: None, smtp_server: SmtpServer) -> None:
+def test_level4_craft_hobby_gets_the_letter_once_and_each_po_its_answer(
+    directory: None, smtp_server: SmtpServer
+) -> None:
+    """Seed 000's letter once per customer; each PO is told whether it was entered or held."""
     message = po_message("shop@lakeviewscrap.example", "PO 7781\nTotal: $120.00")
     first = handle_purchase_order(message=message).model_dump(mode="json")
     again = handle_purchase_order(message=message).model_dump(mode="json")
     assert first["action"] == again["action"] == "minimums_letter"
     assert (first["customer_id"], first["division"], first["level"]) == ("C-1003", "craft_hobby", 4)
-    assert len(smtp_server.to("shop@lakeviewscrap.example")) == 1
+    letter, held = smtp_server.to("shop@lakeviewscrap.example")
+    assert letter.subject == "Order requirements for your purchase order 7781"
+    assert "Effective 6/15/23 new order minimums went into effect." in letter.text
+    assert held.subject == "Your purchase order 7781 is on hold: below the $350 minimum order"
+    assert "$120 is below the Craft & Hobby minimum order of $350" in held.text
+    assert "new purchase order, under a new number, for at least $350" in held.text
     assert (_count(PoActionRow), _count(OrderRow), _count(TicketRow)) == (1, 0, 1)
     with store.session() as s:
-        sent = s.scalars(select(MessageRow)).one()
+        sent = {m.idempotency_key: m for m in s.scalars(select(MessageRow))}
         action = s.scalars(select(PoActionRow)).one()
-    assert sent.idempotency_key == "po:C-1003:7781:minimums_letter"
-    assert sent.template == action.template == "level4_craft_hobby"
-    assert sent.template_values == action.template_values
+    assert set(sent) == {"po:C-1003:level4_craft_hobby", "po:C-1003:7781:minimums_letter"}
+    answer = sent["po:C-1003:7781:minimums_letter"]
+    assert answer.template == action.template == "level4_po_answer"
+    assert answer.template_values == action.template_values
     assert action.template_values["customer_name"] == "Lakeview Scrap Shop"  # type: ignore[index]
     assert action.status == "done"
     assert first["order_entered"] is False  # $120 is below the $350 minimum: it waits
+
+    # the next PO: its answer only, not the letter again
+    handle_purchase_order(message=po_message("shop@lakeviewscrap.example", "PO 7782\nTotal: 400"))
+    entered = smtp_server.to("shop@lakeviewscrap.example")[2:]
+    assert [m.subject for m in entered] == ["Your purchase order 7782 is entered"]
+    assert "It meets the Craft & Hobby minimum order of $350, and we have entered it." in (
+        entered[0].text
+    )
 
 
 def test_level4_craft_hobby_at_the_minimum_gets_the_letter_and_the_order_is_entered(
@@ -63,7 +80,10 @@ def test_level4_craft_hobby_at_the_minimum_gets_the_letter_and_the_order_is_ente
     again = handle_purchase_order(message=message).model_dump(mode="json")
     assert first["action"] == again["action"] == "minimums_letter"
     assert first["order_entered"] is again["order_entered"] is True
-    assert len(smtp_server.to("shop@lakeviewscrap.example")) == 1
+    assert [m.subject for m in smtp_server.to("shop@lakeviewscrap.example")] == [
+        "Order requirements for your purchase order 7782",
+        "Your purchase order 7782 is entered",
+    ]
     with store.session() as s:
         order = s.scalars(select(OrderRow)).one()
     assert (order.customer_id, order.po_number, order.amount) == ("C-1003", "7782", 350)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -16,13 +17,16 @@ from sqlalchemy import select, update
 from csflows import store
 from csflows.retention import enroll
 from csflows.retention.dispatch import BatchCounts
-from csflows.store.tables import CustomerRow, InquiryRow, TouchpointRow
+from csflows.store.tables import CustomerRow, InquiryRow, TicketRow, TouchpointRow
 from flows.retention import (
+    poll_sms_replies,
     record_touchpoint_outcome,
     retention_dispatch,
     retention_monthly_report,
     retention_negative_feedback,
 )
+from flows.triage import triage_inbox
+from tests.support.imap import DovecotServer
 from tests.support.retention import add_customers, e164_of, twilio_fixture  # noqa: F401
 from tests.support.servers import Reply, SmtpServer
 from tests.support.twilio import FakeTwilio
@@ -238,3 +242,55 @@ def test_a_saturday_complaint_is_acted_on_at_once_and_the_visit_is_booked_before
     with store.session() as s:
         visit = s.scalar(select(TouchpointRow).where(TouchpointRow.step == "recovery_visit"))
     assert visit is not None and visit.status == "assigned" and visit.due == date(2026, 12, 6)
+
+
+def test_answers_to_the_check_in_reach_the_sales_agent_as_well_as_a_ticket(
+    store_ready: Path, smtp_server: SmtpServer, twilio: FakeTwilio, imap_server: DovecotServer
+) -> None:
+    """Seed 002, month 2: the check-in SMS gives the agent's number (people.yaml), the mail says
+    the agent reads the answer, and an answer by SMS or by mail is a ticket and a mail to the
+    agent; a customer's mail that answers no cadence message is only a ticket."""
+    add_customers(2, status="active")
+    enroll(["C-00001", "C-00002"], date(2026, 3, 2))
+    retention_dispatch(now=datetime(2026, 4, 1, 15, tzinfo=UTC))  # day 30, 10:00 CDT
+
+    [checkin_sms] = [m for m in twilio.to(e164_of(1)) if "checking in" in m["body"]]
+    assert "call Dana Ruiz, your sales agent, at +1 312 555 0147." in checkin_sms["body"]
+    [checkin] = [m for m in smtp_server.to("buyer2@c.shop.example") if "How are" in m.subject]
+    assert "your answer reaches our Customer Service team and Dana Ruiz" in checkin.text
+
+    twilio.receive(e164_of(1), "All fine, the albums sell well.")
+    assert len(poll_sms_replies(days=2)) == 1
+    answer = EmailMessage()
+    answer["From"], answer["To"] = "Shop C2 <buyer2@c.shop.example>", "cs@advantus.com"
+    answer["Subject"], answer["Message-ID"] = f"Re: {checkin.subject}", "<answer-2@shop.example>"
+    answer["In-Reply-To"] = answer["References"] = checkin.message["Message-ID"]
+    answer.set_content("One carton came two days late, otherwise good.")
+    unrelated = EmailMessage()
+    unrelated["From"], unrelated["To"] = "buyer2@c.shop.example", "cs@advantus.com"
+    unrelated["Subject"], unrelated["Message-ID"] = "Catalog", "<catalog-2@shop.example>"
+    unrelated.set_content("Could you send us the new catalog?")
+    imap_server.append("sales", answer)
+    imap_server.append("sales", unrelated)
+
+    summary = triage_inbox()
+
+    assert summary.replies_to_agents == 2
+    to_agent = [
+        m for m in smtp_server.to("dana.ruiz@advantus.example") if "answered the" in m.subject
+    ]
+    by_subject = {m.subject: m.text for m in to_agent}
+    assert set(by_subject) == {
+        "Shop C1 (C-00001) answered the retention SMS",
+        "Shop C2 (C-00002) answered the retention email",
+    }
+    assert (
+        "All fine, the albums sell well."
+        in by_subject["Shop C1 (C-00001) answered the retention SMS"]
+    )
+    mailed = by_subject["Shop C2 (C-00002) answered the retention email"]
+    assert "month 2 email" in mailed and "One carton came two days late" in mailed
+    with store.session() as s:
+        tickets = s.scalars(select(TicketRow.sender)).all()
+    assert sorted(tickets) == ["buyer1@c.shop.example"] + ["buyer2@c.shop.example"] * 2
+    assert triage_inbox().replies_to_agents == 0  # nothing twice

@@ -1,27 +1,43 @@
-"""`recompute-tiers`: history, customers.tier, grace-period downgrades, reminders once per month,
-sales-agent notices, and the artifacts, against a real store and a real SMTP server."""
+"""`recompute-tiers`: history, customers.tier, grace-period downgrades, reminders (once, on
+entering the band, never to a one-time buyer, only of configured rewards), sales-agent notices,
+and the artifacts, against a real store and a real SMTP server."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
+import pytest
 from prefect.client.orchestration import get_client
 from sqlalchemy import select
 
 from csflows import customers, orders, store
 from csflows.paths import config_dir
 from csflows.store.tables import CustomerRow, MessageRow, TierHistoryRow
+from csflows.tiers.notices import MailCounts
 from flows.tiers import recompute_tiers
 from tests.support.servers import SmtpServer
 
 ORDERS = """customer_id,order_date,amount,po_number
 C-1001,2025-12-15,100000.01,PO-1
-C-1002,2025-12-15,95000.00,PO-2
+C-1002,2025-11-15,45000.00,PO-2A
+C-1002,2025-12-15,50000.00,PO-2
 C-1003,2025-12-15,150.00,PO-3
 C-1003,2024-06-15,900.00,PO-OLD
 C-1006,2025-12-15,100000.00,PO-6
 """
+REWARD = "Free freight on every order"
+
+
+@pytest.fixture
+def rewards(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A copy of config/ whose top tier names a reward (the shipped one names none)."""
+    config = tmp_path / "config"
+    shutil.copytree(config_dir(), config)
+    tiers = config / "tiers.yaml"
+    tiers.write_text(tiers.read_text().replace("rewards: []", f"rewards: [{REWARD}]"))
+    monkeypatch.setenv("CSFLOWS_CONFIG_DIR", str(config))
 
 
 def _latest_artifact(key: str) -> str:
@@ -47,8 +63,12 @@ def _load(tmp_path: Path) -> None:
     orders.import_csv(path)
 
 
+def _reminded(smtp_server: SmtpServer) -> list[str]:
+    return [m.message["To"] for m in smtp_server.messages if "from our rewards" in m.subject]
+
+
 def test_monthly_run_tiers_reminds_notifies_and_suggests(
-    tmp_path: Path, store_ready: Path, smtp_server: SmtpServer
+    tmp_path: Path, store_ready: Path, smtp_server: SmtpServer, rewards: None
 ) -> None:
     _load(tmp_path)
     summary = recompute_tiers(as_of=date(2025, 12, 31), batch_size=2)
@@ -57,11 +77,13 @@ def test_monthly_run_tiers_reminds_notifies_and_suggests(
     tiers = _tiers()
     assert tiers["C-1001"] == "extra_special"
     assert tiers["C-1006"] == "standard"  # exactly $100,000 is not "over the 100K"
-    # reminders: within 10% of $100,000 and not in the tier yet (C-1002 at 95,000; C-1006 at 100,000)
-    reminded = {m.message["To"] for m in smtp_server.messages if "more to" in m.subject}
-    assert reminded == {"hello@tinybrush.example", "orders@ribbonrow.example"}
+    # reminders: within 10% of $100,000 and not in the tier yet: C-1002 at 95,000 in two orders;
+    # C-1006 at 100,000 bought once (a one-time buyer, seed 003), so it is not reminded
+    assert _reminded(smtp_server) == ["hello@tinybrush.example"]
     tiny = smtp_server.to("hello@tinybrush.example")[0]
-    assert "$5,000.01 more" in tiny.text and "Extra special service" in tiny.text
+    assert tiny.subject == "You are $5,001 away from our rewards"
+    assert f"more than $100,000 receive:\n- {REWARD}" in tiny.text
+    assert "Extra special service" not in tiny.text and "came to $95,000." in tiny.text
     # the sales agent of the one change hears of it
     notice = smtp_server.to("dana.ruiz@advantus.example")
     assert len(notice) == 1 and "C-1001" in notice[0].subject and "upgrade" in notice[0].subject
@@ -72,7 +94,7 @@ def test_monthly_run_tiers_reminds_notifies_and_suggests(
     sent = len(smtp_server.messages)
     again = recompute_tiers(as_of=date(2025, 12, 31), batch_size=5)
     assert len(smtp_server.messages) == sent
-    assert again.changes == 1 and again.reminders.already_sent == 2
+    assert again.changes == 1 and again.reminders.already_sent == 1
     with store.session() as s:
         rows = s.scalars(select(TierHistoryRow).where(TierHistoryRow.customer_id == "C-1001")).all()
         assert [(r.computed_tier, r.tier, r.changed) for r in rows] == [
@@ -80,6 +102,22 @@ def test_monthly_run_tiers_reminds_notifies_and_suggests(
         ]
         keys = set(s.scalars(select(MessageRow.idempotency_key)))
     assert "tier-reminder:C-1002:2025-12" in keys and "tier-change:C-1001:2025-12" in keys
+
+    # January: C-1002 is still close (and buys a little more): no second reminder
+    more = tmp_path / "more.csv"
+    more.write_text("customer_id,order_date,amount,po_number\nC-1002,2026-01-10,1000,PO-2B\n")
+    orders.import_csv(more)
+    assert recompute_tiers(as_of=date(2026, 1, 31)).reminders.sent == 0
+    assert _reminded(smtp_server) == ["hello@tinybrush.example"]
+
+
+def test_no_reward_configured_no_reminder(
+    tmp_path: Path, store_ready: Path, smtp_server: SmtpServer
+) -> None:
+    _load(tmp_path)  # the shipped tiers.yaml names no reward
+    summary = recompute_tiers(as_of=date(2025, 12, 31))
+    assert summary.changes == 1 and summary.reminders == MailCounts()
+    assert _reminded(smtp_server) == []
 
 
 def test_downgrade_waits_for_the_grace_period(

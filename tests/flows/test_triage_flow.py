@@ -184,6 +184,9 @@ def test_triage_inbox_types_assigns_resolves_and_routes(
     assert form.get_filename() == "new_customer_inquiry.pdf"
     assert "business_name" in (PdfReader(io.BytesIO(form.get_content())).get_fields() or {})
     assert (account.status, account.routed_to) == ("open", "reply:sent")
+    # seed 001: the rep assigned the request replies, and is told of the ticket
+    assert account.assignee == "Jordan Diaz" and "Jordan Diaz\nCustomer Service" in reply.text
+    assert any("Ticket" in m.subject for m in smtp_server.to("jordan.diaz@advantus.example"))
 
     assert (quote_request.type, quote_request.assignee, quote_request.status) == (
         "QUOTE - Request for Quote",

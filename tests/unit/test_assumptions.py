@@ -62,6 +62,11 @@ def _listed() -> dict[tuple[str, str], object]:
         ("divisions.yaml", "divisions[1].level4_moved_to_level", 3),
         ("templates/order_minimums.txt.j2", "wording", "letter to customer"),
         ("templates/vetting_decline_amazon.txt.j2", "wording", "letter to applicant"),
+        ("approval.yaml", "retail_channels", []),
+        ("tiers.yaml", "tiers[1].rewards", []),
+        ("tiers.yaml", "reminder_min_orders", 2),
+        ("templates/level4_po_answer.txt.j2", "wording", "letter to customer"),
+        ("templates/retention_customer_reply.txt.j2", "wording", "letter to sales agent"),
     ],
 )
 def test_the_values_the_seeds_do_not_give_are_listed(file: str, key: str, value: object) -> None:

@@ -4,7 +4,9 @@ only the seeds' own letters called the seeds' wording."""
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
 from typer.testing import CliRunner
@@ -12,8 +14,11 @@ from typer.testing import CliRunner
 from cli import app
 from cli.letter_samples import SAMPLES
 from csflows import letters
+from csflows.divisions import divisions
 from csflows.errors import PolicyError, TemplateError
 from csflows.templates import render
+from csflows.tiers import tier_policy
+from csflows.vetting.policy import approval_policy
 
 ALL = letters.preview(SAMPLES)
 
@@ -27,6 +32,38 @@ def test_every_template_on_disk_is_in_the_catalog_and_renders() -> None:
 @pytest.mark.parametrize("letter", ALL, ids=lambda p: p.name)
 def test_no_letter_shows_seeds_config_keys_or_unfilled_values(letter: letters.Preview) -> None:
     assert letters.internal_words(letter.subject + "\n" + letter.body) == []
+
+
+def test_the_samples_use_names_that_end_in_a_full_stop() -> None:
+    samples = {name: make() for name, make in SAMPLES.items()}
+    assert samples["vetting_decline"]["business_name"] == "Harbor Paper Co."
+    assert samples["retention_checkin_email"]["customer_name"].endswith("Co.")
+
+
+@pytest.mark.parametrize("letter", ALL, ids=lambda p: p.name)
+def test_no_letter_shows_a_doubled_full_stop(letter: letters.Preview) -> None:
+    assert re.findall(r"(?<!\.)\.\.(?!\.)", letter.subject + "\n" + letter.body) == []
+
+
+# Businesses a letter could send a reader to; each may appear only when configured as a channel.
+_RETAILERS = re.compile(r"\bjo-?ann\b|\bmichaels\b|\bhobby lobby\b|\bwalmart\b|\betsy\b", re.I)
+
+
+def _configured_hosts() -> set[str]:
+    """Hosts a letter may link to: the configured channels and divisions' sites, and csflows'
+    own pages (the sample run links); `.example` hosts are the samples' made-up ones."""
+    urls = [str(c.url) for c in approval_policy().retail_channels]
+    urls += [str(d.website) for d in divisions().divisions if d.website]
+    return {urlsplit(url).hostname or "" for url in urls} | {"127.0.0.1"}
+
+
+@pytest.mark.parametrize("letter", ALL, ids=lambda p: p.name)
+def test_no_letter_names_or_links_a_business_nobody_configured(letter: letters.Preview) -> None:
+    text = letter.subject + "\n" + letter.body
+    hosts = {urlsplit(url).hostname or "" for url in re.findall(r"https?://[^\s)]*[^\s).,]", text)}
+    assert {h for h in hosts if not h.endswith(".example")} <= _configured_hosts()
+    configured = " ".join(c.name for c in approval_policy().retail_channels)
+    assert [m for m in _RETAILERS.findall(text) if m.lower() not in configured.lower()] == []
 
 
 def test_only_the_craft_hobby_and_floating_luxuries_letters_are_the_seeds_wording() -> None:
@@ -48,11 +85,28 @@ def test_the_amazon_decline_says_amazon_is_a_customer_not_that_we_sell_there() -
     body = letters.preview(SAMPLES, "vetting_decline_amazon")[0].body
     assert "Amazon is already one of our customers" in body
     assert "sell our products on Amazon" not in body
+    assert "amazon.com" not in body and "buy our products" not in body  # no channel configured
 
 
-def test_the_tier_reminder_lists_the_extras_without_their_source() -> None:
-    body = letters.preview(SAMPLES, "tier_reminder")[0].body
-    assert "More individual attention from Customer Service\n" in body
+_CUSTOMERS_READ = {"customer", "applicant"}
+
+
+@pytest.mark.parametrize(
+    "letter", [p for p in ALL if p.audience in _CUSTOMERS_READ], ids=lambda p: p.name
+)
+def test_no_letter_to_a_customer_names_a_service_tier(letter: letters.Preview) -> None:
+    """Seed 003: the tiers are nothing "obvious to the one time customer"; the reminder speaks
+    of rewards and amounts, never of our tier names."""
+    text = (letter.subject + "\n" + letter.body).lower()
+    assert [t.name for t in tier_policy().tiers if t.name.lower() in text] == []
+
+
+def test_the_tier_reminder_speaks_to_the_customer_of_rewards_in_whole_dollars() -> None:
+    [shown] = letters.preview(SAMPLES, "tier_reminder")
+    assert shown.subject == "You are $7,501 away from our rewards"
+    assert "your purchases with us came to $92,500." in shown.body
+    assert "come to more than $100,000 receive:\n- Free freight" in shown.body
+    assert "customer's" not in shown.body and "Whatever your purchases" not in shown.body
 
 
 def test_a_letter_amount_nobody_set_fails_instead_of_reading_not_set() -> None:
@@ -62,7 +116,8 @@ def test_a_letter_amount_nobody_set_fails_instead_of_reading_not_set() -> None:
             customer_name="X",
             trailing=None,
             amount_to_next=Decimal(1),
-            next_tier={"name": "Top", "extras": []},
+            threshold=Decimal(100000),
+            rewards=["Free freight"],
             window_months=12,
         )
 

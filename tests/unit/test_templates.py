@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from csflows.divisions import divisions
@@ -43,13 +45,24 @@ def test_new_account_reply_names_the_form() -> None:
         customer_name="Ana",
         division=None,
         form_name="New Customer Inquiry Form.pdf",
+        rep_name="Casey Wong",
     )
     assert "New Customer Inquiry Form.pdf" in msg.body and msg.body.startswith("Dear Ana,")
+    assert msg.body.endswith("Thank you,\nCasey Wong\nCustomer Service")  # the rep's, seed 001
+
+
+def test_a_name_ending_in_a_full_stop_ends_the_sentence_with_one(tmp_path: Path) -> None:
+    (tmp_path / "t.txt.j2").write_text(
+        "Subject: For {{ who }}.\n\nFor {{ who }}. Then {{ who }} and {{ pause }}. {{ n }}.\n"
+    )
+    msg = render("t", folder=tmp_path, who="Harbor Paper Co.", pause="wait...", n=3)
+    assert msg.subject == "For Harbor Paper Co."
+    assert msg.body == "For Harbor Paper Co. Then Harbor Paper Co. and wait... 3."
 
 
 def test_missing_value_is_an_error_not_a_blank() -> None:
     with pytest.raises(TemplateError, match="customer_name"):
-        render("new_account_reply", division=None, form_name="x.pdf")
+        render("new_account_reply", division=None, form_name="x.pdf", rep_name="R")
 
 
 def test_unknown_template() -> None:

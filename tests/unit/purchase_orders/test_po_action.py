@@ -33,7 +33,7 @@ def _decide(division: str, level: int, total: str = "200.00") -> tuple[PoAction,
 @pytest.mark.parametrize(
     ("division", "action", "template"),
     [
-        ("craft_hobby", PoAction.MINIMUMS_LETTER, "level4_craft_hobby"),
+        ("craft_hobby", PoAction.MINIMUMS_LETTER, "level4_po_answer"),  # + the letter, once
         ("floating_luxuries", PoAction.REDIRECT_TO_WEBSITE, "level4_floating_luxuries"),
     ],
 )
@@ -85,7 +85,8 @@ def test_craft_hobby_level4_gets_the_letter_and_the_order_is_not_lost(
     reading = READING.model_copy(update={"total": Decimal(total)})
     decision = decide(_customer("craft_hobby", 4), reading, divisions().get("craft_hobby"))
     assert decision.action is PoAction.MINIMUMS_LETTER
-    assert decision.template == "level4_craft_hobby"
+    assert decision.template == "level4_po_answer"  # the PO's answer; the letter goes once
+    assert decision.values["answer"] == ("entered" if entered else "held")
     assert decision.enter_order is entered and says in decision.reason
 
 

@@ -7,19 +7,26 @@ from decimal import Decimal
 
 import pytest
 
+from csflows.templates import render
 from csflows.tiers import TierLadder, TierPolicy, applied_tier, should_remind, tier_policy, window
 from csflows.tiers.level4 import suggests_level4
-from csflows.tiers.rules import add_months, closing_month_end
+from csflows.tiers.notices import reminder_values
+from csflows.tiers.rules import add_months, closing_month_end, in_reminder_band
 
 
-def _three_tiers(grace: int = 3) -> TierPolicy:
+def _three_tiers(grace: int = 3, rewards: tuple[str, ...] = ("Free freight",)) -> TierPolicy:
     return TierPolicy.model_validate(
         {
             "grace_months": grace,
             "tiers": [
                 {"key": "standard", "name": "Standard"},
-                {"key": "preferred", "name": "Preferred", "over": 50000},
-                {"key": "extra_special", "name": "Extra special", "over": 100000},
+                {"key": "preferred", "name": "Preferred", "over": 50000, "rewards": rewards},
+                {
+                    "key": "extra_special",
+                    "name": "Extra special",
+                    "over": 100000,
+                    "rewards": rewards,
+                },
             ],
         }
     )
@@ -110,8 +117,48 @@ def test_grace_zero_downgrades_at_once() -> None:
 def test_no_reminder_of_a_tier_kept_through_grace() -> None:
     policy = _three_tiers()
     near = TierLadder(policy).standing("c", 95_000_00)
-    assert should_remind(near, "preferred", policy) is True
-    assert should_remind(near, "extra_special", policy) is False
+    assert should_remind(near, "preferred", policy, orders=5, was_in_band=False) is True
+    assert should_remind(near, "extra_special", policy, orders=5, was_in_band=False) is False
+
+
+def test_a_reminder_goes_on_entering_the_band_not_every_month_there() -> None:
+    policy = _three_tiers()
+    ladder = TierLadder(policy)
+    near, nearer = ladder.standing("c", 95_000_00), ladder.standing("c", 97_000_00)
+    assert should_remind(near, "preferred", policy, orders=5, was_in_band=False) is True
+    # a month later, still close: it was in the band at the previous evaluation
+    was = in_reminder_band(near, "preferred", policy)
+    assert was and should_remind(nearer, "preferred", policy, 6, was_in_band=was) is False
+    # out of the band (bought less, or in a grace period for the tier), then back: reminded
+    assert not in_reminder_band(ladder.standing("c", 80_000_00), "preferred", policy)
+    assert not in_reminder_band(near, "extra_special", policy)
+
+
+def test_a_one_time_buyer_is_never_reminded() -> None:
+    """Seed 003: "nothing that will be obvious to the one time customer"."""
+    policy = _three_tiers()
+    near = TierLadder(policy).standing("c", 95_000_00)
+    assert policy.reminder_min_orders == 2
+    assert should_remind(near, "preferred", policy, orders=1, was_in_band=False) is False
+    assert should_remind(near, "preferred", policy, orders=2, was_in_band=False) is True
+
+
+def test_no_rewards_configured_no_reminder() -> None:
+    policy = _three_tiers(rewards=())
+    near = TierLadder(policy).standing("c", 95_000_00)
+    assert should_remind(near, "preferred", policy, orders=9, was_in_band=False) is False
+    assert tier_policy().tiers[-1].rewards == []  # shipped: none until the business names them
+
+
+def test_the_reminder_tells_the_customer_the_rewards_in_whole_dollars() -> None:
+    policy = _three_tiers()
+    values = reminder_values("Harbor Paper Co.", 92_500.75, 7_499.26, policy.tiers[-1], 12)
+    message = render("tier_reminder", **values)
+    assert message.subject == "You are $7,500 away from our rewards"
+    assert "your purchases with us came to $92,500." in message.body
+    assert "come to more than $100,000 receive:\n- Free freight\n" in message.body
+    assert message.body.startswith("Dear Harbor Paper Co.,")
+    assert "Extra special" not in message.body and "extra_special" not in message.body
 
 
 def test_level4_suggestion_needs_a_line_a_full_window_and_a_level_below_4() -> None:

@@ -13,10 +13,13 @@ import pytest
 from pypdf import PdfReader
 from reportlab.pdfgen import canvas
 
+from blocks import SmtpServer as SmtpServer_
+from blocks import resolve
 from csflows import store
 from csflows.divisions import divisions
+from csflows.outbox import send_email
 from csflows.paths import PROJECT_ROOT
-from csflows.store.tables import CustomerRow, InquiryRow, TouchpointRow
+from csflows.store.tables import CustomerRow, InquiryRow, TicketRow, TouchpointRow
 from csflows.triage.mail.intake import store_raw
 from csflows.triage.routing import (
     account_request_reply,
@@ -30,7 +33,9 @@ from csflows.triage.routing import (
     returned_form_from_ticket,
     triage_tickets,
 )
+from csflows.vetting.owner import rep_for
 from tests.support.scanned_forms import scanned_form
+from tests.support.servers import SmtpServer
 
 
 def test_the_division_a_message_names() -> None:
@@ -144,6 +149,39 @@ def test_the_account_request_reply(store_ready: Path) -> None:
     assert reply.subject == "Your new account request with Floating Luxuries"
     assert reply.body.startswith("Dear Sir or Madam,") and "new_customer_inquiry.pdf" in reply.body
     assert reply.in_reply_to == "<acct-9@lakesidepool.example>" and len(reply.attachments) == 1
+
+
+def _request(n: int, sender: str, subject: str = "Open an account") -> int:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, "cs@advantus.com", subject
+    msg["Message-ID"] = f"<acct-{n}@test>"
+    msg.set_content("We would like to open a wholesale account.")
+    ticket_id = _store(msg, uid=n)
+    triage_tickets(pending_ticket_ids())
+    return ticket_id
+
+
+def test_the_rep_assigned_the_account_request_signs_the_reply_and_owns_the_returned_form(
+    store_ready: Path, smtp_server: SmtpServer
+) -> None:
+    """Seed 001: "The Customer Service rep that is assigned the email will reply", and "the
+    Customer Service rep who initiated the process" reviews the returned form."""
+    mail = resolve(SmtpServer_)
+    first = _request(1, "Ana <ana@shop.example>")
+    reply = account_request_reply(first)
+    assert reply.body.endswith("Thank you,\nJordan Diaz\nCustomer Service")
+    assert reply.values["rep"] == "jordan-diaz"
+    assert account_request_reply(first).values["rep"] == "jordan-diaz"  # a retry: the same rep
+    send_email(reply, mail)
+    second = account_request_reply(_request(2, "bo@store.example"))
+    assert second.body.endswith("Casey Wong\nCustomer Service")  # the next rep in rotation
+    send_email(second, mail)
+    with store.session() as s:
+        assert s.get(TicketRow, first).assignee == "Jordan Diaz"  # the ticket is the rep's
+
+    returned = _request(3, "Bo <BO@store.example>", "RE: Your new account request")
+    assert rep_for(None, returned).key == "casey-wong"  # the rotation would say Jordan Diaz
+    assert rep_for("jordan-diaz", returned).key == "jordan-diaz"  # asked for by name
 
 
 def test_customers_in_the_cadence_and_their_complaints(store_ready: Path) -> None:

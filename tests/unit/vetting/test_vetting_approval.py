@@ -23,7 +23,7 @@ from csflows.models import (
 from csflows.people import people
 from csflows.vetting import inquiries, letters
 from csflows.vetting.inquiries import InquiryRecord
-from csflows.vetting.policy import approval_policy
+from csflows.vetting.policy import ApprovalPolicy, RetailChannel, approval_policy
 from csflows.vetting.scorecard import render_scorecard
 
 TZ = "America/Chicago"
@@ -86,7 +86,8 @@ def test_holidays_are_the_calendars_not_approval_yaml(tmp_path: Path) -> None:
 
 def test_shipped_policy_loads() -> None:
     rules = approval_policy()
-    assert rules.approval_timeout_business_days == 5 and rules.retail_channels
+    assert rules.approval_timeout_business_days == 5
+    assert rules.retail_channels == []  # no third party is named until the business lists it
 
 
 def _assessment(**verdicts: str) -> Assessment:
@@ -128,11 +129,32 @@ def test_only_http_links_become_links() -> None:
 REP = people().get("jordan-diaz")
 
 
+def _with_channels(*channels: tuple[str, str]) -> ApprovalPolicy:
+    listed = [RetailChannel(name=name, url=url) for name, url in channels]  # type: ignore[arg-type]
+    return approval_policy().model_copy(update={"retail_channels": listed})
+
+
+def test_decline_letters_list_only_the_configured_channels_and_never_amazon_to_its_sellers() -> (
+    None
+):
+    rules = _with_channels(("Amazon", "https://www.amazon.com/"), ("Paper Hut", "https://ph.test/"))
+    amazon = letters.decline(1, FORM, _assessment(amazon="fail"), rules, REP)
+    assert "Paper Hut: https://ph.test/" in amazon.body and "amazon.com" not in amazon.body
+    plain = letters.decline(1, FORM, _assessment(amazon="pass", address="fail"), rules, REP)
+    assert "Amazon: https://www.amazon.com/" in plain.body and "Paper Hut" in plain.body
+    only_amazon = _with_channels(("Amazon Store", "https://www.amazon.com/stores/x"))
+    seller = letters.decline(1, FORM, _assessment(amazon="fail"), only_amazon, REP)
+    assert "amazon.com" not in seller.body and "buy our products" not in seller.body
+    shipped = letters.decline(
+        1, FORM, _assessment(amazon="pass", address="fail"), approval_policy(), REP
+    )
+    assert "http" not in shipped.body.replace("http://shop.example", "")  # nothing configured
+
+
 def test_decline_letter_follows_the_failed_criterion() -> None:
     rules = approval_policy()
     amazon = letters.decline(1, FORM, _assessment(amazon="fail", address="fail"), rules, REP)
     assert amazon.template == "vetting_decline_amazon"
-    assert "https://www.amazon.com/" in amazon.body and "https://www.joann.com/" in amazon.body
     minimums = letters.decline(1, FORM, _assessment(amazon="pass", minimums="fail"), rules, REP)
     assert minimums.template == "vetting_decline_minimums" and "$350" in minimums.body
     plain = letters.decline(1, FORM, _assessment(amazon="pass", website="review"), rules, REP)
