@@ -117,7 +117,7 @@ def test_vet_no_gate_json_prints_the_documented_shape(
     assert set(out["criteria"]) == set(CRITERIA)
     assert all(set(c) == {"verdict", "evidence"} for c in out["criteria"].values())
     assert out["criteria"]["minimums"]["verdict"] == "fail"
-    assert "$200 is below" in out["criteria"]["minimums"]["evidence"][0]["fact"]
+    assert "$200.00 is below" in out["criteria"]["minimums"]["evidence"][0]["fact"]
 
 
 def test_vet_scorecard_and_the_gate_message(world: tuple[HttpServer, str], tmp_path: Path) -> None:
