@@ -1,48 +1,52 @@
 """retrain-classifier: trains on the writers' mail plus the team's review answers, promotes the
 candidate only when it is not worse than the model typing tickets (the shipped one at first), and
-leaves an artifact comparing the two. A small copy of the training mail keeps it fast."""
+leaves an artifact comparing the two. A small copy of the training mail (eight of the thirty
+types, a few messages each) and one shipped model for the module keep it fast."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from csflows import store
-from csflows.paths import PROJECT_ROOT
 from csflows.store.tables import TicketReviewRow, TicketRow
 from csflows.triage.classifier import registry
 from csflows.triage.mail.inbound import mail_from_json
 from flows.triage import retrain_classifier
 from tests.support.artifacts import latest_artifact
+from tests.support.training import (
+    EIGHT_TYPES,
+    LITERAL,
+    SALES_ORDER,
+    TRAINING,
+    small_training_config,
+)
 
 PER_TYPE = 6
 WRITERS = ("amara", "coral", "emeka")
 
 
+@pytest.fixture(scope="module")
+def shipped_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache folder for the module: the shipped model of the small training mail is built
+    by the first test and loaded by the others (built_once's key is the mail, not the folder)."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture
 def small_training(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_ready: Path
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_ready: Path, shipped_cache: Path
 ) -> list[dict[str, Any]]:
-    """Config whose training mail is the first few messages of each type by three writers."""
+    """Config whose training mail is the first few messages of each of eight types by three
+    writers."""
     config = tmp_path / "config"
-    shutil.copytree(PROJECT_ROOT / "config", config, ignore=shutil.ignore_patterns("training"))
-    (config / "training").mkdir()
-    rows: list[dict[str, Any]] = []
-    for writer in WRITERS:
-        by_type: dict[str, list[str]] = defaultdict(list)
-        for line in (PROJECT_ROOT / "config" / "training" / f"{writer}.jsonl").open():
-            by_type[json.loads(line)["type"]].append(line)
-        kept = [line for lines in by_type.values() for line in lines[:PER_TYPE]]
-        (config / "training" / f"{writer}.jsonl").write_text("".join(kept))
-        rows += [json.loads(line) for line in kept]
+    rows = small_training_config(config, WRITERS, PER_TYPE, EIGHT_TYPES)
     monkeypatch.setenv("CSFLOWS_CONFIG_DIR", str(config))
-    monkeypatch.setenv("CSFLOWS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("CSFLOWS_CACHE_DIR", str(shipped_cache))
     registry.load.cache_clear()
     return rows
 
@@ -105,11 +109,11 @@ def test_the_teams_answers_win_over_the_writers_convention(
 ) -> None:
     # The writers type a customer's PO "Sales Order - Sales Order Received!"; this team reads
     # seed 004 literally and answers "Purchase - Purchase Order Document" in the review queue.
-    literal = "Purchase - Purchase Order Document"
+    literal = LITERAL
     pos = [
         json.loads(line)
-        for line in (PROJECT_ROOT / "config" / "training" / "gus.jsonl").open()
-        if json.loads(line)["type"] == "Sales Order - Sales Order Received!"
+        for line in (TRAINING / "gus.jsonl").open()
+        if json.loads(line)["type"] == SALES_ORDER
     ]
     answered, unseen = pos[:7], pos[7:]
     _review_answers([{**row, "type": literal} for row in answered])

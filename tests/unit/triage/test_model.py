@@ -19,6 +19,7 @@ from csflows.triage.classifier.features import mail_parts, split_reply
 from csflows.triage.classifier.model import TriageModel, rows
 from csflows.triage.mail.inbound import InboundMail
 from csflows.triage.ticket_types import ticket_types
+from tests.support.training import EIGHT_TYPES, small_training_config
 
 PER_TYPE = 5
 
@@ -288,23 +289,8 @@ def test_a_person_types_a_ticket_below_the_models_threshold_or_the_teams_floor()
 def test_the_shipped_model_is_rebuilt_for_other_domains(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import json
-    import shutil
-
-    from csflows.paths import PROJECT_ROOT
-
     config = tmp_path / "config"
-    shutil.copytree(PROJECT_ROOT / "config", config, ignore=shutil.ignore_patterns("training"))
-    (config / "training").mkdir()
-    for writer in ("coral", "gus"):
-        seen: dict[str, int] = defaultdict(int)
-        kept = []
-        for line in (PROJECT_ROOT / "config" / "training" / f"{writer}.jsonl").open():
-            kind = json.loads(line)["type"]
-            seen[kind] += 1
-            if seen[kind] <= 3:
-                kept.append(line)
-        (config / "training" / f"{writer}.jsonl").write_text("".join(kept))
+    small_training_config(config, ("coral", "gus"), 3, EIGHT_TYPES)
     monkeypatch.setenv("CSFLOWS_CONFIG_DIR", str(config))
     monkeypatch.setenv("CSFLOWS_CACHE_DIR", str(tmp_path / "cache"))
     first = training.shipped_model().record["version"]
