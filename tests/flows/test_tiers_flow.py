@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from prefect.client.orchestration import get_client
 from sqlalchemy import select
 
@@ -82,6 +83,7 @@ def test_monthly_run_tiers_reminds_notifies_and_suggests(
     assert "tier-reminder:C-1002:2025-12" in keys and "tier-change:C-1001:2025-12" in keys
 
 
+@pytest.mark.slow  # 14 monthly runs (the rule itself: tests/unit/tiers): scripts/test runs it
 def test_downgrade_waits_for_the_grace_period(
     tmp_path: Path, store_ready: Path, smtp_server: SmtpServer
 ) -> None:

@@ -118,6 +118,7 @@ def test_a_5xx_storm_that_outlasts_the_retries_is_a_review_naming_google_and_the
     assert len(server.calls("/v1/places:searchText")) == 1  # its answer was kept, not re-bought
 
 
+@pytest.mark.slow  # 12 requests that time out, with backoff between them: scripts/test runs it
 @pytest.mark.timeout(120)  # a hang must not hold the vetting: it ends, in bounded time
 def test_rdap_and_the_website_hanging_are_a_review_naming_the_timeout(
     checks: Callable[..., tuple[HttpServer, str]], monkeypatch: pytest.MonkeyPatch
