@@ -50,17 +50,23 @@ def demo(
 
 
 def run(folder: Path | None = None) -> Iterator[str]:
-    """Load the demo customers; each procedure adds its sample runs here."""
+    """Load the demo customers and orders, then start each procedure's sample runs."""
+    folder = folder or config_dir() / "demo"
+    yield from load(folder)
+    yield from start_sample_purchase_orders(folder)
+    yield served_world()
+    yield from start_sample_inquiries(folder)
+    yield from start_sample_ticket_reviews(folder)
+
+
+def load(folder: Path | None = None) -> Iterator[str]:
+    """Load the demo customers and orders into the store (no Prefect server needed)."""
     folder = folder or config_dir() / "demo"
     count = customers.import_csv(folder / "customers.csv")
     yield f"loaded {count} demo customers from {folder / 'customers.csv'}"
     if (folder / "orders.csv").exists():
         count = orders.import_csv(folder / "orders.csv")
         yield f"loaded {count} demo orders from {folder / 'orders.csv'} (tiers: recompute-tiers)"
-    yield from start_sample_purchase_orders(folder)
-    yield served_world()
-    yield from start_sample_inquiries(folder)
-    yield from start_sample_ticket_reviews(folder)
 
 
 def start_sample_purchase_orders(folder: Path, deployment: str = PURCHASE_ORDERS) -> Iterator[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 from prefect.client.schemas.sorting import FlowRunSort
 
 from cli.demo import (
@@ -27,13 +28,11 @@ def test_sample_runs_are_started(store_ready: Path) -> None:
     lines = list(start_sample_purchase_orders(config_dir() / "demo"))
     assert len(lines) == 7 and all(": started run " in line for line in lines), lines
     with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(sort=FlowRunSort.ID_DESC, limit=50)
+        # this deployment's runs only: the session's harness holds every flow test's runs
+        only = DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id]))
+        runs = client.read_flow_runs(deployment_filter=only, sort=FlowRunSort.ID_DESC, limit=50)
     started = {line.rpartition(" ")[2] for line in lines}
-    senders = sorted(
-        r.parameters["message"]["from"]
-        for r in runs
-        if r.deployment_id == deployment_id and r.name in started
-    )
+    senders = sorted(r.parameters["message"]["from"] for r in runs if r.name in started)
     assert len(senders) == 7 and senders[0].startswith("A Stranger")
 
 

@@ -120,6 +120,7 @@ def test_no_reward_configured_no_reminder(
     assert _reminded(smtp_server) == []
 
 
+@pytest.mark.slow  # 14 monthly runs (the rule itself: tests/unit/tiers): scripts/test runs it
 def test_downgrade_waits_for_the_grace_period(
     tmp_path: Path, store_ready: Path, smtp_server: SmtpServer
 ) -> None:

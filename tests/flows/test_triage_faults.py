@@ -77,6 +77,7 @@ def sent_count() -> int:
     return sum(m.status == "sent" for m in outbox())
 
 
+@pytest.mark.slow  # a second process starts, loads the model, is killed: scripts/test runs it
 def test_a_triage_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     store_ready: Path, imap_server: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
 ) -> None:

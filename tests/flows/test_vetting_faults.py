@@ -24,6 +24,7 @@ from tests.support.sites import Page, SiteServer
 pytestmark = pytest.mark.integration
 
 RETRY_AFTER = 0.3  # seconds Google asks for in its 429 answers
+HANG = 2.5  # seconds a hanging server takes: well past the 0.3 s lookup and 1 s site timeouts
 
 
 def short_lookups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **lookups: float) -> None:
@@ -117,16 +118,17 @@ def test_a_5xx_storm_that_outlasts_the_retries_is_a_review_naming_google_and_the
     assert len(server.calls("/v1/places:searchText")) == 1  # its answer was kept, not re-bought
 
 
+@pytest.mark.slow  # 12 requests that time out, with backoff between them: scripts/test runs it
 @pytest.mark.timeout(120)  # a hang must not hold the vetting: it ends, in bounded time
 def test_rdap_and_the_website_hanging_are_a_review_naming_the_timeout(
     checks: Callable[..., tuple[HttpServer, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server, _ = checks(timeout_seconds=0.3, google_retry_seconds=2)
     registration = rdap.domain(SHOP, "2009-08-13T16:21:09Z")
-    server.route("GET", f"/domain/{SHOP}", Reply(200, registration, delay=5))
+    server.route("GET", f"/domain/{SHOP}", Reply(200, registration, delay=HANG))
     hanging = SiteServer().start()
     try:
-        url = hanging.site(SHOP, "/", Page(body="<title>Paper Lantern</title>", delay=5))
+        url = hanging.site(SHOP, "/", Page(body="<title>Paper Lantern</title>", delay=HANG))
         monkeypatch.setenv("CSFLOWS_RESOLVE", hanging.resolve_entry(SHOP))
         assessment = assess_inquiry(inquiry(website=url))
     finally:
