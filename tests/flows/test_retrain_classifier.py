@@ -21,6 +21,10 @@ from csflows.triage.mail.inbound import mail_from_json
 from flows.triage import retrain_classifier
 from tests.support.artifacts import latest_artifact
 
+# Each test trains models (seconds to minutes on 2 cores): scripts/test runs them, scripts/check
+# leaves them.
+pytestmark = pytest.mark.slow
+
 PER_TYPE = 6
 WRITERS = ("amara", "coral", "emeka")
 

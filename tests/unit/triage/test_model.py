@@ -227,6 +227,7 @@ def test_a_review_answer_is_in_the_next_training_set(store_ready: Path) -> None:
     )
 
 
+@pytest.mark.slow  # trains whole models: scripts/test runs it, scripts/check leaves it
 def test_the_shipped_model_is_built_once_per_machine_and_then_loaded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small: tuple
 ) -> None:
@@ -304,6 +305,7 @@ def _first_of_each_type(examples: list[training.Example], count: int) -> list[tr
 THEIRS = {"own_domains": ["corvane-supply.example"], "supplier_domains": ["kestrelinks.example"]}
 
 
+@pytest.mark.slow  # trains whole models: scripts/test runs it, scripts/check leaves it
 def test_a_teams_domains_leave_the_leave_one_writer_out_figures_unchanged() -> None:
     """The writers' mail is read in its own world, so another team's domains train the same
     models and type the writers' mail the same."""
@@ -321,6 +323,7 @@ def test_a_teams_domains_leave_the_leave_one_writer_out_figures_unchanged() -> N
     assert len(folds) == 3 and all(len(f.truth) == 60 for f in folds)
 
 
+@pytest.mark.slow  # trains whole models: scripts/test runs it, scripts/check leaves it
 def test_the_shipped_model_is_the_same_for_any_teams_domains_not_another_precision_target(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
