@@ -23,7 +23,7 @@ from csflows.paths import config_dir
 from csflows.people import people
 from csflows.store.tables import TicketRow
 from csflows.triage.mail import intake
-from csflows.triage.review import needing_review, record_review_run
+from csflows.triage.review import needing_review
 from csflows.triage.routing import triage_tickets
 from tasks import vetting_gates
 
@@ -164,9 +164,7 @@ def _ticket_state(ticket_id: int) -> tuple[str, str | None]:
 def start_sample_ticket_reviews(folder: Path) -> Iterator[str]:
     """Store each `tickets/*.eml` as an inbox would and start its review when the classifier is
     unsure, so the ticket-review gate shows in the UI."""
-    from prefect.deployments import run_deployment
-
-    from tasks.triage import REVIEW_DEPLOYMENT
+    from tasks.triage import start_review_task
 
     for file in sorted((folder / "tickets").glob("*.eml")):
         ticket_id = intake.store_message("demo", file.read_bytes())
@@ -180,14 +178,8 @@ def start_sample_ticket_reviews(folder: Path) -> Iterator[str]:
                 yield f"ticket {file.name}: typed without a person"
             continue
         try:
-            run = run_deployment(
-                REVIEW_DEPLOYMENT,
-                parameters={"ticket_id": ticket_id},
-                timeout=0,
-                idempotency_key=f"ticket:{ticket_id}:review",
-            )
+            run_id = start_review_task.fn(ticket_id)  # once per ticket, recorded on it
         except Exception as exc:  # the deployment is not served, or no server: say so, go on
             yield f"ticket {file.name}: review not started ({exc.__class__.__name__}: {exc})"
             return
-        record_review_run(ticket_id, str(run.id))  # type: ignore[union-attr]
-        yield f"ticket {file.name}: waits for a person to type it (run {run.id})"  # type: ignore[union-attr]
+        yield f"ticket {file.name}: waits for a person to type it (run {run_id})"
