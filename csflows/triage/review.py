@@ -89,10 +89,9 @@ def review_context(ticket: TicketRow) -> str:
     if ticket.parse_error:
         out[0] = "**Type this ticket and choose who handles it**: the message could not be read."
         out += [f"**Could not be read:** {escape_strict(ticket.parse_error)}", ""]
-    if guesses:
-        out += ["**The classifier's best guesses:**", ""]
-        out += [f"{n}. {escape_strict(t)}: {float(p):.0%}" for n, (t, p) in enumerate(guesses, 1)]
-        out.append("")
+    if guesses:  # on one line: the dialog shows only the description's first few lines at once
+        shown = "; ".join(f"{escape_strict(t)} {float(p):.0%}" for t, p in guesses)
+        out += [f"**The classifier's best guesses:** {shown}", ""]
     out += [
         f"**From:** {escape_strict(ticket.sender)}  ",
         f"**Subject:** {escape_strict(ticket.subject)}  ",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextvars
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -57,6 +58,22 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prefect
     SQLite store under load) is a failed click. Production runs the server on PostgreSQL."""
     with prefect_on_postgres(tmp_path_factory) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def worker_settings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The team's config with its certainty floor raised to 0.99 (a team may raise it), so a
+    mail the model types surely still goes to the review queue: the browser sees a sure guess
+    pre-selected beside an unsure one left blank."""
+    config = tmp_path_factory.mktemp("team") / "config"
+    shutil.copytree(PROJECT_ROOT / "config", config)
+    types = config / "ticket_types.yaml"
+    text = types.read_text()
+    assert "\nconfidence_threshold: 0.5\n" in text
+    types.write_text(
+        text.replace("\nconfidence_threshold: 0.5\n", "\nconfidence_threshold: 0.99\n")
+    )
+    return {"CSFLOWS_CONFIG_DIR": str(config)}
 
 
 @pytest.fixture(scope="module")
@@ -216,14 +233,9 @@ def test_an_operator_reads_an_unreadable_po_in_the_ui(stack: VettingStack, page:
     assert (order.po_number, order.amount) == ("RR-UI", 420)
 
 
-def test_a_person_types_an_unclear_mail_in_the_review_queue(
-    stack: VettingStack, page: Page, tmp_path: Path
-) -> None:
-    mail = tmp_path / "unclear.eml"
-    mail.write_bytes(
-        b"From: Kim <kim@browser-shop.example>\r\nTo: cs@advantus.com\r\nSubject: hi\r\n"
-        b"Message-ID: <unclear-ui@browser-shop.example>\r\n\r\nsee you then\r\n"
-    )
+def open_review(stack: VettingStack, page: Page, mail: Path) -> tuple[str, Any]:
+    """Type `mail` with `csflows triage`, wait for its review gate and open its Resume dialog;
+    the run's id and the dialog."""
     wait_for_deployment("review-ticket/ticket-review")
     shown = off_the_browsers_loop(CliRunner().invoke, app, ["triage", str(mail), "--json"])
     assert shown.exit_code == 0, shown.output
@@ -234,16 +246,54 @@ def test_a_person_types_an_unclear_mail_in_the_review_queue(
     page.get_by_role("button", name="Resume").click()
     form = page.get_by_role("dialog")
     expect(form.get_by_text("best guesses").first).to_be_visible(timeout=30_000)
+    return run_id, form
+
+
+def choose(page: Page, form: Any, field: int, option: str) -> None:
+    """Pick `option` in the dialog's `field`-th dropdown."""
+    form.locator(".p-select-button__control").nth(field).click()
+    page.keyboard.press("ArrowDown")
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_a_person_types_an_unclear_mail_in_the_review_queue(
+    stack: VettingStack, page: Page, tmp_path: Path
+) -> None:
+    mail = tmp_path / "unclear.eml"
+    mail.write_bytes(
+        b"From: Kim <kim@browser-shop.example>\r\nTo: cs@advantus.com\r\nSubject: hi\r\n"
+        b"Message-ID: <unclear-ui@browser-shop.example>\r\n\r\nsee you then\r\n"
+    )
+    run_id, form = open_review(stack, page, mail)
     expect(form.get_by_text("see you then").first).to_be_visible()
-    selects = form.locator(".p-select-button__control")
-    selects.nth(0).click()  # the type: a guess this unsure is not pre-selected, a person chooses
-    page.keyboard.press("ArrowDown")
-    page.get_by_role("option", name="Question", exact=True).click()
-    selects.nth(3).click()  # the reviewer: a person of people.yaml
-    page.keyboard.press("ArrowDown")
-    page.get_by_role("option", name="Jordan Diaz", exact=True).click()
+    type_field = form.locator(".p-select-button__control").nth(0)
+    expect(type_field).not_to_contain_text("Question")  # a guess this unsure is not pre-selected
     shot(page, "ui-ticket-review")
+    form.get_by_role("button", name="Submit").click()  # nobody chose: the form is refused
+    expect(form.get_by_text("'type' is a required property")).to_be_visible()
+    choose(page, form, 0, "Question")
+    choose(page, form, 3, "Jordan Diaz")  # the reviewer: a person of people.yaml
     form.get_by_role("button", name="Submit").click()
     wait_for_state(run_id, {"Completed"})
-    [example] = reviewed_examples()
-    assert example["body"].strip() == "see you then"
+    examples = [e for e in reviewed_examples() if e["body"].strip() == "see you then"]
+    assert [e["type"] for e in examples] == ["Question"]
+
+
+def test_a_sure_guess_in_the_review_queue_comes_pre_selected(
+    stack: VettingStack, page: Page, tmp_path: Path
+) -> None:
+    mail = tmp_path / "quote.eml"
+    mail.write_bytes(
+        b"From: Lee Park <lee@browser-cafe.example>\r\nTo: cs@advantus.com\r\n"
+        b"Subject: Pricing for tote bags\r\nMessage-ID: <sure-ui@browser-cafe.example>\r\n\r\n"
+        b"Hi, what would 500 printed totes cost? Need pricing by Friday.\r\nLee\r\n"
+    )
+    run_id, form = open_review(stack, page, mail)
+    type_field = form.locator(".p-select-button__control").nth(0)
+    expect(type_field).to_contain_text("QUOTE - Request for Quote")  # sure enough: pre-selected
+    shot(page, "ui-ticket-review-sure-guess")
+    choose(page, form, 3, "Jordan Diaz")  # who decides is never pre-filled
+    form.get_by_role("button", name="Submit").click()
+    wait_for_state(run_id, {"Completed"})
+    examples = [e for e in reviewed_examples() if "printed totes" in e["body"]]
+    assert [e["type"] for e in examples] == ["QUOTE - Request for Quote"]

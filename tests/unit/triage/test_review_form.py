@@ -124,13 +124,10 @@ def test_the_review_dialog_says_what_to_decide_then_the_guesses_then_the_message
     assert lines[0] == (
         "**Type this ticket and choose who handles it**: the classifier was not sure."
     )
-    assert lines[2:6] == [
-        "**The classifier's best guesses:**",
-        "",
-        "1. Question: 41%",
-        "2. Task: 30%",
-    ]
-    assert lines.index("**From:** kim@shop\\.example  ") > lines.index("3. Customer complaint: 10%")
+    assert lines[2] == (
+        "**The classifier's best guesses:** Question 41%; Task 30%; Customer complaint 10%"
+    )
+    assert lines.index("**From:** kim@shop\\.example  ") > 2
     assert lines[-1] == "> see you then"
 
 
