@@ -23,6 +23,7 @@ from csflows import config
 from csflows.paths import config_dir
 from csflows.triage.classifier import registry
 from csflows.triage.classifier.model import Prediction, TriageModel
+from csflows.triage.classifier.worlds import world_file
 from csflows.triage.mail.inbound import InboundMail, mail_from_json
 from csflows.triage.policy import TicketTypes, World, ticket_types
 
@@ -91,11 +92,18 @@ def example_from_row(
     return Example(mail, kind, writer, world.domains(), id_)
 
 
+def writer_world(path: Path, shared: World) -> World:
+    """The world a writer's mail is written in: `<writer>-world.json` beside it when the writer
+    invented their own company (its domains and its suppliers'), else the shared `world.yaml`."""
+    own = path.with_name(f"{path.stem}-world.json")
+    return world_file(own) if own.exists() else shared
+
+
 def load_writers(folder: Path | None = None) -> dict[str, list[Example]]:
-    """Every writer's mail, by writer (file stem), sorted by name, in the training world."""
+    """Every writer's mail, by writer (file stem), sorted by name, each in its writer's world."""
     folder = folder or writers_dir()
-    world = training_world(folder)
-    return {p.stem: load_writer(p, world) for p in sorted(folder.glob("*.jsonl"))}
+    shared = training_world(folder)
+    return {p.stem: load_writer(p, writer_world(p, shared)) for p in sorted(folder.glob("*.jsonl"))}
 
 
 def training_sha256(examples: Sequence[Example]) -> str:
@@ -296,11 +304,13 @@ def shipped_model() -> TriageModel:
     """The model trained on the repository's training mail (every writer in config/training/),
     which types tickets until retrain-classifier promotes one: built once per machine (the
     leave-one-writer-out evaluation that sets its threshold takes under a minute), loaded once
-    per process. The writers' mail is read in its own world (world.yaml), so one model serves
-    any team's domains; ticket_types.yaml only sets the world it reads new mail in."""
+    per process. The writers' mail is read in its own world (world.yaml, or a writer's own
+    `<writer>-world.json`), so one model serves any team's domains; ticket_types.yaml only sets
+    the world it reads new mail in."""
     folder = writers_dir()
     files = [
         *sorted(folder.glob("*.jsonl")),
+        *sorted(folder.glob("*-world.json")),
         folder / "world.yaml",
         config_dir() / "ticket_types.yaml",
     ]

@@ -4,10 +4,13 @@ as the same words)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from csflows.triage.classifier.features import mail_parts
-from csflows.triage.classifier.training import training_world
+from csflows.triage.classifier.training import load_writers, training_world
 from csflows.triage.classifier.worlds import moved
 from csflows.triage.mail.inbound import mail_from_json
 from csflows.triage.policy import World
@@ -56,3 +59,19 @@ def test_a_message_reads_the_same_in_its_own_world_as_moved_into_a_teams() -> No
 def test_a_team_without_suppliers_cannot_take_the_training_mails_suppliers() -> None:
     with pytest.raises(ValueError, match="no supplier domains"):
         moved(ROW, training_world(), TEAM.model_copy(update={"supplier_domains": []}))
+
+
+def test_a_training_writer_who_invented_a_company_is_read_in_their_own_world(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "training"
+    folder.mkdir()
+    (folder / "world.yaml").write_text("own_domains: [advantus.com]\nsupplier_domains: [s.test]\n")
+    (folder / "ana.jsonl").write_text(json.dumps(ROW) + "\n")
+    (folder / "kim.jsonl").write_text(json.dumps(moved(ROW, training_world(), TEAM)) + "\n")
+    (folder / "kim-world.json").write_text(json.dumps(TEAM.model_dump()))
+    by_writer = load_writers(folder)
+    assert by_writer["ana"][0].world.own_domains == ["advantus.com"]
+    assert by_writer["kim"][0].world == TEAM
+    ana, kim = (mail_parts(w[0].mail, w[0].world) for w in by_writer.values())
+    assert ana.direction == kim.direction == "sent_by_us"
