@@ -21,18 +21,15 @@ from sqlalchemy import select, update
 from csflows import store
 from csflows.store.tables import CustomerRow, OrderRow, PoActionRow
 from flows.purchase_orders import PoChoice, handle_purchase_order
+from tests.support.deployment_runs import deployment_run
 from tests.support.po_data import po_message, seed_customers
 from tests.support.po_pdfs import BROKEN_PDF
 from tests.support.servers import SmtpServer
 
 
 def _deployment_run(parameters: dict) -> UUID:
-    with get_client(sync_client=True) as client:
-        flow_id = client.create_flow(handle_purchase_order)
-        deployment_id = client.create_deployment(
-            flow_id, "gate-test", entrypoint="flows/purchase_orders.py:handle_purchase_order"
-        )
-        return client.create_flow_run_from_deployment(deployment_id, parameters=parameters).id
+    entrypoint = "flows/purchase_orders.py:handle_purchase_order"
+    return deployment_run(handle_purchase_order, "gate-test", entrypoint, parameters)
 
 
 def _run(flow_run_id: UUID) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from email.message import EmailMessage
 from pathlib import Path
-from uuid import UUID
 
 import pytest
 from prefect.client.orchestration import get_client
@@ -18,6 +17,7 @@ from csflows import store
 from csflows.store.tables import CustomerRow, TicketRow
 from csflows.triage.mail import intake
 from flows.triage import review_ticket
+from tests.support.deployment_runs import deployment_run
 
 
 def _unsure_ticket(sender: str) -> int:
@@ -37,15 +37,6 @@ def _unsure_ticket(sender: str) -> int:
     return ticket_id
 
 
-def _deployment_run(parameters: dict) -> UUID:
-    with get_client(sync_client=True) as client:
-        flow_id = client.create_flow(review_ticket)
-        deployment_id = client.create_deployment(
-            flow_id, "review-tier-test", entrypoint="flows/triage.py:review_ticket"
-        )
-        return client.create_flow_run_from_deployment(deployment_id, parameters=parameters).id
-
-
 def test_an_extra_special_customers_review_shows_the_tier_and_is_tagged_first(
     store_ready: Path,
 ) -> None:
@@ -57,7 +48,9 @@ def test_an_extra_special_customers_review_shows_the_tier_and_is_tagged_first(
             )
         )  # fmt: skip
     ticket_id = _unsure_ticket("vip@shop.example")
-    flow_run_id = _deployment_run({"ticket_id": ticket_id})
+    flow_run_id = deployment_run(
+        review_ticket, "review-tier-test", "flows/triage.py:review_ticket", {"ticket_id": ticket_id}
+    )
     with get_client(sync_client=True) as client:
         flow_run = client.read_flow_run(flow_run_id)
 
