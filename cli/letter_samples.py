@@ -12,6 +12,7 @@ from typing import Any
 from csflows.divisions import divisions
 from csflows.tiers.notices import reminder_values, tier_values
 from csflows.tiers.policy import Tier, tier_policy
+from csflows.tiers.service import tier_label
 from csflows.vetting.letters import where_to_buy
 from csflows.vetting.policy import approval_policy
 
@@ -106,6 +107,7 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         **_LINK,
         "division_name": "COP",
         "level": 3,
+        "tier": tier_label(_tier(-1)),
         "sender": "Buyer <buyer@deskdepot.example>",
         "po_number": "PO-7790",
         "total": Decimal("212.40"),
@@ -118,6 +120,7 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "ticket_id": 118,
         "ticket_type": "QUOTE - Request for Quote",
         "sender": "Buyer <buyer@hobbyhaven.example>",
+        "service_tier": tier_label(_tier(-1)),
         "subject": "RFQ: 500 scrapbook albums",
         "first_lines": "Please quote 500 12x12 albums, delivery in March.",
         "link": "http://127.0.0.1:4200/artifacts/key/open-tickets",
@@ -130,9 +133,18 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
                 "id": 118,
                 "type": "QUOTE - Request for Quote",
                 "sender": "buyer@hobbyhaven.example",
+                "tier": _tier(-1).name,
                 "subject": "RFQ: 500 scrapbook albums",
                 "since": "2026-11-30",
-            }
+            },
+            {
+                "id": 96,
+                "type": "Question",
+                "sender": "buyer@deskdepot.example",
+                "tier": "",
+                "subject": "Catalog for spring",
+                "since": "2026-11-27",
+            },
         ],
         "link": "http://127.0.0.1:4200/artifacts/key/open-tickets",
     },
@@ -229,6 +241,7 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "phone": "+1 312 555 0142",
         "address": "200 W Madison St, Chicago, IL 60606",
         "touchpoint_id": 311,
+        "tier": tier_label(_tier(-1)),
         "outcome_link": "http://127.0.0.1:4200/deployments/deployment/"
         "0b8f5c1e-4a51-4c39-9d8e-2f1c7e3a9b10/run?parameters=%7B%22touchpoint_id%22%3A311%7D",
     },

@@ -15,6 +15,7 @@ from csflows.models import Outcome
 from csflows.retention.enrollment import OPEN
 from csflows.retention.feedback import handle_negative, record_outcome
 from csflows.store.tables import TouchpointRow
+from csflows.tiers.service import customer_tiers
 
 app = typer.Typer(no_args_is_help=True, help="Retention touchpoints: calls, visits, messages.")
 
@@ -73,23 +74,29 @@ def list_(
     if customer:
         query = query.where(TouchpointRow.customer_id == customer)
     with store.session() as s:
-        rows = [
-            {
-                "id": t.id,
-                "customer_id": t.customer_id,
-                "cycle": t.cycle,
-                "step": t.step,
-                "kind": t.kind,
-                "due": t.due.isoformat(),
-                "status": t.status,
-                "assigned_to": t.assigned_to,
-            }
-            for t in s.scalars(query.order_by(TouchpointRow.due, TouchpointRow.id).limit(1000))
-        ]
+        touchpoints = list(
+            s.scalars(query.order_by(TouchpointRow.due, TouchpointRow.id).limit(1000))
+        )
+    tiers = customer_tiers(t.customer_id for t in touchpoints)  # seed 003: the agent sees it
+    rows = [
+        {
+            "id": t.id,
+            "customer_id": t.customer_id,
+            "tier": tiers[t.customer_id].name if t.customer_id in tiers else "",
+            "cycle": t.cycle,
+            "step": t.step,
+            "kind": t.kind,
+            "due": t.due.isoformat(),
+            "status": t.status,
+            "assigned_to": t.assigned_to,
+        }
+        for t in touchpoints
+    ]
     if as_json:
         emit_json(rows)
         return
     for r in rows:
         typer.echo(
-            f"{r['id']:>7}  {r['due']}  {r['kind']:<5}  {r['status']:<9}  {r['customer_id']}  {r['step']}"
+            f"{r['id']:>7}  {r['due']}  {r['kind']:<5}  {r['status']:<9}  {r['customer_id']}  "
+            f"{r['step']}" + (f"  ({r['tier']})" if r["tier"] else "")
         )

@@ -208,7 +208,7 @@ def supervisor_context(
         "**Decide: enter the order, or handle it yourself.** Why it needs you: "
         f"{escape(decision.reason)}.\n\n"
         f"**{escape(sender.name or sender.email)}** "
-        f"({escape(sender.customer_id or '')}, Level {sender.level}) sent PO "
+        f"({escape(sender.customer_id or '')}, Level {sender.level}{_tier(sender)}) sent PO "
         f"**{escape(reading.po_number or '')}** for **{total}**.\n\n{_message_facts(email)}"
     )
 
@@ -265,9 +265,15 @@ def operator_context(reading: PoReading, email: PoEmail, sender: Sender) -> str:
     problems = "; ".join(escape(p) for p in reading.problems)
     return (
         "**Enter the PO's number and total** as the message shows them (open it in the inbox, "
-        f"or the ticket). A purchase order from **{escape(sender.name or sender.email)}** could "
-        f"not be read: {problems}.\n\n{_message_facts(email)}"
+        f"or the ticket). A purchase order from **{escape(sender.name or sender.email)}**"
+        f"{_tier(sender, ' (', ')')} could not be read: {problems}.\n\n{_message_facts(email)}"
     )
+
+
+def _tier(sender: Sender, before: str = ", ", after: str = "") -> str:
+    """The customer's service tier (seed 003) as a gate shows it; nothing for a sender who is
+    not a known customer."""
+    return f"{before}{escape(sender.tier)}{after}" if sender.tier else ""
 
 
 def publish(outcome: PoOutcome, sender: Sender, reading: PoReading, email: PoEmail) -> None:

@@ -18,6 +18,7 @@ from csflows.errors import InboxUnavailable, ModelRefused, TicketNotFound
 from csflows.models import DeliveryStatus, TicketStatus
 from csflows.run_inputs import with_context
 from csflows.store.tables import TicketRow
+from csflows.tiers.service import sender_tier
 from csflows.triage import notices, review, routing
 from csflows.triage.classifier import registry
 from csflows.triage.classifier.current import typing_model
@@ -165,11 +166,12 @@ def review_ticket(ticket_id: int) -> TicketRoute:
         if ticket is None:
             raise TicketNotFound(f"ticket_id: no ticket {ticket_id} in the store")
         s.expunge(ticket)
-    label_current_run(f"review-ticket-{ticket_id}", ["ticket-review"])
+    tier = sender_tier(ticket.sender)  # seed 003: the customer's tier shows where CS works
+    label_current_run(f"review-ticket-{ticket_id}", review.review_tags(tier))
     awaiting("cs")
     form = with_context(
         review.review_form(policy),
-        review.review_context(ticket),
+        review.review_context(ticket, tier),
         **review.suggested(ticket, policy),
     )
     answer = suspend_flow_run(wait_for_input=form, key="review", timeout=REVIEW_WAIT_SECONDS)

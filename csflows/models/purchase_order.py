@@ -104,6 +104,7 @@ class Sender(Model):
     division: str | None = Field(None, description="division key")
     level: int | None = Field(None, ge=1, le=4)
     note: str = ""
+    tier: str = Field("", description="a customer's service tier as CS reads it (seed 003)")
 
     @property
     def party(self) -> str:

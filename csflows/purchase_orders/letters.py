@@ -40,6 +40,7 @@ def with_values(
             "subject": email.subject,
             "customer_id": sender.customer_id,
             "level": sender.level,
+            "tier": sender.tier,
             "division_name": divisions().get(sender.division).name if sender.division else "",
             "reason": decision.reason,
             "link": link,

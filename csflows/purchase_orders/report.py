@@ -27,6 +27,7 @@ def po_markdown(outcome: PoOutcome, sender: Sender, reading: PoReading, subject:
         "",
         f"- **From:** {escape_strict(sender.email)}, {who}"
         + (f", matched by {sender.matched_by.replace('_', ' ')}" if sender.matched_by else ""),
+        *([f"- **Service tier:** {escape_strict(sender.tier)}"] if sender.tier else []),
         f"- **Subject:** {escape_strict(subject)}",
         f"- **Division / level:** {escape_strict(outcome.division) or '-'} / {outcome.level or '-'}",
         f"- **Total:** {usd(outcome.total) if outcome.total is not None else '(not read)'}"

@@ -14,6 +14,7 @@ from csflows.models import InquiryStatus
 from csflows.models.purchase_order import PoEmail, Sender, SenderKind
 from csflows.purchase_orders.action import account_numbers, mail_domain, public_domain
 from csflows.store.tables import CustomerRow, InquiryRow
+from csflows.tiers.service import customer_tiers, tier_label
 
 
 def _customer(row: CustomerRow, email: PoEmail, matched_by: str) -> Sender:
@@ -42,7 +43,16 @@ def _by_account(s: Session, numbers: list[str]) -> list[CustomerRow]:
 
 
 def identify_sender(email: PoEmail, text: str, public_domains: list[str]) -> Sender:
-    """The PO's sender; `text` is everything readable in the PO (for an account number)."""
+    """The PO's sender; `text` is everything readable in the PO (for an account number). A
+    customer's comes with their service tier (seed 003), for the people who work the PO."""
+    sender = _identify(email, text, public_domains)
+    if sender.customer_id is None:
+        return sender
+    tier = customer_tiers([sender.customer_id]).get(sender.customer_id)
+    return sender.model_copy(update={"tier": tier_label(tier)})
+
+
+def _identify(email: PoEmail, text: str, public_domains: list[str]) -> Sender:
     address = email.sender.strip().lower()
     numbers = account_numbers(text)
     notes = []

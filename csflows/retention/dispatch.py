@@ -39,6 +39,7 @@ from csflows.retention.plan import business_hours_between, is_open, local_date, 
 from csflows.retention.policy import HUMAN_KINDS, MESSAGE_KINDS, Cadence, SalesAgent
 from csflows.store.tables import CustomerRow, TouchpointRow
 from csflows.templates import render
+from csflows.tiers.service import customer_tiers, tier_label
 
 
 @dataclass
@@ -272,15 +273,18 @@ def assign_human(
 ) -> BatchResult:
     """Assign pending calls and visits to the customer's sales agent: an email each, with an
     .ics invitation for a visit (at its `visit_starts` time, by touchpoint id, else at opening
-    time) and a link to the outcome form filled in for the touchpoint (`outcome_form`); then
-    the touchpoints are marked assigned to that agent."""
+    time) and a link to the outcome form filled in for the touchpoint (`outcome_form`), and the
+    customer's service tier; then the touchpoints are marked assigned to that agent."""
     result = BatchResult()
     agents: dict[int, str] = {}
+    pending = _load(ids, TouchpointStatus.PENDING)
+    tiers = customer_tiers(c.id for _, c in pending)
     try:
-        for t, c in _load(ids, TouchpointStatus.PENDING):
+        for t, c in pending:
             agent = policy.agent(c.sales_agent)
             values = _values(t, c, agent) | {
-                "outcome_link": outcome_form(t.id) if outcome_form else ""
+                "outcome_link": outcome_form(t.id) if outcome_form else "",
+                "tier": tier_label(tiers.get(c.id)),  # seed 003: the agent sees the tier
             }
             visit = t.kind == TouchpointKind.VISIT
             start = (visit_starts or {}).get(t.id)

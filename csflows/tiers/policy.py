@@ -29,6 +29,17 @@ class Tier(Model):
         default_factory=list,
         description="what a customer over `over` receives, as the reminder tells the customer",
     )
+    tickets_to: str | None = Field(
+        None,
+        description="a person of people.yaml: this tier's customers' tickets that would go to "
+        "the shared Customer Service queue go to them, and stand first in the review queue and "
+        "the digest (seed 003's 'extra special service')",
+    )
+
+    @property
+    def first(self) -> bool:
+        """Its customers' tickets stand first wherever CS works through a queue."""
+        return self.tickets_to is not None
 
 
 class TierPolicy(Model):
@@ -76,6 +87,22 @@ class TierPolicy(Model):
         keys = [t.key for t in tiers]
         if len(set(keys)) != len(keys):
             raise ValueError(f"tier keys must be unique (got {keys})")
+        return tiers
+
+    @field_validator("tiers")
+    @classmethod
+    def _known_people(cls, tiers: list[Tier]) -> list[Tier]:
+        team = people()
+        for tier in tiers:
+            if tier.tickets_to and team.find(tier.tickets_to) is None:
+                raise ValueError(
+                    f"{tier.key}: tickets_to {tier.tickets_to!r} is nobody of people.yaml"
+                )
+        if tiers[0].tickets_to:
+            raise ValueError(
+                f"the first tier ({tiers[0].key}) is base service for everyone: it sends nobody's "
+                "tickets elsewhere (remove its tickets_to)"
+            )
         return tiers
 
     @field_validator("level4_below", mode="before")
@@ -142,6 +169,7 @@ def _minimum(division: Division, line: Any) -> Any:
 
 
 def tier_policy(path: Path | None = None) -> TierPolicy:
-    """`config/tiers.yaml` (re-read when it or divisions.yaml changes: a Level-4 line may name a
-    division's minimum); PolicyError names file, key and value."""
-    return config.load("tiers", TierPolicy, path, reads=("divisions",))
+    """`config/tiers.yaml` (re-read when it, divisions.yaml or people.yaml changes: a Level-4 line
+    may name a division's minimum, a tier the person its tickets go to); PolicyError names file,
+    key and value."""
+    return config.load("tiers", TierPolicy, path, reads=("divisions", "people"))

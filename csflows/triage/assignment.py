@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from csflows.models import TicketStatus
+from csflows.people import people
+from csflows.tiers.policy import Tier
 from csflows.triage.policy import Direction, Route, TicketTypes
 
 
@@ -57,3 +59,13 @@ def decide(
         signals=result.signals,
         alternatives=result.alternatives,
     )
+
+
+def tier_assignee(assignee: str, tier: Tier | None, policy: TicketTypes) -> str:
+    """Seed 003's "extra special service": a ticket of a customer whose tier names a person
+    (`tickets_to`) goes to them instead of the shared Customer Service queue. A type that names
+    its own person keeps them, and every other customer's ticket keeps its type's assignee: base
+    service stays the same for everyone."""
+    if tier is None or tier.tickets_to is None or assignee != policy.default_assignee:
+        return assignee
+    return people().get(tier.tickets_to).name

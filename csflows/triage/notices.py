@@ -1,7 +1,8 @@
 """Assignees told (seed 004: "who and when to assign"): a ticket assigned to a person is mailed
 to them once, with the original attached; each person with open tickets gets one digest a
 working day. Auto-resolved tickets, and tickets of the shared Customer Service queue (the team
-reads that inbox itself), mail nobody."""
+reads that inbox itself), mail nobody. Both show the sender's service tier when the sender is a
+known customer (seed 003), and the digest lists first the tickets of a tier that stands first."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from csflows.models import TicketStatus
 from csflows.outbox import Attachment, OutgoingEmail
 from csflows.people import Person, people
 from csflows.store.tables import TicketRow
+from csflows.tiers.policy import Tier
+from csflows.tiers.service import address_of, first_in_queue, sender_tiers, tier_label
 
 OPEN_TICKETS_ARTIFACT = "open-tickets"
 FIRST_LINES = 8
@@ -41,7 +44,8 @@ def assignment_mails(ticket_ids: Sequence[int]) -> list[OutgoingEmail]:
     """The mails telling each open ticket's person about it (once each, by key)."""
     out = []
     with store.session() as s:
-        rows = s.scalars(select(TicketRow).where(TicketRow.id.in_(ticket_ids)))
+        rows = list(s.scalars(select(TicketRow).where(TicketRow.id.in_(ticket_ids))))
+        tiers = sender_tiers(r.sender for r in rows)
         for row in rows:
             person = _person(row.assignee)
             if person is None or row.status != TicketStatus.OPEN:
@@ -52,6 +56,7 @@ def assignment_mails(ticket_ids: Sequence[int]) -> list[OutgoingEmail]:
                 ticket_id=row.id,
                 ticket_type=row.type or "",
                 sender=row.sender,
+                service_tier=tier_label(tiers.get(address_of(row.sender))),
                 subject=row.subject,
                 first_lines="\n".join(first_lines(row)),
                 link=open_tickets_link(),
@@ -75,8 +80,14 @@ def assignment_mails(ticket_ids: Sequence[int]) -> list[OutgoingEmail]:
     return out
 
 
+def _ahead(row: TicketRow, tiers: dict[str, Tier]) -> tuple[bool, int]:
+    """A queue's order: tickets of a tier that stands first, then the others; oldest first."""
+    return (not first_in_queue(tiers.get(address_of(row.sender))), row.id)
+
+
 def digests(day: date) -> list[OutgoingEmail]:
-    """On a working day, one mail per person listing their open tickets, oldest first."""
+    """On a working day, one mail per person listing their open tickets: those of customers
+    whose tier stands first (seed 003), then the others, oldest first."""
     if not business_calendar().is_business_day(day):
         return []
     by_person: dict[str, list[TicketRow]] = {}
@@ -89,8 +100,10 @@ def digests(day: date) -> list[OutgoingEmail]:
             person = team.find(row.assignee or "")
             if person is not None:
                 by_person.setdefault(person.key, []).append(row)
+        tiers = sender_tiers(r.sender for rows in by_person.values() for r in rows)
         out = []
         for key, rows in by_person.items():
+            rows.sort(key=lambda r: _ahead(r, tiers))
             person = team.get(key)
             message = templates.render(
                 "ticket_digest",
@@ -101,6 +114,7 @@ def digests(day: date) -> list[OutgoingEmail]:
                         "id": r.id,
                         "type": r.type or "(not typed)",
                         "sender": r.sender,
+                        "tier": _tier_name(tiers.get(address_of(r.sender))),
                         "subject": r.subject,
                         "since": f"{r.received_at:%Y-%m-%d}",
                     }
@@ -120,8 +134,13 @@ def digests(day: date) -> list[OutgoingEmail]:
     return out
 
 
+def _tier_name(tier: Tier | None) -> str:
+    return tier.name if tier else ""
+
+
 def open_tickets_table() -> list[dict[str, object]]:
-    """The open tickets by assignee, for the keyed table artifact operators look at."""
+    """The open tickets by assignee, for the keyed table artifact operators look at: tickets of
+    customers whose tier stands first (seed 003) first, with every known customer's tier."""
     with store.session() as s:
         query = (
             select(TicketRow)
@@ -129,6 +148,9 @@ def open_tickets_table() -> list[dict[str, object]]:
             .order_by(TicketRow.assignee, TicketRow.id)
             .limit(1000)
         )
+        rows = list(s.scalars(query))
+        tiers = sender_tiers(r.sender for r in rows)
+        rows.sort(key=lambda r: _ahead(r, tiers)[0])  # stable: by assignee and id within
         return [
             {
                 "assignee": r.assignee or "",
@@ -136,7 +158,8 @@ def open_tickets_table() -> list[dict[str, object]]:
                 "type": r.type or "(not typed)",
                 "status": r.status,
                 "from": r.sender,
+                "tier": _tier_name(tiers.get(address_of(r.sender))),
                 "subject": (r.subject or "")[:120],
             }
-            for r in s.scalars(query)
+            for r in rows
         ]

@@ -24,9 +24,13 @@ from csflows.models import TicketStatus
 from csflows.models.common import Name, Paragraph
 from csflows.people import people
 from csflows.store.tables import TicketReviewRow, TicketRow
+from csflows.tiers.policy import Tier
+from csflows.tiers.service import address_of, first_in_queue, sender_tier, sender_tiers, tier_label
+from csflows.triage.assignment import tier_assignee
 from csflows.triage.notices import first_lines
 from csflows.triage.policy import AutoResolve, Route, TicketTypes
 
+FIRST_TAG = "first-in-queue"  # a review run of a customer whose tier stands first (seed 003)
 REVIEW_LINES = 12  # of the message, in the review form's description
 BY_TYPE = "whoever the type goes to"  # the assignee choice that follows the chosen type
 
@@ -77,10 +81,11 @@ def review_form(policy: TicketTypes) -> type[TicketReview]:
     )
 
 
-def review_context(ticket: TicketRow) -> str:
+def review_context(ticket: TicketRow, tier: Tier | None = None) -> str:
     """The Resume dialog's description: what to decide and why it needs a person (the
-    classifier's three best guesses, or why the message could not be read) first; then sender,
-    subject, attachments and the message's first lines."""
+    classifier's three best guesses, or why the message could not be read) first; then sender
+    (with the customer's service tier, when the sender is a known customer: `tier`), subject,
+    attachments and the message's first lines."""
     parsed = ticket.parsed or {}
     lines = first_lines(ticket, REVIEW_LINES)
     attachments = [str(a.get("filename", "")) for a in parsed.get("attachments") or []]
@@ -89,11 +94,15 @@ def review_context(ticket: TicketRow) -> str:
     if ticket.parse_error:
         out[0] = "**Type this ticket and choose who handles it**: the message could not be read."
         out += [f"**Could not be read:** {escape_strict(ticket.parse_error)}", ""]
+    if first_in_queue(tier):
+        assert tier is not None
+        out[0] += f" First in the queue: a customer of **{escape_strict(tier.name)}**."
     if guesses:  # on one line: the dialog shows only the description's first few lines at once
         shown = "; ".join(f"{escape_strict(t)} {float(p):.0%}" for t, p in guesses)
         out += [f"**The classifier's best guesses:** {shown}", ""]
     out += [
         f"**From:** {escape_strict(ticket.sender)}  ",
+        *([f"**Service tier:** {escape_strict(tier_label(tier))}  "] if tier else []),
         f"**Subject:** {escape_strict(ticket.subject)}  ",
         f"**Inbox:** {escape_strict(ticket.inbox)}, ticket {ticket.id}  ",
         f"**Attachments:** {', '.join(literal(a) for a in attachments) or 'none'}",
@@ -102,6 +111,15 @@ def review_context(ticket: TicketRow) -> str:
     if lines:
         out += ["**The message begins:**", ""] + [f"> {escape_strict(line)}" for line in lines]
     return "\n".join(out)
+
+
+def review_tags(tier: Tier | None) -> list[str]:
+    """The review run's tags: the queue's, the customer's tier, and FIRST_TAG when it stands
+    first (the Runs page filtered to it and Suspended lists exactly those)."""
+    tags = ["ticket-review"]
+    if tier is not None:
+        tags.append(f"tier:{tier.key}")
+    return tags + ([FIRST_TAG] if first_in_queue(tier) else [])
 
 
 def sure(ticket: TicketRow, policy: TicketTypes) -> bool:
@@ -118,15 +136,19 @@ def suggested(ticket: TicketRow, policy: TicketTypes) -> dict[str, str]:
 
 
 def needing_review(limit: int = 200) -> list[int]:
-    """Tickets people must type (unsure or unreadable) that have no review run yet."""
+    """Tickets people must type (unsure or unreadable) that have no review run yet: those of
+    customers whose tier stands first (seed 003), then the others, oldest first."""
     query = (
-        select(TicketRow.id)
+        select(TicketRow.id, TicketRow.sender)
         .where(TicketRow.status == TicketStatus.NEEDS_TRIAGE, TicketRow.review_run_id.is_(None))
         .order_by(TicketRow.id)
-        .limit(limit)
     )
     with store.session() as s:
-        return list(s.scalars(query))
+        waiting = s.execute(query).all()
+    tiers = sender_tiers(sender for _, sender in waiting)
+    first = [i for i, sender in waiting if first_in_queue(tiers.get(address_of(sender)))]
+    ahead = set(first)
+    return (first + [i for i, _ in waiting if i not in ahead])[:limit]
 
 
 def record_review_run(ticket_id: int, flow_run_id: str) -> None:
@@ -140,7 +162,14 @@ def apply_review(ticket_id: int, answer: TicketReview, policy: TicketTypes) -> R
     """The ticket as the person typed it, once (a re-run reads the same answer), and the route
     to start: the type's when they chose "route as typed"."""
     kind = policy.get(answer.type)
-    assignee = policy.assignee(answer.type) if answer.assignee == BY_TYPE else answer.assignee
+    with store.session() as s:
+        row = s.get(TicketRow, ticket_id)
+        if row is None:
+            raise TicketNotFound(f"ticket_id: no ticket {ticket_id} in the store")
+        sender = row.sender
+    assignee = answer.assignee
+    if assignee == BY_TYPE:  # as triage would have assigned the type (seed 003's tiers too)
+        assignee = tier_assignee(policy.assignee(answer.type), sender_tier(sender), policy)
     with store.session() as s:
         row = s.get(TicketRow, ticket_id)
         if row is None:

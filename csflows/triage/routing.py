@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 
@@ -33,6 +33,8 @@ from csflows.store.tables import (
     TouchpointRow,
 )
 from csflows.templates import render
+from csflows.tiers.service import address_of, sender_tiers
+from csflows.triage.assignment import tier_assignee
 from csflows.triage.classifier.current import classify_and_decide
 from csflows.triage.mail.inbound import InboundMail
 from csflows.triage.mail.message import form_attachments, header_summary, parse_message, sender_name
@@ -79,6 +81,21 @@ def triage_tickets(ids: list[int]) -> list[TriagedTicket]:
             if row is None or row.status != TicketStatus.RECEIVED:
                 continue
             out.append(_triage_row(row, policy))
+    return _for_their_tier(out, policy)
+
+
+def _for_their_tier(triaged: list[TriagedTicket], policy: TicketTypes) -> list[TriagedTicket]:
+    """Open tickets of customers whose tier names a person go to that person (seed 003); the
+    others, and tickets people must still type, are left as triage assigned them."""
+    tiers = sender_tiers(t.sender for t in triaged if t.status == TicketStatus.OPEN)
+    out = []
+    for ticket in triaged:
+        tier = tiers.get(address_of(ticket.sender))
+        assignee = tier_assignee(ticket.assignee, tier, policy)
+        if ticket.status == TicketStatus.OPEN and assignee != ticket.assignee:
+            _assign(ticket.id, assignee)
+            ticket = replace(ticket, assignee=assignee)
+        out.append(ticket)
     return out
 
 

@@ -16,23 +16,20 @@ from prefect.exceptions import Pause
 from prefect.flow_engine import run_flow
 from prefect.flow_runs import resume_flow_run
 from prefect.input.run_input import keyset_from_paused_state
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from csflows import store
-from csflows.store.tables import OrderRow, PoActionRow
+from csflows.store.tables import CustomerRow, OrderRow, PoActionRow
 from flows.purchase_orders import PoChoice, handle_purchase_order
+from tests.support.deployment_runs import deployment_run
 from tests.support.po_data import po_message, seed_customers
 from tests.support.po_pdfs import BROKEN_PDF
 from tests.support.servers import SmtpServer
 
 
 def _deployment_run(parameters: dict) -> UUID:
-    with get_client(sync_client=True) as client:
-        flow_id = client.create_flow(handle_purchase_order)
-        deployment_id = client.create_deployment(
-            flow_id, "gate-test", entrypoint="flows/purchase_orders.py:handle_purchase_order"
-        )
-        return client.create_flow_run_from_deployment(deployment_id, parameters=parameters).id
+    entrypoint = "flows/purchase_orders.py:handle_purchase_order"
+    return deployment_run(handle_purchase_order, "gate-test", entrypoint, parameters)
 
 
 def _run(flow_run_id: UUID) -> None:
@@ -78,6 +75,7 @@ def test_operator_reads_an_unreadable_po(store_ready: Path, smtp_server: SmtpSer
     artifact = _latest_artifact("po-c-1001-6001")
     markdown = str(artifact["data"])
     assert "read from operator" in markdown and "**Total:** $420" in markdown
+    assert "**Service tier:** Standard service" in markdown  # seed 003: no orders, base service
     assert "<script>" not in markdown and "&lt;script&gt;" in markdown  # sender's text is inert
     assert smtp_server.messages == []
 
@@ -105,8 +103,12 @@ def test_a_supervisor_decides_a_po_the_rules_cannot_answer(
     store_ready: Path, smtp_server: SmtpServer, decision: PoChoice, orders: int
 ) -> None:
     """COP's former Level 4 with no minimums configured: the run waits for the supervisor, whose
-    mail links to it, and does what they decide."""
+    mail links to it, and does what they decide; both show the customer's tier (seed 003)."""
     seed_customers()
+    with store.session() as s:
+        s.execute(
+            update(CustomerRow).where(CustomerRow.id == "C-1005").values(tier="extra_special")
+        )
     flow_run_id = _deployment_run(
         {"message": po_message("po@deskdepot.example", "PO 12\nTotal: 40.00")}
     )
@@ -115,6 +117,7 @@ def test_a_supervisor_decides_a_po_the_rules_cannot_answer(
         _run(flow_run_id)
     [mail] = smtp_server.to("cs-supervisor@example.com")
     assert str(flow_run_id) in mail.text
+    assert "Service tier: Extra special service (More individual attention" in mail.text
     with get_client(sync_client=True) as client:
         state = client.read_flow_run(flow_run_id).state
         assert state is not None and state.name == "Suspended"
@@ -126,6 +129,7 @@ def test_a_supervisor_decides_a_po_the_rules_cannot_answer(
     assert json.loads(description).startswith("**Decide: enter the order, or handle it yourself.**")
     assert "Desk Depot" in description and "minimum order is not configured" in description
     assert "for **$40.00**" in description
+    assert "(C-1005, Level 4, Extra special service" in json.loads(description)
 
     with pytest.raises(RuntimeError, match="reviewer"):  # nobody said who decides: refused
         resume_flow_run(flow_run_id, run_input={"decision": decision})

@@ -294,3 +294,32 @@ def test_answers_to_the_check_in_reach_the_sales_agent_as_well_as_a_ticket(
         tickets = s.scalars(select(TicketRow.sender)).all()
     assert sorted(tickets) == ["buyer1@c.shop.example"] + ["buyer2@c.shop.example"] * 2
     assert triage_inbox().replies_to_agents == 0  # nothing twice
+
+
+def test_the_agents_call_and_visit_mail_shows_the_customers_service_tier(
+    store_ready: Path, smtp_server: SmtpServer, twilio: FakeTwilio
+) -> None:
+    """Seed 003: the sales agent working a touchpoint sees the customer's tier (stored by the
+    monthly evaluation, else from purchases: none here, so base service)."""
+    add_customers(2, status="active")
+    with store.session() as s:
+        s.execute(
+            update(CustomerRow).where(CustomerRow.id == "C-00001").values(tier="extra_special")
+        )
+    enroll(["C-00001", "C-00002"], date(2026, 3, 2))
+
+    summary = retention_dispatch(now=datetime(2026, 3, 16, 15, tzinfo=UTC))
+
+    assert summary.assigned.done == 4  # each customer's call and visit
+    tasks = [m for m in smtp_server.to("dana.ruiz@advantus.example") if "due" in m.subject]
+    tiers = {
+        m.subject.rsplit("(", 1)[1].rstrip(")"): line
+        for m in tasks
+        for line in m.text.splitlines()
+        if line.startswith("Service tier:")
+    }
+    assert tiers == {
+        "C-00001": "Service tier: Extra special service (More individual attention from "
+        "Customer Service)",
+        "C-00002": "Service tier: Standard service",
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,16 @@ def test_triage_inbox_types_assigns_resolves_and_routes(
                 division="craft_hobby",
                 level=2,
                 status="ready_for_retention",
+            )
+        )
+        s.add(
+            CustomerRow(
+                id="C-200",
+                name="Campus Store",
+                email="purchasing@campusstore.example",
+                division="cop",
+                level=2,
+                tier="extra_special",
             )
         )
     rfq = _mail(
@@ -214,6 +225,14 @@ def test_triage_inbox_types_assigns_resolves_and_routes(
     # The PO flow is not deployed here: the ticket stays open and says why.
     assert po.type == "Sales Order - Sales Order Received!" and po.status == "open"
     assert (po.routed_to or "").startswith("error: purchase_order: DeploymentNotServed")
+    # Seed 003: an extra special service customer's ticket goes to the person configured for
+    # them (config/tiers.yaml), who is told with the tier; it stands first in the open tickets.
+    assert po.assignee == "Casey Wong"
+    [told] = [m for m in smtp_server.to("casey.wong@advantus.example") if "Ticket" in m.subject]
+    assert "Service tier: Extra special service" in told.text
+    open_rows: Any = _artifact_rows("open-tickets")
+    open_rows = json.loads(open_rows) if isinstance(open_rows, str) else open_rows
+    assert open_rows[0]["tier"] == "Extra special service" and open_rows[0]["from"] == po.sender
 
     rows: Any = _artifact_rows("triage-inbox")
     assert "RFQ: 40 cases of holiday ribbon" in str(rows) and "Mary Callie" in str(rows)

@@ -137,6 +137,31 @@ def test_letters_preview_json_from_the_command_line() -> None:
     assert shown["subject"] == "Your new account request with Craft & Hobby is approved"
 
 
+WHERE_CS_WORKS = {
+    "ticket_assigned",
+    "ticket_digest",
+    "po_supervisor_review",
+    "retention_agent_task",
+}
+
+
+def test_letters_preview_json_shows_the_tier_where_cs_works_and_never_to_a_customer() -> None:
+    """Seed 003: CS sees a customer's tier on tickets, POs and touchpoints; no letter to a
+    customer or an applicant names a tier or what it adds (a key like extra_special is one of
+    the internal words every letter is checked for)."""
+    result = CliRunner().invoke(app, ["letters", "preview", "--json"])
+    assert result.exit_code == 0, result.output
+    shown = {p["name"]: p for p in json.loads(result.output)}
+    top = tier_policy().tiers[-1]
+    for name in WHERE_CS_WORKS:
+        assert top.name in shown[name]["body"], name
+    words = [w.lower() for t in tier_policy().tiers for w in (t.name, *t.extras)]
+    for letter in shown.values():
+        if letter["audience"] in _CUSTOMERS_READ:
+            text = (letter["subject"] + "\n" + letter["body"]).lower()
+            assert [w for w in words if w in text] == [], letter["name"]
+
+
 def test_letters_preview_text_names_the_recipient() -> None:
     result = CliRunner().invoke(app, ["letters", "preview", "level4_craft_hobby"])
     assert result.exit_code == 0, result.output

@@ -1,5 +1,5 @@
 """A ticket as a NetSuite supportCase (SuiteTalk REST): title, first lines, sender, status,
-type and assignee, as mapped in config/support_cases.yaml. Upserted by external id
+type, assignee and the sender's service tier (seed 003), as mapped in config/support_cases.yaml. Upserted by external id
 (csflows.netsuite.upsert), so a retry updates the case the first try made."""
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from csflows import config, netsuite, store
 from csflows.errors import ExternalError
 from csflows.models.common import Model
 from csflows.store.tables import TicketRow
+from csflows.tiers.policy import Tier
+from csflows.tiers.service import address_of, sender_tiers
 from csflows.triage.mirrors import ledger
 from csflows.triage.mirrors.ledger import NETSUITE, TicketView
 
@@ -31,6 +33,8 @@ class SupportCaseMapping(Model):
     category: dict[str, str] = {}
     assigned: dict[str, str] = {}
     origin: str | None = None
+    tier_field: str | None = None
+    priority: dict[str, str] = {}
 
 
 def mapping(path: Path | None = None) -> SupportCaseMapping:
@@ -51,8 +55,11 @@ def _ref(internal_id: str) -> dict[str, str]:
     return {"id": internal_id}
 
 
-def case_record(ticket: TicketView, body: str, rules: SupportCaseMapping) -> dict[str, Any]:
-    """The supportCase fields for the ticket as it is now."""
+def case_record(
+    ticket: TicketView, body: str, rules: SupportCaseMapping, tier: Tier | None = None
+) -> dict[str, Any]:
+    """The supportCase fields for the ticket as it is now; `tier`: the sender's, when the sender
+    is a known customer (its name in `tier_field`, its key mapped to a case priority)."""
     record: dict[str, Any] = {
         "externalId": external_id(ticket.id, rules),
         "title": (ticket.subject or "(no subject)")[: rules.title_max_length],
@@ -70,14 +77,22 @@ def case_record(ticket: TicketView, body: str, rules: SupportCaseMapping) -> dic
         record[rules.assignee_field] = ticket.assignee or ""
     if rules.origin:
         record["origin"] = _ref(rules.origin)
+    if rules.tier_field and tier is not None:
+        record[rules.tier_field] = tier.name
+    if tier is not None and tier.key in rules.priority:
+        record["priority"] = _ref(rules.priority[tier.key])
     return record
 
 
 def upsert_case(
-    account: netsuite.NetSuiteAccount, ticket: TicketView, body: str, rules: SupportCaseMapping
+    account: netsuite.NetSuiteAccount,
+    ticket: TicketView,
+    body: str,
+    rules: SupportCaseMapping,
+    tier: Tier | None = None,
 ) -> str:
     """Create or update the ticket's case; returns its internal id."""
-    record = case_record(ticket, body, rules)
+    record = case_record(ticket, body, rules, tier)
     return netsuite.upsert(account, RECORD, external_id(ticket.id, rules), record)
 
 
@@ -100,9 +115,11 @@ def sync_cases(
 ) -> CaseSync:
     """Upsert each ticket's case; one that fails is recorded on the ticket and tried next run."""
     result = CaseSync()
+    tiers = sender_tiers(t.sender for t in tickets)
     for ticket in tickets:
+        tier = tiers.get(address_of(ticket.sender))
         try:
-            case_id = upsert_case(account, ticket, ticket_text(ticket.id), rules)
+            case_id = upsert_case(account, ticket, ticket_text(ticket.id), rules, tier)
         except ExternalError as exc:
             result.failed[ticket.id] = str(exc)
             ledger.record_failure(ticket, NETSUITE, str(exc))

@@ -7,15 +7,18 @@ from decimal import Decimal
 
 from prefect._internal.pydantic.v2_schema import create_v2_schema
 
+from csflows.markdown import escape, escape_strict
 from csflows.models.purchase_order import (
     PoAction,
     PoAttachment,
     PoDecision,
     PoEmail,
+    PoOutcome,
     PoReading,
     Sender,
     SenderKind,
 )
+from csflows.purchase_orders.report import po_markdown
 from csflows.run_inputs import with_context
 from flows.purchase_orders import PoChoice, operator_context, supervisor_context, supervisor_form
 
@@ -62,3 +65,34 @@ def test_the_operator_gate_says_what_to_enter_first() -> None:
     assert lines[0].startswith("**Enter the PO's number and total** as the message shows them")
     assert "could not be read: no total found." in lines[0]
     assert "- Attachments: po.pdf" in lines
+
+
+TOP = "Extra special service (More individual attention from Customer Service)"
+
+
+def test_the_gates_show_a_customers_service_tier() -> None:
+    """Seed 003: the people working a PO see the customer's tier; a stranger shows none."""
+    vip = SENDER.model_copy(update={"tier": TOP})
+    lines = supervisor_context(REVIEW, READING, EMAIL, vip).splitlines()
+    assert (
+        lines[2]
+        == f"**Desk Depot** (C-7, Level 3, {escape(TOP)}) sent PO **12** for **$1,234.50**."
+    )
+    unread = READING.model_copy(update={"total": None, "problems": ["no total found"]})
+    first = operator_context(unread, EMAIL, vip).splitlines()[0]
+    assert f"from **Desk Depot** ({escape(TOP)}) could not be read" in first
+    stranger = Sender(kind=SenderKind.UNKNOWN, email="who@nowhere.example")
+    assert "Level" not in operator_context(unread, EMAIL, stranger).splitlines()[0]
+    assert "service" not in operator_context(unread, EMAIL, stranger).lower()
+
+
+def test_the_po_report_shows_the_tier_of_a_known_customer_only() -> None:
+    outcome = PoOutcome(
+        customer_id="C-7", division="cop", level=3, po_number="12", total=None,
+        action=PoAction.ACCEPT, reason="meets the minimum",
+    )  # fmt: skip
+    vip = SENDER.model_copy(update={"tier": TOP})
+    assert f"- **Service tier:** {escape_strict(TOP)}" in po_markdown(
+        outcome, vip, READING, "PO 12"
+    )
+    assert "Service tier" not in po_markdown(outcome, SENDER, READING, "PO 12")

@@ -10,7 +10,7 @@ from csflows import customers, store
 from csflows.models import Customer
 from csflows.models.purchase_order import PoEmail, SenderKind
 from csflows.purchase_orders.senders import identify_sender
-from csflows.store.tables import InquiryRow
+from csflows.store.tables import CustomerRow, InquiryRow
 
 PUBLIC = ["gmail.com"]
 
@@ -100,3 +100,20 @@ def test_applicant_awaiting_first_po(directory: None) -> None:
 
 def test_applicant_not_yet_approved_is_unknown(directory: None) -> None:
     assert _who("owner@pending.example")[0] is SenderKind.UNKNOWN
+
+
+def test_a_customers_po_comes_with_their_service_tier_and_a_strangers_with_none(
+    directory: None,
+) -> None:
+    with store.session() as s:
+        row = s.get(CustomerRow, "C-1")
+        assert row is not None
+        row.tier = "extra_special"
+    vip = identify_sender(PoEmail(sender="orders@papergarden.example"), "", PUBLIC)
+    assert vip.tier == "Extra special service (More individual attention from Customer Service)"
+    never_evaluated = identify_sender(PoEmail(sender="gcrafts@gmail.com"), "", PUBLIC)
+    assert never_evaluated.tier == "Standard service"  # no orders: base service
+    stranger = identify_sender(PoEmail(sender="who@nowhere.example"), "", PUBLIC)
+    assert stranger.kind is SenderKind.UNKNOWN and stranger.tier == ""
+    applicant = identify_sender(PoEmail(sender="owner@newshop.example"), "", PUBLIC)
+    assert applicant.kind is SenderKind.APPLICANT and applicant.tier == ""
