@@ -21,15 +21,11 @@ from typer.testing import CliRunner
 from cli import app
 from csflows.errors import EXIT_CODES, ConfigError
 from csflows.models import CRITERIA
-from tests.support import google, rdap
-from tests.support.inquiries import form_data
+from tests.support.inquiries import applicant_online, form_data
 from tests.support.po_data import seed_customers
-from tests.support.servers import HttpServer, Reply
-from tests.support.sites import Page, SiteServer
-from tests.unit.test_cli_errors import one_line
+from tests.support.servers import HttpServer
+from tests.unit.test_cli_errors import UNCLEAR_MAIL, one_line
 
-SHOP = "paperlanterncrafts.com"
-HOME = "<title>Paper Lantern</title><h1>Paper Lantern Crafts</h1><p>Scrapbooking albums, stickers and paper crafting in Chicago since 1998.</p>"
 NEEDS_SERVER = "start it with scripts/start, or point PREFECT_API_URL at a server that runs"
 
 
@@ -110,10 +106,7 @@ def test_triage_of_a_ticket_for_review_says_the_review_needs_the_prefect_server(
     servers_started: list[str], store_ready: Path, tmp_path: Path
 ) -> None:
     unclear = tmp_path / "unclear.eml"
-    unclear.write_bytes(
-        b"From: Kim <kim@newshop.example>\r\nTo: cs@advantus.com\r\nSubject: hi\r\n"
-        b"Message-ID: <unclear-cli@shop.example>\r\n\r\nsee you then\r\n"
-    )
+    unclear.write_bytes(UNCLEAR_MAIL)
 
     result = CliRunner().invoke(app, ["triage", str(unclear)])
 
@@ -129,27 +122,9 @@ def test_triage_of_a_ticket_for_review_says_the_review_needs_the_prefect_server(
 def applicant_world(
     http_server: HttpServer, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[dict[str, Any]]:
-    """Google and RDAP on one local server, the applicant's site on another; the form's data."""
-    sites = SiteServer().start()
-    url = sites.site(SHOP, "/", Page(body=HOME))
-    monkeypatch.setenv("CSFLOWS_RESOLVE", sites.resolve_entry(SHOP))
-    monkeypatch.setenv("CSFLOWS_RDAP_BASE_URL", http_server.url)
-    for key, value in google.environment(http_server.url).items():
-        monkeypatch.setenv(key, value)
-    http_server.route(
-        "POST",
-        "/v1:validateAddress",
-        Reply(200, google.validation({"business": True, "residential": False})),
-    )
-    http_server.route(
-        "POST", "/v1/places:searchText", Reply(200, google.places("Paper Lantern Crafts"))
-    )
-    http_server.route(
-        "GET", f"/domain/{SHOP}", Reply(200, rdap.domain(SHOP, "2009-08-13T16:21:09Z"))
-    )
-    yield form_data(website=url)
-    assert len(sites.seen) == 1  # one fetch of the home page feeds the website and amazon checks
-    sites.stop()
+    """Google, RDAP and the applicant's site on local servers; the form's data."""
+    with applicant_online(http_server, monkeypatch) as url:
+        yield form_data(website=url)
 
 
 def test_vet_no_gate_runs_every_check_without_a_prefect_server(
