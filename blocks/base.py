@@ -6,6 +6,7 @@ import os
 from typing import Any, ClassVar, TypeVar
 
 from prefect.blocks.core import Block
+from prefect.settings import PREFECT_API_URL
 
 B = TypeVar("B", bound="EnvOverridableBlock")
 
@@ -51,11 +52,13 @@ class EnvOverridableBlock(Block):
 def resolve(cls: type[B], name: str | None = "default", environ: dict[str, str] | None = None) -> B:
     """The block saved as `name` (if the Prefect API has one) with the environment laid over it.
 
-    With no saved block, the environment and the field defaults alone; a field that neither
-    sets is a validation error naming the environment variable to set.
+    With no saved block, or no Prefect server configured (PREFECT_API_URL: asking would start a
+    temporary one), the environment and the field defaults alone; a field that neither sets is a
+    validation error naming the environment variable to set.
     """
     saved: B | None = None
-    if name and os.environ.get("CSFLOWS_SKIP_BLOCK_LOOKUP", "") not in _TRUE:
+    lookup = os.environ.get("CSFLOWS_SKIP_BLOCK_LOOKUP", "") not in _TRUE
+    if name and lookup and PREFECT_API_URL.value():
         try:
             saved = cls.load(name, validate=False)  # type: ignore[assignment]
         except (ValueError, RuntimeError, OSError):

@@ -8,8 +8,9 @@ from typing import Any
 import typer
 
 from cli.output import emit_json
-from csflows.triage.classifier import registry, training
-from csflows.triage.classifier.current import typing_model
+
+# the triage model's modules load scikit-learn and skops (seconds): imported by the commands
+# that use them, so every other command starts without them
 
 app = typer.Typer(no_args_is_help=True, help="The triage model (retrained by retrain-classifier).")
 
@@ -17,6 +18,9 @@ app = typer.Typer(no_args_is_help=True, help="The triage model (retrained by ret
 @app.command("show")
 def show(as_json: bool = typer.Option(False, "--json", help="JSON for scripts")) -> None:
     """The current model, the ones before it, and their evaluations."""
+    from csflows.triage.classifier import registry
+    from csflows.triage.classifier.current import typing_model
+
     index = registry.read_index()
     if as_json:
         emit_json(index)
@@ -34,6 +38,8 @@ def show(as_json: bool = typer.Option(False, "--json", help="JSON for scripts"))
 
 
 def _echo(record: dict[str, Any]) -> None:
+    from csflows.triage.classifier import registry
+
     figures = record["evaluation"]
     shown = ", ".join(f"{k} {figures[k]}" for k in registry.COMPARED)
     typer.echo(f"  {record['version']}: {shown}, threshold {record['threshold']}")
@@ -43,6 +49,8 @@ def _echo(record: dict[str, Any]) -> None:
 def build() -> None:
     """Build the model shipped with the repository now (once per machine, under a minute), so
     the first ticket does not wait for it."""
+    from csflows.triage.classifier import training
+
     started = time.perf_counter()
     record = training.shipped_model().record
     typer.echo(f"{record['version']} ready in {time.perf_counter() - started:.0f} s")
@@ -51,4 +59,6 @@ def build() -> None:
 @app.command("rollback")
 def rollback() -> None:
     """Go back to the model promoted before the current one."""
+    from csflows.triage.classifier import registry
+
     typer.echo(f"current: {registry.rollback()}")

@@ -10,7 +10,6 @@ from pathlib import Path
 import typer
 
 from csflows.errors import EXIT_CODES, InputError, MailParseError
-from csflows.triage.classifier.current import classify_many
 from csflows.triage.mail.inbound import InboundMail, mail_from_json
 from csflows.triage.mail.message import parse_message
 from csflows.triage.policy import TicketTypes, ticket_types
@@ -72,6 +71,8 @@ def classify(
 def _write(batch: list[tuple[str, InboundMail]], policy: TicketTypes) -> None:
     if not batch:
         return
+    from csflows.triage.classifier.current import classify_many  # scikit-learn: seconds
+
     decisions = classify_many([mail for _, mail in batch], policy)
     for (message_id, _), decision in zip(batch, decisions, strict=True):
         out = {

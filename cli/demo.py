@@ -22,9 +22,6 @@ from csflows.models import TicketStatus
 from csflows.paths import config_dir
 from csflows.people import people
 from csflows.store.tables import TicketRow
-from csflows.triage.mail import intake
-from csflows.triage.review import needing_review
-from csflows.triage.routing import triage_tickets
 from tasks import vetting_gates
 
 PURCHASE_ORDERS = "handle-purchase-order/handle-purchase-order"
@@ -164,6 +161,9 @@ def _ticket_state(ticket_id: int) -> tuple[str, str | None]:
 def start_sample_ticket_reviews(folder: Path) -> Iterator[str]:
     """Store each `tickets/*.eml` as an inbox would and start its review when the classifier is
     unsure, so the ticket-review gate shows in the UI."""
+    from csflows.triage.mail import intake  # the triage model: scikit-learn, seconds
+    from csflows.triage.review import needing_review
+    from csflows.triage.routing import triage_tickets
     from tasks.triage import start_review_task
 
     for file in sorted((folder / "tickets").glob("*.eml")):

@@ -2,14 +2,14 @@
 
 FILE is an `.eml`, or JSON with `from`, `subject`, `body` and `attachments`; each attachment is
 `{"path": "po.pdf"}` (relative to FILE) or `{"filename": "po.pdf", "content_base64": "..."}`.
-Runs the `handle-purchase-order` flow in this process (against PREFECT_API_URL, or a temporary
-Prefect server when none is set).
+Runs the `handle-purchase-order` flow in this process against the server at PREFECT_API_URL.
+With none set, `--dry-run` runs the flow's code with its tasks in this process (it needs nothing
+of a server), and a PO handled for real says it needs the server: its run and artifact live there.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import typer
@@ -53,13 +53,15 @@ def po(
     as_json: bool = typer.Option(False, "--json", help="JSON for scripts"),
 ) -> None:
     """Handle a purchase order: Level-4 letters, order minimums, accept, or route it."""
-    # without PREFECT_API_URL Prefect starts a temporary server; on a busy machine it needs time
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     from flows.purchase_orders import handle_purchase_order
-    from tasks.deployment_runs import require_prefect_server
+    from tasks.deployment_runs import needs_prefect_server, require_prefect_server
+    from tasks.in_process import call_flow
 
     email, raw = _read(file)
-    require_prefect_server()
+    if dry_run:
+        require_prefect_server()
+    else:
+        needs_prefect_server("handling a PO for real (its run and artifact live there)")
     store.upgrade()
     with console_without_tracebacks():
         if raw is not None and not dry_run:
@@ -67,7 +69,9 @@ def po(
             ticket_id = store_inbound(message_id, raw, email.sender, email.subject, inbox="cli")
             outcome = handle_purchase_order(ticket_id=ticket_id)
         else:
-            outcome = handle_purchase_order(message=inbound.to_json(email), dry_run=dry_run)
+            outcome = call_flow(
+                handle_purchase_order, message=inbound.to_json(email), dry_run=dry_run
+            )
     if as_json:
         emit_json(outcome.summary())
         return

@@ -11,8 +11,6 @@ from cli.output import emit_json
 from csflows import store
 from csflows.errors import CsflowsError, InputError
 from csflows.models import TicketStatus
-from csflows.triage import routing
-from csflows.triage.mail import intake
 from csflows.triage.policy import Route
 
 
@@ -22,6 +20,8 @@ def triage_file(
     as_json: bool = typer.Option(False, "--json", help="JSON for scripts"),
 ) -> None:
     """Triage one message: prints ticket_id, type, confidence, assignee, status, route."""
+    from csflows.triage import routing  # the triage model: scikit-learn, seconds to import
+    from csflows.triage.mail import intake
     from tasks.triage import route_and_record, start_review_task, tell_assignees_task
 
     try:

@@ -1,7 +1,7 @@
 """`csflows vet FORM`: vet a returned New Customer Inquiry Form (seed 001).
 
-With `--no-gate` the automated part runs as a Prefect flow run and the assessment is printed;
-without it the vetting (with the supervisor's approval gate) belongs to the vet-new-customer
+With `--no-gate` the automated part runs as a Prefect flow run (with no PREFECT_API_URL set, the
+same code with its tasks in this process) and the assessment is printed; without it the vetting (with the supervisor's approval gate) belongs to the vet-new-customer
 deployment.
 """
 

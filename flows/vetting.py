@@ -56,6 +56,7 @@ from csflows.vetting.inquiries import Claim, InquiryRecord
 from csflows.vetting.owner import rep_for, rep_of
 from csflows.vetting.policy import approval_policy
 from csflows.vetting.scorecard import approval_context, render_scorecard
+from tasks.in_process import call_flow
 from tasks.messaging import send_email_task
 from tasks.run_labels import awaiting, label_current_run
 from tasks.vetting import (
@@ -486,9 +487,10 @@ def assess_inquiry(
 def run_assess_inquiry(
     form: NewCustomerInquiry, form_problems: list[MissingField] | None = None
 ) -> Assessment:
-    """An assess-inquiry run for a caller that waits on it (`csflows vet --no-gate`)."""
+    """An assess-inquiry run for a caller that waits on it (`csflows vet --no-gate`); with no
+    Prefect server configured, the flow's code with its tasks in this process."""
     with without_heartbeat():
-        return assess_inquiry(form, form_problems)
+        return call_flow(assess_inquiry, form, form_problems)
 
 
 @contextmanager

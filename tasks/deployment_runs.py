@@ -15,9 +15,10 @@ from prefect.deployments import run_deployment
 from prefect.exceptions import ObjectNotFound
 from prefect.settings import PREFECT_API_URL
 
-from csflows.errors import DeploymentNotServed, PrefectUnavailable
+from csflows.errors import DeploymentNotServed, PrefectUnavailable, SettingMissing
 
 START_THEM = "start the deployments: scripts/start, or `csflows serve` with PREFECT_API_URL set"
+NOT_SET = "PREFECT_API_URL is not set"
 START_SERVER = "start it with scripts/start, or point PREFECT_API_URL at a server that runs"
 
 
@@ -25,7 +26,11 @@ def start_run(
     deployment: str, parameters: dict[str, Any], kept: str, idempotency_key: str | None = None
 ) -> UUID:
     """A run of `deployment` (its id), not waited for; `kept` says what waits when it cannot
-    start (DeploymentNotServed, PrefectUnavailable)."""
+    start (DeploymentNotServed, PrefectUnavailable, SettingMissing with no server configured)."""
+    if not prefect_server_configured():  # else Prefect starts a temporary one that serves nothing
+        raise SettingMissing(
+            f"{NOT_SET}, so nothing can start {deployment}: {kept}; {START_SERVER}"
+        )
     with prefect_errors(deployment, kept):
         run: Any = run_deployment(  # the sync form: a FlowRun
             deployment, parameters=parameters, timeout=0, idempotency_key=idempotency_key
@@ -48,10 +53,24 @@ def prefect_errors(deployment: str, kept: str) -> Iterator[None]:
         raise PrefectUnavailable(f"{_no_answer(exc.__cause__)}: {kept}; {START_SERVER}") from exc
 
 
+def prefect_server_configured() -> bool:
+    """Whether PREFECT_API_URL names a server: without it, the first call that needs the API
+    starts a temporary Prefect server (15 s to minutes) that is gone when the command ends."""
+    return bool(PREFECT_API_URL.value())
+
+
+def needs_prefect_server(what: str) -> None:
+    """SettingMissing saying that `what` needs the Prefect server and how to start it, when none
+    is configured; PrefectUnavailable when the configured one does not answer."""
+    if not prefect_server_configured():
+        raise SettingMissing(f"{NOT_SET}: {what} needs the Prefect server; {START_SERVER}")
+    require_prefect_server()
+
+
 def require_prefect_server() -> None:
-    """PrefectUnavailable unless the server at PREFECT_API_URL answers (with none set, Prefect
-    starts a temporary one for the command)."""
-    if not PREFECT_API_URL.value():
+    """PrefectUnavailable unless the server at PREFECT_API_URL answers (with none set, nothing:
+    the caller runs without a server)."""
+    if not prefect_server_configured():
         return
     failure = get_client(sync_client=True).api_healthcheck()
     if failure is not None:
@@ -61,13 +80,7 @@ def require_prefect_server() -> None:
 
 
 def _not_served(deployment: str) -> str:
-    url = PREFECT_API_URL.value()
-    if url:
-        return f"the {deployment} deployment is not served at {url}"
-    return (
-        f"the {deployment} deployment cannot start: PREFECT_API_URL is not set, so this command "
-        "used a temporary Prefect server that serves nothing"
-    )
+    return f"the {deployment} deployment is not served at {PREFECT_API_URL.value()}"
 
 
 def _no_answer(exc: BaseException) -> str:

@@ -26,14 +26,10 @@ from csflows.models import CRITERIA, Assessment, NewCustomerInquiry, Recommendat
 from csflows.vetting.inquiries import InquiryRecord
 from flows.vetting import assess_inquiry, vet_new_customer
 from tasks.vetting import assess
-from tests.support import google, rdap
-from tests.support.inquiries import form_data, inquiry
+from tests.support import google
+from tests.support.inquiries import applicant_online, form_data, inquiry
 from tests.support.scanned_forms import scanned_form
 from tests.support.servers import HttpServer, Reply, SmtpServer
-from tests.support.sites import Page, SiteServer
-
-SHOP = "paperlanterncrafts.com"
-HOME = "<title>Paper Lantern</title><h1>Paper Lantern Crafts</h1><p>Scrapbooking albums, stickers and paper crafting in Chicago since 1998.</p>"
 
 
 @pytest.fixture
@@ -41,26 +37,8 @@ def world(
     http_server: HttpServer, monkeypatch: pytest.MonkeyPatch, store_ready: object
 ) -> Iterator[tuple[HttpServer, str]]:
     """Google and RDAP on one local server, the applicant's site on another."""
-    sites = SiteServer().start()
-    url = sites.site(SHOP, "/", Page(body=HOME))
-    monkeypatch.setenv("CSFLOWS_RESOLVE", sites.resolve_entry(SHOP))
-    monkeypatch.setenv("CSFLOWS_RDAP_BASE_URL", http_server.url)
-    for key, value in google.environment(http_server.url).items():
-        monkeypatch.setenv(key, value)
-    http_server.route(
-        "POST",
-        "/v1:validateAddress",
-        Reply(200, google.validation({"business": True, "residential": False})),
-    )
-    http_server.route(
-        "POST", "/v1/places:searchText", Reply(200, google.places("Paper Lantern Crafts"))
-    )
-    http_server.route(
-        "GET", f"/domain/{SHOP}", Reply(200, rdap.domain(SHOP, "2009-08-13T16:21:09Z"))
-    )
-    yield http_server, url
-    assert len(sites.seen) <= 1  # one fetch of the site feeds the website and amazon checks
-    sites.stop()
+    with applicant_online(http_server, monkeypatch) as url:
+        yield http_server, url
 
 
 def test_incomplete_form_returns_missing_fields_without_calling_anything(

@@ -19,7 +19,7 @@ from csflows.store.tables import MessageRow, TicketRow
 from tasks.messaging import send_email_task
 from tests.support.po_data import seed_customers
 from tests.support.servers import SmtpServer, free_port
-from tests.unit.test_cli_errors import one_line
+from tests.unit.test_cli_errors import UNCLEAR_MAIL, one_line
 
 pytestmark = pytest.mark.integration
 
@@ -71,10 +71,7 @@ def test_triage_without_the_review_deployment_says_the_ticket_waits_and_how_to_s
     store_ready: Path, tmp_path: Path
 ) -> None:
     unclear = tmp_path / "unclear.eml"
-    unclear.write_bytes(
-        b"From: Kim <kim@newshop.example>\r\nTo: cs@advantus.com\r\nSubject: hi\r\n"
-        b"Message-ID: <unclear-cli@shop.example>\r\n\r\nsee you then\r\n"
-    )
+    unclear.write_bytes(UNCLEAR_MAIL)
 
     result = CliRunner().invoke(app, ["triage", str(unclear)])
 

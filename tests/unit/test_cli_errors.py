@@ -21,6 +21,13 @@ from tests.support.servers import free_port
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
+UNCLEAR_MAIL = (
+    b"From: Kim <kim@newshop.example>\r\nTo: cs@advantus.com\r\nSubject: hi\r\n"
+    b"Message-ID: <unclear-cli@shop.example>\r\n\r\nsee you then\r\n"
+)
+"""A mail the triage model is unsure of: its ticket goes to the review queue."""
+
+
 def one_line(result: Result) -> str:
     """The single line the command wrote to stderr (and that it printed no traceback)."""
     assert "Traceback" not in result.output and "Traceback" not in result.stderr
