@@ -123,13 +123,19 @@ def forward_answer(owner: str, form: dict[str, Any], attempts: int = 12) -> bool
     return False
 
 
-def name_run(inquiry_id: int, business_name: str, division: str | None) -> None:
-    """`vet-<business>-<inquiry id>`, tagged with the division, so the UI says who and what."""
+def run_label(inquiry_id: int, business_name: str, division: str | None) -> tuple[str, str]:
+    """The vetting run's name, `vet-<business>-<inquiry id>`, and its division tag."""
     try:
         tag = f"division:{divisions().get(division or '').key}"
     except DivisionNotFound:
         tag = "division:unknown"
-    label_current_run(f"vet-{_slug(business_name)}-{inquiry_id}", [tag])
+    return f"vet-{_slug(business_name)}-{inquiry_id}", tag
+
+
+def name_run(inquiry_id: int, business_name: str, division: str | None) -> None:
+    """Name and tag the run (`run_label`), so the UI says who and what."""
+    name, tag = run_label(inquiry_id, business_name, division)
+    label_current_run(name, [tag])
 
 
 def assess_round(

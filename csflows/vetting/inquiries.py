@@ -234,6 +234,20 @@ class InquiryRecord:
                     )
         return out
 
+    @classmethod
+    def needing_gate(cls) -> list[tuple[InquiryRecord, int]]:
+        """Inquiries received for a gate created without a process (`receive(gate_pending=True)`)
+        and not yet handed to it, each with its round: what a burst killed midway left to do."""
+        with store.session() as s:
+            query = select(InquiryRow).where(InquiryRow.status == InquiryStatus.RECEIVED.value)
+            pending = [
+                (row.id, int(ev["round"]))
+                for row in s.scalars(query)
+                for ev in (d.evidence or {} for d in _decisions(s, row.id))
+                if ev.get("gate") == "pending" and ev.get("flow_run_id") == row.flow_run_id
+            ]
+        return [(cls.load(inquiry_id), round_) for inquiry_id, round_ in pending]
+
     def parsed(self) -> tuple[NewCustomerInquiry | None, list[MissingField]]:
         """The current form as the model reads it, and every field it cannot read."""
         return parse_form(self.raw)
@@ -306,8 +320,11 @@ class InquiryRecord:
         ticket_id: int | None = None,
         run_alive: Callable[[str], bool] = lambda _run: True,
         rep: str | None = None,
+        gate_pending: bool = False,
     ) -> Claim:
-        """Store the raw form (before anything parses it) and decide what this submission is."""
+        """Store the raw form (before anything parses it) and decide what this submission is.
+        `gate_pending`: received to be checked now and handed to a gate run created later (a
+        burst); until then the inquiry is among `needing_gate()`."""
         key = dedupe_key(raw)
         text = json.dumps(raw, default=str)
         for _attempt in range(2):
@@ -329,9 +346,11 @@ class InquiryRecord:
                         )
                         s.add(row)
                         s.flush()
-                        _received(s, row, flow_run_id, 1, source)
+                        _received(s, row, flow_run_id, 1, source, gate_pending)
                         return Claim(row.id, "vet", 1, InquiryStatus(row.status))
-                    return _claim_existing(s, row, raw, text, flow_run_id, source, run_alive)
+                    return _claim_existing(
+                        s, row, raw, text, flow_run_id, source, run_alive, gate_pending
+                    )
             except IntegrityError:
                 continue  # a concurrent submission inserted it first: read theirs
         raise RuntimeError(f"inquiry {key[:12]} could not be stored")
@@ -454,6 +473,34 @@ class InquiryRecord:
             evidence={"round": round_, "link": link, "flow_run_id": flow_run_id},
         )
 
+    def hand_to_gate(self, round_: int, flow_run_id: str, supervisor: str, link: str) -> None:
+        """The approval gate's run, created already waiting, owns the inquiry from now on (one
+        transaction): resumed, it finds this round received as its own, and the inquiry waits
+        for the supervisor, asked once."""
+        with store.session() as s:
+            row = _row(s, self.id)
+            row.flow_run_id = flow_run_id
+            if _received_round(s, self.id, flow_run_id) is None:
+                _received(s, row, flow_run_id, round_, self.source)
+            key = f"approval-requested:{round_}"
+            if not any((d.evidence or {}).get("key") == key for d in _decisions(s, self.id)):
+                s.add(
+                    DecisionRow(
+                        inquiry_id=self.id,
+                        decision="approval_requested",
+                        reviewer=SYSTEM,
+                        note=f"asked {supervisor}",
+                        evidence={
+                            "key": key,
+                            "round": round_,
+                            "link": link,
+                            "flow_run_id": flow_run_id,
+                        },
+                    )
+                )
+            row.status = InquiryStatus.AWAITING_APPROVAL.value
+        self.flow_run_id, self.status = flow_run_id, InquiryStatus.AWAITING_APPROVAL
+
     def request_info(self, round_: int) -> None:
         """Waiting for the applicant's answer (unless a re-run finds it answered)."""
         if not self.answered(f"answer-{round_}"):
@@ -504,7 +551,15 @@ def _next_round(s: Session, inquiry_id: int) -> int:
     return max(rounds, default=0) + 1
 
 
-def _received(s: Session, row: InquiryRow, flow_run_id: str, round_: int, source: str) -> None:
+def _received(
+    s: Session,
+    row: InquiryRow,
+    flow_run_id: str,
+    round_: int,
+    source: str,
+    gate_pending: bool = False,
+) -> None:
+    pending = {"gate": "pending"} if gate_pending else {}
     s.add(
         DecisionRow(
             inquiry_id=row.id,
@@ -515,6 +570,7 @@ def _received(s: Session, row: InquiryRow, flow_run_id: str, round_: int, source
                 "key": f"received:{flow_run_id}",
                 "flow_run_id": flow_run_id,
                 "round": round_,
+                **pending,
             },
         )
     )
@@ -528,6 +584,7 @@ def _claim_existing(
     flow_run_id: str,
     source: str,
     run_alive: Callable[[str], bool],
+    gate_pending: bool = False,
 ) -> Claim:
     status = InquiryStatus(row.status)
     known = _received_round(s, row.id, flow_run_id)
@@ -554,5 +611,5 @@ def _claim_existing(
     row.status = InquiryStatus.RECEIVED.value
     row.business_name = raw_answer(raw, "business_name", 300) or row.business_name
     row.email = raw_answer(raw, "email", limits.EMAIL_CHARS) or row.email
-    _received(s, row, flow_run_id, round_, source)
+    _received(s, row, flow_run_id, round_, source, gate_pending)
     return Claim(row.id, "vet", round_, InquiryStatus.RECEIVED)
