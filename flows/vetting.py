@@ -15,7 +15,7 @@ key, so nothing is checked, paid for or sent twice, and gates come in a determin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -139,9 +139,10 @@ def name_run(inquiry_id: int, business_name: str, division: str | None) -> None:
 
 
 def assess_round(
-    inquiry: InquiryRecord, round_: int
+    inquiry: InquiryRecord, round_: int, checks: Callable[..., Assessment] = assess
 ) -> tuple[Assessment, NewCustomerInquiry | None, bool]:
-    """This round's assessment: from the store when it was made before, else made and persisted.
+    """This round's assessment: from the store when it was made before, else made by `checks`
+    (this run's tasks; a burst's: plain threads) and persisted.
 
     Returns the assessment, the parsed form (None when unreadable) and whether it is new."""
     form, problems = inquiry.parsed()
@@ -152,7 +153,7 @@ def assess_round(
         assessment = Assessment(recommendation=Recommendation.INCOMPLETE, missing_fields=problems)
     else:
         inquiry.save_form(form)
-        assessment = assess(form, problems)  # the checks as this run's tasks, not a nested run
+        assessment = checks(form, problems)  # the checks in this run, not a nested run
     inquiry.record_assessment(round_, assessment)
     return assessment, form, True
 

@@ -47,10 +47,11 @@ from flows.vetting import (
 )
 from tasks.messaging import send_email_task
 from tasks.suspended_gates import SuspendedGate, attach_markdown, create_gate, deployment_id
+from tasks.vetting import assess_in_threads
 from tasks.vetting_gates import DEPLOYMENT, submit
 
-# inquiries checked at once in the burst's process (bench/README.md); their checks are this
-# run's tasks (a few threads each); Google's quota and the single-flight cache pace the calls
+# inquiries checked at once in the burst's process (bench/README.md), three threads each;
+# Google's quota and the store's single-flight cache pace the calls
 GATES_AT_ONCE = 16
 
 
@@ -63,8 +64,9 @@ def complete(form: dict[str, Any]) -> bool:
 
 def approval_gate(inquiry: InquiryRecord, round_: int, source: str) -> SuspendedGate | None:
     """The approval gate `vet-new-customer` would reach for this round, checks done and kept
-    (they run here, as this run's tasks); None when the form turns out incomplete (returned)."""
-    assessment, parsed, _fresh = assess_round(inquiry, round_)
+    (here, on threads of this run: ten task runs per inquiry would cost more than the checks);
+    None when the form turns out incomplete (returned)."""
+    assessment, parsed, _fresh = assess_round(inquiry, round_, assess_in_threads)
     if assessment.recommendation is Recommendation.INCOMPLETE or parsed is None:
         return_for_completion(inquiry, round_, assessment)
         return None

@@ -4,12 +4,9 @@ environment pointing at them, a real SMTP server and a real Prefect server."""
 
 from __future__ import annotations
 
-import contextvars
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -76,23 +73,6 @@ def burst_forms(count: int, addresses: int, website: str) -> list[dict[str, Any]
         )
         for n in range(count)
     ]
-
-
-def submit_at_once(forms: list[dict[str, Any]], source: str = "burst") -> list[str]:
-    """Every form submitted at the same moment, each from its own thread, through the same
-    call as `csflows vet FORM`; the run ids in the order of `forms`."""
-    from tasks.vetting_gates import submit as submit_form
-
-    start = threading.Barrier(len(forms))
-
-    def submit(form: dict[str, Any]) -> str:
-        start.wait()
-        return submit_form(form, source=source)[0]
-
-    # each thread runs in a copy of this context: Prefect's settings (the API URL) live there
-    contexts = [contextvars.copy_context() for _ in forms]
-    with ThreadPoolExecutor(len(forms)) as pool:
-        return list(pool.map(lambda c, f: c.run(submit, f), contexts, forms))
 
 
 def wait_all_suspended(
@@ -175,10 +155,13 @@ def processes_started(run_ids: list[str]) -> list[str]:
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
     from prefect.client.schemas.sorting import FlowRunSort
 
+    runs = []
     with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[UUID(r) for r in run_ids])),
-            sort=FlowRunSort.ID_DESC,
-            limit=len(run_ids),
-        )
+        for start in range(0, len(run_ids), 200):  # the API's most runs per read
+            page = [UUID(r) for r in run_ids[start : start + 200]]
+            runs += client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=page)),
+                sort=FlowRunSort.ID_DESC,
+                limit=len(page),
+            )
     return [str(r.id) for r in runs if r.start_time is not None or r.run_count > 0]
