@@ -27,7 +27,7 @@ from prefect.runtime import flow_run
 
 from csflows.calendar import approval_actions_due
 from csflows.divisions import divisions
-from csflows.errors import DivisionNotFound
+from csflows.errors import CsflowsError, DivisionNotFound
 from csflows.links import flow_run_link
 from csflows.markdown import escape
 from csflows.models import (
@@ -65,7 +65,7 @@ from tasks.vetting import (
     netsuite_customer_task,
     save_customer_task,
 )
-from tasks.vetting_gates import answer_info_request, wait_at_gate
+from tasks.vetting_gates import answer_info_request, submit_burst, wait_at_gate
 
 
 def _slug(text: str) -> str:
@@ -444,12 +444,30 @@ def vet_new_customer(
     return create_customer(inquiry, parsed, po, answer.sales_agent)
 
 
+def finish_left_gates() -> str | None:
+    """Inquiries a burst received whose run ended before creating their gate (a killed
+    process): one vet-inquiry-burst run creates the missing gates, each once. Its id; None
+    when nothing is left, or when no run can start (the next watch tries again)."""
+    left = [i.id for i, _ in InquiryRecord.needing_gate() if not _run_alive(str(i.flow_run_id))]
+    if not left:
+        return None
+    logger = get_run_logger()
+    try:
+        run_id, _ = submit_burst([])
+    except CsflowsError as exc:
+        logger.warning("inquiries %s still wait for their approval gate: %s", left, exc)
+        return None
+    logger.info("inquiries %s: burst run %s creates their approval gates", left, run_id)
+    return run_id
+
+
 @flow(name="watch-approvals")
 def watch_approvals(now: datetime | None = None) -> list[ApprovalNudge]:
     """An unanswered approval is never a silent failure: a reminder to the supervisor first,
     then, after the configured business days, an escalation to the Customer Service Manager."""
     rules = approval_policy()
     now = now or datetime.now(UTC)
+    finish_left_gates()
     publish_pending_approvals()
     sent = []
     for waiting in InquiryRecord.awaiting_approval():

@@ -11,10 +11,12 @@ from uuid import UUID
 
 import pytest
 from prefect import get_client
+from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+from prefect.client.schemas.sorting import FlowRunSort
 
 from csflows.models import InquiryStatus
 from csflows.vetting.inquiries import InquiryRecord
-from flows.vetting import vet_new_customer
+from flows.vetting import vet_new_customer, watch_approvals
 from flows.vetting_burst import vet_inquiry_burst
 from tests.support import google
 from tests.support.artifacts import artifacts_of_run
@@ -129,3 +131,24 @@ def test_an_incomplete_form_goes_its_own_way(
     incomplete = {k: v for k, v in form.items() if k != "phone"}
     outcome = vet_inquiry_burst([incomplete])
     assert outcome.own_runs == ["run-1"] and started == [incomplete] and outcome.gates == {}
+
+
+def test_the_watch_starts_a_burst_for_what_a_killed_burst_left(
+    world: str, smtp_server: SmtpServer, vetting_deployment: UUID
+) -> None:
+    with get_client(sync_client=True) as client:
+        flow_id = client.create_flow(vet_inquiry_burst)
+        burst = client.create_deployment(flow_id=flow_id, name="vet-inquiry-burst")
+    [form] = burst_forms(1, 1, world)
+    form["email"] = "orphan@paperlantern-burst.example"
+    InquiryRecord.receive(form, "burst-that-died", "burst", gate_pending=True)
+
+    watch_approvals()
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[burst])),
+            sort=FlowRunSort.ID_DESC,
+            limit=10,
+        )
+    assert [r.parameters["forms"] for r in runs] == [[]]  # one burst, for what is left
