@@ -240,13 +240,8 @@ class InquiryRecord:
         and not yet handed to it, each with its round: what a burst killed midway left to do."""
         with store.session() as s:
             query = select(InquiryRow).where(InquiryRow.status == InquiryStatus.RECEIVED.value)
-            pending = [
-                (row.id, int(ev["round"]))
-                for row in s.scalars(query)
-                for ev in (d.evidence or {} for d in _decisions(s, row.id))
-                if ev.get("gate") == "pending" and ev.get("flow_run_id") == row.flow_run_id
-            ]
-        return [(cls.load(inquiry_id), round_) for inquiry_id, round_ in pending]
+            rounds = {row.id: _pending_gate_round(s, row) for row in s.scalars(query)}
+        return [(cls.load(i), round_) for i, round_ in rounds.items() if round_ is not None]
 
     def parsed(self) -> tuple[NewCustomerInquiry | None, list[MissingField]]:
         """The current form as the model reads it, and every field it cannot read."""
@@ -546,6 +541,15 @@ def _received_round(s: Session, inquiry_id: int, flow_run_id: str) -> int | None
     return None
 
 
+def _pending_gate_round(s: Session, row: InquiryRow) -> int | None:
+    """The round a burst received the inquiry for while it still waits for its gate."""
+    for decision in _decisions(s, row.id):
+        ev = decision.evidence or {}
+        if ev.get("gate") == "pending" and ev.get("flow_run_id") == row.flow_run_id:
+            return int(ev["round"])
+    return None
+
+
 def _next_round(s: Session, inquiry_id: int) -> int:
     rounds = [int((r.evidence or {}).get("round", 0)) for r in _decisions(s, inquiry_id)]
     return max(rounds, default=0) + 1
@@ -605,6 +609,12 @@ def _claim_existing(
         return Claim(row.id, "answer", 0, status, owner)
     if status.finished or owner_alive:
         return Claim(row.id, "duplicate", 0, status, owner)
+    pending = _pending_gate_round(s, row)
+    if pending is not None and status is InquiryStatus.RECEIVED:
+        # a burst received it and died before its gate: the same round, its gate created once
+        row.flow_run_id = flow_run_id
+        _received(s, row, flow_run_id, pending, source, gate_pending)
+        return Claim(row.id, "vet", pending, status)
     # returned for completion, or its run died: this run continues the same inquiry
     round_ = _next_round(s, row.id)
     row.raw, row.form, row.flow_run_id = text, None, flow_run_id

@@ -152,3 +152,17 @@ def test_the_watch_starts_a_burst_for_what_a_killed_burst_left(
             limit=10,
         )
     assert [r.parameters["forms"] for r in runs] == [[]]  # one burst, for what is left
+
+
+def test_the_same_forms_again_after_a_killed_burst_keep_their_round(
+    world: str, smtp_server: SmtpServer, vetting_deployment: UUID
+) -> None:
+    [form] = burst_forms(1, 1, world)
+    form["email"] = "again@paperlantern-burst.example"
+    claim = InquiryRecord.receive(form, "burst-that-died", "burst", gate_pending=True)
+
+    outcome = vet_inquiry_burst([form])
+
+    assert list(outcome.gates) == [claim.inquiry_id]
+    assert _run(outcome.gates[claim.inquiry_id]).state.state_details.pause_key == "approval-1"
+    assert list(InquiryRecord.load(claim.inquiry_id).assessments) == [1]
