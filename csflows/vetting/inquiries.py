@@ -479,20 +479,8 @@ class InquiryRecord:
                 _received(s, row, flow_run_id, round_, self.source)
             key = f"approval-requested:{round_}"
             if not any((d.evidence or {}).get("key") == key for d in _decisions(s, self.id)):
-                s.add(
-                    DecisionRow(
-                        inquiry_id=self.id,
-                        decision="approval_requested",
-                        reviewer=SYSTEM,
-                        note=f"asked {supervisor}",
-                        evidence={
-                            "key": key,
-                            "round": round_,
-                            "link": link,
-                            "flow_run_id": flow_run_id,
-                        },
-                    )
-                )
+                evidence = {"round": round_, "link": link, "flow_run_id": flow_run_id}
+                _entry(s, row, key, "approval_requested", f"asked {supervisor}", evidence)
             row.status = InquiryStatus.AWAITING_APPROVAL.value
         self.flow_run_id, self.status = flow_run_id, InquiryStatus.AWAITING_APPROVAL
 
@@ -564,18 +552,22 @@ def _received(
     gate_pending: bool = False,
 ) -> None:
     pending = {"gate": "pending"} if gate_pending else {}
+    evidence = {"flow_run_id": flow_run_id, "round": round_, **pending}
+    note = f"form received from {source}; round {round_}"
+    _entry(s, row, f"received:{flow_run_id}", "received", note, evidence)
+
+
+def _entry(
+    s: Session, row: InquiryRow, key: str, decision: str, note: str, evidence: dict[str, Any]
+) -> None:
+    """One audit-trail entry the flow makes itself, under `key`, in the caller's transaction."""
     s.add(
         DecisionRow(
             inquiry_id=row.id,
-            decision="received",
+            decision=decision,
             reviewer=SYSTEM,
-            note=f"form received from {source}; round {round_}",
-            evidence={
-                "key": f"received:{flow_run_id}",
-                "flow_run_id": flow_run_id,
-                "round": round_,
-                **pending,
-            },
+            note=note,
+            evidence={"key": key, **evidence},
         )
     )
 

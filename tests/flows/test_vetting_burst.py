@@ -15,7 +15,7 @@ from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 from prefect.client.schemas.sorting import FlowRunSort
 
 from csflows.models import InquiryStatus
-from csflows.vetting.inquiries import InquiryRecord
+from csflows.vetting.inquiries import Claim, InquiryRecord
 from flows.vetting import vet_new_customer, watch_approvals
 from flows.vetting_burst import vet_inquiry_burst
 from tests.support import google
@@ -58,6 +58,14 @@ def _inputs(run_id: str) -> dict[str, Any]:
     with get_client(sync_client=True) as client:
         found = client.filter_flow_run_input(UUID(run_id), "suspended-approval-1", 10, set())
     return {i.key: i.decoded_value for i in found}
+
+
+def left_by_a_killed_burst(site: str, email: str) -> tuple[dict[str, Any], Claim]:
+    """A form a burst received and died before its gate ("burst-that-died" is no run the API
+    knows, so it cannot finish anything)."""
+    [form] = burst_forms(1, 1, site)
+    form["email"] = email
+    return form, InquiryRecord.receive(form, "burst-that-died", "burst", gate_pending=True)
 
 
 def test_each_inquiry_waits_at_its_own_gate_created_without_a_process(
@@ -105,10 +113,7 @@ def test_a_burst_again_creates_no_second_gate_and_sends_no_second_mail(
 def test_what_a_killed_burst_left_gets_its_gate_once(
     world: str, smtp_server: SmtpServer, vetting_deployment: UUID
 ) -> None:
-    [form] = burst_forms(1, 1, world)
-    form["email"] = "left@paperlantern-burst.example"
-    # a burst that died after receiving the form ("burst-that-died" is no run the API knows)
-    claim = InquiryRecord.receive(form, "burst-that-died", "burst", gate_pending=True)
+    _form, claim = left_by_a_killed_burst(world, "left@paperlantern-burst.example")
     assert [i.id for i, _ in InquiryRecord.needing_gate()] == [claim.inquiry_id]
 
     outcome = vet_inquiry_burst([])
@@ -139,9 +144,7 @@ def test_the_watch_starts_a_burst_for_what_a_killed_burst_left(
     with get_client(sync_client=True) as client:
         flow_id = client.create_flow(vet_inquiry_burst)
         burst = client.create_deployment(flow_id=flow_id, name="vet-inquiry-burst")
-    [form] = burst_forms(1, 1, world)
-    form["email"] = "orphan@paperlantern-burst.example"
-    InquiryRecord.receive(form, "burst-that-died", "burst", gate_pending=True)
+    left_by_a_killed_burst(world, "orphan@paperlantern-burst.example")
 
     watch_approvals()
 
@@ -157,9 +160,7 @@ def test_the_watch_starts_a_burst_for_what_a_killed_burst_left(
 def test_the_same_forms_again_after_a_killed_burst_keep_their_round(
     world: str, smtp_server: SmtpServer, vetting_deployment: UUID
 ) -> None:
-    [form] = burst_forms(1, 1, world)
-    form["email"] = "again@paperlantern-burst.example"
-    claim = InquiryRecord.receive(form, "burst-that-died", "burst", gate_pending=True)
+    form, claim = left_by_a_killed_burst(world, "again@paperlantern-burst.example")
 
     outcome = vet_inquiry_burst([form])
 
