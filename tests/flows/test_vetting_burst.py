@@ -5,7 +5,9 @@ missing and mails nobody twice. (Resuming such a gate in the served deployment: 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -13,7 +15,9 @@ import pytest
 from prefect import get_client
 from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 from prefect.client.schemas.sorting import FlowRunSort
+from typer.testing import CliRunner
 
+from cli import app
 from csflows.models import InquiryStatus
 from csflows.vetting.inquiries import Claim, InquiryRecord
 from flows.vetting import vet_new_customer, watch_approvals
@@ -139,22 +143,50 @@ def test_an_incomplete_form_goes_its_own_way(
 
 
 def test_the_watch_starts_a_burst_for_what_a_killed_burst_left(
-    world: str, smtp_server: SmtpServer, vetting_deployment: UUID
+    world: str, smtp_server: SmtpServer, vetting_deployment: UUID, burst_deployment: UUID
 ) -> None:
-    with get_client(sync_client=True) as client:
-        flow_id = client.create_flow(vet_inquiry_burst)
-        burst = client.create_deployment(flow_id=flow_id, name="vet-inquiry-burst")
     left_by_a_killed_burst(world, "orphan@paperlantern-burst.example")
 
     watch_approvals()
 
-    with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(
-            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[burst])),
-            sort=FlowRunSort.ID_DESC,
-            limit=10,
-        )
+    runs = _burst_runs(burst_deployment)
     assert [r.parameters["forms"] for r in runs] == [[]]  # one burst, for what is left
+
+
+def test_several_forms_on_the_command_line_go_as_one_burst(
+    tmp_path: Path, world: str, burst_deployment: UUID
+) -> None:
+    files = []
+    for n, form in enumerate(burst_forms(2, 1, world)):
+        files.append(tmp_path / f"form-{n}.json")
+        files[-1].write_text(json.dumps(form))
+    before = len(_burst_runs(burst_deployment))
+
+    shown = CliRunner().invoke(app, ["inquiry", "submit", *map(str, files)])
+
+    assert shown.exit_code == 0, shown.output
+    assert "2 forms checked in one run" in shown.output
+    runs = _burst_runs(burst_deployment)
+    assert len(runs) == before + 1
+    assert runs[0].parameters["source"] == "cli" and len(runs[0].parameters["forms"]) == 2
+
+
+@pytest.fixture(scope="module")
+def burst_deployment() -> UUID:
+    """vet-inquiry-burst as a deployment (nothing serves it: its runs stay Scheduled)."""
+    with get_client(sync_client=True) as client:
+        flow_id = client.create_flow(vet_inquiry_burst)
+        return client.create_deployment(flow_id=flow_id, name="vet-inquiry-burst")
+
+
+def _burst_runs(deployment: UUID) -> list[Any]:
+    """The deployment's runs, newest first."""
+    with get_client(sync_client=True) as client:
+        return client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment])),
+            sort=FlowRunSort.EXPECTED_START_TIME_DESC,
+            limit=50,
+        )
 
 
 def test_the_same_forms_again_after_a_killed_burst_keep_their_round(
