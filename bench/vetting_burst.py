@@ -1,13 +1,15 @@
-"""A burst of inquiries submitted at once to the vet-new-customer deployment, against Google
+"""A burst of inquiries submitted at once to the vet-inquiry-burst deployment (one run checks
+them all and creates each inquiry's vetting run waiting at its approval gate), against Google
 behind a quota that answers 429 beyond `--quota` requests per API and second.
 
     python bench/vetting_burst.py [--count 200] [--addresses 50] [--quota 10] [--limit 8]
 
 A real Prefect server (on PostgreSQL: on SQLite a burst meets `database is locked` and 503s),
 one `csflows serve --limit N` process, SMTP and HTTP servers as Google, RDAP and the site.
-First one inquiry alone (the baseline), then `--count` at once, from threads, through the
-call `csflows vet` makes. Prints the time until all wait at the approval gate, inquiries per
-minute, the 429s seen, the most calls per distinct address and API, and burst / (alone x count).
+First one inquiry alone (the baseline), then `--count` at once. Prints the time until all wait
+at the approval gate against the 60 s goal, inquiries per minute, the processes started before
+the first person acts, the 429s seen, the most calls per distinct address and API, and
+burst / (alone x count).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -35,27 +38,26 @@ from tests.support.servers import HttpServer, SmtpServer  # noqa: E402
 from tests.support.vetting_world import (  # noqa: E402
     applicant_world,
     burst_forms,
-    submit_at_once,
-    wait_all_suspended,
+    burst_to_the_gates,
+    processes_started,
     worker_env,
 )
 
+GOAL_SECONDS = 60  # issue 24: 200 inquiries checked and at the gate
 
-def _timed_burst(forms: list[dict[str, object]], timeout: float) -> float:
+
+def _timed_burst(forms: list[dict[str, Any]], timeout: float) -> tuple[float, int]:
+    """Seconds until every form's run waits at the approval gate; processes started for it."""
     start = time.monotonic()
-    run_ids = submit_at_once(forms)
-    submitted = time.monotonic() - start
-    last = [0.0]
+    last = [start]
 
     def progress(states: Counter[str]) -> None:
-        if time.monotonic() - last[0] >= 60:
+        if time.monotonic() - last[0] >= 30:
             last[0] = time.monotonic()
-            elapsed = last[0] - start
-            print(
-                f"  {elapsed:6.0f} s (submitted in {submitted:.1f} s): {dict(states)}", flush=True
-            )
+            print(f"  {last[0] - start:6.0f} s: {dict(states)}", flush=True)
 
-    return wait_all_suspended(run_ids, timeout=timeout, progress=progress) - start
+    at_gates, run_ids, burst_id = burst_to_the_gates(forms, timeout=timeout, progress=progress)
+    return at_gates - start, len(processes_started([burst_id, *run_ids]))
 
 
 def main() -> None:
@@ -87,12 +89,15 @@ def main() -> None:
             site = f"http://paperlantern.test:{http.port}/"
             [alone] = burst_forms(1, 1, site)
             alone["email"], alone["address"]["unit"] = "alone@paperlantern.example", "Suite 9999"
-            single = _timed_burst([alone], args.timeout)
+            single, _ = _timed_burst([alone], args.timeout)
             print(f"one inquiry alone: {single:.1f} s to the approval gate", flush=True)
             calls_before, requests_before = sum(quota.calls.values()), len(quota.calls)
-            burst = _timed_burst(burst_forms(args.count, args.addresses, site), args.timeout)
+            forms = burst_forms(args.count, args.addresses, site)
+            burst, processes = _timed_burst(forms, args.timeout)
         print(f"{args.count} inquiries over {args.addresses} addresses, worker limit {args.limit}")
-        print(f"time to all at the approval gate: {burst:.1f} s")
+        verdict = "met" if burst <= GOAL_SECONDS else "missed"
+        print(f"time to all at the approval gate: {burst:.1f} s (goal {GOAL_SECONDS} s: {verdict})")
+        print(f"processes started before the first person acts: {processes}")
         print(f"inquiries/minute: {args.count / burst * 60:.1f}")
         print(f"burst/(alone x count)={burst / (single * args.count):.2f}")
     finally:  # what Google saw, even when the wait ran out

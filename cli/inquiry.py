@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,28 @@ app = typer.Typer(no_args_is_help=True, help="New-customer inquiries (seed 001).
 
 @app.command("submit")
 def submit(
-    form: Path = typer.Argument(..., help="the returned form: .json, .yaml or the .pdf"),
+    forms: list[Path] = typer.Argument(..., help="returned forms: .json, .yaml or the .pdf"),
 ) -> None:
-    """Submit a returned form to the vet-new-customer deployment (same as `csflows vet FORM`)."""
-    from cli.vet import vet
+    """Submit returned forms: one to the vet-new-customer deployment (same as `csflows vet
+    FORM`); several at once as one vet-inquiry-burst run, which checks them in one process and
+    gives each inquiry its own run waiting at the approval gate."""
+    from cli.vet import machine_reading, read_form_data, submit_to_deployment, vet
 
-    vet(form, no_gate=False, as_json=False)
+    if len(forms) == 1:
+        vet(forms[0], no_gate=False, as_json=False)
+        return
+    batch = []
+    for form in forms:
+        if machine_reading(form) is not None:  # a scan or photo: a rep may key it, its own run
+            submit_to_deployment(form)
+        else:
+            batch.append(json.loads(json.dumps(read_form_data(form), default=str)))
+    if batch:
+        from tasks.vetting_gates import submit_burst
+
+        run_id, link = submit_burst(batch, source="cli")
+        typer.echo(f"{len(batch)} forms checked in one run ({run_id}); each waits at its gate:")
+        typer.echo(link)
 
 
 def _line(d: dict[str, Any]) -> str:

@@ -13,12 +13,8 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.flow_runs import suspend_flow_run
 from pydantic import BaseModel
 
-from csflows import store
-from csflows.errors import InboxUnavailable, ModelRefused, TicketNotFound
+from csflows.errors import InboxUnavailable, ModelRefused
 from csflows.models import DeliveryStatus, TicketStatus
-from csflows.run_inputs import with_context
-from csflows.store.tables import TicketRow
-from csflows.tiers.service import sender_tier
 from csflows.triage import notices, review, routing
 from csflows.triage.classifier import registry
 from csflows.triage.classifier.current import typing_model
@@ -28,9 +24,13 @@ from csflows.triage.policy import Route, ticket_types
 from csflows.triage.route import TicketRoute
 from tasks.run_labels import awaiting, label_current_run
 from tasks.triage import (
+    AWAITING_CS,
+    REVIEW_GATE,
+    REVIEW_WAIT,
     mark_mailbox_task,
     netsuite_cases_task,
     poll_inbox_task,
+    review_gate_for,
     route_ticket_task,
     send_digests_task,
     start_review_task,
@@ -152,30 +152,19 @@ def triage_inbox(inboxes: list[str] | None = None) -> TriageSummary:
     return summary
 
 
-REVIEW_WAIT_SECONDS = 14 * 24 * 3600
-
-
 @flow(name="review-ticket")
 def review_ticket(ticket_id: int) -> TicketRoute:
     """A person types a ticket the classifier was unsure of (or could not read): the Resume
     form offers every ticket type and person and shows the message and the best guesses; the
-    answer updates the ticket, routes it as typed, and is kept as a labelled example."""
-    policy = ticket_types()
-    with store.session() as s:
-        ticket = s.get(TicketRow, ticket_id)
-        if ticket is None:
-            raise TicketNotFound(f"ticket_id: no ticket {ticket_id} in the store")
-        s.expunge(ticket)
-    tier = sender_tier(ticket.sender)  # seed 003: the customer's tier shows where CS works
-    label_current_run(f"review-ticket-{ticket_id}", review.review_tags(tier))
+    answer updates the ticket, routes it as typed, and is kept as a labelled example. Its run
+    is usually created already waiting at the gate (start_review_task): then this runs only
+    once the person answered, and the suspend below returns the answer."""
+    form, tags = review_gate_for(ticket_id)
+    label_current_run(f"review-ticket-{ticket_id}", [t for t in tags if t != AWAITING_CS])
     awaiting("cs")
-    form = with_context(
-        review.review_form(policy),
-        review.review_context(ticket, tier),
-        **review.suggested(ticket, policy),
-    )
-    answer = suspend_flow_run(wait_for_input=form, key="review", timeout=REVIEW_WAIT_SECONDS)
-    route = review.apply_review(ticket_id, answer, policy)
+    timeout = int(REVIEW_WAIT.total_seconds())
+    answer = suspend_flow_run(wait_for_input=form, key=REVIEW_GATE, timeout=timeout)
+    route = review.apply_review(ticket_id, answer, ticket_types())
     tell_assignees_task([ticket_id])  # typed by a person: its assignee hears of it now
     if route is Route.NONE:
         return TicketRoute(ticket_id=ticket_id, route=route)

@@ -15,7 +15,7 @@ key, so nothing is checked, paid for or sent twice, and gates come in a determin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -27,7 +27,7 @@ from prefect.runtime import flow_run
 
 from csflows.calendar import approval_actions_due
 from csflows.divisions import divisions
-from csflows.errors import DivisionNotFound
+from csflows.errors import CsflowsError, DivisionNotFound
 from csflows.links import flow_run_link
 from csflows.markdown import escape
 from csflows.models import (
@@ -66,7 +66,7 @@ from tasks.vetting import (
     netsuite_customer_task,
     save_customer_task,
 )
-from tasks.vetting_gates import answer_info_request, wait_at_gate
+from tasks.vetting_gates import answer_info_request, submit_burst, wait_at_gate
 
 
 def _slug(text: str) -> str:
@@ -124,19 +124,26 @@ def forward_answer(owner: str, form: dict[str, Any], attempts: int = 12) -> bool
     return False
 
 
-def name_run(inquiry_id: int, business_name: str, division: str | None) -> None:
-    """`vet-<business>-<inquiry id>`, tagged with the division, so the UI says who and what."""
+def run_label(inquiry_id: int, business_name: str, division: str | None) -> tuple[str, str]:
+    """The vetting run's name, `vet-<business>-<inquiry id>`, and its division tag."""
     try:
         tag = f"division:{divisions().get(division or '').key}"
     except DivisionNotFound:
         tag = "division:unknown"
-    label_current_run(f"vet-{_slug(business_name)}-{inquiry_id}", [tag])
+    return f"vet-{_slug(business_name)}-{inquiry_id}", tag
+
+
+def name_run(inquiry_id: int, business_name: str, division: str | None) -> None:
+    """Name and tag the run (`run_label`), so the UI says who and what."""
+    name, tag = run_label(inquiry_id, business_name, division)
+    label_current_run(name, [tag])
 
 
 def assess_round(
-    inquiry: InquiryRecord, round_: int
+    inquiry: InquiryRecord, round_: int, checks: Callable[..., Assessment] = assess
 ) -> tuple[Assessment, NewCustomerInquiry | None, bool]:
-    """This round's assessment: from the store when it was made before, else made and persisted.
+    """This round's assessment: from the store when it was made before, else made by `checks`
+    (this run's tasks; a burst's: plain threads) and persisted.
 
     Returns the assessment, the parsed form (None when unreadable) and whether it is new."""
     form, problems = inquiry.parsed()
@@ -147,7 +154,7 @@ def assess_round(
         assessment = Assessment(recommendation=Recommendation.INCOMPLETE, missing_fields=problems)
     else:
         inquiry.save_form(form)
-        assessment = assess(form, problems)  # the checks as this run's tasks, not a nested run
+        assessment = checks(form, problems)  # the checks in this run, not a nested run
     inquiry.record_assessment(round_, assessment)
     return assessment, form, True
 
@@ -438,12 +445,30 @@ def vet_new_customer(
     return create_customer(inquiry, parsed, po, answer.sales_agent)
 
 
+def finish_left_gates() -> str | None:
+    """Inquiries a burst received whose run ended before creating their gate (a killed
+    process): one vet-inquiry-burst run creates the missing gates, each once. Its id; None
+    when nothing is left, or when no run can start (the next watch tries again)."""
+    left = [i.id for i, _ in InquiryRecord.needing_gate() if not _run_alive(str(i.flow_run_id))]
+    if not left:
+        return None
+    logger = get_run_logger()
+    try:
+        run_id, _ = submit_burst([])
+    except CsflowsError as exc:
+        logger.warning("inquiries %s still wait for their approval gate: %s", left, exc)
+        return None
+    logger.info("inquiries %s: burst run %s creates their approval gates", left, run_id)
+    return run_id
+
+
 @flow(name="watch-approvals")
 def watch_approvals(now: datetime | None = None) -> list[ApprovalNudge]:
     """An unanswered approval is never a silent failure: a reminder to the supervisor first,
     then, after the configured business days, an escalation to the Customer Service Manager."""
     rules = approval_policy()
     now = now or datetime.now(UTC)
+    finish_left_gates()
     publish_pending_approvals()
     sent = []
     for waiting in InquiryRecord.awaiting_approval():

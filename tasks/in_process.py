@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import copy_context
@@ -59,7 +59,7 @@ def tasks_in_process(workers: int = 16) -> Iterator[None]:
         try:
             yield
         finally:
-            Task.__call__, Task.submit = call, submit  # type: ignore[method-assign]
+            Task.__call__, Task.submit = call, submit  # type: ignore[method-assign,assignment]
 
 
 def run_in_process(task: Task[Any, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -96,5 +96,5 @@ def _retry_delays(task: Task[Any, Any]) -> list[float]:
 
 def _retries(task: Task[Any, Any], exc: Exception) -> bool:
     """The task's retry condition, asked with the failed state Prefect would give it."""
-    condition: Callable[..., bool] | None = task.retry_condition_fn
+    condition: Any = task.retry_condition_fn
     return condition is None or bool(condition(task, None, Failed(data=exc)))

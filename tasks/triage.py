@@ -8,24 +8,32 @@ cache. Thin: the rules live in csflows.triage.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
 
 from blocks import ImapInbox, NetSuiteCredentials, SmtpServer, resolve
+from csflows import store
+from csflows.errors import TicketNotFound
 from csflows.models import DeliveryStatus
 from csflows.outbox import OutgoingEmail, send_email
 from csflows.retention import replies
+from csflows.run_inputs import with_context
+from csflows.store.tables import TicketRow
+from csflows.tiers.service import sender_tier
 from csflows.triage import notices, review, routing
 from csflows.triage.classifier import training
 from csflows.triage.classifier.current import typing_model
 from csflows.triage.mail import intake
 from csflows.triage.mirrors import ledger, mailbox, support_cases
 from csflows.triage.policy import Route, ticket_types
+from csflows.triage.review import TicketReview
 from csflows.triage.route import FLOW_OF_ROUTE, TicketRoute
-from tasks.deployment_runs import start_run
+from tasks.deployment_runs import prefect_errors, start_run
+from tasks.suspended_gates import SuspendedGate, create_gate, deployment_id
 
 
 @task(name="poll-inbox", task_run_name="poll {name}", cache_policy=NO_CACHE)
@@ -134,18 +142,50 @@ def _start(route: Route, parameters: dict[str, object], ticket_id: int) -> UUID:
 
 
 REVIEW_DEPLOYMENT = "review-ticket/ticket-review"
+REVIEW_GATE = "review"  # the review-ticket flow's suspend key
+REVIEW_WAIT = timedelta(days=14)  # then the review run fails, and the ticket stays needs_triage
+AWAITING_CS = "awaiting:cs"  # the review queue: the Runs page filtered to CS
+
+
+def review_gate_for(ticket_id: int) -> tuple[type[TicketReview], list[str]]:
+    """The review gate's Resume form (every ticket type and person, the message, the best
+    guesses and the customer's service tier) and the run's tags (the queue's, the tier's, and
+    first-in-queue for the top tier). TicketNotFound when the store has no such ticket."""
+    policy = ticket_types()
+    with store.session() as s:
+        ticket = s.get(TicketRow, ticket_id)
+        if ticket is None:
+            raise TicketNotFound(f"ticket_id: no ticket {ticket_id} in the store")
+        s.expunge(ticket)
+    tier = sender_tier(ticket.sender)  # seed 003: the customer's tier shows where CS works
+    form = with_context(
+        review.review_form(policy),
+        review.review_context(ticket, tier),
+        **review.suggested(ticket, policy),
+    )
+    return form, [*review.review_tags(tier), AWAITING_CS]
 
 
 @task(name="start-ticket-review", task_run_name="review ticket {ticket_id}", cache_policy=NO_CACHE)
 def start_review_task(ticket_id: int) -> str:
-    """A ticket-review run for a ticket people must type, once per ticket."""
-    run_id = start_run(
-        REVIEW_DEPLOYMENT,
-        {"ticket_id": ticket_id},
-        kept=f"ticket {ticket_id} waits as needs_triage, and the next triage-inbox run starts its "
-        "review",
+    """A ticket-review run for a ticket people must type, once per ticket, created already
+    waiting at its review gate: no process runs until a person answers (review-ticket does
+    nothing before its gate but build the same form, so it finds the answer on resume)."""
+    form, tags = review_gate_for(ticket_id)
+    gate = SuspendedGate(
+        key=REVIEW_GATE,
+        form=form,
+        parameters={"ticket_id": ticket_id},
+        name=f"review-ticket-{ticket_id}",
+        tags=tags,
         idempotency_key=f"ticket:{ticket_id}:review",
+        timeout=REVIEW_WAIT,
     )
+    kept = (
+        f"ticket {ticket_id} waits as needs_triage, and the next triage-inbox run starts its review"
+    )
+    with prefect_errors(REVIEW_DEPLOYMENT, kept), get_client(sync_client=True) as client:
+        run_id = create_gate(client, deployment_id(client, REVIEW_DEPLOYMENT), gate)
     review.record_review_run(ticket_id, str(run_id))
     return str(run_id)
 

@@ -24,6 +24,7 @@ from csflows.vetting.inquiries import InquiryRecord
 from tasks.deployment_runs import start_run
 
 DEPLOYMENT = "vet-new-customer/vet-new-customer"
+BURST_DEPLOYMENT = "vet-inquiry-burst/vet-inquiry-burst"
 
 G = TypeVar("G", bound=RunInput)
 
@@ -64,6 +65,15 @@ def submit(
     if reading:
         parameters["reading"] = reading
     run_id = start_run(DEPLOYMENT, parameters, kept="the form was not submitted")
+    return str(run_id), flow_run_link(run_id)
+
+
+def submit_burst(forms: list[dict[str, Any]], source: str = "burst") -> tuple[str, str]:
+    """Start one vet-inquiry-burst run for many returned forms (each inquiry then waits at its
+    approval gate in a vetting run of its own, created without a process); its id and link."""
+    run_id = start_run(
+        BURST_DEPLOYMENT, {"forms": forms, "source": source}, kept="the forms were not submitted"
+    )
     return str(run_id), flow_run_link(run_id)
 
 

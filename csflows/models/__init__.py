@@ -10,7 +10,7 @@ from csflows.models.message import DeliveryStatus, MessageStatus
 from csflows.models.order import Order, OrderStatus
 from csflows.models.ticket import Attachment, Ticket, TicketStatus
 from csflows.models.touchpoint import Outcome, Touchpoint, TouchpointKind, TouchpointStatus
-from csflows.models.vetting import ApprovalNudge, InquiryStatus, VettingOutcome
+from csflows.models.vetting import ApprovalNudge, BurstOutcome, InquiryStatus, VettingOutcome
 
 __all__ = [
     "CRITERIA",
@@ -19,6 +19,7 @@ __all__ = [
     "Recommendation",
     "Address",
     "ApprovalNudge",
+    "BurstOutcome",
     "Attachment",
     "CheckResult",
     "Customer",

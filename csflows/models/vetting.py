@@ -56,6 +56,18 @@ class VettingOutcome(Model):
     netsuite_id: str | None = None
 
 
+class BurstOutcome(Model):
+    """What a vet-inquiry-burst run did: `gates` maps each checked inquiry to its vetting run,
+    created waiting at the approval gate; `own_runs`: vetting runs started the usual way for
+    forms that go back to the applicant; `answered` and `duplicates`: inquiries the forms
+    answered (a waiting info request) or that were already being vetted."""
+
+    gates: dict[int, str] = {}
+    own_runs: list[str] = []
+    answered: list[int] = []
+    duplicates: list[int] = []
+
+
 class ApprovalNudge(Model):
     """A reminder to the supervisor, or the escalation to the manager, about one inquiry."""
 

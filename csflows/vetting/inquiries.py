@@ -234,6 +234,15 @@ class InquiryRecord:
                     )
         return out
 
+    @classmethod
+    def needing_gate(cls) -> list[tuple[InquiryRecord, int]]:
+        """Inquiries received for a gate created without a process (`receive(gate_pending=True)`)
+        and not yet handed to it, each with its round: what a burst killed midway left to do."""
+        with store.session() as s:
+            query = select(InquiryRow).where(InquiryRow.status == InquiryStatus.RECEIVED.value)
+            rounds = {row.id: _pending_gate_round(s, row) for row in s.scalars(query)}
+        return [(cls.load(i), round_) for i, round_ in rounds.items() if round_ is not None]
+
     def parsed(self) -> tuple[NewCustomerInquiry | None, list[MissingField]]:
         """The current form as the model reads it, and every field it cannot read."""
         return parse_form(self.raw)
@@ -306,8 +315,11 @@ class InquiryRecord:
         ticket_id: int | None = None,
         run_alive: Callable[[str], bool] = lambda _run: True,
         rep: str | None = None,
+        gate_pending: bool = False,
     ) -> Claim:
-        """Store the raw form (before anything parses it) and decide what this submission is."""
+        """Store the raw form (before anything parses it) and decide what this submission is.
+        `gate_pending`: received to be checked now and handed to a gate run created later (a
+        burst); until then the inquiry is among `needing_gate()`."""
         key = dedupe_key(raw)
         text = json.dumps(raw, default=str)
         for _attempt in range(2):
@@ -329,9 +341,11 @@ class InquiryRecord:
                         )
                         s.add(row)
                         s.flush()
-                        _received(s, row, flow_run_id, 1, source)
+                        _received(s, row, flow_run_id, 1, source, gate_pending)
                         return Claim(row.id, "vet", 1, InquiryStatus(row.status))
-                    return _claim_existing(s, row, raw, text, flow_run_id, source, run_alive)
+                    return _claim_existing(
+                        s, row, raw, text, flow_run_id, source, run_alive, gate_pending
+                    )
             except IntegrityError:
                 continue  # a concurrent submission inserted it first: read theirs
         raise RuntimeError(f"inquiry {key[:12]} could not be stored")
@@ -454,6 +468,22 @@ class InquiryRecord:
             evidence={"round": round_, "link": link, "flow_run_id": flow_run_id},
         )
 
+    def hand_to_gate(self, round_: int, flow_run_id: str, supervisor: str, link: str) -> None:
+        """The approval gate's run, created already waiting, owns the inquiry from now on (one
+        transaction): resumed, it finds this round received as its own, and the inquiry waits
+        for the supervisor, asked once."""
+        with store.session() as s:
+            row = _row(s, self.id)
+            row.flow_run_id = flow_run_id
+            if _received_round(s, self.id, flow_run_id) is None:
+                _received(s, row, flow_run_id, round_, self.source)
+            key = f"approval-requested:{round_}"
+            if not any((d.evidence or {}).get("key") == key for d in _decisions(s, self.id)):
+                evidence = {"round": round_, "link": link, "flow_run_id": flow_run_id}
+                _entry(s, row, key, "approval_requested", f"asked {supervisor}", evidence)
+            row.status = InquiryStatus.AWAITING_APPROVAL.value
+        self.flow_run_id, self.status = flow_run_id, InquiryStatus.AWAITING_APPROVAL
+
     def request_info(self, round_: int) -> None:
         """Waiting for the applicant's answer (unless a re-run finds it answered)."""
         if not self.answered(f"answer-{round_}"):
@@ -499,23 +529,45 @@ def _received_round(s: Session, inquiry_id: int, flow_run_id: str) -> int | None
     return None
 
 
+def _pending_gate_round(s: Session, row: InquiryRow) -> int | None:
+    """The round a burst received the inquiry for while it still waits for its gate."""
+    for decision in _decisions(s, row.id):
+        ev = decision.evidence or {}
+        if ev.get("gate") == "pending" and ev.get("flow_run_id") == row.flow_run_id:
+            return int(ev["round"])
+    return None
+
+
 def _next_round(s: Session, inquiry_id: int) -> int:
     rounds = [int((r.evidence or {}).get("round", 0)) for r in _decisions(s, inquiry_id)]
     return max(rounds, default=0) + 1
 
 
-def _received(s: Session, row: InquiryRow, flow_run_id: str, round_: int, source: str) -> None:
+def _received(
+    s: Session,
+    row: InquiryRow,
+    flow_run_id: str,
+    round_: int,
+    source: str,
+    gate_pending: bool = False,
+) -> None:
+    pending = {"gate": "pending"} if gate_pending else {}
+    evidence = {"flow_run_id": flow_run_id, "round": round_, **pending}
+    note = f"form received from {source}; round {round_}"
+    _entry(s, row, f"received:{flow_run_id}", "received", note, evidence)
+
+
+def _entry(
+    s: Session, row: InquiryRow, key: str, decision: str, note: str, evidence: dict[str, Any]
+) -> None:
+    """One audit-trail entry the flow makes itself, under `key`, in the caller's transaction."""
     s.add(
         DecisionRow(
             inquiry_id=row.id,
-            decision="received",
+            decision=decision,
             reviewer=SYSTEM,
-            note=f"form received from {source}; round {round_}",
-            evidence={
-                "key": f"received:{flow_run_id}",
-                "flow_run_id": flow_run_id,
-                "round": round_,
-            },
+            note=note,
+            evidence={"key": key, **evidence},
         )
     )
 
@@ -528,6 +580,7 @@ def _claim_existing(
     flow_run_id: str,
     source: str,
     run_alive: Callable[[str], bool],
+    gate_pending: bool = False,
 ) -> Claim:
     status = InquiryStatus(row.status)
     known = _received_round(s, row.id, flow_run_id)
@@ -548,11 +601,17 @@ def _claim_existing(
         return Claim(row.id, "answer", 0, status, owner)
     if status.finished or owner_alive:
         return Claim(row.id, "duplicate", 0, status, owner)
+    pending = _pending_gate_round(s, row)
+    if pending is not None and status is InquiryStatus.RECEIVED:
+        # a burst received it and died before its gate: the same round, its gate created once
+        row.flow_run_id = flow_run_id
+        _received(s, row, flow_run_id, pending, source, gate_pending)
+        return Claim(row.id, "vet", pending, status)
     # returned for completion, or its run died: this run continues the same inquiry
     round_ = _next_round(s, row.id)
     row.raw, row.form, row.flow_run_id = text, None, flow_run_id
     row.status = InquiryStatus.RECEIVED.value
     row.business_name = raw_answer(raw, "business_name", 300) or row.business_name
     row.email = raw_answer(raw, "email", limits.EMAIL_CHARS) or row.email
-    _received(s, row, flow_run_id, round_, source)
+    _received(s, row, flow_run_id, round_, source, gate_pending)
     return Claim(row.id, "vet", round_, InquiryStatus.RECEIVED)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -26,7 +27,7 @@ from csflows.triage.review import reviewed_examples
 from csflows.vetting.inquiries import InquiryRecord
 from tests.e2e.conftest import VettingStack, prefect_on_postgres
 from tests.e2e.test_purchase_orders_e2e import send_po
-from tests.e2e.test_vetting_e2e import inquiry_of, submit, wait_status
+from tests.e2e.test_vetting_e2e import inquiry_of, wait_status
 from tests.support.po_data import po_message
 from tests.support.po_pdfs import BROKEN_PDF
 from tests.support.prefect_server import (
@@ -35,6 +36,7 @@ from tests.support.prefect_server import (
     wait_for_gate,
     wait_for_state,
 )
+from tests.support.vetting_world import burst_to_the_gates
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.slow]
 
@@ -122,14 +124,16 @@ def enter_po(page: Page, shown: list[str], po: tuple[str, str], screenshot: str)
 
 def test_supervisor_approves_in_the_prefect_ui(stack: VettingStack, page: Page) -> None:
     email = "ui@paperlantern-browser.example"
-    run: Any = submit(stack.form(email=email))
-    wait_for_gate(run.id, "approval-1")
-    inquiry_id = inquiry_of(run.id)
+    # the gate created the new way: checked in a burst's run, the run made waiting at its gate
+    _at, [gate_run], _burst = off_the_browsers_loop(burst_to_the_gates, [stack.form(email=email)])
+    run_id = UUID(gate_run)
+    wait_for_gate(run_id, "approval-1")
+    inquiry_id = inquiry_of(run_id)
     # The supervisor starts from the mail: its links open the run and everything waiting.
     [mail] = [m for m in stack.smtp.to("cs-supervisor@example.com") if "to review" in m.subject]
     links = [line.strip() for line in mail.text.splitlines() if line.strip().startswith("http")]
     run_page, waiting = links
-    assert run_page == f"{stack.prefect.ui_url}/runs/flow-run/{run.id}"
+    assert run_page == f"{stack.prefect.ui_url}/runs/flow-run/{run_id}"
     page.goto(waiting)
     expect(page.get_by_text(f"vet-paper-lantern-crafts-llc-{inquiry_id}").first).to_be_visible(
         timeout=60_000
@@ -181,7 +185,7 @@ def test_supervisor_approves_in_the_prefect_ui(stack: VettingStack, page: Page) 
     form.get_by_role("button", name="Submit").click()
 
     wait_status(inquiry_id, "awaiting_first_po")
-    wait_for_gate(run.id, "first-po")
+    wait_for_gate(run_id, "first-po")
     decided = next(
         d for d in InquiryRecord.load(inquiry_id).show()["decisions"] if d["decision"] == "approve"
     )
@@ -200,7 +204,7 @@ def test_supervisor_approves_in_the_prefect_ui(stack: VettingStack, page: Page) 
         ("PO-UI-1", "950"),
         "ui-first-po",
     )
-    wait_for_state(run.id, {"Completed"})
+    wait_for_state(run_id, {"Completed"})
     wait_status(inquiry_id, "customer_created")
 
 

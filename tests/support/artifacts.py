@@ -15,3 +15,16 @@ def latest_artifact(key: str) -> Any:
     reply.raise_for_status()
     [artifact] = reply.json()
     return artifact["data"]
+
+
+def artifacts_of_run(flow_run_id: str) -> list[dict[str, Any]]:
+    """Every artifact on the flow run (POST /artifacts/filter), newest first."""
+    body = {
+        "artifacts": {"flow_run_id": {"any_": [flow_run_id]}},
+        "sort": "CREATED_DESC",
+        "limit": 50,
+        "offset": 0,
+    }
+    reply = httpx.post(f"{PREFECT_API_URL.value()}/artifacts/filter", json=body, timeout=30)
+    reply.raise_for_status()
+    return list(reply.json())

@@ -4,12 +4,9 @@ environment pointing at them, a real SMTP server and a real Prefect server."""
 
 from __future__ import annotations
 
-import contextvars
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -78,23 +75,6 @@ def burst_forms(count: int, addresses: int, website: str) -> list[dict[str, Any]
     ]
 
 
-def submit_at_once(forms: list[dict[str, Any]], source: str = "burst") -> list[str]:
-    """Every form submitted at the same moment, each from its own thread, through the same
-    call as `csflows vet FORM`; the run ids in the order of `forms`."""
-    from tasks.vetting_gates import submit as submit_form
-
-    start = threading.Barrier(len(forms))
-
-    def submit(form: dict[str, Any]) -> str:
-        start.wait()
-        return submit_form(form, source=source)[0]
-
-    # each thread runs in a copy of this context: Prefect's settings (the API URL) live there
-    contexts = [contextvars.copy_context() for _ in forms]
-    with ThreadPoolExecutor(len(forms)) as pool:
-        return list(pool.map(lambda c, f: c.run(submit, f), contexts, forms))
-
-
 def wait_all_suspended(
     run_ids: list[str],
     timeout: float = 600,
@@ -130,3 +110,58 @@ def wait_all_suspended(
     raise AssertionError(
         f"not all {len(ids)} runs at the approval gate after {timeout:g}s: {states}"
     )
+
+
+def gate_runs_of(forms: list[dict[str, Any]]) -> dict[str, str]:
+    """Each form's vetting run (by the form's email), as the store names its inquiry's owner."""
+    from sqlalchemy import select
+
+    from csflows import store
+    from csflows.store.tables import InquiryRow
+
+    emails = [str(f["email"]) for f in forms]
+    with store.session() as s:
+        rows = s.scalars(select(InquiryRow).where(InquiryRow.email.in_(emails)))
+        return {row.email: str(row.flow_run_id) for row in rows}
+
+
+def burst_to_the_gates(
+    forms: list[dict[str, Any]],
+    timeout: float = 600,
+    progress: Callable[[Counter[str]], None] | None = None,
+) -> tuple[float, list[str], str]:
+    """Submit `forms` as one burst (`csflows`'s vet-inquiry-burst deployment) and wait until its
+    run completed and every form's own vetting run waits at the approval gate: the monotonic
+    time that was first seen, the gate runs in the order of `forms`, the burst's run id."""
+    from uuid import UUID
+
+    from tasks.vetting_gates import BURST_DEPLOYMENT, submit_burst
+    from tests.support.prefect_server import wait_for_deployment, wait_for_state
+
+    wait_for_deployment(BURST_DEPLOYMENT)
+    burst_id, _ = submit_burst(forms)
+    wait_for_state(UUID(burst_id), {"Completed"}, timeout=timeout)
+    runs = gate_runs_of(forms)
+    run_ids = [runs[str(f["email"])] for f in forms]
+    return wait_all_suspended(run_ids, timeout=timeout, progress=progress), run_ids, burst_id
+
+
+def processes_started(run_ids: list[str]) -> list[str]:
+    """Those of `run_ids` a process ran (a start time, a run count): each one was a
+    `python -m prefect.engine` the worker spawned; a gate created waiting has neither."""
+    from uuid import UUID
+
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    runs = []
+    with get_client(sync_client=True) as client:
+        for start in range(0, len(run_ids), 200):  # the API's most runs per read
+            page = [UUID(r) for r in run_ids[start : start + 200]]
+            runs += client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=page)),
+                sort=FlowRunSort.ID_DESC,
+                limit=len(page),
+            )
+    return [str(r.id) for r in runs if r.start_time is not None or r.run_count > 0]
