@@ -195,7 +195,6 @@ def maps_client() -> GoogleMaps:
         resolve(GoogleMapsCredentials),
         timedelta(days=lookups.cache_days),
         timeout=lookups.timeout_seconds,
-        retry_timeout=lookups.google_retry_seconds,
     )
 
 
