@@ -19,8 +19,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
+import httpx
 from prefect.client.orchestration import get_client
 from prefect.concurrency.sync import rate_limit
+from prefect.exceptions import ObjectAlreadyExists
 from prefect.settings import PREFECT_API_URL
 
 from blocks import GoogleMapsCredentials, NetSuiteCredentials, TwilioCredentials, resolve
@@ -64,7 +66,12 @@ def _kept(api: str, decay: Decay) -> str:
     a run started elsewhere, a test's server, still finds it)."""
     name = limit_name(api)
     with get_client(sync_client=True) as client:
-        client.upsert_global_concurrency_limit_by_name(name, decay.slots, decay.per_second)
+        try:
+            client.upsert_global_concurrency_limit_by_name(name, decay.slots, decay.per_second)
+        except (ObjectAlreadyExists, httpx.HTTPStatusError):
+            # another machine created it between our read and our create (Prefect's upsert is
+            # not atomic: the server refuses the second create): now it is there to update
+            client.upsert_global_concurrency_limit_by_name(name, decay.slots, decay.per_second)
     return name
 
 
