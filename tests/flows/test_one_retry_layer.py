@@ -59,8 +59,8 @@ def create_customer(inquiry_id: int, customer: Customer) -> tuple[str, str]:
     quick = netsuite_customer_task.with_options(retry_delay_seconds=0)
     state = quick(inquiry_id, customer, return_state=True)
     if state.is_completed():
-        return state.name, str(state.result())
-    return state.name, str(state.message)
+        return str(state.name), str(state.result())
+    return str(state.name), str(state.message)
 
 
 def test_a_netsuite_that_keeps_failing_gets_one_call_a_try(
