@@ -33,7 +33,9 @@ class GoogleMapsCredentials(EnvOverridableBlock):
     base_url: str = "https://maps.googleapis.com"
     address_validation_base_url: str = "https://addressvalidation.googleapis.com"
     places_base_url: str = "https://places.googleapis.com"
-    requests_per_second: float = 10.0
+    requests_per_second: float = Field(
+        10.0, ge=0, description="the provider's quota per API, for the whole team"
+    )
 
 
 class SmtpServer(EnvOverridableBlock):
@@ -120,7 +122,9 @@ class TwilioCredentials(EnvOverridableBlock):
     auth_token: SecretStr = SecretStr("")
     from_number: str = ""
     base_url: str = "https://api.twilio.com"
-    requests_per_second: float = Field(25.0, ge=0, description="this machine's share of the quota")
+    requests_per_second: float = Field(
+        25.0, ge=0, description="the provider's quota, for the whole team"
+    )
 
     def client(self) -> TwilioClient:
         """A client of this account's Messages resource (csflows.outbox.SmsSender)."""
@@ -144,7 +148,9 @@ class NetSuiteCredentials(EnvOverridableBlock):
     token_id: str = ""
     token_secret: SecretStr = SecretStr("")
     base_url: str = ""  # https://<account>.suitetalk.api.netsuite.com/services/rest
-    requests_per_second: float = Field(5.0, ge=0, description="this machine's share of the quota")
+    requests_per_second: float = Field(
+        5.0, ge=0, description="the provider's quota, for the whole team"
+    )
 
     @property
     def configured(self) -> bool:

@@ -1,15 +1,16 @@
-"""One way to call an external HTTP API: a rate limit per API, retries on transient faults only
-(timeouts, connection errors, 5xx, 429) with exponential backoff and jitter, and errors that
-name the API, the status and the message of the error body."""
+"""One way to call an external HTTP API: the API's quota passed before each request, one attempt
+whose faults are sorted into transient (timeouts, connection errors, 5xx, 429) and not, and
+errors that name the API, the status and the message of the error body. Retrying is the Prefect
+task's (tasks/retry.py), never here: one layer, so one failing attempt costs a bounded number of
+calls."""
 
 from __future__ import annotations
 
 import fcntl
 import json
-import random
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,39 +47,6 @@ def _locked_state(path: Path) -> Iterator[dict[str, Any]]:
 
 
 @dataclass
-class RateLimit:
-    """A token bucket per API shared by every process on this machine (a locked file in
-    CSFLOWS_HOME), so concurrent flow runs together stay under the provider's quota."""
-
-    api: str
-    per_second: float
-    burst: int = 1
-
-    def acquire(self) -> None:
-        if self.per_second <= 0:
-            return
-        path = home() / "ratelimits" / f"{self.api}.json"
-        while True:
-            with _locked_state(path) as state:
-                now = time.time()
-                tokens = min(
-                    self.burst,
-                    state.get("tokens", self.burst)
-                    + (now - state.get("at", now)) * self.per_second,
-                )
-                if tokens >= 1:
-                    state.update(tokens=tokens - 1, at=now)
-                    return
-                wait = (1 - tokens) / self.per_second
-            time.sleep(wait)
-
-    @contextmanager
-    def slot(self) -> Iterator[None]:
-        self.acquire()
-        yield
-
-
-@dataclass
 class QuotaWindow:
     """At most `limit` requests of an API in any `window` seconds, as a provider that counts
     requests in a sliding window sees them (Google's per-API quotas), for every process on
@@ -87,8 +55,9 @@ class QuotaWindow:
     A request holds its slot from before it is sent until its answer is read, and counts for
     `window` seconds after that: it reached the provider somewhere in between, so however
     late it arrived (a busy machine, a slow network) no window there holds more than `limit`.
-    A slot left open by a killed process counts as done after `max_flight` seconds. Several
-    machines each need their own share of the quota.
+    A slot left open by a killed process counts as done after `max_flight` seconds. This holds
+    one machine only: the task layer puts the team's limit, kept on the Prefect server, in its
+    place (`use_quotas`, tasks/quotas.py).
     """
 
     api: str
@@ -99,9 +68,7 @@ class QuotaWindow:
     @classmethod
     def per_second(cls, api: str, per_second: float) -> QuotaWindow:
         """`per_second` as whole requests per window: 10 -> 10 in 1 s, 0.5 -> 1 in 2 s."""
-        if per_second >= 1:
-            return cls(api, int(per_second))
-        return cls(api, 1, 1 / per_second if per_second > 0 else 0.0)
+        return cls(api, *whole_requests(per_second))
 
     @property
     def _path(self) -> Path:
@@ -145,9 +112,37 @@ class QuotaWindow:
             self._leave(ticket)
 
 
+def whole_requests(per_second: float) -> tuple[int, float]:
+    """A quota per second as (requests, in seconds) a provider counts: 10 -> (10, 1.0),
+    2.5 -> (2, 1.0), 0.5 -> (1, 2.0); (0, 0.0) is no quota."""
+    if per_second >= 1:
+        return int(per_second), 1.0
+    return (1, 1 / per_second) if per_second > 0 else (0, 0.0)
+
+
+Quotas = Callable[[str, float], Limit]
+"""`quotas(api, per_second)`: the limit every request of `api` passes, for a provider's quota
+of `per_second` requests."""
+
+_quotas: Quotas = QuotaWindow.per_second
+
+
+def use_quotas(quotas: Quotas | None) -> None:
+    """Hold every API's quota with `quotas` from now on (the task layer's, kept on the Prefect
+    server for the whole team); None: back to this machine's window."""
+    global _quotas
+    _quotas = quotas or QuotaWindow.per_second
+
+
+def quota(api: str, per_second: float) -> Limit:
+    """The limit a request of `api` passes: the provider's quota, `per_second`, for everyone
+    sending (the team's when the task layer set it, else this machine's window)."""
+    return _quotas(api, per_second)
+
+
 class LimitedSession(requests.Session):
-    """A requests session whose every HTTP request, retries included, passes `limit`
-    (for clients such as googlemaps that send and retry on their own)."""
+    """A requests session whose every HTTP request passes `limit` (for clients such as
+    googlemaps that send on their own)."""
 
     def __init__(self, limit: Limit) -> None:
         super().__init__()
@@ -192,41 +187,24 @@ def request(
     *,
     session: requests.Session | None = None,
     rate: Limit | None = None,
-    attempts: int = 4,
-    backoff: float = 0.5,
-    max_backoff: float = 8.0,
     timeout: float = 10.0,
     **kwargs: Any,
 ) -> requests.Response:
-    """Send one API request; retry transient faults, raise ApiError on the rest."""
+    """Send one API request once, through `rate`; TransientApiError on what is worth another
+    try (errors.is_transient: the task retries it), ApiError on the rest."""
     http = session or requests
-    last: TransientApiError | None = None
-    for attempt in range(attempts):
-        try:
-            with rate.slot() if rate else nullcontext():
-                response = http.request(method, url, timeout=timeout, **kwargs)
-        except requests.Timeout as exc:
-            last = TransientApiError(api, f"timed out after {timeout:g}s")
-            last.__cause__ = exc
-        except requests.ConnectionError as exc:
-            last = TransientApiError(api, f"cannot connect: {exc.__class__.__name__}")
-            last.__cause__ = exc
-        else:
-            if response.status_code < 400:
-                return response
-            message = error_message(response)
-            if response.status_code == 429 or response.status_code >= 500:
-                last = TransientApiError(
-                    api, message, response.status_code, retry_after=retry_after(response)
-                )
-            else:
-                raise ApiError(api, message, response.status_code, body=response.text[:2000])
-        if attempt + 1 < attempts:
-            pause = (
-                last.retry_after
-                if last.retry_after is not None
-                else min(max_backoff, backoff * 2**attempt)
-            )
-            time.sleep(pause * random.uniform(0.5, 1.0) if last.retry_after is None else pause)
-    assert last is not None
-    raise last
+    try:
+        with rate.slot() if rate else nullcontext():
+            response = http.request(method, url, timeout=timeout, **kwargs)
+    except requests.Timeout as exc:
+        raise TransientApiError(api, f"timed out after {timeout:g}s") from exc
+    except requests.ConnectionError as exc:
+        raise TransientApiError(api, f"cannot connect: {exc.__class__.__name__}") from exc
+    if response.status_code < 400:
+        return response
+    message = error_message(response)
+    if response.status_code == 429 or response.status_code >= 500:
+        raise TransientApiError(
+            api, message, response.status_code, retry_after=retry_after(response)
+        )
+    raise ApiError(api, message, response.status_code, body=response.text[:2000])

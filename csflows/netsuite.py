@@ -21,7 +21,7 @@ from requests import PreparedRequest
 from requests.auth import AuthBase
 
 from csflows.errors import ApiError, TransientApiError
-from csflows.http import RateLimit, request
+from csflows.http import quota, request
 from csflows.models import Customer
 
 API = "netsuite"
@@ -149,7 +149,7 @@ def upsert(
     retry updates what the first try created; returns the record's internal id."""
     base = credentials.base_url.rstrip("/")
     url = f"{base}/record/v1/{record_type}/eid:{external_id}"
-    rate = RateLimit(API, credentials.requests_per_second)  # this machine's share of the quota
+    rate = quota(API, credentials.requests_per_second)  # the team's quota
     auth = TokenAuth(credentials)
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     try:

@@ -4,7 +4,8 @@ This is what `prefect deploy --all` does with prefect.yaml — each entry's work
 schedules, parameters, tags, concurrency limit, and the project's `pull:` steps — done through
 the client, because Prefect 3.8.8's deploy command stops after the first deployment: its "any
 worker online?" query sends `limit: null`, which the server refuses (422). Workers then run the
-code of their own checkout: the pull step changes to `$CSFLOWS_PROJECT_DIR`.
+code of their own checkout: the pull step changes to `$CSFLOWS_PROJECT_DIR`. Run as a script, it
+then sets the team's API quotas on the server (tasks/quotas.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import yaml
 
 from csflows.paths import PROJECT_ROOT
-from deployments.serve import build_deployments, deployment_specs, load_flow
+from deployments.serve import build_deployments, deployment_specs, keep_quotas, load_flow
 
 
 def pull_steps(path: Path | None = None) -> list[dict[str, Any]]:
@@ -68,3 +69,4 @@ def deploy_all(path: Path | None = None) -> list[str]:
 if __name__ == "__main__":
     for name in deploy_all(Path(sys.argv[1]) if len(sys.argv) > 1 else None):
         print(f"deployed {name}")
+    keep_quotas()

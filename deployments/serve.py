@@ -91,13 +91,31 @@ def keep_automations(deployments: list[Any]) -> None:
     logger.info("automations in place: %s", ", ".join(sorted(names)))
 
 
+def keep_quotas() -> None:
+    """Create or update every API's quota on the Prefect server, for the whole team
+    (tasks/quotas.py). A failure is logged, not fatal: the first request of each API creates
+    its limit too."""
+    from tasks.quotas import keep_quotas as keep
+
+    try:
+        kept = keep()
+    except Exception:
+        logger.exception("could not create or update the API quotas")
+        return
+    logger.info(
+        "API quotas in place: %s",
+        ", ".join(f"{api} {decay.per_second:.3g}/s" for api, decay in sorted(kept.items())),
+    )
+
+
 def serve_all(path: Path | None = None, limit: int | None = None, tags: Sequence[str] = ()) -> None:
-    """Keep the automations in place, then serve every deployment (with `tags` added); blocks
-    until interrupted."""
+    """Keep the automations and the API quotas in place, then serve every deployment (with
+    `tags` added); blocks until interrupted."""
     from prefect import serve
 
     deployments = build_deployments(path, tags)
     if not deployments:
         raise SystemExit("prefect.yaml declares no deployments: nothing to serve")
     keep_automations(deployments)
+    keep_quotas()
     serve(*deployments, limit=limit)

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Create the `csflows` process work pool (if missing), register csflows' block types, deploy
-# every entry of prefect.yaml to its pool (deployments/pool.py) and keep csflows' automations
-# (deployments/automations.py). Idempotent: run it again after changing prefect.yaml. PYTHON
-# picks the environment (default: this checkout's .venv). A team server wants the auth string:
-# PREFECT_API_AUTH_STRING (deployments/README.md).
+# every entry of prefect.yaml to its pool and set the team's API quotas (deployments/pool.py),
+# and keep csflows' automations (deployments/automations.py). Idempotent: run it again after
+# changing prefect.yaml. PYTHON picks the environment (default: this checkout's .venv). A team
+# server wants the auth string: PREFECT_API_AUTH_STRING (deployments/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${PREFECT_API_URL:?set PREFECT_API_URL to the Prefect server, e.g. http://127.0.0.1:4200/api}"

@@ -3,8 +3,8 @@
 assessment that submits them at once, and the customer record once the first PO arrives.
 
 Thin wrappers over `csflows.vetting` rules and `csflows.clients`: results in memory only (the
-flow keeps the assessment in the store, per round), retries for transient faults only and few
-(the API clients already retry inside one attempt; a vetting should not wait minutes).
+flow keeps the assessment in the store, per round), retries for transient faults only and few,
+with short pauses (each try sends each request once; a vetting should not wait minutes).
 """
 
 from __future__ import annotations
@@ -58,8 +58,8 @@ round, so a resumed vetting reads it back) and lookups are cached there, not by 
 CHECK_RETRIES: dict[str, Any] = {
     **IN_MEMORY,
     **TRANSIENT_RETRIES,
-    "retries": 2,
-    "retry_delay_seconds": [2, 10],
+    "retries": 3,
+    "retry_delay_seconds": [2, 5, 15],
 }
 
 
@@ -196,7 +196,6 @@ def maps_client() -> GoogleMaps:
         resolve(GoogleMapsCredentials),
         timedelta(days=lookups.cache_days),
         timeout=lookups.timeout_seconds,
-        retry_timeout=lookups.google_retry_seconds,
     )
 
 

@@ -1,12 +1,11 @@
 """Google Maps Platform for the address criterion: Address Validation and Geocoding through the
 `googlemaps` client, Places API (New) Text Search through csflows.http (googlemaps only speaks
 the legacy Places endpoints). Every answer is cached on the normalized request (one call per
-distinct request, however many runs ask at once) and every HTTP request, retries included,
-passes the per-API quota window."""
+distinct request, however many runs ask at once) and every HTTP request passes the API's quota
+(csflows.http.quota). One attempt each: googlemaps' own retries are off, the task retries."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,8 +17,11 @@ from pydantic import SecretStr
 
 from csflows.clients.cache import cached_lookup
 from csflows.errors import ApiError, ExternalError, TransientApiError
-from csflows.http import LimitedSession, QuotaWindow, request, retry_after
+from csflows.http import Limit, LimitedSession, error_message, quota, request
 from csflows.models import Address
+
+APIS = ("google.addressvalidation", "google.geocoding", "google.timezone", "google.places")
+"""Google counts each API's requests apart, each at the credentials' `requests_per_second`."""
 
 PLACES_FIELDS = (
     "places.id,places.displayName,places.formattedAddress,places.businessStatus,"
@@ -28,38 +30,39 @@ PLACES_FIELDS = (
 
 
 class MapsClient(googlemaps.Client):
-    """googlemaps.Client whose Address Validation base URL is configurable and whose requests
-    (its own retries too) pass csflows' cross-process quota window. googlemaps'
-    `addressvalidation` passes its module constant as `base_url`; we swap that one value for
-    ours."""
+    """googlemaps.Client whose Address Validation base URL is configurable, whose requests pass
+    the API's quota, and which sends each request once (googlemaps would retry 5xx and 429 until
+    its retry_timeout: the task's retries are the one layer). googlemaps' `addressvalidation`
+    passes its module constant as `base_url`; we swap that one value for ours."""
 
-    def __init__(self, *, validation_base_url: str, rate: QuotaWindow, **kwargs: Any) -> None:
+    def __init__(self, *, validation_base_url: str, rate: Limit, **kwargs: Any) -> None:
         super().__init__(requests_session=LimitedSession(rate), **kwargs)
         self.validation_base_url = validation_base_url.rstrip("/")
         self.last_status: int | None = None  # what googlemaps saw last, for its give-up error
+        self.last_message = ""
         self.requests_kwargs["hooks"] = {"response": [self._saw]}
 
     def _saw(self, response: Any, *_args: Any, **_kwargs: Any) -> None:
         self.last_status = int(response.status_code)
+        self.last_message = error_message(response) if response.status_code >= 400 else ""
 
     def gave_up(self, api: str, exc: Exception) -> TransientApiError:
-        """googlemaps stopped retrying (its retry_timeout): name the status of a 5xx/429 storm."""
+        """googlemaps found no answer: name the status of a 5xx or 429, else the fault."""
         status = self.last_status
         if status is not None and (status == 429 or status >= 500):
-            waited = self.retry_timeout.total_seconds()
-            return TransientApiError(api, f"still failing after {waited:g}s of retries", status)
+            return TransientApiError(api, self.last_message or "unavailable", status)
         return TransientApiError(api, f"no answer: {exc.__class__.__name__}")
 
     def _request(self, url: str, params: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         call = dict(zip(_REQUEST_ARGS, args, strict=False)) | kwargs
+        if call.get("retry_counter"):  # googlemaps would try again: the task does that
+            raise googlemaps.exceptions.Timeout()
         if call.get("base_url") == gm_addressvalidation._ADDRESSVALIDATION_BASE_URL:
             call["base_url"] = self.validation_base_url
         if call.get("extract_body") is gm_addressvalidation._addressvalidation_extract:
             call["extract_body"] = _validation_extract
         return super()._request(url, params, **call)
 
-
-MAX_RETRY_AFTER = 30.0  # seconds
 
 _REQUEST_ARGS = (
     "first_request_time",
@@ -73,11 +76,9 @@ _REQUEST_ARGS = (
 
 
 def _validation_extract(response: Any) -> Any:
-    """Let googlemaps retry a 429 (with its backoff and jitter) as it retries 5xx, not before
-    the Retry-After Google asked for (capped: a longer wait is the task's retry's)."""
+    """A 429 from Address Validation is over quota, as googlemaps reads a 5xx: transient."""
     body = gm_addressvalidation._addressvalidation_extract(response)
     if response.status_code == 429:
-        time.sleep(min(retry_after(response) or 0.0, MAX_RETRY_AFTER))
         raise googlemaps.exceptions._OverQueryLimit(429, str(body)[:200])
     return body
 
@@ -104,7 +105,6 @@ class GoogleMaps:
     credentials: MapsCredentials
     cache_for: timedelta = timedelta(days=30)
     timeout: float = 10.0
-    retry_timeout: float = 20.0
 
     @property
     def configured(self) -> bool:
@@ -115,9 +115,9 @@ class GoogleMaps:
         assert self.credentials.api_key is not None
         return self.credentials.api_key.get_secret_value()
 
-    def _rate(self, api: str) -> QuotaWindow:
+    def _rate(self, api: str) -> Limit:
         """Google counts each API's requests per project: at most `requests_per_second`."""
-        return QuotaWindow.per_second(api, self.credentials.requests_per_second)
+        return quota(api, self.credentials.requests_per_second)
 
     def _client(self, api: str) -> MapsClient:
         return MapsClient(
@@ -126,7 +126,6 @@ class GoogleMaps:
             validation_base_url=self.credentials.address_validation_base_url,
             rate=self._rate(api),
             timeout=self.timeout,
-            retry_timeout=self.retry_timeout,
             queries_per_second=max(1, int(self.credentials.requests_per_second)),
         )
 

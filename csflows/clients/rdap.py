@@ -9,7 +9,7 @@ from typing import Any
 
 from csflows.clients.cache import cached_lookup
 from csflows.errors import ApiError
-from csflows.http import RateLimit, request
+from csflows.http import quota, request
 
 DEFAULT_BASE_URL = "https://rdap.org"
 SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ltd", "plc"}
@@ -51,7 +51,7 @@ def lookup_registration(
                 "rdap",
                 "GET",
                 f"{base}/domain/{domain}",
-                rate=RateLimit("rdap", per_second, burst=2),
+                rate=quota("rdap", per_second),
                 timeout=timeout,
                 headers={"Accept": "application/rdap+json, application/json"},
             )

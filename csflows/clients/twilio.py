@@ -15,7 +15,7 @@ from typing import Any
 import phonenumbers
 
 from csflows.errors import PhoneNumberError
-from csflows.http import RateLimit, request
+from csflows.http import quota, request
 
 API = "twilio"
 CLOCK_SKEW = timedelta(minutes=5)  # our clock vs Twilio's, when matching an earlier attempt
@@ -41,7 +41,7 @@ def e164(number: str, region: str = "US") -> str:
 @dataclass(frozen=True)
 class TwilioClient:
     """One Twilio account's Messages resource: send an SMS, find one sent. The TwilioCredentials
-    block (blocks/) builds it with `client()`; `requests_per_second` is this machine's share."""
+    block (blocks/) builds it with `client()`; `requests_per_second` is the account's quota."""
 
     account_sid: str
     auth_token: str
@@ -58,12 +58,12 @@ class TwilioClient:
         return f"{base}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
 
     def _get_or_post(self, method: str, **kwargs: Any) -> Any:
-        """One call to the Messages resource, at this machine's share of the account's quota."""
+        """One call to the Messages resource, within the account's quota."""
         return request(
             API,
             method,
             self._messages_url(),
-            rate=RateLimit(API, self.requests_per_second, burst=5),
+            rate=quota(API, self.requests_per_second),
             auth=(self.account_sid, self.auth_token),
             **kwargs,
         ).json()
@@ -119,7 +119,7 @@ class TwilioClient:
                 API,
                 "GET",
                 f"{base}{answer['next_page_uri']}",
-                rate=RateLimit(API, self.requests_per_second, burst=5),
+                rate=quota(API, self.requests_per_second),
                 auth=(self.account_sid, self.auth_token),
             ).json()
             found += list(answer.get("messages") or [])

@@ -18,10 +18,12 @@ HEARTBEAT_SILENCE_SECONDS = "CSFLOWS_HEARTBEAT_SILENCE_SECONDS"  # overrides the
 
 
 class OperationsPolicy(Model):
-    """Who hears about outages, and how long a Running run may stay silent."""
+    """Who hears about outages, how long a Running run may stay silent, and how far apart in
+    time requests admitted under an API's quota may reach the provider (tasks/quotas.py)."""
 
     on_call_email: EmailStr
     heartbeat_silence_minutes: float = Field(10, gt=0)
+    quota_spread_seconds: float = Field(0.2, ge=0)
 
 
 def operations_policy(path: Path | None = None) -> OperationsPolicy:

@@ -40,7 +40,6 @@ class LookupsPolicy(Model):
     cache_days: float = Field(30, ge=0)
     rdap_requests_per_second: float = Field(2, gt=0)
     timeout_seconds: float = Field(10, gt=0)  # one Google or RDAP request
-    google_retry_seconds: float = Field(20, gt=0)  # Google's 5xx/429 retried this long per try
 
 
 def inquiry_form_keys() -> list[str]:

@@ -21,10 +21,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def worker_settings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The worker with Google retried for half a second per try (the task still tries 3 times)."""
-    config = short_timeouts_config(
-        tmp_path_factory.mktemp("faults") / "config", timeout_seconds=2, google_retry_seconds=0.5
-    )
+    """The worker with short lookup timeouts (the task tries 3 times, each a single request)."""
+    config = short_timeouts_config(tmp_path_factory.mktemp("faults") / "config", timeout_seconds=2)
     return {"CSFLOWS_CONFIG_DIR": str(config)}
 
 

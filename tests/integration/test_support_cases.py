@@ -108,14 +108,16 @@ def test_one_case_per_ticket_after_two_runs_with_the_fields_mapped(
     assert len(records) == 2 and records[f"csflows-ticket-{rfq}"]["status"] == {"id": "5"}
 
 
-def test_a_5xx_is_retried_into_one_case(
+def test_a_5xx_is_tried_again_next_run_into_one_case(
     store_ready: Path,
     http_server: HttpServer,
     cases: tuple[dict[str, dict[str, Any]], list[Reply]],
 ) -> None:
+    """One request per ticket and run: the next triage run is the retry."""
     records, faults = cases
     faults.append(Reply(503, {"title": "Service Unavailable", "status": 503}))
     ticket = _ticket(3, "QUOTE - Request for Quote", "Mary Callie")
+    assert "HTTP 503" in _sync().failed[ticket] and len(http_server.calls(CASES)) == 1
     assert set(_sync().upserted) == {ticket}
     assert len(http_server.calls(CASES)) == 2 and len(records) == 1
 

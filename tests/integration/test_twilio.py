@@ -63,13 +63,19 @@ def test_wrong_token_is_not_retried(
     assert len(twilio.posts()) == 1
 
 
-def test_a_503_is_retried_and_the_sms_sent_once(store_ready: Path, twilio: FakeTwilio) -> None:
+def test_a_503_fails_the_try_and_the_tasks_retry_sends_the_sms_once(
+    store_ready: Path, twilio: FakeTwilio
+) -> None:
     answers = iter([Reply(503, {"code": 20500, "message": "Service unavailable", "status": 503})])
     create = twilio._create
     twilio.server.route("POST", twilio.path, lambda r: next(answers, None) or create(r))
-    delivery = send_sms_once(OutgoingSms(key="sms-1", to="+13125550101", body="Hi"), _sender())
+    sms = OutgoingSms(key="sms-1", to="+13125550101", body="Hi")
+    with pytest.raises(TransientApiError, match=r"twilio: Service unavailable \(HTTP 503\)"):
+        send_sms_once(sms, _sender())  # one request: retrying is the task's
+    assert len(twilio.posts()) == 1
+    delivery = send_sms_once(sms, _sender())  # the task's retry
     assert delivery.status == "sent" and len(twilio.posts()) == 2 and len(twilio.created) == 1
-    again = send_sms_once(OutgoingSms(key="sms-1", to="+13125550101", body="Hi"), _sender())
+    again = send_sms_once(sms, _sender())
     assert again.status == "already_sent" and again.message_id == delivery.message_id
     assert len(twilio.posts()) == 2
 

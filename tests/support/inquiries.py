@@ -66,7 +66,7 @@ def inquiry(**changes: Any) -> NewCustomerInquiry:
 
 def short_timeouts_config(folder: Path, **lookups: float) -> Path:
     """A copy of config/ whose vetting.yaml has short website timeouts and these `lookups`
-    (timeout_seconds, google_retry_seconds): point CSFLOWS_CONFIG_DIR at it."""
+    (timeout_seconds): point CSFLOWS_CONFIG_DIR at it."""
     shutil.copytree(PROJECT_ROOT / "config", folder)
     policy = yaml.safe_load((folder / "vetting.yaml").read_text())
     policy["lookups"] |= lookups

@@ -1,0 +1,87 @@
+"""The team's API quotas as Prefect limit settings (tasks/quotas.py), checked as plain numbers:
+one slot whose decay spaces admissions so that no provider window ever sees more than the
+quota, even when requests reach the provider up to the spread apart."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from csflows import http
+from csflows.http import QuotaWindow, whole_requests
+from tasks.quotas import Decay, TeamQuota, decay_for, limit_name, team_quota
+
+
+def admissions(decay: Decay, seconds: float) -> list[float]:
+    """When Prefect's server admits requests that are always waiting, from idle: a slot is free
+    once `floor(per_second * seconds since the limit last changed)` slots have decayed, and
+    each admission changes the limit (prefect/server/models/concurrency_limits_v2.py)."""
+    active, updated, now, admitted = 0, 0.0, 0.0, []
+    while now < seconds:
+        free = decay.slots - max(0, active - math.floor(decay.per_second * (now - updated)))
+        if free >= 1:
+            active, updated = decay.slots - free + 1, now
+            admitted.append(now)
+        else:
+            now = updated + 1 / decay.per_second * (1 + 1e-12)
+    return admitted
+
+
+def most_in_a_window(times: list[float], window: float, spread: float) -> int:
+    """The most arrivals a provider's sliding window of `window` s can count when each admitted
+    request arrives 0 to `spread` s later: those admitted within any `window + spread`."""
+    span = window + spread
+    return max(sum(1 for t in times if start <= t < start + span) for start in times)
+
+
+@pytest.mark.parametrize("per_second", [0.2, 0.5, 1, 2, 2.5, 4, 5, 10, 25, 100])
+@pytest.mark.parametrize("spread", [0.0, 0.2, 0.5])
+def test_no_provider_window_sees_more_than_the_quota(per_second: float, spread: float) -> None:
+    decay = decay_for(per_second, spread)
+    assert decay is not None
+    requests, window = whole_requests(per_second)
+    times = admissions(decay, seconds=3 * (window + spread))
+    assert most_in_a_window(times, window, spread) <= requests
+    assert len(times) >= 2 * requests  # and it admits at nearly the quota
+
+
+def test_a_slot_per_request_would_admit_twice_the_quota_in_its_first_second() -> None:
+    """What Prefect's documented recipe (limit N, decay N/s) does: N at once, then one more
+    each time a slot decays within the second."""
+    times = admissions(Decay(slots=10, per_second=10), seconds=3)
+    assert most_in_a_window(times, window=1.0, spread=0.0) == 19
+
+
+def test_the_spread_costs_throughput_not_safety() -> None:
+    assert decay_for(10, 0.2) == Decay(slots=1, per_second=10 / 1.2)
+    assert decay_for(10, 0.0) == Decay(slots=1, per_second=10)
+    assert decay_for(0.5, 0.2) == Decay(slots=1, per_second=1 / 2.2)
+
+
+def test_no_quota_is_no_limit() -> None:
+    assert decay_for(0, 0.2) is None
+    assert whole_requests(0) == (0, 0.0)
+
+
+def test_a_quota_per_second_counts_whole_requests_in_the_providers_window() -> None:
+    assert whole_requests(10) == (10, 1.0)
+    assert whole_requests(2.5) == (2, 1.0)
+    assert whole_requests(0.5) == (1, 2.0)
+    assert QuotaWindow.per_second("demo", 0.5) == QuotaWindow("demo", 1, 2.0)
+
+
+def test_each_api_has_a_limit_of_its_own_on_the_server() -> None:
+    assert limit_name("google.places") == "api:google.places"
+
+
+def test_without_a_prefect_server_a_request_passes_this_machines_window() -> None:
+    """Unit tests run without a Prefect API URL, as a command-line run does."""
+    assert team_quota("demo", 4) == QuotaWindow("demo", 4, 1.0)
+
+
+def test_with_a_prefect_server_the_task_layer_holds_every_clients_quota(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("tasks.quotas.team_server", lambda: True)
+    assert http.quota("google.places", 10) == TeamQuota("google.places", 10)
