@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from cli.output import emit_json
+from csflows.paths import home
 from csflows.triage.classifier import registry, training
 from csflows.triage.classifier.current import typing_model
 
@@ -52,3 +53,13 @@ def build() -> None:
 def rollback() -> None:
     """Go back to the model promoted before the current one."""
     typer.echo(f"current: {registry.rollback()}")
+
+
+@app.command("adopt")
+def adopt() -> None:
+    """Copy the models an earlier csflows kept in this machine's CSFLOWS_HOME/models into the
+    store, where every worker reads them (their promotions too, when the store has none)."""
+    copied = registry.adopt_local_models(home() / "models")
+    typer.echo(
+        f"copied {len(copied)} model(s) into the store; current: {registry.current_version()}"
+    )

@@ -303,6 +303,48 @@ def rollback() -> str:
         return history[-2].version
 
 
+def adopt_local_models(folder: Path) -> list[str]:
+    """Models an earlier csflows kept on this machine (`folder`: CSFLOWS_HOME/models, a JSON
+    index and skops files) copied into the store, the versions it lacked; when the store has
+    no promoted model yet, this machine's promotions become the team's. Returns those copied."""
+    try:
+        index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    store.ready()
+    with store.session() as s:
+        _serialized(s)
+        known = set(s.scalars(select(TriageModelRow.version)))
+        history = [] if _promoted(s) else list(index.get("history", []))
+        copied = []
+        for version, record in index.get("models", {}).items():
+            if version in known or not (folder / f"{version}.skops").exists():
+                continue
+            s.add(_row_from(record, (folder / f"{version}.skops").read_bytes()))
+            copied.append(version)
+        s.flush()
+        for seq, version in enumerate(history, start=1):
+            row = s.get(TriageModelRow, version)
+            if row is not None:
+                row.promoted_seq = seq
+        if history and (last := s.get(TriageModelRow, history[-1])) is not None:
+            _activate(s, last)
+    return copied
+
+
+def _row_from(record: dict[str, Any], data: bytes) -> TriageModelRow:
+    return TriageModelRow(
+        version=record["version"],
+        created_at=datetime.fromisoformat(record["created_at"]),
+        training_sha256=record.get("training_sha256", ""),
+        threshold=float(record["threshold"]),
+        scikit_learn=record.get("scikit_learn", ""),
+        labels=list(record.get("labels", [])),
+        evaluation=record["evaluation"],
+        skops=data,
+    )
+
+
 FIGURE_NAMES = {  # COMPARED as the artifact names them
     "lowo_accuracy": "right on unseen writers",  # each writer left out in turn
     "auto_precision": "auto-handled right",  # of the mail at or above its threshold

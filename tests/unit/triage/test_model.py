@@ -234,6 +234,33 @@ def test_a_promotion_and_a_rollback_reach_every_worker_on_its_next_ticket(
     assert registry.read_index()["history"] == [first]
 
 
+def test_models_an_earlier_csflows_kept_on_one_machine_are_adopted_by_the_store(
+    store_home: Path, small: tuple
+) -> None:
+    import json
+
+    model, rest = small
+    folder = store_home / "models"
+    folder.mkdir()
+    records = {}
+    for version in ("old-1", "old-2"):
+        skops_io.dump(model.pipeline, folder / f"{version}.skops")
+        records[version] = {
+            "version": version,
+            "created_at": "2026-01-05T10:00:00+00:00",
+            "threshold": 0.7,
+            "evaluation": _evaluation(0.8, 0.96),
+        }
+    index = {"current": "old-2", "history": ["old-1", "old-2"], "models": records}
+    (folder / "index.json").write_text(json.dumps(index))
+    assert registry.adopt_local_models(folder) == ["old-1", "old-2"]
+    assert registry.adopt_local_models(folder) == []  # again: nothing more
+    assert registry.read_index()["history"] == ["old-1", "old-2"]
+    loaded = registry.current_model()
+    assert loaded.record["version"] == "old-2" and loaded.threshold == 0.7
+    assert loaded.predict_many([rest[0].mail]) == model.predict_many([rest[0].mail])
+
+
 def test_a_review_answer_is_in_the_next_training_set(store_ready: Path) -> None:
     from email.message import EmailMessage
 
