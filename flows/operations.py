@@ -51,7 +51,8 @@ def requeue_if_lost(client: Any, run: FlowRun, logger: Logger | LoggerAdapter[An
     """A Pending run back to Scheduled, for any worker of its pool to take, once the worker that
     took it is offline. Nothing of it ran, so nothing is done twice; the store's unique rows and
     the outbox would keep a second attempt's results and mail single all the same."""
-    worker = run.labels.get(WORKER_LABEL) if run.labels else None
+    label = run.labels.get(WORKER_LABEL) if run.labels else None
+    worker = str(label) if label is not None else None
     if run.work_pool_name is None or not _gone(client, run.work_pool_name, worker):
         logger.info("flow run %s is Pending on a live worker (%s): left", run.name, worker)
         return "left Pending"
@@ -72,7 +73,8 @@ def _gone(client: Any, pool: str, worker: str | None) -> bool:
     recent (a worker lost just now)."""
     deadline: datetime | None = None
     while True:
-        workers = client.read_workers_for_work_pool(pool)
+        # a limit: Prefect 3.8.8 sends `limit: null` without one, which its server refuses (422)
+        workers = client.read_workers_for_work_pool(pool, offset=0, limit=200)
         online = {w.name for w in workers if w.status == WorkerStatus.ONLINE}
         if worker_lost(worker, online):
             return True
