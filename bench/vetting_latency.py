@@ -54,7 +54,6 @@ from prefect.settings import (
 )
 
 from csflows import store
-from csflows.clients.cache import _store_ready
 from csflows.models import CRITERIA, Assessment, CheckResult, NewCustomerInquiry
 from csflows.vetting.criteria.recommendation import recommend
 from csflows.vetting.inquiries import InquiryRecord
@@ -131,7 +130,7 @@ def fresh_store(root: Path) -> None:
     """An empty store in a new home folder, migrated before the clock starts."""
     home = Path(tempfile.mkdtemp(prefix="store-", dir=root))
     os.environ["CSFLOWS_HOME"] = str(home)
-    _store_ready(store.database_url())
+    store.ready()
 
 
 # --- the checks as plain Python: no Prefect ------------------------------------------------

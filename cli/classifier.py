@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from cli.output import emit_json
+from csflows.paths import home
 
 # the triage model's modules load scikit-learn and skops (seconds): imported by the commands
 # that use them, so every other command starts without them
@@ -62,3 +63,15 @@ def rollback() -> None:
     from csflows.triage.classifier import registry
 
     typer.echo(f"current: {registry.rollback()}")
+
+
+@app.command("adopt")
+def adopt() -> None:
+    """Copy the models an earlier csflows kept in this machine's CSFLOWS_HOME/models into the
+    store, where every worker reads them (their promotions too, when the store has none)."""
+    from csflows.triage.classifier import registry
+
+    copied = registry.adopt_local_models(home() / "models")
+    typer.echo(
+        f"copied {len(copied)} model(s) into the store; current: {registry.current_version()}"
+    )

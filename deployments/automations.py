@@ -5,6 +5,8 @@ time `csflows serve` starts, so a second start adds nothing.
   reminder time -> a mail to the supervisor;
 - *run without heartbeat*: a flow run's heartbeats stop -> `check-silent-run` marks it Crashed
   if it is still Running (never a Suspended or Paused run: they send no heartbeats);
+- *run taken but not started*: a flow run stays Pending -> `check-silent-run` puts it back in
+  the queue (Scheduled) once the worker that took it is offline, for another worker to run;
 - *serve process gone*: the `check-silent-run` deployment, served by every serve process and
   pool, goes not-ready -> a mail to the on-call address.
 
@@ -26,7 +28,12 @@ from prefect.events.actions import Action, RunDeployment, SendNotification
 from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
 from pydantic import SecretStr
 
-from csflows.ops.policy import heartbeat_silence, operations_policy, stuck_approval_after
+from csflows.ops.policy import (
+    heartbeat_silence,
+    operations_policy,
+    pending_silence,
+    stuck_approval_after,
+)
 from csflows.vetting.policy import approval_policy
 
 SUPERVISOR_TAG = "awaiting:supervisor"  # the approval gate's runs carry it while they wait
@@ -35,6 +42,7 @@ NOT_CHECKS = f"!{CHECK_DEPLOYMENT}"  # Prefect's negated label match
 STUCK_APPROVAL = "csflows: approval waiting too long"
 SILENT_RUN = "csflows: run without heartbeat"
 LOST_SERVE = "csflows: serve process gone"
+TAKEN_NOT_STARTED = "csflows: run taken but not started"
 # A run's state changes (not its heartbeats: one may still arrive just after it suspended).
 STATE_EVENTS = {
     f"prefect.flow-run.{name}"
@@ -148,12 +156,31 @@ def silent_run(deployment_id: UUID, within: timedelta) -> Wanted:
             # and each would start the next check
             match_related={"prefect.resource.role": "flow", "prefect.resource.name": NOT_CHECKS},
         ),
-        RunDeployment(
-            source="selected",
-            deployment_id=deployment_id,
-            # the event's resource id, `prefect.flow-run.<id>`: a string (a UUID is not JSON)
-            parameters={"flow_run_id": "{{ event.resource.id }}"},
-        ),
+        _check(deployment_id),
+    )
+
+
+def taken_not_started(deployment_id: UUID, within: timedelta) -> Wanted:
+    return Wanted(
+        TAKEN_NOT_STARTED,
+        f"A flow run a worker took has stayed Pending for {within}: check-silent-run puts it "
+        "back in the queue once that worker is offline, so that another worker runs it.",
+        # Submitting is a Pending state too: the run has not started until it is Running
+        _proactive({"prefect.flow-run.Pending"}, STATE_EVENTS - PENDING_EVENTS, within),
+        _check(deployment_id),
+    )
+
+
+PENDING_EVENTS = {"prefect.flow-run.Pending", "prefect.flow-run.Submitting"}
+
+
+def _check(deployment_id: UUID) -> RunDeployment:
+    """check-silent-run on the flow run of the event that fired."""
+    return RunDeployment(
+        source="selected",
+        deployment_id=deployment_id,
+        # the event's resource id, `prefect.flow-run.<id>`: a string (a UUID is not JSON)
+        parameters={"flow_run_id": "{{ event.resource.id }}"},
     )
 
 
@@ -185,12 +212,13 @@ def lost_serve(block_id: UUID) -> Wanted:
 
 
 def wanted_automations(check_deployment_id: UUID) -> list[Wanted]:
-    """The three automations for this configuration (saving their mail blocks)."""
+    """The four automations for this configuration (saving their mail blocks)."""
     supervisor = save_mail_block("csflows-mail-supervisor", approval_policy().supervisor_email)
     on_call = save_mail_block("csflows-mail-on-call", operations_policy().on_call_email)
     return [
         stuck_approval(supervisor, stuck_approval_after()),
         silent_run(check_deployment_id, heartbeat_silence()),
+        taken_not_started(check_deployment_id, pending_silence()),
         lost_serve(on_call),
     ]
 

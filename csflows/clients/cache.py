@@ -20,12 +20,10 @@ import fcntl
 import hashlib
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import delete, select, text
@@ -36,24 +34,11 @@ from csflows import store
 from csflows.paths import home
 from csflows.store.tables import LookupRow
 
-_upgrade_lock = threading.Lock()
 _log = logging.getLogger(__name__)
 
 # the advisory-lock class id of lookups (int4), so other advisory locks cannot collide with ours
 _LOOKUP_LOCK_CLASS = int.from_bytes(b"csfL", "big") - 2**31
 _POLL = 0.02
-
-
-@lru_cache(maxsize=8)
-def _upgraded(url: str) -> bool:
-    store.upgrade()
-    return True
-
-
-def _store_ready(url: str) -> None:
-    """Migrate once per store and process; concurrent check tasks must not race Alembic."""
-    with _upgrade_lock:
-        _upgraded(url)
 
 
 def lookup_key(api: str, request: Any) -> tuple[str, str]:
@@ -160,7 +145,7 @@ def cached_lookup(
 ) -> tuple[Any, bool]:
     """(answer, True) from the cache when fresh, else (fetch(), False) and remember it; one
     fetch per request at a time across the store's users (see the module's docstring)."""
-    _store_ready(store.database_url())
+    store.ready()
     key, request_text = lookup_key(api, request)
     found, answer = _fresh(store.session, key, max_age)
     if found:

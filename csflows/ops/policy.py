@@ -15,14 +15,17 @@ from csflows.vetting.policy import approval_policy
 
 STUCK_APPROVAL_SECONDS = "CSFLOWS_STUCK_APPROVAL_SECONDS"  # overrides the reminder time
 HEARTBEAT_SILENCE_SECONDS = "CSFLOWS_HEARTBEAT_SILENCE_SECONDS"  # overrides the minutes below
+PENDING_SILENCE_SECONDS = "CSFLOWS_PENDING_SILENCE_SECONDS"  # overrides the minutes below
 
 
 class OperationsPolicy(Model):
-    """Who hears about outages, how long a Running run may stay silent, and how far apart in
-    time requests admitted under an API's quota may reach the provider (tasks/quotas.py)."""
+    """Who hears about outages, how long a Running run may stay silent, how long a run a worker
+    took may wait to start before it is looked at, and how far apart in time requests admitted
+    under an API's quota may reach the provider (tasks/quotas.py)."""
 
     on_call_email: EmailStr
     heartbeat_silence_minutes: float = Field(10, gt=0)
+    pending_silence_minutes: float = Field(5, gt=0)
     quota_spread_seconds: float = Field(0.2, ge=0)
 
 
@@ -45,3 +48,17 @@ def stuck_approval_after() -> timedelta:
 def heartbeat_silence() -> timedelta:
     minutes = operations_policy().heartbeat_silence_minutes
     return _seconds_from_env(HEARTBEAT_SILENCE_SECONDS) or timedelta(minutes=minutes)
+
+
+def pending_silence() -> timedelta:
+    """How long a run may stay Pending (taken by a worker, not started) before check-silent-run
+    looks whether its worker is still there."""
+    minutes = operations_policy().pending_silence_minutes
+    return _seconds_from_env(PENDING_SILENCE_SECONDS) or timedelta(minutes=minutes)
+
+
+def worker_lost(worker: str | None, online: set[str]) -> bool:
+    """Whether the worker that took a Pending run (its `prefect.worker.name` label; None when it
+    died before labelling the run) is gone: not among the pool's online workers, which Prefect
+    counts as offline three missed heartbeats after the last."""
+    return worker is None or worker not in online

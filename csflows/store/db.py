@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -17,6 +18,7 @@ from csflows.paths import home
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _known_urls: set[str] = set()
+_upgrade_lock = threading.Lock()
 
 
 def database_url() -> str:
@@ -68,6 +70,19 @@ def alembic_config() -> Config:
 def upgrade() -> None:
     """Bring the store to the newest schema; running it again changes nothing."""
     command.upgrade(alembic_config(), "heads")
+
+
+@lru_cache(maxsize=8)
+def _upgraded(url: str) -> bool:
+    upgrade()
+    return True
+
+
+def ready() -> None:
+    """Migrate the store once per store and process, for code that may be the first to touch it
+    (a worker's lookups, the triage model); concurrent threads must not race Alembic."""
+    with _upgrade_lock:
+        _upgraded(database_url())
 
 
 def dispose() -> None:

@@ -319,3 +319,22 @@ class TicketReviewRow(Base):
     reviewer: Mapped[str] = mapped_column(String(200), default="")
     example: Mapped[dict[str, Any]] = mapped_column(JSON)
     reviewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TriageModelRow(Base):
+    """A triage model retrain-classifier trained (seed 004): its skops file, what it was trained
+    on and how it did; kept in the store so that every worker types tickets with the same one.
+    `promoted_seq` orders the promotions still standing (rollback drops the last); the active
+    model, the one typing tickets, is the last of them."""
+
+    __tablename__ = "triage_models"
+    version: Mapped[str] = mapped_column(String(80), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    training_sha256: Mapped[str] = mapped_column(String(64), default="")
+    threshold: Mapped[float]
+    scikit_learn: Mapped[str] = mapped_column(String(40), default="")
+    labels: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    evaluation: Mapped[dict[str, Any]] = mapped_column(JSON)
+    skops: Mapped[bytes] = mapped_column(LargeBinary)  # never pickle: a model must not run code
+    promoted_seq: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=False, index=True)

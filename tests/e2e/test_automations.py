@@ -29,6 +29,7 @@ from deployments.automations import (
     SILENT_RUN,
     STUCK_APPROVAL,
     SUPERVISOR_TAG,
+    TAKEN_NOT_STARTED,
 )
 from tests.e2e.conftest import VettingStack, running_stack
 from tests.support.operator_flows import DEPLOYMENT, operator_step
@@ -48,7 +49,7 @@ STUCK_SECONDS = 15  # the approval reminder time, shortened
 SILENCE_SECONDS = 45  # heartbeat silence before a run counts as lost (heartbeats every 30 s)
 HEARTBEAT_EVERY = "30"  # Prefect's least heartbeat frequency
 QUICKSTART_SERVER = [sys.executable, "-m", "deployments.prefect_server"]
-NAMES = {STUCK_APPROVAL, SILENT_RUN, LOST_SERVE}
+NAMES = {STUCK_APPROVAL, SILENT_RUN, LOST_SERVE, TAKEN_NOT_STARTED}
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from csflows.triage.classifier import registry
 from csflows.triage.mail.inbound import mail_from_json
 from flows.triage import retrain_classifier
 from tests.support.artifacts import latest_artifact
+from tests.support.training import small_training_config
 
 # Each test trains models (seconds to minutes on 2 cores): scripts/test runs them, scripts/check
 # leaves them.
@@ -34,16 +33,7 @@ def small_training(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_ready: Path
 ) -> list[dict[str, Any]]:
     """Config whose training mail is the first few messages of each type by three writers."""
-    config = tmp_path / "config"
-    shutil.copytree(PROJECT_ROOT / "config", config, ignore=shutil.ignore_patterns("*.jsonl"))
-    rows: list[dict[str, Any]] = []
-    for writer in WRITERS:
-        by_type: dict[str, list[str]] = defaultdict(list)
-        for line in (PROJECT_ROOT / "config" / "training" / f"{writer}.jsonl").open():
-            by_type[json.loads(line)["type"]].append(line)
-        kept = [line for lines in by_type.values() for line in lines[:PER_TYPE]]
-        (config / "training" / f"{writer}.jsonl").write_text("".join(kept))
-        rows += [json.loads(line) for line in kept]
+    config, rows = small_training_config(tmp_path, WRITERS, PER_TYPE)
     monkeypatch.setenv("CSFLOWS_CONFIG_DIR", str(config))
     monkeypatch.setenv("CSFLOWS_CACHE_DIR", str(tmp_path / "cache"))
     registry.load.cache_clear()

@@ -1,10 +1,12 @@
-"""Triage models kept under `csflows.paths.home()/models/`: skops files (never pickle: a model
-file must not be able to run code), a record per model (version, created_at, training-set hash,
-evaluation) and a JSON index saying which is current and which came before.
+"""Triage models kept in the store (`triage_models`), where every worker reads them: skops bytes
+(never pickle: a model file must not be able to run code), the training-set hash, the
+evaluation, and the promotions still standing, the last of them active (typing tickets).
 
 A candidate is promoted only when it is not worse than the current model (leave-one-writer-out
-accuracy and auto-handled precision); `rollback()` goes back one promotion. A model is loaded
-once per process per version.
+accuracy and auto-handled precision); `rollback()` goes back one promotion. Both act for the
+whole team: each worker asks the store which version is active (one small query per batch of
+tickets) and loads a version's bytes once per process. The shipped model, built per machine from
+config/training/, stays a file in `cache_dir()`.
 """
 
 from __future__ import annotations
@@ -22,9 +24,13 @@ from typing import Any
 
 import sklearn
 from skops import io as skops_io
+from sqlalchemy import Select, select, text
+from sqlalchemy.orm import Session, defer
 
+from csflows import store
 from csflows.errors import ModelNotFound, ModelRefused, UntrustedModel
-from csflows.paths import cache_dir, home
+from csflows.paths import cache_dir
+from csflows.store.tables import TriageModelRow
 from csflows.triage.classifier.model import Prediction, TriageModel
 from csflows.triage.mail.inbound import InboundMail
 from csflows.triage.policy import ticket_types
@@ -48,34 +54,40 @@ TRUSTED_TYPES = [
 COMPARED = ("lowo_accuracy", "auto_precision")  # a candidate may be worse on neither
 
 
-def models_dir() -> Path:
-    path = home() / "models"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _row_record(row: TriageModelRow) -> dict[str, Any]:
+    """A stored model's record, as the shipped model's JSON file holds it."""
+    return {
+        "version": row.version,
+        "created_at": row.created_at.isoformat(timespec="seconds"),
+        "training_sha256": row.training_sha256,
+        "threshold": row.threshold,
+        "scikit_learn": row.scikit_learn,
+        "labels": row.labels,
+        "evaluation": row.evaluation,
+    }
 
 
-def _index_path() -> Path:
-    return models_dir() / "index.json"
+def _records() -> Select[TriageModelRow]:
+    """Every stored model's columns but its bytes."""
+    return select(TriageModelRow).options(defer(TriageModelRow.skops))
 
 
 def read_index() -> dict[str, Any]:
-    """{"current": version or None, "history": promoted versions, oldest first, "models": records}."""
-    try:
-        index: dict[str, Any] = json.loads(_index_path().read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        index = {}
-    index.setdefault("current", None)
-    index.setdefault("history", [])
-    index.setdefault("models", {})
-    return index
+    """{"current": version or None, "history": promoted versions, oldest first, "models": records}
+    as the store holds them for the whole team."""
+    store.ready()
+    with store.session() as s:
+        rows = list(s.scalars(_records()))
+    promoted = sorted((r for r in rows if r.promoted_seq is not None), key=_seq)
+    return {
+        "current": next((r.version for r in rows if r.active), None),
+        "history": [r.version for r in promoted],
+        "models": {r.version: _row_record(r) for r in rows},
+    }
 
 
-def write_index(index: dict[str, Any]) -> None:
-    """Written whole to a temporary file and renamed, so a reader never sees half an index."""
-    folder = models_dir()
-    with tempfile.NamedTemporaryFile("w", dir=folder, delete=False, suffix=".tmp") as f:
-        json.dump(index, f, indent=1, sort_keys=True)
-    os.replace(f.name, _index_path())
+def _seq(row: TriageModelRow) -> int:
+    return row.promoted_seq or 0
 
 
 def _record(
@@ -95,38 +107,58 @@ def _record(
 def _dump(model: TriageModel, path: Path) -> None:
     """Written to a temporary file and renamed, so a reader never loads half a model."""
     with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as f:
-        skops_io.dump(model.pipeline, f.name, compression=zipfile.ZIP_DEFLATED, compresslevel=1)
+        f.write(_dumps(model))
     os.replace(f.name, path)
 
 
+def _dumps(model: TriageModel) -> bytes:
+    return skops_io.dumps(model.pipeline, compression=zipfile.ZIP_DEFLATED, compresslevel=1)
+
+
 def save(model: TriageModel, training_sha256: str, evaluation: dict[str, Any]) -> str:
-    """Store a candidate (not current yet) and return its version."""
+    """Store a candidate (not current yet) for the whole team and return its version."""
     version = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{training_sha256[:8]}"
-    _dump(model, models_dir() / f"{version}.skops")
-    record = _record(model, version, training_sha256, evaluation)
-    index = read_index()
-    index["models"][version] = record
-    write_index(index)
+    store.ready()
+    with store.session() as s:
+        s.add(
+            TriageModelRow(
+                version=version,
+                training_sha256=training_sha256,
+                threshold=model.threshold,
+                scikit_learn=sklearn.__version__,  # a skops file loads reliably on the same one
+                labels=list(model.labels),
+                evaluation=evaluation,
+                skops=_dumps(model),
+            )
+        )
     return version
+
+
+def _trusted_pipeline(data: bytes, name: str) -> Any:
+    """The pipeline in skops bytes, refused when they hold any type outside `TRUSTED_TYPES`."""
+    untrusted = sorted(set(skops_io.get_untrusted_types(data=data)) - set(TRUSTED_TYPES))
+    if untrusted:
+        raise UntrustedModel(f"{name}: untrusted types {', '.join(untrusted)}")
+    return skops_io.loads(data, trusted=TRUSTED_TYPES)
 
 
 def load_pipeline(path: Path) -> Any:
     """The pipeline in a skops file, refused when it holds any type outside `TRUSTED_TYPES`."""
-    untrusted = sorted(set(skops_io.get_untrusted_types(file=path)) - set(TRUSTED_TYPES))
-    if untrusted:
-        raise UntrustedModel(f"{path.name}: untrusted types {', '.join(untrusted)}")
-    return skops_io.load(path, trusted=TRUSTED_TYPES)
+    return _trusted_pipeline(path.read_bytes(), path.name)
 
 
 @lru_cache(maxsize=4)
-def load(version: str) -> TriageModel:
-    """The stored model `version` (read once per process)."""
-    record = read_index()["models"].get(version)
-    if record is None:
-        raise ModelNotFound(
-            f"no triage model {version!r} in {models_dir()}: csflows classifier show lists them"
-        )
-    pipeline = load_pipeline(models_dir() / f"{version}.skops")
+def load(version: str, database_url: str = "") -> TriageModel:
+    """The stored model `version` (read once per process and store)."""
+    store.ready()
+    with store.session() as s:
+        row = s.get(TriageModelRow, version)
+        if row is None:
+            raise ModelNotFound(
+                f"no triage model {version!r} in the store: csflows classifier show lists them"
+            )
+        record, data = _row_record(row), row.skops
+    pipeline = _trusted_pipeline(data, version)
     return TriageModel(pipeline, ticket_types().domains(), float(record["threshold"]), record)
 
 
@@ -165,15 +197,21 @@ def _keep_newest(folder: Path, count: int) -> None:
 
 
 def current_version() -> str | None:
-    current: str | None = read_index()["current"]
-    return current
+    """The version typing tickets for the whole team: one small query, so a worker picks up a
+    promotion or rollback on its next ticket."""
+    store.ready()
+    with store.session() as s:
+        version: str | None = s.scalar(
+            select(TriageModelRow.version).where(TriageModelRow.active.is_(True))
+        )
+    return version
 
 
 def current_model() -> TriageModel:
     version = current_version()
     if version is None:
-        raise ModelNotFound(f"no triage model promoted yet in {models_dir()}")
-    return load(version)
+        raise ModelNotFound("no triage model promoted yet in the store")
+    return load(version, store.database_url())
 
 
 def predict(mail: InboundMail) -> Prediction:
@@ -200,39 +238,111 @@ def worse_than(candidate: dict[str, Any], incumbent: dict[str, Any]) -> list[str
     ]
 
 
+def _serialized(s: Session) -> None:
+    """Promotions and rollbacks one at a time across machines (a PostgreSQL lock held to the end
+    of the transaction; SQLite's writers queue anyway)."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PROMOTION_LOCK})
+
+
+_PROMOTION_LOCK = int.from_bytes(b"csfM", "big")  # this lock's advisory key
+
+
+def _promoted(s: Session) -> list[TriageModelRow]:
+    """The promotions still standing, oldest first (the last one active)."""
+    query = _records().where(TriageModelRow.promoted_seq.is_not(None))
+    return list(s.scalars(query.order_by(TriageModelRow.promoted_seq)))
+
+
+def _activate(s: Session, row: TriageModelRow | None) -> None:
+    for other in s.scalars(_records().where(TriageModelRow.active.is_(True))):
+        other.active = False
+    s.flush()  # one active model at any moment
+    if row is not None:
+        row.active = True
+
+
 def promote(candidate: str, shipped: dict[str, Any] | None = None) -> str:
-    """Make `candidate` current unless it is worse than the current model, or, when none has been
-    promoted, than the `shipped` model's record (the one typing tickets until now); returns it."""
-    index = read_index()
-    if candidate not in index["models"]:
-        raise ModelNotFound(
-            f"no triage model {candidate!r} in {models_dir()}: csflows classifier show lists them"
-        )
-    current = index["current"]
-    if current == candidate:
-        return candidate
-    incumbent = index["models"][current] if current is not None else shipped
-    if incumbent is not None:
-        worse = worse_than(index["models"][candidate]["evaluation"], incumbent["evaluation"])
-        if worse:
-            raise ModelRefused(
-                f"{candidate} is worse than {incumbent['version']}: {'; '.join(worse)}"
+    """Make `candidate` current for the whole team unless it is worse than the current model,
+    or, when none has been promoted, than the `shipped` model's record (the one typing tickets
+    until now); returns it."""
+    store.ready()
+    with store.session() as s:
+        _serialized(s)
+        row = s.get(TriageModelRow, candidate, options=[defer(TriageModelRow.skops)])
+        if row is None:
+            raise ModelNotFound(
+                f"no triage model {candidate!r} in the store: csflows classifier show lists them"
             )
-    index["history"].append(candidate)
-    index["current"] = candidate
-    write_index(index)
+        history = _promoted(s)
+        current = history[-1] if history else None
+        if current is not None and current.version == candidate:
+            return candidate
+        incumbent = _row_record(current) if current is not None else shipped
+        if incumbent is not None:
+            worse = worse_than(row.evaluation, incumbent["evaluation"])
+            if worse:
+                raise ModelRefused(
+                    f"{candidate} is worse than {incumbent['version']}: {'; '.join(worse)}"
+                )
+        row.promoted_seq = _seq(current) + 1 if current is not None else 1
+        _activate(s, row)
     return candidate
 
 
 def rollback() -> str:
-    """Go back to the model promoted before the current one; returns it."""
-    index = read_index()
-    if len(index["history"]) < 2:
-        raise ModelRefused("no earlier triage model to roll back to")
-    index["history"].pop()
-    index["current"] = index["history"][-1]
-    write_index(index)
-    return str(index["current"])
+    """Go back to the model promoted before the current one, for the whole team; returns it."""
+    store.ready()
+    with store.session() as s:
+        _serialized(s)
+        history = _promoted(s)
+        if len(history) < 2:
+            raise ModelRefused("no earlier triage model to roll back to")
+        history[-1].promoted_seq = None
+        _activate(s, history[-2])
+        return history[-2].version
+
+
+def adopt_local_models(folder: Path) -> list[str]:
+    """Models an earlier csflows kept on this machine (`folder`: CSFLOWS_HOME/models, a JSON
+    index and skops files) copied into the store, the versions it lacked; when the store has
+    no promoted model yet, this machine's promotions become the team's. Returns those copied."""
+    try:
+        index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    store.ready()
+    with store.session() as s:
+        _serialized(s)
+        known = set(s.scalars(select(TriageModelRow.version)))
+        history = [] if _promoted(s) else list(index.get("history", []))
+        copied = []
+        for version, record in index.get("models", {}).items():
+            if version in known or not (folder / f"{version}.skops").exists():
+                continue
+            s.add(_row_from(record, (folder / f"{version}.skops").read_bytes()))
+            copied.append(version)
+        s.flush()
+        for seq, version in enumerate(history, start=1):
+            row = s.get(TriageModelRow, version)
+            if row is not None:
+                row.promoted_seq = seq
+        if history and (last := s.get(TriageModelRow, history[-1])) is not None:
+            _activate(s, last)
+    return copied
+
+
+def _row_from(record: dict[str, Any], data: bytes) -> TriageModelRow:
+    return TriageModelRow(
+        version=record["version"],
+        created_at=datetime.fromisoformat(record["created_at"]),
+        training_sha256=record.get("training_sha256", ""),
+        threshold=float(record["threshold"]),
+        scikit_learn=record.get("scikit_learn", ""),
+        labels=list(record.get("labels", [])),
+        evaluation=record["evaluation"],
+        skops=data,
+    )
 
 
 FIGURE_NAMES = {  # COMPARED as the artifact names them

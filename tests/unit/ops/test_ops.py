@@ -13,7 +13,13 @@ from prefect.events.actions import RunDeployment, SendNotification
 from prefect.events.schemas.automations import Posture
 from pydantic import SecretStr
 
-from csflows.ops.policy import heartbeat_silence, operations_policy, stuck_approval_after
+from csflows.ops.policy import (
+    heartbeat_silence,
+    operations_policy,
+    pending_silence,
+    stuck_approval_after,
+    worker_lost,
+)
 from deployments import automations
 from deployments.prefect_server import SingleWriterSqlite, install_single_writer
 
@@ -83,6 +89,34 @@ def test_a_silent_run_is_checked_not_crashed_by_the_automation() -> None:
     [action] = core.actions
     assert isinstance(action, RunDeployment)
     assert action.parameters == {"flow_run_id": "{{ event.resource.id }}"}
+
+
+def test_a_run_left_pending_is_checked_once_its_wait_passes_without_a_start() -> None:
+    core = automations.taken_not_started(uuid4(), timedelta(minutes=5)).core()
+    trigger = core.trigger
+    assert trigger.posture == Posture.Proactive and trigger.within == timedelta(minutes=5)
+    assert trigger.after == {"prefect.flow-run.Pending"}
+    assert "prefect.flow-run.Running" in trigger.expect
+    assert "prefect.flow-run.Submitting" not in trigger.expect  # still not started
+    assert "prefect.flow-run.Pending" not in trigger.expect
+    [action] = core.actions
+    assert isinstance(action, RunDeployment)
+    assert action.parameters == {"flow_run_id": "{{ event.resource.id }}"}
+
+
+def test_a_pending_run_waits_five_minutes_unless_a_test_shortens_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CSFLOWS_PENDING_SILENCE_SECONDS", raising=False)
+    assert pending_silence() == timedelta(minutes=5)
+    monkeypatch.setenv("CSFLOWS_PENDING_SILENCE_SECONDS", "20")
+    assert pending_silence() == timedelta(seconds=20)
+
+
+def test_a_pending_runs_worker_is_lost_when_offline_or_unknown() -> None:
+    assert worker_lost("worker-a", {"worker-b"})
+    assert worker_lost(None, {"worker-b"})  # died before it labelled the run
+    assert not worker_lost("worker-a", {"worker-a", "worker-b"})
 
 
 def test_a_proactive_wait_is_at_least_prefects_ten_seconds() -> None:

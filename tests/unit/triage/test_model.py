@@ -14,7 +14,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from skops import io as skops_io
 
+from csflows import store
 from csflows.errors import ModelRefused, UntrustedModel
+from csflows.store.tables import TriageModelRow
 from csflows.triage.classifier import registry, training
 from csflows.triage.classifier.features import mail_parts, split_reply
 from csflows.triage.classifier.model import TriageModel, rows
@@ -53,7 +55,9 @@ def test_the_model_round_trips_through_skops(store_home: Path, small: tuple) -> 
     model, rest = small
     model.threshold = 0.6
     version = registry.save(model, "ab" * 32, _evaluation(0.8, 0.96))
-    assert (store_home / "models" / f"{version}.skops").exists()
+    assert not (store_home / "models").exists()  # in the store, for every worker
+    with store.session() as s:
+        assert s.get(TriageModelRow, version).skops.startswith(b"PK")  # a skops (zip) file
     registry.promote(version)
     loaded = registry.current_model()
     mails = [e.mail for e in rest]
@@ -77,10 +81,11 @@ def test_a_file_with_an_untrusted_type_is_refused(tmp_path: Path) -> None:
 
 
 def _candidate(version: str, accuracy: float, precision: float) -> str:
-    """An index record only: promote and rollback read records, not model files."""
-    index = registry.read_index()
-    index["models"][version] = {"version": version, "evaluation": _evaluation(accuracy, precision)}
-    registry.write_index(index)
+    """A stored record only: promote and rollback read records, not model bytes."""
+    store.ready()
+    with store.session() as s:
+        evaluation = _evaluation(accuracy, precision)
+        s.add(TriageModelRow(version=version, threshold=0.5, evaluation=evaluation, skops=b""))
     return version
 
 
@@ -198,6 +203,62 @@ def test_a_promoted_model_types_tickets_with_its_own_threshold(
     assert (after.type, after.confidence) == model.predict(mail)[:2]
     assert after.needs_triage and after.signals[0].startswith("model:")
     assert len(after.alternatives) == 2
+
+
+def test_a_promotion_and_a_rollback_reach_every_worker_on_its_next_ticket(
+    store_home: Path, small: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two machines (each its own CSFLOWS_HOME) share one store: the model one promotes types
+    the other's next ticket, without a restart, and a rollback on either acts on both."""
+    from csflows.triage.classifier.current import classify_and_decide
+
+    model, rest = small
+    mail, policy = rest[0].mail, ticket_types()
+    shared = f"sqlite:///{store_home / 'shared.db'}"
+    monkeypatch.setenv("CSFLOWS_DATABASE_URL", shared)
+
+    def on(machine: str) -> str:
+        monkeypatch.setenv("CSFLOWS_HOME", str(store_home / machine))
+        return classify_and_decide(mail, policy).signals[0]
+
+    first = registry.save(model, "01" * 32, _evaluation(0.80, 0.96))
+    second = registry.save(model, "02" * 32, _evaluation(0.81, 0.96))
+    on("a")
+    registry.promote(first)
+    assert on("b") == f"model:{first}"
+    on("a")
+    registry.promote(second)
+    assert on("b") == f"model:{second}" and on("a") == f"model:{second}"
+    registry.rollback()  # from b
+    assert on("a") == f"model:{first}" and on("b") == f"model:{first}"
+    assert registry.read_index()["history"] == [first]
+
+
+def test_models_an_earlier_csflows_kept_on_one_machine_are_adopted_by_the_store(
+    store_home: Path, small: tuple
+) -> None:
+    import json
+
+    model, rest = small
+    folder = store_home / "models"
+    folder.mkdir()
+    records = {}
+    for version in ("old-1", "old-2"):
+        skops_io.dump(model.pipeline, folder / f"{version}.skops")
+        records[version] = {
+            "version": version,
+            "created_at": "2026-01-05T10:00:00+00:00",
+            "threshold": 0.7,
+            "evaluation": _evaluation(0.8, 0.96),
+        }
+    index = {"current": "old-2", "history": ["old-1", "old-2"], "models": records}
+    (folder / "index.json").write_text(json.dumps(index))
+    assert registry.adopt_local_models(folder) == ["old-1", "old-2"]
+    assert registry.adopt_local_models(folder) == []  # again: nothing more
+    assert registry.read_index()["history"] == ["old-1", "old-2"]
+    loaded = registry.current_model()
+    assert loaded.record["version"] == "old-2" and loaded.threshold == 0.7
+    assert loaded.predict_many([rest[0].mail]) == model.predict_many([rest[0].mail])
 
 
 def test_a_review_answer_is_in_the_next_training_set(store_ready: Path) -> None:

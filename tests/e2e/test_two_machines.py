@@ -1,0 +1,177 @@
+"""Two machines, one team: two `prefect worker start` processes on the `csflows` pool, each with
+its own CSFLOWS_HOME (and model cache), sharing one store and one Prefect server.
+
+- A triage model promoted by a retrain-classifier run on worker A types the next ticket on
+  worker B; `csflows classifier rollback` acts on both.
+- Worker A killed with SIGKILL right after taking a run: the run goes back to the queue by
+  itself (the "run taken but not started" automation) and completes on worker B, its month's
+  rows stored once and its mail sent once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prefect import get_client
+from prefect.deployments import run_deployment
+from prefect.exceptions import ObjectAlreadyExists
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from cli import app
+from csflows import customers, store
+from csflows.paths import config_dir
+from csflows.store.tables import TicketRow
+from csflows.triage.classifier import registry
+from tests.support.imap import DovecotServer
+from tests.support.prefect_server import (
+    PrefectServer,
+    ServeProcess,
+    flow_run_state,
+    prefect_client_settings,
+    wait_for,
+    wait_for_state,
+)
+from tests.support.servers import SmtpServer
+from tests.support.training import small_training_config
+from tests.support.work_pool import (
+    DEMO_CUSTOMERS,
+    POOL,
+    assert_store_and_mail_once,
+    lose_machine,
+    run_work_pool_script,
+    state_names,
+    submit_months,
+    submitted_by,
+    worker,
+    workers_of,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(1500)]
+
+RETRAIN = "retrain-classifier/retrain-classifier"
+TRIAGE = "triage-inbox/triage-inbox"
+MONTHS = [date(2025, m, 28) for m in range(1, 5)]
+PENDING_SILENCE = 30  # seconds a taken run may wait to start before its worker is looked at
+WORKER_HEARTBEAT = 2  # seconds: a lost worker counts as offline after three missed ones
+
+
+@dataclass
+class Machines:
+    server: PrefectServer
+    workers: dict[str, ServeProcess]
+
+    def run(self, deployment: str, on: str, timeout: float = 600, **parameters: Any) -> str:
+        """Run `deployment` on worker `on` (through its own work queue) until Completed."""
+        run = run_deployment(deployment, parameters=parameters, work_queue_name=on, timeout=0)
+        wait_for_state(run.id, {"Completed"}, timeout=timeout)
+        assert workers_of(self.server, {str(run.id)}) == {str(run.id): [on]}
+        return str(run.id)
+
+
+@pytest.fixture
+def machines(
+    prefect_server: PrefectServer,
+    store_ready: Path,
+    smtp_server: SmtpServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Machines]:
+    """The pool deployed by the script (with the automations) and served by worker-a and
+    worker-b, each polling the default queue and a queue of its own; each has its own home
+    and model cache, both the test's store and a small copy of the training mail."""
+    config, _ = small_training_config(tmp_path, ("coral", "gus"), 3)
+    monkeypatch.setenv("CSFLOWS_CONFIG_DIR", str(config))
+    monkeypatch.setenv("CSFLOWS_PENDING_SILENCE_SECONDS", str(PENDING_SILENCE))
+    registry.load.cache_clear()
+    with prefect_client_settings(prefect_server), get_client(sync_client=True) as client:
+        run_work_pool_script(prefect_server)
+        workers = {}
+        for name in ("worker-a", "worker-b"):
+            with contextlib.suppress(ObjectAlreadyExists):  # from an earlier test
+                client.create_work_queue(name, work_pool_name=POOL)
+            own = {
+                "CSFLOWS_HOME": str(tmp_path / name / "home"),
+                "CSFLOWS_CACHE_DIR": str(tmp_path / name / "cache"),
+                "CSFLOWS_DATABASE_URL": store.database_url(),
+                "PREFECT_WORKER_HEARTBEAT_SECONDS": str(WORKER_HEARTBEAT),
+            }
+            log = tmp_path / f"{name}.log"
+            workers[name] = worker(prefect_server, name, log, ("default", name), own).start()
+        try:
+            yield Machines(prefect_server, workers)
+        finally:
+            for w in workers.values():
+                w.stop()
+
+
+def typed_by(imap: DovecotServer, machines: Machines, on: str, n: int) -> str:
+    """A new mail in the support inbox, triaged by a triage-inbox run on worker `on`; the
+    model version that typed its ticket."""
+    message = EmailMessage()
+    message["From"], message["To"] = "kim@shop.example", "support@advantus.com"
+    message["Subject"], message["Message-ID"] = "lanyards", f"<two-machines-{n}@shop.example>"
+    message.set_content("Do your lanyards come in teal? We would need 200 for a school event.")
+    imap.append("support", message)
+    machines.run(TRIAGE, on, inboxes=["support"])
+    with store.session() as s:
+        ticket = s.scalars(select(TicketRow).where(TicketRow.message_id == message["Message-ID"]))
+        signals = ticket.one().signals
+    assert signals and signals[0].startswith("model:"), signals
+    return str(signals[0]).removeprefix("model:")
+
+
+def test_a_model_promoted_on_one_machine_types_the_next_ticket_on_the_other(
+    imap_server: DovecotServer, machines: Machines
+) -> None:
+    machines.run(RETRAIN, "worker-b")  # from the shipped model, built on worker-b
+    first = registry.current_version()
+    assert first is not None
+    machines.run(RETRAIN, "worker-a")  # as good on the same mail: promoted
+    second = registry.current_version()
+    assert second not in {None, first}
+    assert not (Path(machines.workers["worker-a"].env["CSFLOWS_HOME"]) / "models").exists()
+
+    assert typed_by(imap_server, machines, "worker-b", 1) == second
+
+    rolled = CliRunner().invoke(app, ["classifier", "rollback"])
+    assert rolled.exit_code == 0 and f"current: {first}" in rolled.output, rolled.output
+    assert typed_by(imap_server, machines, "worker-a", 2) == first
+    assert typed_by(imap_server, machines, "worker-b", 3) == first
+    shown = CliRunner().invoke(app, ["classifier", "show"])
+    assert f"current: {first}" in shown.output
+
+
+def test_a_run_taken_by_a_lost_machine_completes_on_the_other_without_a_person(
+    machines: Machines, smtp_server: SmtpServer
+) -> None:
+    assert customers.import_csv(config_dir() / "demo" / "customers.csv") == DEMO_CUSTOMERS
+    runs, run_ids = submit_months(MONTHS)
+
+    def taken_by_a() -> str | None:
+        for run_id, names in submitted_by(machines.server, run_ids).items():
+            if names == ["worker-a"] and flow_run_state(run_id).is_pending():
+                return run_id
+        return None
+
+    lost = wait_for("a run worker-a took and has not started", taken_by_a, timeout=180, every=0.1)
+    lose_machine(machines.workers["worker-a"])
+    assert flow_run_state(lost).is_pending(), flow_run_state(lost)  # taken, never started
+
+    for run in runs:
+        wait_for_state(run.id, {"Completed"}, timeout=600)
+    names = state_names(lost)
+    assert names.count("Running") == 1 and names.count("Completed") == 1, names
+    with get_client(sync_client=True) as client:
+        states = client.read_flow_run_states(lost)
+    requeued = [s for s in states if s.is_scheduled() and "went offline" in (s.message or "")]
+    assert len(requeued) == 1, [(s.name, s.message) for s in states]
+    assert workers_of(machines.server, run_ids)[lost] == ["worker-a", "worker-b"]
+    assert_store_and_mail_once(smtp_server, MONTHS)
