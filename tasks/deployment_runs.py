@@ -27,10 +27,6 @@ def start_run(
 ) -> UUID:
     """A run of `deployment` (its id), not waited for; `kept` says what waits when it cannot
     start (DeploymentNotServed, PrefectUnavailable, SettingMissing with no server configured)."""
-    if not prefect_server_configured():  # else Prefect starts a temporary one that serves nothing
-        raise SettingMissing(
-            f"{NOT_SET}, so nothing can start {deployment}: {kept}; {START_SERVER}"
-        )
     with prefect_errors(deployment, kept):
         run: Any = run_deployment(  # the sync form: a FlowRun
             deployment, parameters=parameters, timeout=0, idempotency_key=idempotency_key
@@ -40,7 +36,13 @@ def start_run(
 
 @contextmanager
 def prefect_errors(deployment: str, kept: str) -> Iterator[None]:
-    """Prefect's "no such deployment" and "no server answers" inside, as csflows errors."""
+    """Prefect's "no such deployment" and "no server answers" inside, as csflows errors; with
+    no server configured, SettingMissing before anything runs (else Prefect would start a
+    temporary server that serves nothing)."""
+    if not prefect_server_configured():
+        raise SettingMissing(
+            f"{NOT_SET}, so nothing can start {deployment}: {kept}; {START_SERVER}"
+        )
     try:
         yield
     except ObjectNotFound as exc:

@@ -16,9 +16,9 @@ import pytest
 from csflows.models import CRITERIA, Recommendation, Verdict
 from flows.vetting import assess_inquiry
 from tasks.vetting import check_address, lookup_domain_registration
-from tests.flows.test_assess_inquiry import SHOP, world  # noqa: F401 - the fixture
+from tests.flows.test_assess_inquiry import world  # noqa: F401 - the fixture
 from tests.support import google, rdap
-from tests.support.inquiries import inquiry, short_timeouts_config
+from tests.support.inquiries import SHOP, inquiry, short_timeouts_config
 from tests.support.servers import HttpServer, Reply, Request
 from tests.support.sites import Page, SiteServer
 

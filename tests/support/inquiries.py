@@ -36,8 +36,9 @@ HOME = "<title>Paper Lantern</title><h1>Paper Lantern Crafts</h1><p>Scrapbooking
 
 @contextmanager
 def applicant_online(http_server: HttpServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Google and RDAP on `http_server`, the applicant's site on another, the environment pointed at them; yields the site's URL. One fetch of the
-    site feeds the website and amazon checks."""
+    """Google and RDAP on `http_server`, the applicant's site on another, the environment
+    pointed at them; yields the site's URL. One fetch of the site feeds the website and amazon
+    checks."""
     sites = SiteServer().start()
     url = sites.site(SHOP, "/", Page(body=HOME))
     monkeypatch.setenv("CSFLOWS_RESOLVE", sites.resolve_entry(SHOP))
