@@ -134,11 +134,13 @@ def tickets() -> dict[str, int]:
             )
         )
         routed = s.scalar(select(func.count()).where(TicketRow.routed_to.is_not(None)))
+        failed = s.scalar(select(func.count()).where(TicketRow.routed_to.startswith("error:")))
     return {
         "all": sum(by_status.values()),
         "typed": typed or 0,
         "needs_triage": by_status.get("needs_triage", 0),
         "routed": routed or 0,
+        "route failed": failed or 0,
         **{f"status {k}": v for k, v in by_status.items()},
     }
 
@@ -212,12 +214,16 @@ def main() -> None:
         waiting = sum(state == "Suspended" for state in reviews.values())
         verdict = "met" if elapsed <= GOAL_SECONDS else "missed"
         print(f"mails: {args.count}; tickets stored: {counted['all']}")
-        print(f"tickets typed: {counted['typed']}; routed: {counted['routed']}")
+        print(
+            f"tickets typed: {counted['typed']}; routed: {counted['routed']} "
+            f"(failed, tried next run: {counted['route failed']})"
+        )
         print(f"tickets for review: {counted['needs_triage']}; reviews waiting: {waiting}")
         print(f"ticket statuses: { {k[7:]: v for k, v in counted.items() if k[:7] == 'status '} }")
         print(f"triage runs: {len(run_ids)} ({', '.join(f'{s:.1f}' for s in seconds)} s)")
         print(
-            f"processes started: {len(ran)} (of them triage runs: {len(set(ran) & set(run_ids))})"
+            f"processes started: {len(ran)} (triage-inbox runs {len(set(ran) & set(run_ids))}, "
+            f"review runs {len(set(ran) - set(run_ids))})"
         )
         print(
             f"time to all typed, routed and at the review gate: {elapsed:.1f} s "
