@@ -30,6 +30,7 @@ from csflows import customers, store
 from csflows.paths import config_dir
 from csflows.store.tables import TicketRow
 from csflows.triage.classifier import registry
+from tests.e2e.conftest import prefect_on_postgres
 from tests.support.imap import DovecotServer
 from tests.support.prefect_server import (
     PrefectServer,
@@ -74,6 +75,15 @@ class Machines:
         wait_for_state(run.id, {"Completed"}, timeout=timeout)
         assert workers_of(self.server, {str(run.id)}) == {str(run.id): [on]}
         return str(run.id)
+
+
+@pytest.fixture(scope="module")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
+    """A Prefect server (on PostgreSQL) of this module's own. The pool script deploys the served
+    deployments' names with a code storage; a later module's `csflows serve` upserts the same
+    names but the storage stays, so its runs would load their code from storage at `None`."""
+    with prefect_on_postgres(tmp_path_factory) as server:
+        yield server
 
 
 @pytest.fixture
