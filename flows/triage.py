@@ -24,7 +24,6 @@ from csflows.triage.policy import Route, ticket_types
 from csflows.triage.route import TicketRoute
 from tasks.run_labels import awaiting, label_current_run
 from tasks.triage import (
-    AWAITING_CS,
     REVIEW_GATE,
     REVIEW_WAIT,
     mark_mailbox_task,
@@ -160,7 +159,7 @@ def review_ticket(ticket_id: int) -> TicketRoute:
     is usually created already waiting at the gate (start_review_task): then this runs only
     once the person answered, and the suspend below returns the answer."""
     form, tags = review_gate_for(ticket_id)
-    label_current_run(f"review-ticket-{ticket_id}", [t for t in tags if t != AWAITING_CS])
+    label_current_run(f"review-ticket-{ticket_id}", tags)
     awaiting("cs")
     timeout = int(REVIEW_WAIT.total_seconds())
     answer = suspend_flow_run(wait_for_input=form, key=REVIEW_GATE, timeout=timeout)

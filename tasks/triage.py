@@ -149,8 +149,9 @@ AWAITING_CS = "awaiting:cs"  # the review queue: the Runs page filtered to CS
 
 def review_gate_for(ticket_id: int) -> tuple[type[TicketReview], list[str]]:
     """The review gate's Resume form (every ticket type and person, the message, the best
-    guesses and the customer's service tier) and the run's tags (the queue's, the tier's, and
-    first-in-queue for the top tier). TicketNotFound when the store has no such ticket."""
+    guesses and the customer's service tier) and the run's own tags (the queue's, the tier's,
+    first-in-queue for the top tier; `awaiting:cs` comes with the suspension). TicketNotFound
+    when the store has no such ticket."""
     policy = ticket_types()
     with store.session() as s:
         ticket = s.get(TicketRow, ticket_id)
@@ -163,7 +164,7 @@ def review_gate_for(ticket_id: int) -> tuple[type[TicketReview], list[str]]:
         review.review_context(ticket, tier),
         **review.suggested(ticket, policy),
     )
-    return form, [*review.review_tags(tier), AWAITING_CS]
+    return form, review.review_tags(tier)
 
 
 @task(name="start-ticket-review", task_run_name="review ticket {ticket_id}", cache_policy=NO_CACHE)
@@ -177,7 +178,7 @@ def start_review_task(ticket_id: int) -> str:
         form=form,
         parameters={"ticket_id": ticket_id},
         name=f"review-ticket-{ticket_id}",
-        tags=tags,
+        tags=[*tags, AWAITING_CS],
         idempotency_key=f"ticket:{ticket_id}:review",
         timeout=REVIEW_WAIT,
     )
