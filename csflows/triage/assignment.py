@@ -44,10 +44,14 @@ class TriageDecision:
 def decide(
     result: Classification, policy: TicketTypes, threshold: float | None = None
 ) -> TriageDecision:
-    """Below the confidence threshold (the model's own, never under the policy's floor) people
-    decide: no auto-resolve and no route."""
+    """Below the confidence threshold (the model's own, never under the policy's floor), or for
+    a type and direction a person always decides (`person_decides`), people decide: no
+    auto-resolve and no route."""
     kind = policy.get(result.type)
-    unsure = result.confidence < max(policy.confidence_threshold, threshold or 0.0)
+    unsure = (
+        result.confidence < max(policy.confidence_threshold, threshold or 0.0)
+        or result.direction in kind.person_decides
+    )
     return TriageDecision(
         type=result.type,
         confidence=result.confidence,

@@ -54,6 +54,9 @@ class TicketType(Model):
     response_needed: bool = True
     auto_resolve: AutoResolve = AutoResolve.NEVER
     route: Route = Route.NONE
+    # the directions in which a person always types a ticket of this type, however sure the
+    # model is: the type turns on something the mail alone cannot tell (the catalog, say)
+    person_decides: list[Direction] = Field(default_factory=list)
 
     def resolves(self, direction: Direction) -> bool:
         """True when a message of this type and direction is resolved on arrival."""

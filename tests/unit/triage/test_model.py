@@ -21,7 +21,7 @@ from csflows.triage.classifier import registry, training
 from csflows.triage.classifier.features import mail_parts, split_reply
 from csflows.triage.classifier.model import TriageModel, rows
 from csflows.triage.mail.inbound import InboundMail
-from csflows.triage.policy import ticket_types
+from csflows.triage.policy import Route, ticket_types
 
 PER_TYPE = 5
 
@@ -351,6 +351,23 @@ def test_a_person_types_a_ticket_below_the_models_threshold_or_the_teams_floor()
     assert typed(0.64, threshold=0.64) == (False, "Mary Callie")  # at the bar: handled
     assert typed(0.60, threshold=0.64) == (True, "Customer Service")  # the model's own bar
     assert typed(0.70, threshold=0.64, floor=0.8) == (True, "Customer Service")  # the team's
+
+
+def test_a_person_always_types_a_customers_no_bid_however_sure_the_model_is() -> None:
+    """Whether we produce what a customer asks for is in the catalog, not in the mail."""
+    from csflows.triage.assignment import Classification, decide
+    from csflows.triage.policy import Direction
+
+    policy = ticket_types()
+    no_bid = "Quote - No bid"
+
+    def decided(direction: Direction) -> tuple[bool, bool]:
+        decision = decide(Classification(no_bid, 0.99, direction), policy, threshold=0.64)
+        return decision.needs_triage, decision.route is Route.NONE
+
+    assert policy.get(no_bid).person_decides == [Direction.CUSTOMER]
+    assert decided(Direction.CUSTOMER) == (True, True)
+    assert decided(Direction.SENT_BY_US) == (False, True)  # our own no-bid letter: handled
 
 
 def _first_of_each_type(examples: list[training.Example], count: int) -> list[training.Example]:
