@@ -1,4 +1,4 @@
-"""The 40 applicant cases (tests/fixtures/vetting/applicants.jsonl): each applicant's site served
+"""The applicant cases (tests/fixtures/vetting/applicants*.jsonl: two writers, 70 cases): each applicant's site served
 on 127.0.0.1 by its own name (CSFLOWS_RESOLVE), its form pointed at it, and the amazon and
 website checks run as the product runs them: the guarded fetch of the home page and of the
 pages linked from it, then the verdicts. What a careful supervisor concluded is `expected`."""
@@ -17,14 +17,21 @@ from csflows.clients.rdap import Registration
 from csflows.models import CheckResult, NewCustomerInquiry, Verdict
 from tests.support.sites import Page, SiteServer
 
-CASES = Path(__file__).parents[1] / "fixtures" / "vetting" / "applicants.jsonl"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "vetting"
+CASE_FILES = [FIXTURES / "applicants.jsonl", FIXTURES / "applicants-2.jsonl"]
 
 AMAZON = {"sells": Verdict.FAIL, "does_not_sell": Verdict.PASS, "unclear": Verdict.REVIEW}
 CHECK_AGAIN = re.compile(r"(?i)check\s+(?:it\s+)?again|re-?check|try\s+again|look\s+again")
 
 
 def cases() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in CASES.read_text().splitlines() if line.strip()]
+    """Every case of every writer's file, in file order."""
+    return [
+        json.loads(line)
+        for path in CASE_FILES
+        for line in path.read_text().splitlines()
+        if line.strip()
+    ]
 
 
 def host_of(case: dict[str, Any]) -> str:

@@ -20,6 +20,7 @@ from csflows.vetting.criteria.amazon_reading import (
     read_sentences,
     read_storefront,
 )
+from csflows.vetting.criteria.open_for_business import parked_sentences
 from csflows.vetting.criteria.sentences import Sentence, read_page, split_sentences
 
 # The pages a person opens from the home page to see who the business is and where it sells,
@@ -65,18 +66,32 @@ def _site(host: str | None) -> str:
     return (host or "").lower().removeprefix("www.")
 
 
+# Links a person does not open to learn who the business is: the cart, accounts, search,
+# legal boilerplate, feeds and files.
+NOT_A_PAGE_OF_THE_BUSINESS = re.compile(
+    r"(?i)\b(?:cart|basket|checkout|log[-_ ]?in|sign[-_ ]?(?:in|up)|register|account|"
+    r"wishlist|search|privacy|terms|cookies?|legal|accessibility|sitemap|feed|rss|cdn-cgi)\b|"
+    r"\.(?:pdf|jpe?g|png|gif|webp|svg|zip|xml|css|js)$"
+)
+
+
 def _rank(text: str, path: str) -> int | None:
-    """Which kind of page a link leads to (its place in PAGES_A_PERSON_OPENS), or None."""
+    """Which kind of page a link leads to (its place in PAGES_A_PERSON_OPENS); any other page
+    of the site's own after those ("Journals", "Our Promise", "Location": a small site's menu is
+    read whole), None for the cart, login, legal pages and files."""
+    if NOT_A_PAGE_OF_THE_BUSINESS.search(text) or NOT_A_PAGE_OF_THE_BUSINESS.search(path):
+        return None
     for rank, pattern in enumerate(PAGES_A_PERSON_OPENS):
         if pattern.search(text) or pattern.search(path):
             return rank
-    return None
+    return len(PAGES_A_PERSON_OPENS)
 
 
 def linked_pages(html: str, page_url: str, limit: int) -> list[str]:
     """The same-site pages linked from the home page that a person opens to see who the business
     is and where it sells (about, shop, where to buy, its products, FAQ, shipping and policies,
-    contact), in that order and then in page order, at most `limit`; never the home page."""
+    contact, then the menu's other pages), in that order and then in page order, at most
+    `limit`; never the home page."""
     parser = _Anchors()
     parser.feed(html)
     home = urlsplit(page_url)
@@ -102,11 +117,18 @@ class AmazonSignals:
     """What one page of the applicant's site says about Amazon, sentence by sentence."""
 
     findings: tuple[Finding, ...] = ()
+    parked: str | None = (
+        None  # a parked domain's sentence: the page's words are not the applicant's
+    )
 
 
 def page_signals(html: str) -> AmazonSignals:
-    """Every sentence of the page that mentions Amazon (or marketplaces), with its reading."""
-    return AmazonSignals(tuple(read_sentences(read_page(html).sentences)))
+    """Every sentence of the page that mentions Amazon (or marketplaces), with its reading; none
+    on a parked or for-sale domain page, whose "Amazon Prime Deals" are a registrar's ads."""
+    page = read_page(html)
+    if parked := parked_sentences(page):
+        return AmazonSignals(parked=parked[0][1])
+    return AmazonSignals(tuple(read_sentences(page.sentences)))
 
 
 # readings that decide nothing: a few per page show the supervisor what was read and set aside
@@ -209,6 +231,12 @@ def amazon_verdict(
         evidence.append(
             Evidence(source="website", fact="the website could not be read for Amazon mentions")
         )
+    elif signals.parked:
+        fact = (
+            f'the home page is a parked domain page ("{signals.parked}"): its links and words '
+            "are a registrar's ads, not the applicant's"
+        )
+        evidence.append(Evidence(source="website", fact=fact, link=site))
     elif not any(s.source == "website" and s.finding.reading is not Reading.CHANNELS for s in said):
         read = ", ".join(["the home page", *(url for url, _ in linked)])
         evidence.append(

@@ -9,7 +9,7 @@ set over sentences and clauses that unit tests pin down. Whatever the rules cann
 `UNCLEAR`, which the criterion turns into review: a person decides, nothing is guessed.
 
 Each mention of Amazon is read in its clause (a sentence cut at "but", "however", ";" ...):
-1. its sense: Amazon the company, or the rainforest, a colour, a product name (`OTHER_SENSE`);
+1. its sense: Amazon the company, or the rainforest, a place, a colour, a product name (`OTHER_SENSE`);
 2. the company in a role other than a place to sell (Amazon Pay, AWS, a comparison: `ASIDE`);
 3. a selling predicate (on/at/via Amazon, Amazon store/seller/Handmade/Prime, fulfilled by
    Amazon, FBA, FBM, a storefront or amzn.to / a.co link) and its polarity: negated (`DENIES`),
@@ -36,7 +36,7 @@ class Reading(StrEnum):
     CHANNELS = "channels"  # it says where it sells, and Amazon is not among them
     UNCLEAR = "unclear"  # Amazon as a place it may sell, but not said plainly: a person reads
     ASIDE = "aside"  # the company, not as a place it sells: Amazon Pay, AWS, a comparison
-    OTHER_SENSE = "other sense"  # the rainforest, a colour, a product name
+    OTHER_SENSE = "other sense"  # the rainforest, a street, a colour, a product name
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,37 @@ NATURE = re.compile(
     r"(?i)\b(?:rain\s?forests?|jungle|river|brazil|peru|tropical|basin|deforestation|"
     r"indigenous|wildlife|expedition)\b"
 )
-COLOUR = re.compile(r"(?i)\b(?:colou?rs?|colou?rways?|shades?|hues?|finish(?:es)?|dyed)\b")
+PLACE_NEXT = {
+    "parkway",
+    "pkwy",
+    "street",
+    "st",
+    "avenue",
+    "ave",
+    "road",
+    "rd",
+    "drive",
+    "dr",
+    "boulevard",
+    "blvd",
+    "lane",
+    "ln",
+    "court",
+    "ct",
+    "plaza",
+    "creek",
+    "trail",
+    "circle",
+    "highway",
+    "hwy",
+    "square",
+    "mall",
+    "park",
+}  # fmt: skip  a street or place named Amazon: "1840 Amazon Parkway", "the Amazon Creek path"
+COLOUR = re.compile(
+    r"(?i)\b(?:colou?rs?|colou?rways?|shades?|hues?|finish(?:es)?|dyed|green|blue|red|teal|"
+    r"turquoise|emerald|olive|jade|brown|ochre|gold|(?:back\s+)?in\s+stock|skeins?|yarns?)\b"
+)  # the colour or product: "Amazon, a deep parrot green, is back in stock"
 FUNCTION_WORDS = {
     "is", "are", "was", "were", "has", "have", "had", "and", "or", "but", "for", "to", "too",
     "as", "with", "in", "on", "at", "by", "of", "via", "since", "because", "so", "we", "you",
@@ -168,7 +198,7 @@ BUYS_FROM = re.compile(
 )
 CHANNELS = re.compile(
     r"(?i)\b(?:sell|sells|selling|sold|available|carried|stocked)\b(?:\s+\S+){0,6}?\s+"
-    r"(?:here|(?:on|through|via|at|in|from)\s+(?:our|this|the|my)\s+(?:own\s+)?(?:\w+\s+)?"
+    r"(?:here|(?:on|through|via|at|in|from)\s+(?:our|this|the|my)\s+(?:own\s+)?(?:\w+\s+){0,2}"
     r"(?:website|site|web\s?shop|shop|store|stores|studio|showroom|markets?|boutique|gallery|"
     r"workshop))\b"
 )
@@ -227,7 +257,7 @@ def _sense(text: str, start: int, end: int, mention: str) -> Reading | None:
     possessive = mention.lower().endswith(("'s", "’s"))
     if "." in mention or nxt in COMPANY_NEXT:
         return None
-    if nxt in NATURE_NEXT:
+    if nxt in NATURE_NEXT or nxt in PLACE_NEXT:
         return Reading.OTHER_SENSE
     if nxt in SERVICE_NEXT or nxt2 in SERVICE_NEXT:
         return Reading.ASIDE

@@ -1,7 +1,7 @@
 """Is the applicant's site open for business (seed 001: "a professional, functioning website")?
 Read sentence by sentence, as a supervisor would: a parked domain, a "coming soon" page, a shop
-platform's password page ("Opening soon - enter store using password") or an untouched shop
-template is not; a page under maintenance is a question for later; a trade login wall with real
+platform's password page ("Opening soon - enter store using password"), a host's "account
+suspended" page, a business saying it has closed, or an untouched shop template is not; a page under maintenance is a question for later; a trade login wall with real
 pages behind it (about, contact) is a working site.
 
 Rules, not a model, for the reasons in `amazon_reading`: each finding names its sentence and
@@ -41,6 +41,17 @@ PLACEHOLDER = re.compile(
     r"(?:website|site|store|shop)\s+(?:\w+\s+){0,2}launch(?:es|ing)?\b|"
     r"notif(?:y|ied)\s+(?:me\s+|you\s+)?when\s+(?:we|it)\s+(?:launch|open|go\s+live))"
 )
+CLOSED = re.compile(
+    r"(?i)(?:(?:has|have|is|are|'s|’s)\s+(?:now\s+|permanently\s+)?closed\s+(?:its|our|their)\s+doors|"
+    r"(?:is|are)\s+(?:now\s+)?(?:permanently\s+closed|closed\s+(?:permanently|for\s+good))|"
+    r"no\s+longer\s+(?:taking|accepting)\s+(?:new\s+)?orders|(?:has|have)\s+ceased\s+trading|"
+    r"(?:is|are)\s+(?:now\s+)?out\s+of\s+business|closing\s+(?:our|its)\s+doors\s+for\s+good)"
+)
+SUSPENDED = re.compile(
+    r"(?i)(?:(?:this\s+)?account\s+(?:has\s+been\s+|is\s+)?suspended|"
+    r"(?:website|site)\s+(?:has\s+been\s+|is\s+)?(?:suspended|disabled\s+by\s+the\s+host)|"
+    r"contact\s+your\s+hosting\s+provider)"
+)
 MAINTENANCE = re.compile(
     r"(?i)(?:(?:down\s+for|under(?:going)?|in)\s+(?:scheduled\s+|planned\s+)?maintenance|"
     r"(?:performing|doing|carrying\s+out|undergoing)\s+(?:some\s+)?(?:scheduled\s+|planned\s+|"
@@ -56,7 +67,9 @@ TEMPLATE = re.compile(
     r"add\s+(?:a\s+|your\s+)?(?:tagline|text\s+here|products?\s+to\s+your)|"
     r"your\s+content\s+goes\s+here|no\s+products\s+(?:found|yet)|collection\s+is\s+empty|"
     r"there\s+are\s+no\s+products|this\s+is\s+(?:a\s+)?(?:demo|sample)\s+(?:store|shop|site)|"
-    r"hello\s+world!|consectetur\s+adipiscing|dolor\s+sit\s+amet|\bproduct\s+\d+\b|"
+    r"i['’]m\s+a\s+(?:product|paragraph|title)\b|click\s+here\s+to\s+add\s+your\s+own\s+text|"
+    r"this\s+is\s+your\s+(?:about|shop|store|contact|home|blog)\s+page|"
+    r"double\s+click\s+(?:on\s+)?(?:the\s+)?text\s+box|hello\s+world!|consectetur\s+adipiscing|dolor\s+sit\s+amet|\bproduct\s+\d+\b|"
     r"your\s+(?:\w+\s+){0,2}(?:tagline|logo|text|title|description|content|heading|business|"
     r"story|company|brand|address)\s+(?:goes\s+)?here\b)"
 )
@@ -114,6 +127,11 @@ def _quotes(said: list[tuple[str, str]], most: int = 4) -> tuple[tuple[str, str]
     return tuple([*firsts.values(), *rest][:most])
 
 
+def parked_sentences(page: ReadPage) -> tuple[tuple[str, str], ...]:
+    """The sentences that show a parked or for-sale domain page (a registrar's, with its ads)."""
+    return _saying(PARKED, page, anywhere=True)
+
+
 def is_login_wall(page: ReadPage) -> Sentence | None:
     """A short page that asks to log in (a password field, or "trade customers log in")."""
     if page.words >= THIN:
@@ -151,22 +169,33 @@ def site_state(
 
 
 PASSWORD_REASON = "a shop platform's password page: not open yet"
+COMING_SOON = "an under-construction or coming-soon page: not open yet"
 
 
 def _not_open(
     page: ReadPage, final_url: str | None, linked: Sequence[tuple[str, ReadPage]] = ()
 ) -> SiteState | None:
-    """Parked, a password page, a placeholder, a template (fail) or maintenance (review)."""
-    if parked := _saying(PARKED, page, anywhere=True):
+    """Parked, suspended by its host, closed, a password page, a placeholder, a template (fail)
+    or maintenance (review)."""
+    if parked := parked_sentences(page):
         return SiteState(Verdict.FAIL, "a parked or for-sale domain page", parked)
+    if suspended := _saying(SUSPENDED, page):
+        return SiteState(Verdict.FAIL, "a hosting provider's account-suspended page", suspended)
+    if closed := _saying(CLOSED, page):
+        return SiteState(Verdict.FAIL, "the business says it has closed", closed)
     trade_wall = is_login_wall(page)
     password = _saying(PASSWORD_PAGE, page)
-    if password and not (trade_wall and TRADE.search(" ".join(s for _, s in password))):
-        return SiteState(Verdict.FAIL, PASSWORD_REASON, password)
+    placeholder = _saying(PLACEHOLDER, page)
+    said = " ".join(s for _, s in password)
+    if password and not (trade_wall and TRADE.search(said)):
+        if page.password_field or re.search(r"(?i)password", said):
+            return SiteState(Verdict.FAIL, PASSWORD_REASON, password)
+        # "be the first to know when we open" without a password: a coming-soon page
+        return SiteState(Verdict.FAIL, COMING_SOON, _quotes([*placeholder, *password]))
     if urlsplit(final_url or "").path.rstrip("/").endswith("/password") and not trade_wall:
         return SiteState(Verdict.FAIL, PASSWORD_REASON, ((HOME, f"(at {final_url})"),))
-    if placeholder := _saying(PLACEHOLDER, page):
-        return SiteState(Verdict.FAIL, "an under-construction or placeholder page", placeholder)
+    if placeholder:
+        return SiteState(Verdict.FAIL, COMING_SOON, placeholder)
     if template := _template(page, linked):
         return SiteState(Verdict.FAIL, "an unfinished shop template", template)
     if maintenance := _saying(MAINTENANCE, page):

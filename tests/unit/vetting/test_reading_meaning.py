@@ -82,6 +82,8 @@ def test_a_link_without_text_is_a_sentence_of_its_own() -> None:
         ("Our coffee is grown on the edge of the Amazon rainforest.", Reading.OTHER_SENSE),
         ("Available in Amazon Green, Sage and Rose.", Reading.OTHER_SENSE),
         ("The Amazon Tote is our bestseller.", Reading.OTHER_SENSE),
+        ("Find us on Amazon Parkway, next to the Amazon Creek bike path.", Reading.OTHER_SENSE),
+        ("Amazon, a deep parrot green, is back in stock in worsted.", Reading.OTHER_SENSE),
         ("We accept Amazon Pay.", Reading.ASIDE),
         ("Unlike Amazon, we know our customers by name.", Reading.ASIDE),
         ("We buy our packing boxes from Amazon.", Reading.ASIDE),
@@ -232,7 +234,32 @@ FULL_SHOP = (
         (
             "<h1>Paper Lantern Crafts</h1><h2>Coming soon</h2><p>Sign up for news.</p>",
             SITE,
-            "placeholder",
+            "coming-soon",
+        ),
+        (
+            "<h1>Paper Lantern Crafts</h1><p>Our online shop is launching this fall.</p>"
+            "<p>Be the first to know when we open our doors.</p>",
+            SITE,
+            "coming-soon",  # no password asked: not a platform's password page
+        ),
+        (
+            "<title>Account Suspended</title><h1>Account Suspended</h1><p>This Account has been "
+            "suspended.</p><p>Please contact your hosting provider for more information.</p>",
+            SITE,
+            "account-suspended",
+        ),
+        (
+            "<h1>Paper Lantern Crafts</h1><h2>Thank you for fourteen wonderful years</h2><p>After "
+            "14 wonderful years, Paper Lantern Crafts has closed its doors.</p><p>Our online shop "
+            "is no longer taking orders.</p>",
+            SITE,
+            "has closed",
+        ),
+        (
+            "<h1>Welcome to Our Store</h1><p>I'm a paragraph. Click here to add your own text and "
+            "edit me.</p><p>I'm a product</p><p>$0.00</p><p>I'm a product</p><p>$0.00</p>",
+            SITE,
+            "template",
         ),
         (
             "<title>My Store</title><h2>Talk about your brand</h2><p>Example product title</p>"
@@ -291,6 +318,7 @@ def test_a_label_linking_to_a_page_of_its_own_site_is_not_the_marketplace() -> N
     ("sentence", "reading"),
     [
         ("Our goods are sold only in our shop and to a few yacht clubs.", Reading.DENIES),
+        ("Our toys are sold only in our State Street shop and on our website.", Reading.DENIES),
         ("Everything we dye is sold here on our website and at the shop.", Reading.CHANNELS),
         ("We sell tea.", Reading.ASIDE),  # says nothing of where: not a finding at all
     ],
@@ -299,6 +327,17 @@ def test_where_it_says_it_sells_is_evidence_and_only_there_is_a_denial(
     sentence: str, reading: Reading
 ) -> None:
     assert read_sentence(sentence)[0] is reading
+
+
+def test_a_parked_domains_amazon_ads_are_not_the_applicants_words() -> None:
+    parked = (
+        "<p>kestrelcrafts.example</p><p>This domain may be for sale.</p><p>Related Searches</p>"
+        '<p><a href="/ads?q=prime">Amazon Prime Deals</a></p><p>Craft Supplies Online</p>'
+    )
+    result = _amazon(parked, sells_on_amazon=None)
+    assert result.verdict is Verdict.REVIEW  # the box unanswered and nothing of theirs to read
+    assert any("registrar's ads" in e.fact for e in result.evidence)
+    assert _amazon(parked, sells_on_amazon=False).verdict is Verdict.PASS
 
 
 def test_an_unanswered_box_with_nothing_else_is_a_question_for_a_person() -> None:

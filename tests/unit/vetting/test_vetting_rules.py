@@ -73,6 +73,19 @@ def test_linked_pages_are_same_site_pages_a_person_opens_in_order_and_capped() -
     assert linked_pages(html, "https://shop.example/", 1) == ["https://shop.example/about"]
 
 
+def test_a_small_sites_other_menu_pages_are_read_after_the_known_kinds_but_not_its_cart() -> None:
+    html = (
+        '<a href="/journals">Journals</a><a href="/cart">Cart</a><a href="/account/login">'
+        'Log in</a><a href="/privacy-policy">Privacy</a><a href="/about">The Bindery</a>'
+        '<a href="/our-promise">Our Promise</a><a href="/catalog.pdf">Catalogue</a>'
+    )
+    assert linked_pages(html, "https://bindery.example/", 4) == [
+        "https://bindery.example/about",
+        "https://bindery.example/journals",
+        "https://bindery.example/our-promise",
+    ]
+
+
 def test_amazon_fails_on_a_linked_page_and_names_it() -> None:
     result = amazon_verdict(
         inquiry(),
