@@ -101,9 +101,8 @@ class Machines:
 
 @pytest.fixture(scope="module")
 def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
-    """A Prefect server (on PostgreSQL) of this module's own. The pool script deploys the served
-    deployments' names with a code storage; a later module's `csflows serve` upserts the same
-    names but the storage stays, so its runs would load their code from storage at `None`."""
+    """A Prefect server (on PostgreSQL) of this module's own: the pool script's deployments and
+    the workers on them stay out of the session's server, which later modules serve."""
     with prefect_on_postgres(tmp_path_factory) as server:
         yield server
 
