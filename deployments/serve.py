@@ -108,14 +108,46 @@ def keep_quotas() -> None:
     )
 
 
+SERVED_CODE = "."  # where Prefect registers a served flow's code: the serve process's directory
+
+
+def take_back_from_pool(deployments: list[Any]) -> list[str]:
+    """Deployments the work pool registered under these names (deployments/pool.py) keep no
+    code path and may keep pull steps or a storage through serve's update (Prefect updates
+    only what a served deployment sets), so their served runs would load code "from storage at
+    None" and fail: point them at this process's code, as serve registers a new deployment.
+    Returns the `flow/deployment` names changed."""
+    from prefect import get_client
+    from prefect.client.schemas.actions import DeploymentUpdate
+    from prefect.exceptions import ObjectNotFound
+
+    changed = []
+    with get_client(sync_client=True) as client:
+        for deployment in deployments:
+            try:
+                found = client.read_deployment_by_name(deployment.full_name)
+            except ObjectNotFound:  # new: serve registers it with its code here
+                continue
+            if found.path == SERVED_CODE and not (found.pull_steps or found.storage_document_id):
+                continue
+            update = DeploymentUpdate(path=SERVED_CODE, pull_steps=None, storage_document_id=None)
+            client.update_deployment(found.id, update)
+            changed.append(deployment.full_name)
+    if changed:
+        logger.info("served here, no longer from the work pool's code: %s", ", ".join(changed))
+    return changed
+
+
 def serve_all(path: Path | None = None, limit: int | None = None, tags: Sequence[str] = ()) -> None:
     """Keep the automations and the API quotas in place, then serve every deployment (with
-    `tags` added); blocks until interrupted."""
+    `tags` added, its code this process's, also where the work pool deployed it before);
+    blocks until interrupted."""
     from prefect import serve
 
     deployments = build_deployments(path, tags)
     if not deployments:
         raise SystemExit("prefect.yaml declares no deployments: nothing to serve")
+    take_back_from_pool(deployments)
     keep_automations(deployments)
     keep_quotas()
     serve(*deployments, limit=limit)

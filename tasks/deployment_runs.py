@@ -26,10 +26,16 @@ def start_run(
     deployment: str, parameters: dict[str, Any], kept: str, idempotency_key: str | None = None
 ) -> UUID:
     """A run of `deployment` (its id), not waited for; `kept` says what waits when it cannot
-    start (DeploymentNotServed, PrefectUnavailable, SettingMissing with no server configured)."""
+    start (DeploymentNotServed, PrefectUnavailable, SettingMissing with no server configured).
+    Started from a flow, it is a procedure of its own, not a subflow of the caller: Prefect
+    cancels a subflow with its parent, and a vetting run outlives the triage run by weeks."""
     with prefect_errors(deployment, kept):
         run: Any = run_deployment(  # the sync form: a FlowRun
-            deployment, parameters=parameters, timeout=0, idempotency_key=idempotency_key
+            deployment,
+            parameters=parameters,
+            timeout=0,
+            idempotency_key=idempotency_key,
+            as_subflow=False,
         )
     return UUID(str(run.id))
 

@@ -1,6 +1,9 @@
 """Two machines, one team: two `prefect worker start` processes on the `csflows` pool, each with
 its own CSFLOWS_HOME (and model cache), sharing one store and one Prefect server.
 
+- 100 address lookups, a vet-inquiry-burst run of 50 distinct addresses on each worker at once,
+  against a Google that answers 429 beyond its quota in any second: together they never exceed
+  it (the team's limit on the Prefect server, tasks/quotas.py), each inquiry reaches its gate.
 - A triage model promoted by a retrain-classifier run on worker A types the next ticket on
   worker B; `csflows classifier rollback` acts on both.
 - Worker A killed with SIGKILL right after taking a run: the run goes back to the queue by
@@ -30,7 +33,10 @@ from csflows import customers, store
 from csflows.paths import config_dir
 from csflows.store.tables import TicketRow
 from csflows.triage.classifier import registry
+from csflows.vetting.inquiries import InquiryRecord
+from tasks.vetting_gates import BURST_DEPLOYMENT
 from tests.e2e.conftest import prefect_on_postgres
+from tests.support.google import GoogleQuota
 from tests.support.imap import DovecotServer
 from tests.support.prefect_server import (
     PrefectServer,
@@ -40,8 +46,15 @@ from tests.support.prefect_server import (
     wait_for,
     wait_for_state,
 )
-from tests.support.servers import SmtpServer
+from tests.support.servers import HttpServer, SmtpServer
 from tests.support.training import small_training_config
+from tests.support.vetting_world import (
+    applicant_env,
+    applicant_world,
+    burst_forms,
+    gate_runs_of,
+    wait_all_suspended,
+)
 from tests.support.work_pool import (
     DEMO_CUSTOMERS,
     POOL,
@@ -62,28 +75,50 @@ TRIAGE = "triage-inbox/triage-inbox"
 MONTHS = [date(2025, m, 28) for m in range(1, 5)]
 PENDING_SILENCE = 30  # seconds a taken run may wait to start before its worker is looked at
 WORKER_HEARTBEAT = 2  # seconds: a lost worker counts as offline after three missed ones
+QUOTA = 5  # Google's quota per API and second, for the whole team (either worker could use it)
+LOOKUPS = 100  # distinct addresses, half of them checked on each worker
 
 
 @dataclass
 class Machines:
     server: PrefectServer
     workers: dict[str, ServeProcess]
+    google: GoogleQuota
+    site: str  # the applicant's website, on the stand-ins' server
+
+    def start(self, deployment: str, on: str, **parameters: Any) -> str:
+        """A run of `deployment` for worker `on` (its own work queue), not waited for."""
+        run = run_deployment(deployment, parameters=parameters, work_queue_name=on, timeout=0)
+        return str(run.id)
 
     def run(self, deployment: str, on: str, timeout: float = 600, **parameters: Any) -> str:
         """Run `deployment` on worker `on` (through its own work queue) until Completed."""
-        run = run_deployment(deployment, parameters=parameters, work_queue_name=on, timeout=0)
-        wait_for_state(run.id, {"Completed"}, timeout=timeout)
-        assert workers_of(self.server, {str(run.id)}) == {str(run.id): [on]}
-        return str(run.id)
+        run_id = self.start(deployment, on, **parameters)
+        wait_for_state(run_id, {"Completed"}, timeout=timeout)
+        assert workers_of(self.server, {run_id}) == {run_id: [on]}
+        return run_id
 
 
 @pytest.fixture(scope="module")
 def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
-    """A Prefect server (on PostgreSQL) of this module's own. The pool script deploys the served
-    deployments' names with a code storage; a later module's `csflows serve` upserts the same
-    names but the storage stays, so its runs would load their code from storage at `None`."""
+    """A Prefect server (on PostgreSQL) of this module's own: the pool script's deployments and
+    the workers on them stay out of the session's server, which later modules serve."""
     with prefect_on_postgres(tmp_path_factory) as server:
         yield server
+
+
+@pytest.fixture
+def google_quota() -> GoogleQuota:
+    return GoogleQuota(per_second=QUOTA)
+
+
+@pytest.fixture
+def applicant(google_quota: GoogleQuota) -> Iterator[HttpServer]:
+    """Google (behind `google_quota`), RDAP and the applicant's site, for both machines."""
+    http = HttpServer().start()
+    applicant_world(http, google_quota)
+    yield http
+    http.stop()
 
 
 @pytest.fixture
@@ -91,15 +126,20 @@ def machines(
     prefect_server: PrefectServer,
     store_ready: Path,
     smtp_server: SmtpServer,
+    applicant: HttpServer,
+    google_quota: GoogleQuota,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Machines]:
-    """The pool deployed by the script (with the automations) and served by worker-a and
-    worker-b, each polling the default queue and a queue of its own; each has its own home
-    and model cache, both the test's store and a small copy of the training mail."""
+    """The pool deployed by the script (with the automations and the team's quotas, Google's
+    QUOTA) and served by worker-a and worker-b, each polling the default queue and a queue of
+    its own; each has its own home and model cache, both the test's store, a small copy of the
+    training mail and the applicant's stand-ins."""
     config, _ = small_training_config(tmp_path, ("coral", "gus"), 3)
     monkeypatch.setenv("CSFLOWS_CONFIG_DIR", str(config))
     monkeypatch.setenv("CSFLOWS_PENDING_SILENCE_SECONDS", str(PENDING_SILENCE))
+    for key, value in {**applicant_env(applicant), "CSFLOWS_GOOGLE_MAPS_QPS": str(QUOTA)}.items():
+        monkeypatch.setenv(key, value)  # the script's quotas and the workers' lookups
     registry.load.cache_clear()
     with prefect_client_settings(prefect_server), get_client(sync_client=True) as client:
         run_work_pool_script(prefect_server)
@@ -116,7 +156,8 @@ def machines(
             log = tmp_path / f"{name}.log"
             workers[name] = worker(prefect_server, name, log, ("default", name), own).start()
         try:
-            yield Machines(prefect_server, workers)
+            site = f"http://paperlantern.test:{applicant.port}/"
+            yield Machines(prefect_server, workers, google_quota, site)
         finally:
             for w in workers.values():
                 w.stop()
@@ -185,3 +226,43 @@ def test_a_run_taken_by_a_lost_machine_completes_on_the_other_without_a_person(
     assert len(requeued) == 1, [(s.name, s.message) for s in states]
     assert workers_of(machines.server, run_ids)[lost] == ["worker-a", "worker-b"]
     assert_store_and_mail_once(smtp_server, MONTHS)
+
+
+def test_address_lookups_on_both_machines_at_once_stay_within_one_quota(
+    machines: Machines,
+) -> None:
+    forms = burst_forms(LOOKUPS, LOOKUPS, machines.site)  # one address each
+    half = LOOKUPS // 2
+    shares = {"worker-a": forms[:half], "worker-b": forms[half:]}
+    bursts = {on: machines.start(BURST_DEPLOYMENT, on, forms=mine) for on, mine in shares.items()}
+    for run_id in bursts.values():
+        wait_for_state(run_id, {"Completed"}, timeout=900)
+    assert workers_of(machines.server, set(bursts.values())) == {
+        run_id: [on] for on, run_id in bursts.items()
+    }
+    gates = gate_runs_of(forms)
+    wait_all_suspended([gates[str(f["email"])] for f in forms], timeout=300)
+    assert len(set(gates.values()) - set(bursts.values())) == LOOKUPS
+    assert InquiryRecord.needing_gate() == []
+
+    google = machines.google
+    apis = {api for api, _address, _at in google.arrived}
+    assert {"v1:validateAddress", "places:searchText"} <= apis
+    assert google.total_rejected == 0, google.rejected
+    assert google.most_calls_per_address == 1, google.calls
+    assert len(google.calls) == LOOKUPS * len(apis)
+    busiest = {api: google.most_in_one_window(api) for api in apis}
+    print(f"most calls in one second, per API: {busiest}")
+    assert max(busiest.values()) <= QUOTA, busiest
+    # the two machines looked up at the same time: each could have taken the whole quota
+    spans = [_lookup_span(google, mine) for mine in shares.values()]
+    print(f"lookups on each machine, seconds (monotonic): {spans}")
+    assert max(start for start, _ in spans) < min(end for _, end in spans), spans
+
+
+def _lookup_span(google: GoogleQuota, forms: list[dict[str, Any]]) -> tuple[float, float]:
+    """When the first and the last of these forms' Google calls arrived."""
+    suites = {str(f["address"]["unit"]) for f in forms}
+    times = [at for _, address, at in google.arrived if any(s in address for s in suites)]
+    assert times, f"no lookup of {sorted(suites)[:3]}..."
+    return min(times), max(times)

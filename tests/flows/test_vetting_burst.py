@@ -22,10 +22,9 @@ from csflows.models import InquiryStatus
 from csflows.vetting.inquiries import Claim, InquiryRecord
 from flows.vetting import vet_new_customer, watch_approvals
 from flows.vetting_burst import vet_inquiry_burst
-from tests.support import google
 from tests.support.artifacts import artifacts_of_run
 from tests.support.servers import HttpServer, SmtpServer
-from tests.support.vetting_world import applicant_world, burst_forms
+from tests.support.vetting_world import applicant_env, applicant_world, burst_forms
 
 
 @pytest.fixture
@@ -34,13 +33,7 @@ def world(
 ) -> Iterator[str]:
     """Google, RDAP and the applicant's site on one local server; the site's URL."""
     applicant_world(http_server)
-    env = {
-        "CSFLOWS_SKIP_BLOCK_LOOKUP": "1",
-        "CSFLOWS_RDAP_BASE_URL": f"{http_server.url}/rdap",
-        "CSFLOWS_ALLOW_PRIVATE_NETWORKS": "1",
-        "CSFLOWS_RESOLVE": f"paperlantern.test:{http_server.port}:127.0.0.1",
-    }
-    for key, value in {**env, **google.environment(http_server.url)}.items():
+    for key, value in {"CSFLOWS_SKIP_BLOCK_LOOKUP": "1", **applicant_env(http_server)}.items():
         monkeypatch.setenv(key, value)
     yield f"http://paperlantern.test:{http_server.port}/"
 

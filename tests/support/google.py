@@ -33,7 +33,8 @@ def in_turn(*replies: Reply) -> Callable[[Request], Reply]:
 class GoogleQuota:
     """Google's per-API quota as the local server enforces it: at most `per_second` answered
     requests of one API in any `window` seconds (sliding); one more gets 429 with Google's
-    RESOURCE_EXHAUSTED error body. Counts the calls per API and requested address, and the 429s.
+    RESOURCE_EXHAUSTED error body. Counts the calls per API and requested address, and the 429s;
+    notes when each call arrived (`arrived`: API, address, monotonic time).
     """
 
     def __init__(self, per_second: int, window: float = 1.0) -> None:
@@ -41,6 +42,7 @@ class GoogleQuota:
         self.window = window
         self.calls: Counter[tuple[str, str]] = Counter()
         self.rejected: Counter[str] = Counter()
+        self.arrived: list[tuple[str, str, float]] = []
         self._answered: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
@@ -60,8 +62,10 @@ class GoogleQuota:
         """`route` behind the quota, counting the calls per requested address."""
 
         def answer(request: Request) -> Reply:
+            address = requested_address(request)
             with self._lock:
-                self.calls[(api, requested_address(request))] += 1
+                self.calls[(api, address)] += 1
+                self.arrived.append((api, address, time.monotonic()))
             if not self.admit(api):
                 message = f"Quota exceeded for quota metric 'Requests' of service '{api}'"
                 return Reply(429, error(429, message, "RESOURCE_EXHAUSTED"))
@@ -75,6 +79,19 @@ class GoogleQuota:
             http.route(method, path, route)
             key = (method.upper(), path)
             http.routes[key] = self.guard(path.rsplit("/", 1)[-1], http.routes[key])
+
+    def most_in_one_window(self, api: str) -> int:
+        """The most calls of `api` that arrived within any one of the quota's windows (a
+        second), 429s included: what the provider would have counted."""
+        times = sorted(at for name, _address, at in self.arrived if name == api)
+        window: deque[float] = deque()
+        most = 0
+        for at in times:
+            window.append(at)
+            while window[0] <= at - self.window:
+                window.popleft()
+            most = max(most, len(window))
+        return most
 
     @property
     def most_calls_per_address(self) -> int:

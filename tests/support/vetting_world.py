@@ -53,11 +53,19 @@ def worker_env(
         **smtp.env(),
         "CSFLOWS_HOME": str(home),
         "CSFLOWS_SKIP_BLOCK_LOOKUP": "1",
+        **applicant_env(http),
+        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+    }
+
+
+def applicant_env(http: HttpServer) -> dict[str, str]:
+    """Google, RDAP and the applicant's site (`applicant_world`) at `http`, for a process that
+    vets: every lookup goes there, the site's name resolving to 127.0.0.1."""
+    return {
         **google.environment(http.url),
         "CSFLOWS_RDAP_BASE_URL": f"{http.url}/rdap",
         "CSFLOWS_ALLOW_PRIVATE_NETWORKS": "1",
         "CSFLOWS_RESOLVE": f"paperlantern.test:{http.port}:127.0.0.1",
-        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
     }
 
 
