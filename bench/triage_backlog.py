@@ -34,10 +34,10 @@ from bench._stack import bench_stack  # noqa: E402
 from tests.support.backlog import (  # noqa: E402
     INBOX,
     TRAINING,
+    deployment_runs,
     fill_inbox,
     inbox_env,
     register_deployments,
-    review_runs,
 )
 from tests.support.imap import DovecotServer  # noqa: E402
 from tests.support.prefect_server import PrefectServer, prefect_client_settings  # noqa: E402
@@ -135,7 +135,7 @@ def _backlog(args: argparse.Namespace, prefect: PrefectServer) -> None:
             start = time.monotonic()
             run_ids, seconds = triage_until_done(args.count, args.most_runs)
             elapsed = time.monotonic() - start
-            reviews = {str(r.id): r.state.name if r.state else "" for r in review_runs()}
+            reviews = {str(r.id): r.state.name if r.state else "" for r in deployment_runs()}
             ran = processes_started([*run_ids, *reviews])
             APILogWorker.drain_all(timeout=5)  # the runs' logs reach the server before it stops
         counted = tickets()

@@ -24,15 +24,16 @@ from sqlalchemy import select
 from csflows import store
 from csflows.store.tables import CustomerRow, TicketRow
 from csflows.triage.policy import Route, ticket_types
+from csflows.triage.route import ERROR_PREFIX, FLOW_OF_ROUTE
 from tasks.triage import AWAITING_CS, REVIEW_GATE
 from tests.e2e.conftest import module_store, prefect_on_postgres
 from tests.support.backlog import (
     INBOX,
+    deployment_runs,
     fill_inbox,
     inbox_env,
     message_id,
     register_deployments,
-    review_runs,
     training_rows,
 )
 from tests.support.imap import DovecotServer
@@ -175,6 +176,16 @@ def _tickets() -> dict[str, TicketRow]:
         return {row.message_id: row for row in s.scalars(select(TicketRow))}
 
 
+def _routed_runs(tickets: dict[str, TicketRow]) -> dict[str, list[str]]:
+    """By flow, the runs triage routed tickets to (`routed_to` is `flow:run id`)."""
+    runs: dict[str, list[str]] = {}
+    for ticket in tickets.values():
+        flow_name, _, run_id = (ticket.routed_to or "").partition(":")
+        if flow_name in FLOW_OF_ROUTE.values():
+            runs.setdefault(flow_name, []).append(run_id.split()[0])
+    return runs
+
+
 def _gate(run_id: UUID, state: Any) -> tuple[dict[str, Any], str]:
     """The Resume form's schema and description a person sees at the run's gate."""
     keyset = keyset_from_paused_state(state)
@@ -199,9 +210,18 @@ def test_each_mail_is_one_ticket_typed_and_routed_or_waiting_at_its_own_review_g
         assert ticket.type is not None and ticket.review_run_id is None, ticket.id
         route = policy.get(ticket.type).route
         if ticket.status == "open" and route is not Route.NONE:
-            assert ticket.routed_to, (ticket.id, ticket.type)
+            assert ticket.routed_to and not ticket.routed_to.startswith(ERROR_PREFIX), (
+                ticket.id,
+                ticket.routed_to,
+            )
+    routed = _routed_runs(tickets)
+    assert routed, "the backlog has purchase orders and returned forms"
+    for flow_name, runs in routed.items():
+        deployed = {str(r.id): r for r in deployment_runs(f"{flow_name}/{flow_name}")}
+        assert set(runs) == set(deployed), flow_name  # one run per ticket routed there
+        assert {r.state.name for r in deployed.values()} == {"Scheduled"}  # not served here
 
-    reviews = review_runs()
+    reviews = deployment_runs()
     assert Counter(r.parameters["ticket_id"] for r in reviews) == dict.fromkeys(for_people, 1)
     offered = {t.name for t in policy.types}
     for run in reviews:
@@ -230,13 +250,17 @@ def test_each_mail_is_one_ticket_typed_and_routed_or_waiting_at_its_own_review_g
 def test_triage_run_again_starts_no_second_review_and_sends_no_mail_twice(
     backlog: Backlog,
 ) -> None:
-    reviews = sorted(str(r.id) for r in review_runs())
+    reviews = sorted(str(r.id) for r in deployment_runs())
+    routed = _routed_runs(_tickets())
     sent = len(backlog.smtp.messages)
     assert sent > 0  # the backlog's assignees (and account requests) were mailed
 
     backlog.triage_runs.append(run_triage())
 
-    assert sorted(str(r.id) for r in review_runs()) == reviews
+    assert sorted(str(r.id) for r in deployment_runs()) == reviews
+    assert _routed_runs(_tickets()) == routed
+    for flow_name, runs in routed.items():
+        assert len(deployment_runs(f"{flow_name}/{flow_name}")) == len(runs), flow_name
     assert len(backlog.smtp.messages) == sent
     ids = Counter(str(m.message["Message-ID"]) for m in backlog.smtp.messages)
     assert ids.most_common(1)[0][1] == 1, ids.most_common(3)

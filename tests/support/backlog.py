@@ -1,7 +1,7 @@
 """A mailbox backlog, for the e2e test and the bench: the labelled training mail as mails waiting
 in a real IMAP inbox (Dovecot), the deployments triage creates runs of registered and not served
-(a routed run waits Scheduled; a review gate is created Suspended), and the review-ticket runs
-read back through the API.
+(a routed run waits Scheduled; a review gate is created Suspended), and the runs of a
+deployment read back through the API.
 
 `python -m tests.support.backlog NAME...` serves those deployments of prefect.yaml alone, as
 `csflows serve` serves them all."""
@@ -85,15 +85,16 @@ def register_deployments(served: tuple[str, ...] = ()) -> None:
             deployment.apply()
 
 
-def review_runs() -> list[Any]:
-    """Every review-ticket run (FlowRun), read through the API 200 at a time."""
+def deployment_runs(name: str = REVIEW_DEPLOYMENT) -> list[Any]:
+    """Every run (FlowRun) of deployment `name` (`flow/deployment`; default the review queue's),
+    read through the API 200 at a time."""
     from prefect import get_client
     from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
     from prefect.client.schemas.sorting import FlowRunSort
 
     runs: list[Any] = []
     with get_client(sync_client=True) as client:
-        deployment = client.read_deployment_by_name(REVIEW_DEPLOYMENT)
+        deployment = client.read_deployment_by_name(name)
         while True:
             page = client.read_flow_runs(
                 deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id])),
