@@ -9,8 +9,9 @@ A real Prefect server on PostgreSQL (the review gates are created through its AP
 Suspended, by tasks.triage.start_review_task), every other deployment of prefect.yaml
 registered (not served: routed runs wait Scheduled, so only the triage runs take a process), an
 SMTP server for replies and assignees' mail. The mail is the labelled training mail
-(config/training/*.jsonl: subject, body, from, to, cc, attachment names) cycled with unique
-Message-IDs (tests/support/backlog.py, shared with tests/e2e/test_triage_backlog.py). Prints mails, tickets typed, reviews waiting (Suspended
+(config/training/*.jsonl: subject, body, from, to, cc, attachment names; a returned form's PDF
+is csflows' own form) cycled with unique Message-IDs (tests/support/backlog.py, shared with
+tests/e2e/test_triage_backlog.py). Prints mails, tickets typed, reviews waiting (Suspended
 review-ticket runs, read through the API), triage runs and the runs a process ran, the seconds
 from the first triage run's start to the last one's end against the 60 s goal, mails per
 second, and each triage run's seconds.

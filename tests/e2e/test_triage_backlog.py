@@ -2,7 +2,8 @@
 triaged by the triage-inbox deployment, run as its schedule would until the inbox is read. Each
 mail is stored once, typed and routed, or waits for a person in one review-ticket run created
 at its gate (Suspended, no process of its own), tagged and formed as the review queue expects;
-triage run again starts no second review and sends no mail twice."""
+the returned forms go to one burst. Triage run again starts no second review or routed run and
+sends no mail twice."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from tasks.vetting_gates import BURST_DEPLOYMENT
 from tests.e2e.conftest import module_store, prefect_on_postgres
 from tests.support.backlog import (
     INBOX,
+    RETURNED_FORM,
     deployment_runs,
     fill_inbox,
     inbox_env,
@@ -223,6 +225,10 @@ def test_each_mail_is_one_ticket_typed_and_routed_or_waiting_at_its_own_review_g
         deployed = {str(r.id): r for r in deployment_runs(f"{flow_name}/{flow_name}")}
         assert runs == set(deployed), flow_name  # none but those the tickets name
         assert {r.state.name for r in deployed.values()} == {"Scheduled"}  # not served here
+    # the returned forms found together are checked in one burst (issue 24), not a run each
+    forms = [t.routed_to for t in tickets.values() if t.type == RETURNED_FORM]
+    assert len(forms) > 1 and routed["vet-inquiry-burst"] == {f.partition(":")[2] for f in forms}
+    assert len(routed["vet-inquiry-burst"]) == 1, forms
 
     reviews = deployment_runs()
     assert Counter(r.parameters["ticket_id"] for r in reviews) == dict.fromkeys(for_people, 1)

@@ -24,6 +24,7 @@ from tests.support.imap import DovecotServer
 INBOX = "default"  # the shipped inboxes.yaml's name: its mailbox marking applies
 TRAINING = PROJECT_ROOT / "config" / "training"
 REVIEW_DEPLOYMENT = "review-ticket/ticket-review"
+RETURNED_FORM = "New Customer - Inquiry Form Returned"  # its PDF is csflows' own form
 
 
 def training_rows(folder: Path = TRAINING) -> list[dict[str, Any]]:
@@ -43,7 +44,11 @@ def message_id(n: int, row: dict[str, Any]) -> str:
 
 def backlog(count: int, folder: Path = TRAINING) -> Iterator[bytes]:
     """`count` mails from the training rows in turn, each with its own Message-ID; attachments
-    by name with a few placeholder bytes (what triage reads of them is the name and type)."""
+    by name with a few placeholder bytes (what triage reads of them is the name and type), but
+    a returned form's PDF is csflows' own inquiry form, blank, as triage reads it."""
+    from csflows.vetting.forms.pdf import shipped_pdf
+
+    form = shipped_pdf().read_bytes()
     for n, row in enumerate(islice(cycle(training_rows(folder)), count)):
         message = EmailMessage()
         message["From"] = row["from"]
@@ -55,7 +60,9 @@ def backlog(count: int, folder: Path = TRAINING) -> Iterator[bytes]:
         message.set_content(row["body"] or " ")
         for name in row.get("attachments") or []:
             kind = (mimetypes.guess_type(name)[0] or "application/octet-stream").split("/")
-            message.add_attachment(b"placeholder", kind[0], kind[1], filename=name)
+            returned = row["type"] == RETURNED_FORM and name.lower().endswith(".pdf")
+            content = form if returned else b"placeholder"
+            message.add_attachment(content, kind[0], kind[1], filename=name)
         yield message.as_bytes()
 
 
