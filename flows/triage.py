@@ -1,6 +1,7 @@
 """Inbox triage (seed 004): every few minutes, each customer-service inbox's new messages become
 tickets, typed, assigned, resolved when no response is needed, and routed to the procedure that
-handles them: account requests get the inquiry form (seed 001), returned forms start vetting,
+handles them: account requests get the inquiry form (seed 001), returned forms start vetting
+(those found in one run, one vet-inquiry-burst run: their gates need no process of their own),
 purchase orders go to the PO flow (seed 000), complaints from customers in the retention cadence
 become negative feedback (seed 002)."""
 
