@@ -6,11 +6,12 @@ is left (as the 5-minute schedule would, without the wait).
     python bench/triage_backlog.py [--count 2000]
 
 A real Prefect server on PostgreSQL (the review gates are created through its API, already
-Suspended, by tasks.triage.start_review_task), the review-ticket, vet-new-customer and
-handle-purchase-order deployments registered (not served: routed runs wait Scheduled, so only
-the triage runs take a process), an SMTP server for replies and assignees' mail. The mail is
-the labelled training mail (config/training/*.jsonl: subject, body, from, to, cc, attachment
-names) cycled with unique Message-IDs. Prints mails, tickets typed, reviews waiting (Suspended
+Suspended, by tasks.triage.start_review_task), every other deployment of prefect.yaml
+registered (not served: routed runs wait Scheduled, so only the triage runs take a process), an
+SMTP server for replies and assignees' mail. The mail is the labelled training mail
+(config/training/*.jsonl: subject, body, from, to, cc, attachment names; a returned form's PDF
+is csflows' own form) cycled with unique Message-IDs (tests/support/backlog.py, shared with
+tests/e2e/test_triage_backlog.py). Prints mails, tickets typed, reviews waiting (Suspended
 review-ticket runs, read through the API), triage runs and the runs a process ran, the seconds
 from the first triage run's start to the last one's end against the 60 s goal, mails per
 second, and each triage run's seconds.
@@ -19,18 +20,10 @@ second, and each triage run's seconds.
 from __future__ import annotations
 
 import argparse
-import json
-import mimetypes
 import os
-import random
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from email.message import EmailMessage
-from itertools import cycle, islice
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -38,82 +31,21 @@ os.environ.setdefault("CSFLOWS_SKIP_BLOCK_LOOKUP", "1")
 
 from prefect.logging.handlers import APILogWorker  # noqa: E402
 
+from bench._stack import bench_stack  # noqa: E402
+from tests.support.backlog import (  # noqa: E402
+    INBOX,
+    TRAINING,
+    deployment_runs,
+    fill_inbox,
+    inbox_env,
+    register_deployments,
+)
 from tests.support.imap import DovecotServer  # noqa: E402
-from tests.support.postgres import PostgresServer  # noqa: E402
 from tests.support.prefect_server import PrefectServer, prefect_client_settings  # noqa: E402
 from tests.support.servers import SmtpServer  # noqa: E402
 from tests.support.vetting_world import processes_started  # noqa: E402
 
 GOAL_SECONDS = 60  # issue 24: 2,000 mails typed, routed, reviews waiting at their gate
-INBOX = "default"  # the shipped inboxes.yaml's name: its mailbox marking applies
-TRAINING = Path(__file__).resolve().parents[1] / "config" / "training"
-
-
-def training_rows(folder: Path = TRAINING) -> list[dict[str, Any]]:
-    """Every writer's labelled mail, shuffled the same way each run: a few hundred mails mix
-    every writer, style and type, as an inbox after a weekend does."""
-    rows: list[dict[str, Any]] = []
-    for path in sorted(folder.glob("*.jsonl")):
-        rows += [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    random.Random(24).shuffle(rows)
-    return rows
-
-
-def backlog(count: int, folder: Path = TRAINING) -> Iterator[bytes]:
-    """`count` mails from the training rows in turn, each with its own Message-ID; attachments
-    by name with a few placeholder bytes (what triage reads of them is the name and type)."""
-    for n, row in enumerate(islice(cycle(training_rows(folder)), count)):
-        message = EmailMessage()
-        message["From"] = row["from"]
-        message["To"] = ", ".join(row["to"]) if isinstance(row["to"], list) else row["to"]
-        if row.get("cc"):
-            message["Cc"] = ", ".join(row["cc"])
-        message["Subject"] = row["subject"]
-        message["Message-ID"] = f"<backlog-{n}-{row['id']}@bench.example>"
-        message.set_content(row["body"] or " ")
-        for name in row.get("attachments") or []:
-            kind = (mimetypes.guess_type(name)[0] or "application/octet-stream").split("/")
-            message.add_attachment(b"placeholder", kind[0], kind[1], filename=name)
-        yield message.as_bytes()
-
-
-def fill_inbox(dovecot: DovecotServer, count: int, folder: Path) -> None:
-    """APPEND the backlog over one IMAP session (before the clock starts)."""
-    with dovecot.client(INBOX) as client:
-        for raw in backlog(count, folder):
-            client.append("INBOX", raw)
-
-
-def register_deployments() -> None:
-    """The deployments triage creates runs of, registered and not served: nothing runs them."""
-    from flows.purchase_orders import handle_purchase_order
-    from flows.triage import review_ticket
-    from flows.vetting import vet_new_customer
-
-    review_ticket.to_deployment(name="ticket-review").apply()
-    vet_new_customer.to_deployment(name="vet-new-customer").apply()
-    handle_purchase_order.to_deployment(name="handle-purchase-order").apply()
-
-
-def review_runs() -> dict[str, str]:
-    """Every review-ticket run's id and state name, read through the API 200 at a time."""
-    from prefect import get_client
-    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
-    from prefect.client.schemas.sorting import FlowRunSort
-
-    runs: dict[str, str] = {}
-    with get_client(sync_client=True) as client:
-        deployment = client.read_deployment_by_name("review-ticket/ticket-review")
-        while True:
-            page = client.read_flow_runs(
-                deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id])),
-                sort=FlowRunSort.ID_DESC,
-                limit=200,
-                offset=len(runs),
-            )
-            runs |= {str(r.id): r.state.name if r.state else "" for r in page}
-            if len(page) < 200:
-                return runs
 
 
 def tickets() -> dict[str, int]:
@@ -184,30 +116,27 @@ def main() -> None:
     parser.add_argument("--most-runs", type=int, default=30, help="triage runs at most")
     args = parser.parse_args()
 
-    root = Path(tempfile.mkdtemp(prefix="csflows-backlog-"))
-    os.environ["CSFLOWS_HOME"] = str(root / "home")
-    postgres = PostgresServer().start()
-    postgres.create_database("prefect")
-    prefect = PrefectServer(root / "prefect", database_url=postgres.url("prefect", "asyncpg"))
+    with bench_stack("csflows-backlog-") as (_root, prefect):
+        _backlog(args, prefect)
+
+
+def _backlog(args: argparse.Namespace, prefect: PrefectServer) -> None:
     smtp = SmtpServer().start()
     dovecot = DovecotServer().start({INBOX: "backlog-pw"})
     os.environ.update(smtp.env())
-    os.environ["CSFLOWS_INBOXES"] = INBOX
-    for key, value in dovecot.env(INBOX).items():
-        os.environ[f"CSFLOWS_IMAP_{INBOX.upper()}_{key}"] = value
+    os.environ.update(inbox_env(dovecot))
     try:
         from csflows import store
 
         store.upgrade()
-        prefect.start()
         fill_inbox(dovecot, args.count, args.mail)
         print(f"{args.count} mails waiting in the inbox", flush=True)
         with prefect_client_settings(prefect):
-            register_deployments()
+            register_deployments(served=("triage-inbox",))  # it runs here, in this process
             start = time.monotonic()
             run_ids, seconds = triage_until_done(args.count, args.most_runs)
             elapsed = time.monotonic() - start
-            reviews = review_runs()
+            reviews = {str(r.id): r.state.name if r.state else "" for r in deployment_runs()}
             ran = processes_started([*run_ids, *reviews])
             APILogWorker.drain_all(timeout=5)  # the runs' logs reach the server before it stops
         counted = tickets()
@@ -231,11 +160,8 @@ def main() -> None:
         )
         print(f"mails/second: {args.count / elapsed:.1f}")
     finally:
-        print(f"logs in {root}")
-        prefect.stop()
         dovecot.stop()
         smtp.stop()
-        postgres.stop()
 
 
 if __name__ == "__main__":

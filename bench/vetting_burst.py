@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -26,8 +25,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
+from bench._stack import bench_stack  # noqa: E402
 from tests.support.google import GoogleQuota  # noqa: E402
-from tests.support.postgres import PostgresServer  # noqa: E402
 from tests.support.prefect_server import (  # noqa: E402
     PrefectServer,
     ServeProcess,
@@ -69,11 +68,11 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=7200, help="seconds to wait for the gate")
     args = parser.parse_args()
 
-    root = Path(tempfile.mkdtemp(prefix="csflows-burst-"))
-    os.environ["CSFLOWS_HOME"] = str(root / "home")
-    postgres = PostgresServer().start()
-    postgres.create_database("prefect")
-    prefect = PrefectServer(root / "prefect", database_url=postgres.url("prefect", "asyncpg"))
+    with bench_stack("csflows-burst-") as (root, prefect):
+        _burst(args, root, prefect)
+
+
+def _burst(args: argparse.Namespace, root: Path, prefect: PrefectServer) -> None:
     smtp, http, quota = SmtpServer().start(), HttpServer().start(), GoogleQuota(args.quota)
     applicant_world(http, quota)
     env = worker_env(prefect, smtp, http, root / "home")
@@ -82,7 +81,6 @@ def main() -> None:
     serve = ServeProcess(env, root / "serve.log", limit=args.limit)
     calls_before = requests_before = 0
     try:
-        prefect.start()
         with prefect_client_settings(prefect):
             serve.start()
             wait_for_deployment("vet-new-customer/vet-new-customer")
@@ -107,12 +105,9 @@ def main() -> None:
             f"Google calls: {sum(quota.calls.values()) - calls_before} for "
             f"{len(quota.calls) - requests_before} distinct (API, address) requests"
         )
-        print(f"logs in {root}")
         serve.stop()
-        prefect.stop()
         smtp.stop()
         http.stop()
-        postgres.stop()
 
 
 if __name__ == "__main__":

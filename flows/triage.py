@@ -1,6 +1,7 @@
 """Inbox triage (seed 004): every few minutes, each customer-service inbox's new messages become
 tickets, typed, assigned, resolved when no response is needed, and routed to the procedure that
-handles them: account requests get the inquiry form (seed 001), returned forms start vetting,
+handles them: account requests get the inquiry form (seed 001), returned forms start vetting
+(those found in one run, one vet-inquiry-burst run: their gates need no process of their own),
 purchase orders go to the PO flow (seed 000), complaints from customers in the retention cadence
 become negative feedback (seed 002)."""
 
@@ -30,6 +31,7 @@ from tasks.triage import (
     netsuite_cases_task,
     poll_inbox_task,
     review_gate_for,
+    route_returned_forms_task,
     route_ticket_task,
     send_digests_task,
     start_review_task,
@@ -89,12 +91,20 @@ def triage_inbox(inboxes: list[str] | None = None) -> TriageSummary:
         triaged += triage_tickets_task(batch)
         previous = batch
 
-    # 3. Route: reply with the form, start vetting or the PO flow, record complaints.
+    # 3. Route: reply with the form, start vetting (the returned forms together) or the PO
+    #    flow, record complaints.
     routes = routing.tickets_to_route()
-    routing_runs = [route_ticket_task.submit(ticket_id, route) for ticket_id, route in routes]
-    for started in routing_runs:
+    forms = [ticket_id for ticket_id, route in routes if route is Route.FORM_RETURNED]
+    routing_runs = [
+        route_ticket_task.submit(ticket_id, route)
+        for ticket_id, route in routes
+        if route is not Route.FORM_RETURNED
+    ]
+    together = [route_returned_forms_task.submit(forms)] if forms else []
+    for started in [*routing_runs, *together]:
         started.wait()  # a route that failed is recorded on its ticket and tried next run
     routed = [started.result() for started in routing_runs if started.state.is_completed()]
+    routed += [r for started in together if started.state.is_completed() for r in started.result()]
 
     # 4. People: what the classifier is unsure of goes to the review queue; assignees are told,
     #    and sales agents of their customers' replies to the retention cadence (seed 002).

@@ -81,6 +81,8 @@ def approval_gate(inquiry: InquiryRecord, round_: int, source: str) -> Suspended
     parameters: dict[str, Any] = {"form": inquiry.raw, "source": source}
     if inquiry.rep:
         parameters["rep"] = inquiry.rep
+    if inquiry.ticket_id is not None:  # as triage starts vet-new-customer for a mailed form
+        parameters["ticket_id"] = inquiry.ticket_id
     return SuspendedGate(
         key=f"approval-{round_}",
         form=form,
@@ -127,20 +129,25 @@ def _in_threads(calls: list[tuple[Any, ...]], at_once: int) -> list[Any]:
 
 @flow(name="vet-inquiry-burst")
 def vet_inquiry_burst(
-    forms: list[dict[str, Any]], source: str = "burst", rep: str | None = None
+    forms: list[dict[str, Any]],
+    source: str = "burst",
+    rep: str | None = None,
+    ticket_ids: list[int] | None = None,
 ) -> BurstOutcome:
     """Vet many returned forms in one run up to the supervisor's gate: each inquiry gets its own
-    vet-new-customer run waiting there, and the ones a killed burst left are finished too."""
+    vet-new-customer run waiting there, and the ones a killed burst left are finished too.
+    `ticket_ids`: the mail each form came in (triage), in turn, kept as a single form's is."""
     logger = get_run_logger()
     me = _flow_run_id()
     outcome = BurstOutcome()
-    owner = rep_for(rep, None).key
-    for form in forms:
+    everyone = rep_for(rep, None).key  # the rep of forms that came in no mail, as before
+    for form, ticket_id in zip(forms, ticket_ids or [None] * len(forms), strict=True):
         if not complete(form):
-            outcome.own_runs.append(submit(form, source, rep)[0])
+            outcome.own_runs.append(submit(form, source, rep, ticket_id=ticket_id)[0])
             continue
+        owner = everyone if ticket_id is None else rep_for(rep, ticket_id).key
         claim = InquiryRecord.receive(
-            form, me, source, run_alive=_run_alive, rep=owner, gate_pending=True
+            form, me, source, ticket_id, run_alive=_run_alive, rep=owner, gate_pending=True
         )
         if claim.action == "answer":
             forward_answer(str(claim.owner), form)

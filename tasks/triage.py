@@ -7,8 +7,9 @@ cache. Thin: the rules live in csflows.triage.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
+from functools import partial
 from uuid import UUID
 
 from prefect import get_run_logger, task
@@ -32,8 +33,10 @@ from csflows.triage.mirrors import ledger, mailbox, support_cases
 from csflows.triage.policy import Route, ticket_types
 from csflows.triage.review import TicketReview
 from csflows.triage.route import FLOW_OF_ROUTE, TicketRoute
+from csflows.vetting.forms.returned import FormReading
 from tasks.deployment_runs import prefect_errors, start_run
 from tasks.suspended_gates import SuspendedGate, create_gate, deployment_id
+from tasks.vetting_gates import BURST_DEPLOYMENT, submit_burst, ticket_run_key
 
 
 @task(name="poll-inbox", task_run_name="poll {name}", cache_policy=NO_CACHE)
@@ -88,19 +91,24 @@ def route_ticket_task(ticket_id: int, route: Route) -> TicketRoute:
     return route_and_record(ticket_id, route)[0]
 
 
-def route_and_record(ticket_id: int, route: Route) -> tuple[TicketRoute, Exception | None]:
-    """The ticket routed, and kept on it; when that failed, the ticket stays open and says why,
-    and the exception comes back too (for `csflows triage` to report)."""
+def route_and_record(
+    ticket_id: int, route: Route, how: Callable[[], TicketRoute] | None = None
+) -> tuple[TicketRoute, Exception | None]:
+    """The ticket routed (by `how`, else as its route says), and kept on it; when that failed,
+    the ticket stays open and says why, and the exception comes back too (for `csflows triage`
+    to report)."""
     failure: Exception | None = None
     try:
-        routed = _route(ticket_id, route)
+        routed = how() if how is not None else _route(ticket_id, route)
     except Exception as exc:  # noqa: BLE001 - the ticket stays open and says why
-        failure = exc
-        routed = TicketRoute(
-            ticket_id=ticket_id, route=route, error=f"{exc.__class__.__name__}: {exc}"
-        )
+        failure, routed = exc, _failed(ticket_id, route, exc)
     routing.record_route(routed)
     return routed, failure
+
+
+def _failed(ticket_id: int, route: Route, exc: Exception) -> TicketRoute:
+    """A route that failed, as the ticket keeps it (routed again next run)."""
+    return TicketRoute(ticket_id=ticket_id, route=route, error=f"{exc.__class__.__name__}: {exc}")
 
 
 def _route(ticket_id: int, route: Route) -> TicketRoute:
@@ -109,11 +117,7 @@ def _route(ticket_id: int, route: Route) -> TicketRoute:
         delivery = send_email(routing.account_request_reply(ticket_id), resolve(SmtpServer))
         return routed.model_copy(update={"reply": delivery.status})
     if route is Route.FORM_RETURNED:
-        form, reading = routing.returned_form_from_ticket(ticket_id)
-        params: dict[str, object] = {"form": form, "source": "email", "ticket_id": ticket_id}
-        if reading is not None and reading.by_machine:
-            params["reading"] = reading.model_dump(mode="json")
-        return routed.model_copy(update={"flow_run_id": _start(route, params, ticket_id)})
+        return _vet_alone(ticket_id, *routing.returned_form_from_ticket(ticket_id))
     if route is Route.PURCHASE_ORDER:
         ticket, _ = routing.load_ticket(ticket_id)
         inquiry = routing.applicant_awaiting_first_po(ticket.sender)
@@ -129,6 +133,16 @@ def _route(ticket_id: int, route: Route) -> TicketRoute:
     return routed
 
 
+def _vet_alone(ticket_id: int, form: dict[str, object], reading: FormReading | None) -> TicketRoute:
+    """A returned form's own vet-new-customer run, with how a machine read it (a person keys
+    what it could not read first)."""
+    params: dict[str, object] = {"form": form, "source": "email", "ticket_id": ticket_id}
+    if reading is not None and reading.by_machine:
+        params["reading"] = reading.model_dump(mode="json")
+    run_id = _start(Route.FORM_RETURNED, params, ticket_id)
+    return TicketRoute(ticket_id=ticket_id, route=Route.FORM_RETURNED, flow_run_id=run_id)
+
+
 def _start(route: Route, parameters: dict[str, object], ticket_id: int) -> UUID:
     """A run of the route's deployment, once per ticket (the idempotency key survives re-runs)."""
     flow_name = FLOW_OF_ROUTE[route]
@@ -137,8 +151,52 @@ def _start(route: Route, parameters: dict[str, object], ticket_id: int) -> UUID:
         deployment,
         parameters,
         kept=f"ticket {ticket_id} stays open and the next triage-inbox run routes it",
-        idempotency_key=f"ticket:{ticket_id}:{deployment}",
+        idempotency_key=ticket_run_key(ticket_id, deployment),
     )
+
+
+@task(name="route-returned-forms", cache_policy=NO_CACHE)
+def route_returned_forms_task(ticket_ids: list[int]) -> list[TicketRoute]:
+    """The returned forms one triage run found: those `routing.forms_checked_together` picks
+    are checked in one vet-inquiry-burst run (each inquiry still waits at its gate in a vetting
+    run of its own, created without a process); each other one starts its own run as before."""
+    routed: list[TicketRoute] = []
+    readings: dict[int, tuple[dict[str, object], FormReading | None]] = {}
+    for ticket_id in ticket_ids:
+        try:
+            readings[ticket_id] = routing.returned_form_from_ticket(ticket_id)
+        except Exception as exc:  # noqa: BLE001 - the ticket stays open and says why
+            routed.append(_failed(ticket_id, Route.FORM_RETURNED, exc))
+            routing.record_route(routed[-1])
+    together = routing.forms_checked_together({t: r for t, (_, r) in readings.items()})
+    for ticket_id, (form, reading) in readings.items():
+        if ticket_id not in together:
+            vet = partial(_vet_alone, ticket_id, form, reading)
+            routed.append(route_and_record(ticket_id, Route.FORM_RETURNED, vet)[0])
+    return routed + _vet_together({t: readings[t][0] for t in together})
+
+
+def _vet_together(forms: dict[int, dict[str, object]]) -> list[TicketRoute]:
+    """One vet-inquiry-burst run for the tickets' forms (the same tickets start it once), kept
+    on each ticket as where it went."""
+    if not forms:
+        return []
+    tickets = list(forms)
+
+    def burst() -> TicketRoute:
+        run_id, _ = submit_burst(list(forms.values()), source="email", ticket_ids=tickets)
+        flow_name = BURST_DEPLOYMENT.partition("/")[0]
+        return TicketRoute(
+            ticket_id=tickets[0], route=Route.FORM_RETURNED, flow_run_id=run_id, flow=flow_name
+        )
+
+    first, _ = route_and_record(tickets[0], Route.FORM_RETURNED, burst)
+    routed = [first]
+    for ticket_id in tickets[1:]:
+        same = first.model_copy(update={"ticket_id": ticket_id})
+        routing.record_route(same)
+        routed.append(same)
+    return routed
 
 
 REVIEW_DEPLOYMENT = "review-ticket/ticket-review"

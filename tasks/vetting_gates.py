@@ -8,6 +8,7 @@ The gates' forms and how their answers enter the audit trail are the domain's
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
@@ -55,24 +56,48 @@ def submit(
     source: str = "cli",
     rep: str | None = None,
     reading: dict[str, Any] | None = None,
+    ticket_id: int | None = None,
 ) -> tuple[str, str]:
     """Start the vet-new-customer deployment for a returned form (run by `rep`, a person of
     people.yaml, when given; `reading`: how a machine read it from a scan, photo or printed
-    form); the run id and its UI link."""
+    form; `ticket_id`: the mail it came in, whose run it is once, however often it is routed);
+    the run id and its UI link."""
     parameters: dict[str, Any] = {"form": form, "source": source}
     if rep:
         parameters["rep"] = rep
     if reading:
         parameters["reading"] = reading
-    run_id = start_run(DEPLOYMENT, parameters, kept="the form was not submitted")
+    key = None
+    if ticket_id is not None:
+        parameters["ticket_id"] = ticket_id
+        key = ticket_run_key(ticket_id, DEPLOYMENT)
+    run_id = start_run(
+        DEPLOYMENT, parameters, kept="the form was not submitted", idempotency_key=key
+    )
     return str(run_id), flow_run_link(run_id)
 
 
-def submit_burst(forms: list[dict[str, Any]], source: str = "burst") -> tuple[str, str]:
+def ticket_run_key(ticket_id: int, deployment: str) -> str:
+    """The idempotency key of the run a ticket starts of `deployment`: one run per ticket."""
+    return f"ticket:{ticket_id}:{deployment}"
+
+
+def submit_burst(
+    forms: list[dict[str, Any]],
+    source: str = "burst",
+    ticket_ids: list[int] | None = None,
+) -> tuple[str, str]:
     """Start one vet-inquiry-burst run for many returned forms (each inquiry then waits at its
-    approval gate in a vetting run of its own, created without a process); its id and link."""
+    approval gate in a vetting run of its own, created without a process); its id and link.
+    With `ticket_ids` (the mail each form came in, in turn), the same tickets start one run."""
+    parameters: dict[str, Any] = {"forms": forms, "source": source}
+    key = None
+    if ticket_ids is not None:
+        parameters["ticket_ids"] = ticket_ids
+        tickets = hashlib.sha256(",".join(map(str, ticket_ids)).encode()).hexdigest()[:32]
+        key = f"tickets:{tickets}:{BURST_DEPLOYMENT}"
     run_id = start_run(
-        BURST_DEPLOYMENT, {"forms": forms, "source": source}, kept="the forms were not submitted"
+        BURST_DEPLOYMENT, parameters, kept="the forms were not submitted", idempotency_key=key
     )
     return str(run_id), flow_run_link(run_id)
 

@@ -29,6 +29,7 @@ class TicketRoute(BaseModel):
     route: Route
     reply: str | None = None  # delivery status of the inquiry form's mail: sent | already_sent
     flow_run_id: UUID | None = None
+    flow: str | None = None  # the flow started when not the route's own (forms checked together)
     inquiry_id: int | None = None
     customer_id: str | None = None
     feedback_id: int | None = None
@@ -50,7 +51,7 @@ class TicketRoute(BaseModel):
         if self.route is Route.ACCOUNT_REQUEST:
             return f"reply:{self.reply}"
         if self.route in FLOW_OF_ROUTE:
-            started = f"{FLOW_OF_ROUTE[self.route]}:{self.flow_run_id}"
+            started = f"{self.flow or FLOW_OF_ROUTE[self.route]}:{self.flow_run_id}"
             first_po = f" (first PO of inquiry {self.inquiry_id})" if self.inquiry_id else ""
             return started + first_po
         if self.route is Route.COMPLAINT:

@@ -345,5 +345,18 @@ def returned_form_from_ticket(ticket_id: int) -> tuple[dict[str, object], FormRe
     return data, reading
 
 
+FORMS_TOGETHER = 2  # returned forms found in one triage run from which one burst checks them
+
+
+def forms_checked_together(
+    readings: dict[int, FormReading | None], at_least: int = FORMS_TOGETHER
+) -> list[int]:
+    """The tickets whose returned forms one burst checks (issue 24: one process, not one each):
+    every form not read by machine (a person keys those first, in a vetting run of their own),
+    when there are `at_least`; none when fewer (a form alone starts its own run, as before)."""
+    together = [t for t, r in readings.items() if r is None or not r.by_machine]
+    return together if len(together) >= at_least else []
+
+
 def _answers(form: dict[str, object]) -> int:
     return sum(_answers(v) if isinstance(v, dict) else 1 for v in form.values())  # type: ignore[arg-type]

@@ -21,6 +21,7 @@ from tests.support.prefect_server import (
     prefect_client_settings,
     wait_for_deployment,
 )
+from tests.support.prefect_server import prefect_on_postgres as postgres_prefect
 from tests.support.servers import HttpServer, SmtpServer
 from tests.support.suitetalk import netsuite_settings, suitetalk
 from tests.support.vetting_world import applicant_world, worker_env
@@ -45,18 +46,9 @@ def new_prefect_server(
 @contextmanager
 def prefect_on_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
     """A Prefect server on a PostgreSQL server of its own, for a module whose runs change state
-    at once: Prefect's SQLite store then answers some writes `database is locked` (HTTP 503)."""
-    postgres = PostgresServer().start()
-    postgres.create_database(PREFECT_DATABASE)
-    server = PrefectServer(
-        tmp_path_factory.mktemp("prefect-pg"),
-        database_url=postgres.url(PREFECT_DATABASE, "asyncpg"),
-    )
-    try:
-        yield server.start()
-    finally:
-        server.stop()
-        postgres.stop()
+    at once (see tests.support.prefect_server.prefect_on_postgres)."""
+    with postgres_prefect(tmp_path_factory.mktemp("prefect-pg")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

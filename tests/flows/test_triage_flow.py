@@ -14,12 +14,15 @@ from uuid import UUID
 import pytest
 from prefect import flow
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+from prefect.client.schemas.sorting import FlowRunSort
 from prefect.exceptions import ObjectNotFound
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from csflows import store
 from csflows.store.tables import CustomerRow, FeedbackRow, InquiryRow, TicketRow
+from csflows.vetting.forms.pdf import shipped_pdf
 from flows.triage import triage_inbox
 from tests.support.artifacts import latest_artifact
 from tests.support.imap import DovecotServer
@@ -267,3 +270,61 @@ def test_triage_inbox_types_assigns_resolves_and_routes(
     assert triage_inbox().routed == 0
     with store.session() as s:
         assert len(s.scalars(select(FeedbackRow)).all()) == 1
+
+
+@flow(name="vet-inquiry-burst")
+def stub_burst_flow(
+    forms: list[dict],
+    source: str = "burst",
+    rep: str | None = None,
+    ticket_ids: list[int] | None = None,
+) -> None:
+    """Stands in for the burst (issue 24): only its deployment has to exist for routing."""
+
+
+def _burst_runs() -> list[Any]:
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name("vet-inquiry-burst/vet-inquiry-burst")
+        return client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id])),
+            sort=FlowRunSort.ID_DESC,
+            limit=10,
+        )
+
+
+def test_returned_forms_found_in_one_run_are_checked_in_one_burst_started_once(
+    store_ready: Path, imap_server: DovecotServer, smtp_server: SmtpServer
+) -> None:
+    _forget_deployments("vet-inquiry-burst/vet-inquiry-burst")
+    burst_id = stub_burst_flow.to_deployment(name="vet-inquiry-burst").apply()
+    senders = ["owner@sunnyscrafts.example", "buyer@hobbyhaven.example"]
+    for n, sender in enumerate(senders, start=20):
+        form = ("New_Customer_Inquiry_Form.pdf", shipped_pdf().read_bytes())  # csflows' own
+        subject = "RE: Your new account request with Craft & Hobby"
+        imap_server.append(
+            "sales", _mail(n, sender, subject, "Completed form attached.", attachment=form)
+        )
+
+    assert triage_inbox().routed == 2
+
+    tickets = [_by_message_id()[f"<flow-{n}@test>"] for n in (20, 21)]
+    assert {t.type for t in tickets} == {"New Customer - Inquiry Form Returned"}
+    [burst] = _burst_runs()
+    assert {t.routed_to for t in tickets} == {f"vet-inquiry-burst:{burst.id}"}
+    assert burst.deployment_id == burst_id and burst.parameters["source"] == "email"
+    assert burst.parameters["ticket_ids"] == [t.id for t in tickets]
+    assert [f["email"] for f in burst.parameters["forms"]] == senders
+
+    # A triage run killed after starting the burst, before keeping where the forms went: the
+    # next run routes them again, to the same burst.
+    with store.session() as s:
+        for ticket in tickets:
+            row = s.get(TicketRow, ticket.id)
+            assert row is not None
+            row.routed_to = None
+    assert triage_inbox().routed == 2
+    assert [r.id for r in _burst_runs()] == [burst.id]
+    assert {_by_message_id()[f"<flow-{n}@test>"].routed_to for n in (20, 21)} == {
+        f"vet-inquiry-burst:{burst.id}"
+    }
+    assert triage_inbox().routed == 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -15,10 +16,14 @@ import pytest
 from prefect import get_client
 from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 from prefect.client.schemas.sorting import FlowRunSort
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from cli import app
+from csflows import store
 from csflows.models import InquiryStatus
+from csflows.store.tables import InquiryRow
+from csflows.triage.mail import intake
 from csflows.vetting.inquiries import Claim, InquiryRecord
 from flows.vetting import vet_new_customer, watch_approvals
 from flows.vetting_burst import vet_inquiry_burst
@@ -96,6 +101,43 @@ def test_each_inquiry_waits_at_its_own_gate_created_without_a_process(
     assert InquiryRecord.needing_gate() == []
 
 
+def _mailed_in(n: int) -> int:
+    """A stored mail (ticket) a returned form came in."""
+    message = EmailMessage()
+    message["From"], message["Subject"] = f"buyer{n}@shop.example", "Completed form attached"
+    message["Message-ID"] = f"<burst-form-{n}@shop.example>"
+    message.set_content("Here is our form.")
+    return intake.store_message("default", bytes(message))
+
+
+def test_forms_mailed_in_keep_their_ticket_and_routed_twice_make_one_inquiry_each(
+    world: str, smtp_server: SmtpServer, vetting_deployment: UUID
+) -> None:
+    forms = burst_forms(2, 1, world)
+    tickets = [_mailed_in(n) for n in range(2)]
+    with store.session() as s:  # inquiry ids no other test of the session's harness gave a
+        s.add(InquiryRow(id=900, dedupe_key="earlier", raw="{}"))  # gate (its idempotency key)
+
+    first = vet_inquiry_burst(forms, source="email", ticket_ids=tickets)
+    again = vet_inquiry_burst(forms, source="email", ticket_ids=tickets)  # routed twice
+
+    assert len(first.gates) == 2 and again.gates == {}
+    assert sorted(again.duplicates) == sorted(first.gates)
+    for (inquiry_id, run_id), ticket_id in zip(first.gates.items(), tickets, strict=True):
+        inquiry = InquiryRecord.load(inquiry_id)
+        assert (inquiry.ticket_id, inquiry.source, inquiry.email) == (
+            ticket_id,
+            "email",
+            forms[tickets.index(ticket_id)]["email"],
+        )
+        # resumed, vet-new-customer is given what triage gives a form it starts alone
+        parameters = _run(run_id).parameters
+        assert (parameters["ticket_id"], parameters["source"]) == (ticket_id, "email")
+    with store.session() as s:
+        mailed = s.scalars(select(InquiryRow.ticket_id).where(InquiryRow.ticket_id.is_not(None)))
+        assert sorted(mailed) == sorted(tickets)  # one inquiry each
+
+
 def test_a_burst_again_creates_no_second_gate_and_sends_no_second_mail(
     world: str, smtp_server: SmtpServer, vetting_deployment: UUID
 ) -> None:
@@ -127,7 +169,7 @@ def test_an_incomplete_form_goes_its_own_way(
     started: list[dict[str, Any]] = []
     monkeypatch.setattr(
         "flows.vetting_burst.submit",
-        lambda form, source, rep: (started.append(form), ("run-1", "link"))[1],
+        lambda form, source, rep, ticket_id=None: (started.append(form), ("run-1", "link"))[1],
     )
     [form] = burst_forms(1, 1, world)
     incomplete = {k: v for k, v in form.items() if k != "phone"}

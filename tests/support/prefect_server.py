@@ -13,14 +13,18 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 
 from csflows.paths import PROJECT_ROOT
+from tests.support.postgres import PostgresServer
 from tests.support.servers import free_port
+
+PREFECT_DATABASE = "prefect"  # a Prefect server's database on PostgreSQL
 
 T = TypeVar("T")
 
@@ -153,6 +157,23 @@ class PrefectServer:
             self.process.wait(10)
         self.stop()
         return self.start(timeout)
+
+
+@contextmanager
+def prefect_on_postgres(home: Path) -> Iterator[PrefectServer]:
+    """A Prefect server (PREFECT_HOME `home`) on a PostgreSQL server of its own, started, for
+    runs that change state at once: Prefect's SQLite store then answers some writes `database
+    is locked` (HTTP 503)."""
+    postgres = PostgresServer().start()
+    try:
+        postgres.create_database(PREFECT_DATABASE)
+        server = PrefectServer(home, database_url=postgres.url(PREFECT_DATABASE, "asyncpg"))
+        try:
+            yield server.start()
+        finally:
+            server.stop()
+    finally:
+        postgres.stop()
 
 
 class ServeProcess:

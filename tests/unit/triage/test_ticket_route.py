@@ -1,4 +1,5 @@
-"""A ticket's route is stored as the same `routed_to` text as before it was typed."""
+"""A ticket's route is stored as the same `routed_to` text as before it was typed; returned
+forms found together are checked together."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import pytest
 
 from csflows.triage.policy import Route
 from csflows.triage.route import TicketRoute
+from csflows.triage.routing import forms_checked_together
+from csflows.vetting.forms.returned import FormReading, Method
 
 RUN = UUID("0b6e6f7a-5a43-4c1e-9d59-2d0f3f1c2a10")
 
@@ -19,6 +22,12 @@ RUN = UUID("0b6e6f7a-5a43-4c1e-9d59-2d0f3f1c2a10")
         (
             TicketRoute(ticket_id=2, route=Route.FORM_RETURNED, flow_run_id=RUN),
             f"vet-new-customer:{RUN}",
+        ),
+        (
+            TicketRoute(
+                ticket_id=2, route=Route.FORM_RETURNED, flow_run_id=RUN, flow="vet-inquiry-burst"
+            ),
+            f"vet-inquiry-burst:{RUN}",
         ),
         (
             TicketRoute(ticket_id=3, route=Route.PURCHASE_ORDER, flow_run_id=RUN),
@@ -51,3 +60,19 @@ def test_stored_text_is_the_routed_to_of_before(routed: TicketRoute, text: str) 
 def test_stored_text_fits_the_column() -> None:
     long = TicketRoute(ticket_id=1, route=Route.COMPLAINT, error="x" * 500)
     assert len(long.stored()) == 200
+
+
+def _read(method: Method) -> FormReading:
+    return FormReading(filename="form.pdf", method=method)
+
+
+def test_returned_forms_found_together_are_checked_together_but_scans_go_to_a_person_first() -> (
+    None
+):
+    readings = {1: _read("form fields"), 2: None, 3: _read("OCR"), 4: _read("form fields")}
+    assert forms_checked_together(readings) == [1, 2, 4]
+
+
+def test_a_returned_form_alone_starts_its_own_vetting_as_before() -> None:
+    assert forms_checked_together({1: _read("form fields"), 2: _read("text layer")}) == []
+    assert forms_checked_together({5: None}) == []
