@@ -1,6 +1,7 @@
 """Register every deployment of `prefect.yaml` with its process work pool (at scale).
 
-This is what `prefect deploy --all` does with prefect.yaml — each entry's work pool and queue,
+This is what `prefect deploy --all` does with prefect.yaml — each entry's work pool, queue and
+job variables (the env that makes the pool's machines share API quotas),
 schedules, parameters, tags, concurrency limit, and the project's `pull:` steps — done through
 the client, because Prefect 3.8.8's deploy command stops after the first deployment: its "any
 worker online?" query sends `limit: null`, which the server refuses (422). Workers then run the
@@ -53,6 +54,7 @@ def deploy_all(path: Path | None = None) -> list[str]:
                 name=deployment.name,
                 work_pool_name=pool["name"],
                 work_queue_name=pool.get("work_queue_name"),
+                job_variables=pool.get("job_variables") or {},
                 entrypoint=deployment.entrypoint,
                 pull_steps=steps,
                 schedules=deployment.schedules or [],

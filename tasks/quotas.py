@@ -1,7 +1,8 @@
 """Every API's quota for the whole team: one Prefect global concurrency limit per API, used as a
 rate limit (slots that decay, kept on the server), so however many workers run, together they
-send no more than the provider's quota. Without a Prefect server (a command-line run) each
-request passes this machine's window instead (csflows.http.QuotaWindow).
+send no more than the provider's quota. On one machine (`csflows serve`, a command-line run)
+each request passes this machine's window instead (csflows.http.QuotaWindow): the team is that
+machine.
 
 The settings are one slot decaying at `requests / (window + spread)` per second, never a slot
 per request of the quota: N slots decaying N/s admit N at once and N more within the second,
@@ -14,6 +15,8 @@ the team's quotas in place for every client (csflows.http.use_quotas).
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,12 +24,12 @@ from functools import cache
 
 import httpx
 from prefect.client.orchestration import get_client
-from prefect.concurrency.sync import rate_limit
-from prefect.exceptions import ObjectAlreadyExists
-from prefect.settings import PREFECT_API_URL
+from prefect.exceptions import ObjectAlreadyExists, PrefectHTTPStatusError
+from prefect.settings import PREFECT_API_URL, PREFECT_CLIENT_MAX_RETRIES, temporary_settings
 
 from blocks import GoogleMapsCredentials, NetSuiteCredentials, TwilioCredentials, resolve
 from csflows.clients import google
+from csflows.errors import ConfigError
 from csflows.http import Limit, QuotaWindow, use_quotas, whole_requests
 from csflows.ops.policy import operations_policy
 from csflows.vetting.policy import vetting_policy
@@ -55,9 +58,16 @@ def limit_name(api: str) -> str:
     return f"api:{api}"
 
 
+TEAM_QUOTAS = "CSFLOWS_TEAM_QUOTAS"  # set to 1 by the work pool's job variables (prefect.yaml)
+
+
 def team_server() -> bool:
-    """A Prefect server every worker shares is configured (not a temporary one per process)."""
-    return bool(PREFECT_API_URL.value())
+    """This process runs the team's work on a pool of machines sharing one Prefect server: the
+    pool's job variables set TEAM_QUOTAS for every flow run a worker starts. `csflows serve` is
+    one machine, whose own window is the team's quota and costs no request to the server (on
+    the quick start's SQLite server a slot waited up to 2 s on the server's writes of the run's
+    states: bench/README.md)."""
+    return bool(PREFECT_API_URL.value()) and os.environ.get(TEAM_QUOTAS) == "1"
 
 
 @cache
@@ -88,12 +98,45 @@ class TeamQuota:
         if decay is None:
             yield
             return
-        rate_limit(_kept(self.api, decay), strict=True)
+        take_slot(_kept(self.api, decay))
         yield
 
 
+BUSY_PAUSE = 0.05  # s between asking again when the server was busy (503)
+BUSY_FOR_AT_MOST = 10.0  # s of 503s before the request fails as a transient fault
+
+
+def take_slot(name: str) -> None:
+    """One slot of the limit `name`, through Prefect's client (its URL, auth and TLS), as
+    `prefect.concurrency.sync.rate_limit` takes it, but without the client's own retries: a
+    Prefect server on SQLite answers 503 while it writes a run's states, and the client then
+    waits 2 s before asking again (measured: each quota-limited call of a vetting run 2 s
+    later, bench/README.md). Here a 503 is asked again after BUSY_PAUSE; a 423 (no slot yet)
+    waits the Retry-After the server computes from the limit's decay."""
+    busy_until = time.monotonic() + BUSY_FOR_AT_MOST
+    with (
+        temporary_settings({PREFECT_CLIENT_MAX_RETRIES: 0}),
+        get_client(sync_client=True) as client,
+    ):
+        while True:
+            try:
+                taken = client.increment_concurrency_slots([name], 1, "rate_limit")
+            except PrefectHTTPStatusError as exc:
+                status = exc.response.status_code
+                if status == 423:
+                    time.sleep(float(exc.response.headers.get("Retry-After", 1)))
+                elif status == 503 and time.monotonic() < busy_until:
+                    time.sleep(BUSY_PAUSE)
+                else:
+                    raise
+                continue
+            if not taken.json():
+                raise ConfigError(f"the Prefect limit {name!r} is missing: `csflows serve` keeps it")
+            return
+
+
 def team_quota(api: str, per_second: float) -> Limit:
-    """csflows.http's quotas: the team's on a Prefect server, else this machine's window."""
+    """csflows.http's quotas: the team's on a pool of machines, else this machine's window."""
     if team_server():
         return TeamQuota(api, per_second)
     return QuotaWindow.per_second(api, per_second)

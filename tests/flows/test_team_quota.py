@@ -49,6 +49,7 @@ def two_machines(tmp_path: Path, http: HttpServer, prefect_api: str | None) -> l
         "CSFLOWS_DATABASE_URL": os.environ.get("CSFLOWS_DATABASE_URL")
         or f"sqlite:///{os.environ['CSFLOWS_HOME']}/csflows.db",
         "PREFECT_API_URL": prefect_api or "",
+        "CSFLOWS_TEAM_QUOTAS": "1",  # as the pool's job variables set it on every machine
         "PYTHONPATH": str(PROJECT_ROOT),
     }
     machines = []

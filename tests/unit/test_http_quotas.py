@@ -84,6 +84,25 @@ def test_without_a_prefect_server_a_request_passes_this_machines_window(
     assert team_quota("demo", 4) == QuotaWindow("demo", 4, 1.0)
 
 
+def test_a_served_machine_keeps_its_own_window_and_a_pool_machine_the_teams(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`csflows serve` is the team's one machine: no request to the server per call. A flow run
+    a pool's worker starts has CSFLOWS_TEAM_QUOTAS from the pool's job variables."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from deployments.pool import work_pool_of
+    from deployments.serve import deployment_specs
+
+    with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:4200/api"}):
+        monkeypatch.delenv("CSFLOWS_TEAM_QUOTAS", raising=False)
+        assert team_quota("demo", 4) == QuotaWindow("demo", 4, 1.0)
+        monkeypatch.setenv("CSFLOWS_TEAM_QUOTAS", "1")
+        assert team_quota("demo", 4) == TeamQuota("demo", 4)
+    for spec in deployment_specs():
+        assert work_pool_of(spec)["job_variables"]["env"]["CSFLOWS_TEAM_QUOTAS"] == "1"
+
+
 def test_with_a_prefect_server_the_task_layer_holds_every_clients_quota(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
