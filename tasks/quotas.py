@@ -131,7 +131,9 @@ def take_slot(name: str) -> None:
                     raise
                 continue
             if not taken.json():
-                raise ConfigError(f"the Prefect limit {name!r} is missing: `csflows serve` keeps it")
+                raise ConfigError(
+                    f"the Prefect limit {name!r} is missing: `csflows serve` keeps it"
+                )
             return
 
 
