@@ -3,6 +3,7 @@ the suspended run, its scorecard artifact, the approval form, submitted."""
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import json
 import os
@@ -15,6 +16,7 @@ from uuid import UUID
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -100,10 +102,17 @@ def off_the_browsers_loop(call: Any, *args: Any) -> Any:
         return pool.submit(contextvars.copy_context().run, call, *args).result()
 
 
+FINITE_ANIMATIONS_ENDED = """document.getAnimations().every(
+    a => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity)"""
+
+
 def shot(page: Page, name: str) -> Path:
-    """A full-page screenshot as SCREENSHOTS/`name`.png (the folder made when missing)."""
+    """A full-page screenshot as SCREENSHOTS/`name`.png (the folder made when missing), once
+    the page's animations have ended (a dialog fading in was caught half-drawn)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    with contextlib.suppress(PlaywrightTimeout):  # a shot late is still a shot
+        page.wait_for_function(FINITE_ANIMATIONS_ENDED, timeout=5_000)
     page.screenshot(path=str(path), full_page=True)
     return path
 
