@@ -92,9 +92,9 @@ def keep_automations(deployments: list[Any]) -> None:
 
 
 def keep_quotas() -> None:
-    """Create or update every API's quota on the Prefect server, for the whole team
-    (tasks/quotas.py). A failure is logged, not fatal: the first request of each API creates
-    its limit too."""
+    """Create or update every API's quota on the Prefect server, for the whole team on the work
+    pool (work-pool.sh; tasks/quotas.py). A failure is logged, not fatal: the first request of
+    each API creates its limit too."""
     from tasks.quotas import keep_quotas as keep
 
     try:
@@ -139,9 +139,10 @@ def take_back_from_pool(deployments: list[Any]) -> list[str]:
 
 
 def serve_all(path: Path | None = None, limit: int | None = None, tags: Sequence[str] = ()) -> None:
-    """Keep the automations and the API quotas in place, then serve every deployment (with
-    `tags` added, its code this process's, also where the work pool deployed it before);
-    blocks until interrupted."""
+    """Keep the automations in place, then serve every deployment (with `tags` added, its code
+    this process's, also where the work pool deployed it before); blocks until interrupted.
+    The API quotas' limits are the pool's (work-pool.sh): a served machine keeps its own
+    window (tasks/quotas.py)."""
     from prefect import serve
 
     deployments = build_deployments(path, tags)
@@ -149,5 +150,4 @@ def serve_all(path: Path | None = None, limit: int | None = None, tags: Sequence
         raise SystemExit("prefect.yaml declares no deployments: nothing to serve")
     take_back_from_pool(deployments)
     keep_automations(deployments)
-    keep_quotas()
     serve(*deployments, limit=limit)

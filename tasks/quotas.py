@@ -132,7 +132,7 @@ def take_slot(name: str) -> None:
                 continue
             if not taken.json():
                 raise ConfigError(
-                    f"the Prefect limit {name!r} is missing: `csflows serve` keeps it"
+                    f"the Prefect limit {name!r} is missing: deployments/work-pool.sh keeps it"
                 )
             return
 

@@ -117,9 +117,8 @@ class AmazonSignals:
     """What one page of the applicant's site says about Amazon, sentence by sentence."""
 
     findings: tuple[Finding, ...] = ()
-    parked: str | None = (
-        None  # a parked domain's sentence: the page's words are not the applicant's
-    )
+    # a parked domain's sentence: the page's words are a registrar's, not the applicant's
+    parked: str | None = None
 
 
 def page_signals(html: str) -> AmazonSignals:

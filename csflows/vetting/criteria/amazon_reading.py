@@ -9,7 +9,8 @@ set over sentences and clauses that unit tests pin down. Whatever the rules cann
 `UNCLEAR`, which the criterion turns into review: a person decides, nothing is guessed.
 
 Each mention of Amazon is read in its clause (a sentence cut at "but", "however", ";" ...):
-1. its sense: Amazon the company, or the rainforest, a place, a colour, a product name (`OTHER_SENSE`);
+1. its sense: Amazon the company, or the rainforest, a place, a colour, a product name
+   (`OTHER_SENSE`);
 2. the company in a role other than a place to sell (Amazon Pay, AWS, a comparison: `ASIDE`);
 3. a selling predicate (on/at/via Amazon, Amazon store/seller/Handmade/Prime, fulfilled by
    Amazon, FBA, FBM, a storefront or amzn.to / a.co link) and its polarity: negated (`DENIES`),
@@ -102,33 +103,12 @@ NATURE = re.compile(
     r"(?i)\b(?:rain\s?forests?|jungle|river|brazil|peru|tropical|basin|deforestation|"
     r"indigenous|wildlife|expedition)\b"
 )
+# a street or place named Amazon: "1840 Amazon Parkway", "the Amazon Creek bike path"
 PLACE_NEXT = {
-    "parkway",
-    "pkwy",
-    "street",
-    "st",
-    "avenue",
-    "ave",
-    "road",
-    "rd",
-    "drive",
-    "dr",
-    "boulevard",
-    "blvd",
-    "lane",
-    "ln",
-    "court",
-    "ct",
-    "plaza",
-    "creek",
-    "trail",
-    "circle",
-    "highway",
-    "hwy",
-    "square",
-    "mall",
-    "park",
-}  # fmt: skip  a street or place named Amazon: "1840 Amazon Parkway", "the Amazon Creek path"
+    "parkway", "pkwy", "street", "st", "avenue", "ave", "road", "rd", "drive", "dr", "boulevard",
+    "blvd", "lane", "ln", "court", "ct", "plaza", "creek", "trail", "circle", "highway", "hwy",
+    "square", "mall", "park",
+}  # fmt: skip
 COLOUR = re.compile(
     r"(?i)\b(?:colou?rs?|colou?rways?|shades?|hues?|finish(?:es)?|dyed|green|blue|red|teal|"
     r"turquoise|emerald|olive|jade|brown|ochre|gold|(?:back\s+)?in\s+stock|skeins?|yarns?)\b"

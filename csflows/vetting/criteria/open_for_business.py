@@ -1,8 +1,9 @@
 """Is the applicant's site open for business (seed 001: "a professional, functioning website")?
 Read sentence by sentence, as a supervisor would: a parked domain, a "coming soon" page, a shop
 platform's password page ("Opening soon - enter store using password"), a host's "account
-suspended" page, a business saying it has closed, or an untouched shop template is not; a page under maintenance is a question for later; a trade login wall with real
-pages behind it (about, contact) is a working site.
+suspended" page, a business saying it has closed, or an untouched shop template is not; a page
+under maintenance is a question for later; a trade login wall with real pages behind it (about,
+contact) is a working site.
 
 Rules, not a model, for the reasons in `amazon_reading`: each finding names its sentence and
 page. A placeholder phrase counts only where it speaks for the page (a heading, the page's main
@@ -42,7 +43,8 @@ PLACEHOLDER = re.compile(
     r"notif(?:y|ied)\s+(?:me\s+|you\s+)?when\s+(?:we|it)\s+(?:launch|open|go\s+live))"
 )
 CLOSED = re.compile(
-    r"(?i)(?:(?:has|have|is|are|'s|’s)\s+(?:now\s+|permanently\s+)?closed\s+(?:its|our|their)\s+doors|"
+    r"(?i)(?:(?:has|have|is|are|'s|’s)\s+(?:now\s+|permanently\s+)?closed\s+"
+    r"(?:its|our|their)\s+doors|"
     r"(?:is|are)\s+(?:now\s+)?(?:permanently\s+closed|closed\s+(?:permanently|for\s+good))|"
     r"no\s+longer\s+(?:taking|accepting)\s+(?:new\s+)?orders|(?:has|have)\s+ceased\s+trading|"
     r"(?:is|are)\s+(?:now\s+)?out\s+of\s+business|closing\s+(?:our|its)\s+doors\s+for\s+good)"
@@ -69,7 +71,8 @@ TEMPLATE = re.compile(
     r"there\s+are\s+no\s+products|this\s+is\s+(?:a\s+)?(?:demo|sample)\s+(?:store|shop|site)|"
     r"i['’]m\s+a\s+(?:product|paragraph|title)\b|click\s+here\s+to\s+add\s+your\s+own\s+text|"
     r"this\s+is\s+your\s+(?:about|shop|store|contact|home|blog)\s+page|"
-    r"double\s+click\s+(?:on\s+)?(?:the\s+)?text\s+box|hello\s+world!|consectetur\s+adipiscing|dolor\s+sit\s+amet|\bproduct\s+\d+\b|"
+    r"double\s+click\s+(?:on\s+)?(?:the\s+)?text\s+box|hello\s+world!|consectetur\s+adipiscing|"
+    r"dolor\s+sit\s+amet|\bproduct\s+\d+\b|"
     r"your\s+(?:\w+\s+){0,2}(?:tagline|logo|text|title|description|content|heading|business|"
     r"story|company|brand|address)\s+(?:goes\s+)?here\b)"
 )
