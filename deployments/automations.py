@@ -6,7 +6,8 @@ time `csflows serve` starts, so a second start adds nothing.
 - *run without heartbeat*: a flow run's heartbeats stop -> `check-silent-run` marks it Crashed
   if it is still Running (never a Suspended or Paused run: they send no heartbeats);
 - *run taken but not started*: a flow run stays Pending -> `check-silent-run` puts it back in
-  the queue (Scheduled) once the worker that took it is offline, for another worker to run;
+  the queue (Scheduled) once the worker that took it is offline or has restarted, for another
+  worker to run, else looks again later (`pending_looks`);
 - *serve process gone*: the `check-silent-run` deployment, served by every serve process and
   pool, goes not-ready -> a mail to the on-call address.
 
@@ -164,7 +165,8 @@ def taken_not_started(deployment_id: UUID, within: timedelta) -> Wanted:
     return Wanted(
         TAKEN_NOT_STARTED,
         f"A flow run a worker took has stayed Pending for {within}: check-silent-run puts it "
-        "back in the queue once that worker is offline, so that another worker runs it.",
+        "back in the queue once that worker is offline or has restarted, so that another "
+        "worker runs it, and looks again later while the worker may still start it.",
         # Submitting is a Pending state too: the run has not started until it is Running
         _proactive({"prefect.flow-run.Pending"}, STATE_EVENTS - PENDING_EVENTS, within),
         _check(deployment_id),

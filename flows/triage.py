@@ -204,7 +204,7 @@ def retrain_classifier() -> Retrained:
     previous = incumbent.get("version")
     candidate = train_candidate_task()
     try:
-        registry.promote(candidate, shipped=incumbent)
+        registry.promote(candidate, shipped=incumbent, measured_against=previous)
         result = Retrained(candidate=candidate, previous=previous, promoted=True)
     except ModelRefused as exc:
         result = Retrained(candidate=candidate, previous=previous, promoted=False, refused=str(exc))

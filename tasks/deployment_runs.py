@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -23,9 +24,13 @@ START_SERVER = "start it with scripts/start, or point PREFECT_API_URL at a serve
 
 
 def start_run(
-    deployment: str, parameters: dict[str, Any], kept: str, idempotency_key: str | None = None
+    deployment: str,
+    parameters: dict[str, Any],
+    kept: str,
+    idempotency_key: str | None = None,
+    at: datetime | None = None,
 ) -> UUID:
-    """A run of `deployment` (its id), not waited for; `kept` says what waits when it cannot
+    """A run of `deployment` (its id), not waited for, scheduled `at` (None: now); `kept` says what waits when it cannot
     start (DeploymentNotServed, PrefectUnavailable, SettingMissing with no server configured).
     Started from a flow, it is a procedure of its own, not a subflow of the caller: Prefect
     cancels a subflow with its parent, and a vetting run outlives the triage run by weeks."""
@@ -36,6 +41,7 @@ def start_run(
             timeout=0,
             idempotency_key=idempotency_key,
             as_subflow=False,
+            scheduled_time=at,
         )
     return UUID(str(run.id))
 

@@ -29,7 +29,7 @@ from prefect.settings import PREFECT_API_URL, PREFECT_CLIENT_MAX_RETRIES, tempor
 
 from blocks import GoogleMapsCredentials, NetSuiteCredentials, TwilioCredentials, resolve
 from csflows.clients import google
-from csflows.errors import ConfigError
+from csflows.errors import ApiError, ConfigError, TransientApiError
 from csflows.http import Limit, QuotaWindow, use_quotas, whole_requests
 from csflows.ops.policy import operations_policy
 from csflows.vetting.policy import vetting_policy
@@ -98,12 +98,30 @@ class TeamQuota:
         if decay is None:
             yield
             return
-        take_slot(_kept(self.api, decay))
+        with server_faults(limit_name(self.api)):
+            take_slot(_kept(self.api, decay))
         yield
 
 
+@contextmanager
+def server_faults(name: str) -> Iterator[None]:
+    """The Prefect server's faults while a slot of `name` is taken, as the API call's own: no
+    answer or a 5xx is transient (the task tries the call again, as for the provider's), any
+    other refusal is not. Without this a server restarting under the team failed every call."""
+    try:
+        yield
+    except httpx.TransportError as exc:
+        raise TransientApiError(
+            name, f"the Prefect server holding the quota: no answer ({type(exc).__name__})"
+        ) from exc
+    except httpx.HTTPStatusError as exc:  # PrefectHTTPStatusError is one
+        status = exc.response.status_code
+        kind = TransientApiError if status >= 500 else ApiError
+        raise kind(name, "the Prefect server holding the quota refused a slot", status) from exc
+
+
 BUSY_PAUSE = 0.05  # s between asking again when the server was busy (503)
-BUSY_FOR_AT_MOST = 10.0  # s of 503s before the request fails as a transient fault
+BUSY_FOR_AT_MOST = 10.0  # s of 503s before the request fails (server_faults: transient)
 
 
 def take_slot(name: str) -> None:

@@ -16,7 +16,7 @@ from googlemaps import addressvalidation as gm_addressvalidation
 from pydantic import SecretStr
 
 from csflows.clients.cache import cached_lookup
-from csflows.errors import ApiError, ExternalError, TransientApiError
+from csflows.errors import ApiError, CsflowsError, ExternalError, TransientApiError
 from csflows.http import Limit, LimitedSession, error_message, quota, request
 from csflows.models import Address
 
@@ -46,8 +46,12 @@ class MapsClient(googlemaps.Client):
         self.last_status = int(response.status_code)
         self.last_message = error_message(response) if response.status_code >= 400 else ""
 
-    def gave_up(self, api: str, exc: Exception) -> TransientApiError:
-        """googlemaps found no answer: name the status of a 5xx or 429, else the fault."""
+    def gave_up(self, api: str, exc: Exception) -> CsflowsError:
+        """googlemaps found no answer: our own fault as it was raised (the quota's, which
+        googlemaps wraps in its TransportError), the status of a 5xx or 429, else the fault."""
+        cause = getattr(exc, "base_exception", None)
+        if isinstance(cause, CsflowsError):
+            return cause
         status = self.last_status
         if status is not None and (status == 429 or status >= 500):
             return TransientApiError(api, self.last_message or "unavailable", status)

@@ -4,7 +4,7 @@ lost; and the waits the automations use, which tests may shorten through the env
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from pydantic import EmailStr, Field
@@ -26,6 +26,7 @@ class OperationsPolicy(Model):
     on_call_email: EmailStr
     heartbeat_silence_minutes: float = Field(10, gt=0)
     pending_silence_minutes: float = Field(5, gt=0)
+    pending_looks: int = Field(6, ge=1)
     quota_spread_seconds: float = Field(0.2, ge=0)
 
 
@@ -55,6 +56,32 @@ def pending_silence() -> timedelta:
     looks whether its worker is still there."""
     minutes = operations_policy().pending_silence_minutes
     return _seconds_from_env(PENDING_SILENCE_SECONDS) or timedelta(minutes=minutes)
+
+
+def pending_looks() -> int:
+    """How many times check-silent-run looks at a run still Pending on an online worker (one
+    look every `pending_silence`) before it puts the run back in the queue all the same."""
+    return operations_policy().pending_looks
+
+
+def why_requeue(
+    worker: str | None, online: set[str], restarted: datetime | None, looks: int
+) -> str | None:
+    """Why a run still Pending (taken, not started) goes back to the queue, or None when the
+    worker that took it may still start it (look again later). A worker that restarted since it
+    took the run never starts it: a worker starts only what it takes while it runs."""
+    name = worker or "(unnamed)"
+    if restarted is not None:
+        return (
+            f"Taken by worker {name}, which restarted at {restarted:%Y-%m-%d %H:%M:%S} UTC"
+            " before starting it (a restarted worker never starts what it took before)"
+        )
+    if worker_lost(worker, online):
+        return f"Taken by worker {name}, which went offline before starting it"
+    if looks >= pending_looks():
+        waited = pending_silence().total_seconds() * looks / 60
+        return f"Taken by worker {name}, online but not starting it for {waited:g} minutes"
+    return None
 
 
 def worker_lost(worker: str | None, online: set[str]) -> bool:

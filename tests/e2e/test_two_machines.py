@@ -217,12 +217,9 @@ def test_a_run_taken_by_a_lost_machine_completes_on_the_other_without_a_person(
     other.stop()  # until worker-a has taken a run: else worker-b may take them all first
     runs, run_ids = submit_months(MONTHS)
 
-    def taken_by_a() -> str | None:
-        """A run taken and not started: worker-a's, the only worker running (the events that
-        name the worker reach the server seconds later on a busy machine: checked at the end)."""
-        return next((r for r in map(str, run_ids) if flow_run_state(r).is_pending()), None)
-
-    lost = wait_for("a run worker-a took and has not started", taken_by_a, timeout=180, every=0.1)
+    # the only worker running, so the Pending run is worker-a's (the events that name the worker
+    # reach the server seconds later on a busy machine: checked at the end)
+    lost = wait_for("a run worker-a took", lambda: first_pending(run_ids), timeout=180, every=0.1)
     lose_machine(machines.workers["worker-a"])
     assert flow_run_state(lost).is_pending(), flow_run_state(lost)  # taken, never started
     other.start()
@@ -240,6 +237,30 @@ def test_a_run_taken_by_a_lost_machine_completes_on_the_other_without_a_person(
     taken = f"Worker 'worker-a' submitting flow run '{lost}'"
     assert taken in machines.workers["worker-a"].log.read_text(errors="replace")
     assert workers_of(machines.server, run_ids)[lost] in (["worker-b"], ["worker-a", "worker-b"])
+    assert_store_and_mail_once(smtp_server, MONTHS)
+
+
+def test_a_run_taken_by_a_worker_that_restarted_completes_without_a_person(
+    machines: Machines, smtp_server: SmtpServer
+) -> None:
+    """The machine came back under the same name before anyone looked: the worker is online
+    again, but a restarted worker never starts what it took before (review of issue 25: the
+    run stayed Pending for good)."""
+    assert customers.import_csv(config_dir() / "demo" / "customers.csv") == DEMO_CUSTOMERS
+    machines.workers["worker-b"].stop()  # worker-a takes every run, before and after
+    runs, run_ids = submit_months(MONTHS)
+    lost = wait_for("a run worker-a took", lambda: first_pending(run_ids), timeout=180, every=0.1)
+    back = machines.workers["worker-a"]
+    lose_machine(back)
+    back.start()  # online again under its name before the check looks (PENDING_SILENCE)
+
+    for run in runs:
+        wait_for_state(run.id, {"Completed"}, timeout=600)
+    with get_client(sync_client=True) as client:
+        states = client.read_flow_run_states(lost)
+    requeued = [s for s in states if s.is_scheduled() and "restarted at" in (s.message or "")]
+    assert len(requeued) == 1, [(s.name, s.message) for s in states]
+    assert state_names(lost).count("Running") == 1
     assert_store_and_mail_once(smtp_server, MONTHS)
 
 
@@ -273,6 +294,11 @@ def test_address_lookups_on_both_machines_at_once_stay_within_one_quota(
     spans = [_lookup_span(google, mine) for mine in shares.values()]
     print(f"lookups on each machine, seconds (monotonic): {spans}")
     assert max(start for start, _ in spans) < min(end for _, end in spans), spans
+
+
+def first_pending(run_ids: set[str]) -> str | None:
+    """One of the runs that is Pending: taken by a worker, not started."""
+    return next((r for r in map(str, run_ids) if flow_run_state(r).is_pending()), None)
 
 
 def _lookup_span(google: GoogleQuota, forms: list[dict[str, Any]]) -> tuple[float, float]:

@@ -108,3 +108,61 @@ def test_with_a_prefect_server_the_task_layer_holds_every_clients_quota(
 ) -> None:
     monkeypatch.setattr("tasks.quotas.team_server", lambda: True)
     assert http.quota("google.places", 10) == TeamQuota("google.places", 10)
+
+
+def test_a_prefect_server_that_does_not_answer_makes_the_call_transient_not_failed() -> None:
+    """A server restarting under the team: the call is tried again by its task, as a provider's
+    outage is (before, the client's connect error failed the task at once)."""
+    import socket
+
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from csflows.errors import TransientApiError, is_transient
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with (
+        temporary_settings({PREFECT_API_URL: f"http://127.0.0.1:{port}/api"}),
+        pytest.raises(TransientApiError, match="api:google.places.*Prefect server") as raised,
+    ):
+        http.request(
+            "google.places", "GET", "http://127.0.0.1:9/", rate=TeamQuota("google.places", 5)
+        )
+    assert is_transient(raised.value)
+
+
+@pytest.mark.parametrize(("status", "transient"), [(503, True), (500, True), (422, False)])
+def test_a_prefect_server_refusing_a_slot_is_transient_only_when_it_is_down(
+    status: int, transient: bool
+) -> None:
+    import httpx
+
+    from csflows.errors import ApiError, is_transient
+    from tasks.quotas import server_faults
+
+    request = httpx.Request("POST", "http://prefect.test/api/v2/concurrency_limits/increment")
+    refusal = httpx.HTTPStatusError("refused", request=request, response=httpx.Response(status))
+    with (
+        pytest.raises(ApiError, match=f"api:rdap.*HTTP {status}") as raised,
+        server_faults("api:rdap"),
+    ):
+        raise refusal
+    assert is_transient(raised.value) is transient
+
+
+def test_googlemaps_wrapping_our_quotas_fault_keeps_it_as_raised() -> None:
+    """googlemaps wraps whatever its session raises in its TransportError: a missing limit must
+    stay a ConfigError (not retried), a server outage a TransientApiError."""
+    import googlemaps
+
+    from csflows.clients.google import MapsClient
+    from csflows.errors import ConfigError
+
+    client = MapsClient(
+        key="AIza-test", validation_base_url="http://g.test", rate=QuotaWindow("g", 5, 1.0)
+    )
+    missing = ConfigError("the Prefect limit 'api:google.places' is missing")
+    assert client.gave_up("google.places", googlemaps.exceptions.TransportError(missing)) is missing
+    other = client.gave_up("google.places", googlemaps.exceptions.TransportError(OSError("x")))
+    assert "no answer: TransportError" in str(other)

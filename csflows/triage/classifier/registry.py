@@ -262,10 +262,14 @@ def _activate(s: Session, row: TriageModelRow | None) -> None:
         row.active = True
 
 
-def promote(candidate: str, shipped: dict[str, Any] | None = None) -> str:
+def promote(
+    candidate: str, shipped: dict[str, Any] | None = None, measured_against: str | None = None
+) -> str:
     """Make `candidate` current for the whole team unless it is worse than the current model,
     or, when none has been promoted, than the `shipped` model's record (the one typing tickets
-    until now); returns it."""
+    until now); returns it. `measured_against`: the version current when the candidate was
+    evaluated (its recent answers were counted against it); if another became current since (a
+    rollback, another retraining), the comparison is stale and the candidate is refused."""
     store.ready()
     with store.session() as s:
         _serialized(s)
@@ -279,6 +283,12 @@ def promote(candidate: str, shipped: dict[str, Any] | None = None) -> str:
         if current is not None and current.version == candidate:
             return candidate
         incumbent = _row_record(current) if current is not None else shipped
+        standing = incumbent["version"] if incumbent is not None else None
+        if measured_against is not None and standing != measured_against:
+            raise ModelRefused(
+                f"{candidate} was measured against {measured_against}, but {standing} became "
+                "current meanwhile (a rollback or another promotion): retrain to compare again"
+            )
         if incumbent is not None:
             worse = worse_than(row.evaluation, incumbent["evaluation"])
             if worse:

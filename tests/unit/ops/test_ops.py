@@ -4,7 +4,7 @@ quick start's single-writer SQLite configuration."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from uuid import uuid4
 
@@ -16,8 +16,10 @@ from pydantic import SecretStr
 from csflows.ops.policy import (
     heartbeat_silence,
     operations_policy,
+    pending_looks,
     pending_silence,
     stuck_approval_after,
+    why_requeue,
     worker_lost,
 )
 from deployments import automations
@@ -189,3 +191,28 @@ def test_the_single_writers_transactions_take_turns_first_come_first_served() ->
 
     asyncio.run(burst())
     assert seen == ["a begins", "a ends", "b begins", "b ends", "c begins", "c ends"]
+
+
+def test_a_pending_run_goes_back_when_its_worker_is_offline_or_restarted_else_is_looked_at_again() -> (
+    None
+):
+    online = {"worker-a", "worker-b"}
+    assert "went offline" in str(why_requeue("worker-c", online, None, 1))
+    assert "(unnamed)" in str(why_requeue(None, online, None, 1))
+    restarted = datetime(2026, 12, 5, 9, 30, tzinfo=UTC)
+    for seen_online in (online, set()):  # online again, or not yet counted so
+        assert "restarted at 2026-12-05 09:30:00 UTC" in str(
+            why_requeue("worker-a", seen_online, restarted, 1)
+        )
+    assert why_requeue("worker-a", online, None, 1) is None  # still starting it: look again
+
+
+def test_a_run_held_pending_by_a_live_worker_goes_back_after_the_last_look(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CSFLOWS_PENDING_SILENCE_SECONDS", "300")
+    looks = pending_looks()
+    assert looks == operations_policy().pending_looks == 6
+    assert why_requeue("worker-a", {"worker-a"}, None, looks - 1) is None
+    held = why_requeue("worker-a", {"worker-a"}, None, looks)
+    assert held == "Taken by worker worker-a, online but not starting it for 30 minutes"

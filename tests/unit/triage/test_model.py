@@ -439,3 +439,20 @@ def test_the_shipped_model_is_the_same_for_any_teams_domains_not_another_precisi
         types.read_text().replace("auto_handled_precision: 0.95", "auto_handled_precision: 0.9")
     )
     assert training.shipped_model().record["version"] not in {first, second}  # another threshold
+
+
+def test_a_candidate_measured_against_a_model_no_longer_current_is_refused(
+    store_home: Path,
+) -> None:
+    """A retraining that began before a rollback must not undo it: its recent answers were
+    counted against the model the team has since left."""
+    first = _candidate("v1", 0.80, 0.96)
+    second = _candidate("v2", 0.81, 0.96)
+    registry.promote(first)
+    registry.promote(second)
+    retrained = _candidate("v3", 0.82, 0.96)  # measured while v2 was current
+    assert registry.rollback() == first
+    with pytest.raises(ModelRefused, match=f"measured against {second}.*{first} became current"):
+        registry.promote(retrained, measured_against=second)
+    assert registry.current_version() == first
+    assert registry.promote(retrained, measured_against=first) == retrained
