@@ -88,3 +88,18 @@ def test_a_schedule_needs_cron_or_interval(tmp_path: Path) -> None:
 
 def test_project_root_holds_prefect_yaml() -> None:
     assert (PROJECT_ROOT / "prefect.yaml").is_file()
+
+
+def test_the_start_says_what_it_does_and_which_port_it_takes() -> None:
+    """`scripts/start --help` exits before it installs or starts anything."""
+    import subprocess
+
+    shown = subprocess.run(
+        ["bash", str(PROJECT_ROOT / "scripts" / "start"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout
+    for told in ("--demo", "CSFLOWS_PORT", "CSFLOWS_HOME", "CSFLOWS_SMTP_HOST", "Ctrl-C"):
+        assert told in shown, told
