@@ -114,3 +114,15 @@ def test_the_auto_handled_precision_target_is_read_from_the_policy(tmp_path: Pat
     path = _write(tmp_path, lambda d: d.update(auto_handled_precision=0))
     with pytest.raises(PolicyError, match=r"auto_handled_precision: .*\(got 0\)"):
         ticket_types(path)
+
+
+def test_the_teams_own_people_mail_as_ours() -> None:
+    """Mail between the people of people.yaml reads as internal, never as a customer's: every
+    domain they mail from is one of own_domains."""
+    from csflows.people import people
+    from csflows.triage.mail.inbound import InboundMail, direction_of
+
+    team, world = people(), ticket_types()
+    for address in [str(team.cs_queue), *(str(p.email) for p in team.people)]:
+        mail = InboundMail(address, [str(team.cs_queue)], "a note")
+        assert direction_of(mail, world) is Direction.INTERNAL, address
