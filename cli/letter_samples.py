@@ -1,6 +1,8 @@
 """Sample values for every letter of `config/letters.yaml`, as `csflows letters preview` renders
-them: the real divisions, approval and tier policy, a made-up customer. They read each
-procedure's policy, so they live above the procedures, beside the command that shows them."""
+them: the team's own config (people, divisions, approval and tier policy, the company's name,
+the Prefect UI's address), and a made-up customer, order and run for what config cannot give.
+They read each procedure's policy, so they live above the procedures, beside the command that
+shows them."""
 
 from __future__ import annotations
 
@@ -10,35 +12,72 @@ from decimal import Decimal
 from typing import Any
 
 from csflows.divisions import divisions
+from csflows.errors import DivisionNotFound
+from csflows.links import flow_run_link, run_form, waiting_for
+from csflows.models import Division
+from csflows.people import Person, Role, people
 from csflows.tiers.notices import reminder_values, tier_values
 from csflows.tiers.policy import Tier, tier_policy
 from csflows.tiers.service import tier_label
+from csflows.triage.notices import open_tickets_link
 from csflows.vetting.letters import where_to_buy
 from csflows.vetting.policy import approval_policy
 
 _CUSTOMER = {"customer_name": "Bright Crafts Co.", "customer_id": "C-1042"}
-_APPLICANT = {
-    "business_name": "Harbor Paper Co.",
-    "contact_name": "Jordan Lee",
-    "rep_name": "Jordan Diaz",
-}
-_AGENT = {
-    "agent_name": "Dana Ruiz",
-    "agent_email": "dana.ruiz@advantus.example",
-    "agent_phone": "+1 312 555 0147",
-}
-_LINK = {
-    "link": "http://127.0.0.1:4200/runs/flow-run/7f1c0e52-1b0e-4d8e-9a57-2f7d9d3c6a10",
-    "queue_link": "http://127.0.0.1:4200/runs?state=Suspended&tag=awaiting%3Asupervisor",
-}
+_SAMPLE_RUN = "7f1c0e52-1b0e-4d8e-9a57-2f7d9d3c6a10"  # a made-up flow run and deployment
+_SAMPLE_DEPLOYMENT = "0b8f5c1e-4a51-4c39-9d8e-2f1c7e3a9b10"
 
 
-def _division(key: str) -> Any:
-    return divisions().get(key)
+def _person(role: Role) -> Person:
+    """The first person of people.yaml with `role` (the supervisor when nobody has it)."""
+    team = people()
+    return next(iter(team.with_role(role)), team.supervisor)
+
+
+def _applicant() -> dict[str, str]:
+    """A made-up applicant, and the team's first rep, who signs the letters to them."""
+    return {
+        "business_name": "Harbor Paper Co.",
+        "contact_name": "Jordan Lee",
+        "rep_name": _person(Role.REP).name,
+    }
+
+
+def _agent() -> dict[str, str]:
+    """The team's first sales agent, as the retention letters name them."""
+    agent = _person(Role.SALES_AGENT)
+    return {
+        "agent_name": agent.name,
+        "agent_email": str(agent.email),
+        "agent_phone": agent.phone or "",
+    }
+
+
+def _links(role: str = "supervisor") -> dict[str, str]:
+    """A run's page and the Runs page waiting for `role`, on the team's Prefect UI."""
+    return {"link": flow_run_link(_SAMPLE_RUN), "queue_link": waiting_for(role)}
+
+
+def _division(key: str) -> Division:
+    """The division `key` of divisions.yaml, else its first: a team's own divisions preview too."""
+    catalog = divisions()
+    try:
+        return catalog.get(key)
+    except DivisionNotFound:
+        return catalog.divisions[0]
+
+
+def _below_minimum(key: str) -> dict[str, Any]:
+    """A made-up order, in dollars and cents, about a fifth below the division's configured
+    minimum order ($350 when it has none)."""
+    minimum = _division(key).minimums.order_amount or Decimal(350)
+    total = (minimum * Decimal("0.8") + Decimal("0.50")).quantize(Decimal("0.01"))
+    return {"minimum": minimum, "total": total, "shortfall": minimum - total}
 
 
 def _channels(reason: str | None = None) -> list[dict[str, str]]:
-    """Where a Craft & Hobby applicant declined for `reason` is told our products sell."""
+    """Where an applicant to Craft & Hobby (or the first division) declined for `reason` is told
+    our products sell."""
     return where_to_buy(_division("craft_hobby"), approval_policy(), reason)
 
 
@@ -67,9 +106,7 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "po_number": "4515",
         "division": _division("craft_hobby"),
         "answer": "held",
-        "total": Decimal("280.50"),
-        "minimum": Decimal(350),
-        "shortfall": Decimal("69.50"),
+        **_below_minimum("craft_hobby"),
     },
     "level4_floating_luxuries": lambda: {
         **_CUSTOMER,
@@ -81,12 +118,10 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "po_number": "4514",
         "division": _division("craft_hobby"),
         "minimums": _division("craft_hobby").minimums,
-        "minimum": Decimal(350),
-        "total": Decimal("280.50"),
-        "shortfall": Decimal("69.50"),
+        **_below_minimum("craft_hobby"),
     },
     "first_po_minimums": lambda: {
-        "customer_name": _APPLICANT["business_name"],
+        "customer_name": _applicant()["business_name"],
         "po_number": "PO-100",
         "division": _division("craft_hobby"),
         "minimums": _division("craft_hobby").minimums,
@@ -104,29 +139,30 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
     },
     "po_supervisor_review": lambda: {
         **_CUSTOMER,
-        **_LINK,
-        "division_name": "COP",
+        **_links(),
+        "division_name": _division("cop").name,
         "level": 3,
         "tier": tier_label(_tier(-1)),
         "sender": "Buyer <buyer@deskdepot.example>",
         "po_number": "PO-7790",
         "total": Decimal("212.40"),
         "subject": "PO-7790",
-        "reason": "Level 3, COP: this customer is subject to the COP order minimums, but "
-        "the division's minimum order is not configured",
+        "reason": f"Level 3, {_division('cop').name}: this customer is subject to the "
+        f"{_division('cop').name} order minimums, but the division's minimum order is not "
+        "configured",
     },
     "ticket_assigned": lambda: {
-        "person_name": "Mary Callie",
+        "person_name": _person(Role.QUOTES).name,
         "ticket_id": 118,
         "ticket_type": "QUOTE - Request for Quote",
         "sender": "Buyer <buyer@hobbyhaven.example>",
         "service_tier": tier_label(_tier(-1)),
         "subject": "RFQ: 500 scrapbook albums",
         "first_lines": "Please quote 500 12x12 albums, delivery in March.",
-        "link": "http://127.0.0.1:4200/artifacts/key/open-tickets",
+        "link": open_tickets_link(),
     },
     "ticket_digest": lambda: {
-        "person_name": "Mary Callie",
+        "person_name": _person(Role.QUOTES).name,
         "day": "2026-12-01",
         "tickets": [
             {
@@ -146,36 +182,35 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
                 "since": "2026-11-27",
             },
         ],
-        "link": "http://127.0.0.1:4200/artifacts/key/open-tickets",
+        "link": open_tickets_link(),
     },
     "new_account_reply": lambda: {
         "customer_name": "Jordan Lee",
-        "rep_name": "Jordan Diaz",
+        "rep_name": _person(Role.REP).name,
         "division": _division("sulyn"),
         "form_name": "New Customer Inquiry Form.pdf",
     },
     "vetting_incomplete": lambda: {
-        **_APPLICANT,
+        **_applicant(),
         "missing": [
             {"label": "Website", "reason": "is missing"},
             {"label": "Phone", "reason": "is not a valid phone number"},
         ],
     },
     "vetting_key_form": lambda: {
-        **_LINK,
-        "rep_name": "Jordan Diaz",
+        **_links("rep"),
+        "rep_name": _person(Role.REP).name,
         "inquiry_id": 17,
         "business_name": "Harbor Paper Co.",
         "filename": "inquiry-form-scan.png",
         "how": "by OCR (Tesseract) from the picture",
         "unread": ["Phone", "Postal (ZIP) code"],
-        "queue_link": "http://127.0.0.1:4200/runs?state=Suspended&tag=awaiting%3Arep",
     },
     "vetting_supervisor_review": lambda: {
-        **_APPLICANT,
-        **_LINK,
+        **_applicant(),
+        **_links(),
         "inquiry_id": 17,
-        "division": "Craft & Hobby",
+        "division": _division("craft_hobby").name,
         "recommendation": "approve",
         "criteria": [
             "Amazon: pass (no Amazon seller account on the form or the website)",
@@ -183,46 +218,50 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         ],
     },
     "vetting_approval_reminder": lambda: {
-        **_APPLICANT,
-        **_LINK,
+        **_applicant(),
+        **_links(),
         "inquiry_id": 17,
         "waited": 3,
         "timeout": 5,
     },
     "vetting_approval_escalation": lambda: {
-        **_APPLICANT,
-        **_LINK,
+        **_applicant(),
+        **_links(),
         "inquiry_id": 17,
         "waited": 5,
         "timeout": 5,
-        "supervisor": "cs-supervisor@example.com",
+        "supervisor": str(approval_policy().supervisor_email),
     },
     "vetting_request_info": lambda: {
-        **_APPLICANT,
-        "note": "Which of our Craft & Hobby product lines would you like to carry?",
+        **_applicant(),
+        "note": f"Which of our {_division('craft_hobby').name} product lines would you like "
+        "to carry?",
     },
-    "vetting_approved": lambda: {**_APPLICANT, "division": _division("craft_hobby")},
-    "vetting_decline": lambda: {**_APPLICANT, "channels": _channels()},
-    "vetting_decline_amazon": lambda: {**_APPLICANT, "channels": _channels("amazon")},
+    "vetting_approved": lambda: {**_applicant(), "division": _division("craft_hobby")},
+    "vetting_decline": lambda: {**_applicant(), "channels": _channels()},
+    "vetting_decline_amazon": lambda: {**_applicant(), "channels": _channels("amazon")},
     "vetting_decline_address": lambda: {
-        **_APPLICANT,
+        **_applicant(),
         "channels": _channels("address"),
         "address": "12 Elm Street, Springfield, IL 62701",
     },
-    "vetting_decline_website": lambda: {**_APPLICANT, "website": "https://harborpaper.example"},
-    "vetting_decline_products": lambda: {**_APPLICANT, "division_name": "Craft & Hobby"},
+    "vetting_decline_website": lambda: {**_applicant(), "website": "https://harborpaper.example"},
+    "vetting_decline_products": lambda: {
+        **_applicant(),
+        "division_name": _division("craft_hobby").name,
+    },
     "vetting_decline_minimums": lambda: {
-        **_APPLICANT,
+        **_applicant(),
         "channels": _channels("minimums"),
         "division": _division("craft_hobby"),
     },
-    "retention_welcome_email": lambda: {**_CUSTOMER, **_AGENT, "cycle": 1},
-    "retention_welcome_sms": lambda: {**_CUSTOMER, **_AGENT, "cycle": 1},
-    "retention_checkin_email": lambda: {**_CUSTOMER, **_AGENT},
-    "retention_checkin_sms": lambda: {**_CUSTOMER, **_AGENT},
+    "retention_welcome_email": lambda: {**_CUSTOMER, **_agent(), "cycle": 1},
+    "retention_welcome_sms": lambda: {**_CUSTOMER, **_agent(), "cycle": 1},
+    "retention_checkin_email": lambda: {**_CUSTOMER, **_agent()},
+    "retention_checkin_sms": lambda: {**_CUSTOMER, **_agent()},
     "retention_customer_reply": lambda: {
         **_CUSTOMER,
-        **_AGENT,
+        **_agent(),
         "phone": "+1 312 555 0142",
         "email": "buyer@brightcrafts.example",
         "channel": "SMS",
@@ -233,7 +272,7 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
     },
     "retention_agent_task": lambda: {
         **_CUSTOMER,
-        **_AGENT,
+        **_agent(),
         "kind": "visit",
         "due": "2026-12-08",
         "cycle": 1,
@@ -242,14 +281,13 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "address": "200 W Madison St, Chicago, IL 60606",
         "touchpoint_id": 311,
         "tier": tier_label(_tier(-1)),
-        "outcome_link": "http://127.0.0.1:4200/deployments/deployment/"
-        "0b8f5c1e-4a51-4c39-9d8e-2f1c7e3a9b10/run?parameters=%7B%22touchpoint_id%22%3A311%7D",
+        "outcome_link": run_form(_SAMPLE_DEPLOYMENT, {"touchpoint_id": 311}),
     },
     "retention_negative_feedback": lambda: {
         **_CUSTOMER,
-        **_AGENT,
+        **_agent(),
         "source": "phone call",
-        "recorded_by": "Dana Ruiz",
+        "recorded_by": _agent()["agent_name"],
         "notes": "Two cartons arrived damaged.",
         "visit_on": "2026-12-07",
         "visit_at": "Monday 2026-12-07 07:00 CST",
@@ -260,7 +298,7 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
     },
     "retention_escalation": lambda: {
         **_CUSTOMER,
-        **_AGENT,
+        **_agent(),
         "kind": "call",
         "due": "2026-12-01",
         "cycle": 1,
@@ -273,8 +311,8 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "headline": "Meetings held: 31 of the 50 required (19 short).\n"
         "New accounts won: 12 of the 30 required (18 short).",
         "capacity_per_agent": 40,
-        "table": "agent       new accounts  meetings\nDana Ruiz   12            31",
-        "capacity_table": "agent       planned\nDana Ruiz   44",
+        "table": f"agent       new accounts  meetings\n{_agent()['agent_name']}   12            31",
+        "capacity_table": f"agent       planned\n{_agent()['agent_name']}   44",
         "capacity_summary": "No agent's planned meetings exceed capacity in the months shown.",
     },
     "tier_reminder": lambda: reminder_values(
@@ -283,8 +321,8 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
     "tier_change": lambda: {
         **_CUSTOMER,
         "direction": "upgrade",
-        "division": "Craft & Hobby",
-        "sales_agent": "Dana Ruiz",
+        "division": _division("craft_hobby").name,
+        "sales_agent": _agent()["agent_name"],
         "as_of": date(2026, 12, 1).isoformat(),
         "trailing": Decimal("100250"),
         "tier": tier_values(_tier(-1)),

@@ -1,4 +1,5 @@
-"""`csflows letters preview [NAME]`: every letter as its recipient reads it, with sample values."""
+"""`csflows letters preview [NAME]`: every letter as its recipient reads it, rendered with the
+team's own config and a made-up customer (cli.letter_samples)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ def preview(
     ),
     as_json: bool = typer.Option(False, "--json", help="name, audience, wording, subject, body"),
 ) -> None:
-    """Render every letter (or NAME) with sample values: edit config/templates/, then look."""
+    """Render every letter (or NAME) with your config and a made-up customer: edit config/, then
+    look."""
     previews = letters.preview(SAMPLES, name)
     if as_json:
         emit_json([p.model_dump(mode="json") for p in previews])

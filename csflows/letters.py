@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from csflows import config, templates
 from csflows.errors import PolicyError
@@ -36,7 +36,11 @@ class Letter(Model):
         return self
 
 
-class LetterCatalog(Model):
+class LetterCatalog(templates.Letterhead):
+    """`config/letters.yaml`: the letterhead every letter shares, and each letter."""
+
+    model_config = ConfigDict(extra="forbid")
+
     letters: dict[str, Letter]
 
 

@@ -4,16 +4,19 @@ filtered to everything waiting for their role (state Suspended, tag `awaiting:<r
 from __future__ import annotations
 
 import json
+import os
 from urllib.parse import quote, urlencode
 from uuid import UUID
 
 
 def ui_base() -> str:
-    """The Prefect UI's address: PREFECT_UI_URL, else the API's without `/api`."""
+    """The Prefect UI's address: PREFECT_UI_URL, else the API's without `/api`, else the quick
+    start's local server (on CSFLOWS_PORT, as scripts/start chooses it)."""
     from prefect.settings import get_current_settings
 
     settings = get_current_settings()
-    ui = settings.ui_url or (settings.api.url or "http://127.0.0.1:4200/api").removesuffix("/api")
+    local = f"http://127.0.0.1:{os.environ.get('CSFLOWS_PORT') or 4200}"
+    ui = settings.ui_url or (settings.api.url or local).removesuffix("/api")
     return str(ui).rstrip("/")
 
 

@@ -5,6 +5,7 @@ errors, never blanks: a letter that would go out as "Dear :" fails instead. The 
 rendered on its own and flattened to one line, so no value (a business name with a line break)
 can add a mail header or move text between subject and body. A value that ends in a full stop
 ("Harbor Paper Co.") ends the sentence too where the wording puts a stop right after it: one stop.
+Every letter may write `{{ company }}`: the business's name, set once in `config/letters.yaml`.
 """
 
 from __future__ import annotations
@@ -16,11 +17,25 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from pydantic import ConfigDict, Field
 
-from csflows import limits, money
+from csflows import config, limits, money
 from csflows.errors import TemplateError
-from csflows.models.common import Model
+from csflows.models.common import Model, Name
 from csflows.paths import config_dir
+
+
+class Letterhead(Model):
+    """What every letter may say of the business itself (`config/letters.yaml`): its name."""
+
+    model_config = ConfigDict(extra="ignore")  # the rest of letters.yaml is csflows.letters'
+
+    company: Name = Field(min_length=1, description="the business's name as letters write it")
+
+
+def letterhead() -> Letterhead:
+    """`config/letters.yaml`'s letterhead (re-read when it changes)."""
+    return config.load("letters", Letterhead)
 
 
 class RenderedMessage(Model):
@@ -87,8 +102,9 @@ def _environment(folder: Path) -> jinja2.Environment:
 
 
 def render(name: str, folder: Path | None = None, **values: Any) -> RenderedMessage:
-    """Render template `name` (without `.txt.j2`) with `values`."""
+    """Render template `name` (without `.txt.j2`) with `values` and the letterhead's `company`."""
     env = _environment(folder or config_dir() / "templates")
+    values = {"company": letterhead().company, **values}
     try:
         head = _one_stop(env.get_template(f"{name}.txt.j2#subject").render(**values))
         body = _one_stop(env.get_template(f"{name}.txt.j2#body").render(**values))

@@ -43,6 +43,7 @@ from csflows.triage.route import ERROR_PREFIX, TicketRoute
 from csflows.vetting.forms.pdf import FORM_FILE, build_pdf
 from csflows.vetting.forms.reading import inquiry_from_data
 from csflows.vetting.forms.returned import FormReading, read_returned
+from csflows.vetting.letters import signed_by
 from csflows.vetting.owner import REQUEST_REPLY, rep_for_request
 
 RETENTION_STATUSES = {CustomerStatus.READY_FOR_RETENTION, CustomerStatus.IN_RETENTION}
@@ -281,8 +282,9 @@ def inquiry_form(division: Division | None) -> Attachment:
 
 def account_request_reply(ticket_id: int) -> OutgoingEmail:
     """Seed 001's first step: the rep assigned the account request replies with the standard
-    wording and the inquiry form, once per ticket. The rep is chosen now and given the ticket,
-    so a retry signs with the same rep and the returned form goes to them."""
+    wording and the inquiry form, once per ticket, and the applicant's answer goes to that rep.
+    The rep is chosen now and given the ticket, so a retry signs with the same rep and the
+    returned form goes to them."""
     ticket, raw = load_ticket(ticket_id)
     rep = rep_for_request(ticket_id)
     _assign(ticket_id, rep.name)
@@ -295,7 +297,7 @@ def account_request_reply(ticket_id: int) -> OutgoingEmail:
         form_name=form.filename,
         rep_name=rep.name,
     )
-    return OutgoingEmail(
+    reply = OutgoingEmail(
         key=f"ticket:{ticket_id}:reply",
         to=ticket.sender,
         subject=message.subject,
@@ -310,6 +312,7 @@ def account_request_reply(ticket_id: int) -> OutgoingEmail:
         attachments=[form],
         in_reply_to=ticket.message_id,
     )
+    return signed_by(reply, rep)
 
 
 def _assign(ticket_id: int, assignee: str) -> None:

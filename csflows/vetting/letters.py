@@ -52,16 +52,20 @@ def _email(key: str, to: str, template: str, inquiry_id: int, /, **values: Any) 
     )
 
 
+def signed_by(email: OutgoingEmail, rep: Person) -> OutgoingEmail:
+    """A letter the rep signs answers to the rep (Reply-To), and the rep is copied when it tells
+    the applicant the outcome (seed 001). Every letter signed by a rep goes through here."""
+    email.reply_to = str(rep.email)
+    if email.template in OUTCOME_LETTERS or (email.template or "").startswith("vetting_decline"):
+        email.cc = [str(rep.email)]
+    return email
+
+
 def _from_rep(
     key: str, to: str, template: str, inquiry_id: int, rep: Person, /, **values: Any
 ) -> OutgoingEmail:
-    """A letter to the applicant signed by the rep who runs the inquiry, answers to the rep
-    (Reply-To), and the rep copied when it tells the outcome (seed 001)."""
-    email = _email(key, to, template, inquiry_id, rep_name=rep.name, **values)
-    email.reply_to = str(rep.email)
-    if template in OUTCOME_LETTERS or template.startswith("vetting_decline"):
-        email.cc = [str(rep.email)]
-    return email
+    """A letter to the applicant signed by the rep who runs the inquiry (`signed_by`)."""
+    return signed_by(_email(key, to, template, inquiry_id, rep_name=rep.name, **values), rep)
 
 
 def _applicant(form: NewCustomerInquiry) -> dict[str, str]:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from decimal import Decimal
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, temporary_settings
 from typer.testing import CliRunner
 
 from cli import app
@@ -16,7 +19,9 @@ from cli.letter_samples import SAMPLES
 from csflows import letters
 from csflows.divisions import divisions
 from csflows.errors import PolicyError, TemplateError
-from csflows.templates import render
+from csflows.links import ui_base
+from csflows.paths import config_dir
+from csflows.templates import letterhead, render
 from csflows.tiers import tier_policy
 from csflows.vetting.policy import approval_policy
 
@@ -177,3 +182,67 @@ def test_the_run_form_link_fills_in_the_touchpoint() -> None:
     link = run_form("abc", {"touchpoint_id": 311})
     assert link.split("?")[0].endswith("/deployments/deployment/abc/run")
     assert json.loads(parse_qs(urlsplit(link).query)["parameters"][0]) == {"touchpoint_id": 311}
+
+
+def _team_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of config/ that CSFLOWS_CONFIG_DIR points at, for a team to edit."""
+    config = tmp_path / "config"
+    shutil.copytree(config_dir(), config, ignore=shutil.ignore_patterns("training"))
+    monkeypatch.setenv("CSFLOWS_CONFIG_DIR", str(config))
+    return config
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} is not in {path.name}"
+    path.write_text(text.replace(old, new))
+
+
+def test_no_template_writes_the_company_name_in_itself() -> None:
+    """The company's name is letters.yaml's one value, so a team that is not Advantus sets it."""
+    company = letterhead().company
+    assert company == "Advantus"  # the seeds' company, shipped as the default
+    written_in = [
+        p.name for p in (config_dir() / "templates").glob("*.j2") if company in p.read_text()
+    ]
+    assert written_in == []
+
+
+def test_letters_preview_shows_the_teams_own_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A team checks its setup with `csflows letters preview`: the company, its people, its
+    supervisor and its Prefect UI, not the shipped sample's."""
+    config = _team_config(tmp_path, monkeypatch)
+    _edit(config / "letters.yaml", "company: Advantus", "company: Copper Works")
+    _edit(config / "people.yaml", "Jordan Diaz", "Jo Rivera")
+    _edit(config / "people.yaml", "Dana Ruiz", "Dana Okafor")
+    _edit(config / "people.yaml", "dana.ruiz@advantus.example", "dana@copper.example")
+    _edit(config / "people.yaml", "cs-supervisor@example.com", "boss@copper.example")
+    with temporary_settings({PREFECT_UI_URL: "http://ui.copper.example:4466"}):
+        result = CliRunner().invoke(app, ["letters", "preview", "--json"])
+    assert result.exit_code == 0, result.output
+    shown = {p["name"]: p for p in json.loads(result.output)}
+    assert (
+        shown["retention_welcome_email"]["subject"] == "Welcome to Copper Works, Bright Crafts Co."
+    )
+    assert "welcome to Copper Works!" in shown["retention_welcome_sms"]["body"]
+    assert shown["new_account_reply"]["body"].endswith("Jo Rivera\nCustomer Service")
+    assert "Dana Okafor <dana@copper.example>" in shown["retention_escalation"]["body"]
+    assert "(boss@copper.example)" in shown["vetting_approval_escalation"]["body"]
+    assert "http://ui.copper.example:4466/runs/flow-run/" in shown["vetting_key_form"]["body"]
+    assert "http://ui.copper.example:4466/artifacts/" in shown["ticket_assigned"]["body"]
+    text = json.dumps(shown)
+    for shipped in ("Advantus", "Jordan Diaz", "Dana Ruiz", "cs-supervisor@", "127.0.0.1:4200"):
+        assert shipped not in text, shipped
+
+
+def test_without_a_prefect_address_links_go_to_the_quick_starts_port(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """scripts/start serves the UI on CSFLOWS_PORT; a preview run beside it links there too."""
+    monkeypatch.setenv("CSFLOWS_PORT", "4466")
+    with temporary_settings(restore_defaults={PREFECT_API_URL, PREFECT_UI_URL}):
+        assert ui_base() == "http://127.0.0.1:4466"
+        [shown] = letters.preview(SAMPLES, "vetting_supervisor_review")
+    assert "http://127.0.0.1:4466/runs?state=Suspended" in shown.body
