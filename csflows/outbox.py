@@ -73,7 +73,8 @@ class OutgoingEmail:
     ticket_id: int | None = None
     attachments: list[Attachment] = field(default_factory=list)
     in_reply_to: str | None = None
-    reply_to: str | None = None  # where the recipient's answer goes (the rep who signs)
+    # where the recipient's answer goes: the inbox triage reads, and the rep who signs
+    reply_to: list[str] = field(default_factory=list)
     cc: list[str] = field(default_factory=list)  # copied (the rep on the applicant's outcome)
 
 
@@ -134,7 +135,7 @@ def build_email(outgoing: OutgoingEmail, mail_from: str) -> EmailMessage:
     if outgoing.cc:
         msg["Cc"] = ", ".join(_recipient(address) for address in outgoing.cc)
     if outgoing.reply_to:
-        msg["Reply-To"] = _recipient(outgoing.reply_to)
+        msg["Reply-To"] = ", ".join(_recipient(address) for address in outgoing.reply_to)
     msg["Subject"] = _header("subject", outgoing.subject)
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = message_id_for(outgoing.key)

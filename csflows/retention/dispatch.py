@@ -223,7 +223,7 @@ def send_messages(
                 else:
                     # a customer's answer goes to the inbox triage reads (seed 002, month 2)
                     delivery = send_templated(
-                        key, c.email, template, values, c.id, mail=mail, reply_to=answers_to
+                        key, c.email, template, values, c.id, mail=mail, reply_to=[answers_to]
                     )
             except ApiError as exc:
                 if is_transient(exc):

@@ -18,7 +18,7 @@ def send_templated(
     attachments: Sequence[Attachment] = (),
     *,
     mail: MailSender,
-    reply_to: str | None = None,
+    reply_to: Sequence[str] = (),
 ) -> Delivery:
     """Render `config/templates/<template>.txt.j2` with `values` and send it once per `key`."""
     message = render(template, **values)
@@ -32,7 +32,7 @@ def send_templated(
             values=values,
             customer_id=customer_id,
             attachments=list(attachments),
-            reply_to=reply_to,
+            reply_to=list(reply_to),
         ),
         mail,
     )

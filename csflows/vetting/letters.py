@@ -16,7 +16,7 @@ from csflows.errors import DivisionNotFound
 from csflows.links import waiting_for
 from csflows.models import CRITERIA, Assessment, Division, MissingField, NewCustomerInquiry
 from csflows.outbox import OutgoingEmail
-from csflows.people import Person
+from csflows.people import Person, people
 from csflows.vetting.policy import ApprovalPolicy
 
 DECLINE_REASONS = CRITERIA  # the first failing criterion, in this order, picks the letter
@@ -53,9 +53,11 @@ def _email(key: str, to: str, template: str, inquiry_id: int, /, **values: Any) 
 
 
 def signed_by(email: OutgoingEmail, rep: Person) -> OutgoingEmail:
-    """A letter the rep signs answers to the rep (Reply-To), and the rep is copied when it tells
-    the applicant the outcome (seed 001). Every letter signed by a rep goes through here."""
-    email.reply_to = str(rep.email)
+    """A letter the rep signs answers to the rep and to the Customer Service inbox triage reads
+    (Reply-To both: a returned form or a first PO must reach csflows, not only the rep's own
+    mailbox), and the rep is copied when it tells the applicant the outcome (seed 001). Every
+    letter signed by a rep goes through here."""
+    email.reply_to = [str(rep.email), str(people().cs_queue)]
     if email.template in OUTCOME_LETTERS or (email.template or "").startswith("vetting_decline"):
         email.cc = [str(rep.email)]
     return email

@@ -178,8 +178,9 @@ def test_the_rep_assigned_the_account_request_signs_the_reply_and_owns_the_retur
     send_email(second, mail)
     [to_ana] = smtp_server.to("ana@shop.example")
     [to_bo] = smtp_server.to("bo@store.example")
-    assert to_ana.message["Reply-To"] == "jordan.diaz@advantus.example"  # the rep who signed
-    assert to_bo.message["Reply-To"] == "casey.wong@advantus.example"
+    # the rep who signed, and the inbox triage reads: the returned form must reach csflows
+    assert to_ana.message["Reply-To"] == "jordan.diaz@advantus.example, customerservice@example.com"
+    assert to_bo.message["Reply-To"] == "casey.wong@advantus.example, customerservice@example.com"
     assert to_ana.message["Cc"] is None  # copied on the outcome only
     with store.session() as s:
         assert s.get(TicketRow, first).assignee == "Jordan Diaz"  # the ticket is the rep's

@@ -185,9 +185,11 @@ def test_letters_to_the_applicant_are_the_reps_and_the_rep_is_copied_on_the_outc
         3, 1, "ana@shop.example", {}, [MissingField(field="tax_id", reason="is required")], REP
     )
     assert returned.body.rstrip().endswith("Thank you,\nJordan Diaz\nCustomer Service")
-    assert returned.reply_to == "jordan.diaz@advantus.example" and returned.cc == []
+    # the applicant's answer reaches the rep and the inbox triage reads (a returned form)
+    answers_to = ["jordan.diaz@advantus.example", "customerservice@example.com"]
+    assert returned.reply_to == answers_to and returned.cc == []
     decided = letters.decline(3, FORM, _assessment(amazon="fail"), approval_policy(), REP)
-    assert decided.reply_to == "jordan.diaz@advantus.example"
+    assert decided.reply_to == answers_to
     assert decided.cc == ["jordan.diaz@advantus.example"]
     approved = letters.approved(3, FORM, REP)
     assert approved.cc == ["jordan.diaz@advantus.example"] and "Jordan Diaz" in approved.body
