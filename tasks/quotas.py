@@ -15,6 +15,7 @@ the team's quotas in place for every client (csflows.http.use_quotas).
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -23,8 +24,14 @@ from dataclasses import dataclass
 from functools import cache
 
 import httpx
+from prefect import get_run_logger
 from prefect.client.orchestration import get_client
-from prefect.exceptions import ObjectAlreadyExists, PrefectHTTPStatusError
+from prefect.exceptions import (
+    MissingContextError,
+    ObjectAlreadyExists,
+    ObjectNotFound,
+    PrefectHTTPStatusError,
+)
 from prefect.settings import PREFECT_API_URL, PREFECT_CLIENT_MAX_RETRIES, temporary_settings
 
 from blocks import GoogleMapsCredentials, NetSuiteCredentials, TwilioCredentials, resolve
@@ -71,11 +78,26 @@ def team_server() -> bool:
 
 
 @cache
-def _kept(api: str, decay: Decay) -> str:
-    """Create or update `api`'s limit once per process (serve and work-pool.sh did it already;
-    a run started elsewhere, a test's server, still finds it)."""
+def _kept(api: str, decay: Decay, update: bool = False) -> str:
+    """`api`'s limit on the server, once per process: created when missing (a run started
+    elsewhere, a test's server), set to `decay` only with `update` (keep_quotas: serve and
+    work-pool.sh, the team's configuration). A flow run never rewrites it: one machine with an
+    old quota in its environment (the former quota / N) must not change the whole team's; its
+    log says the two differ."""
     name = limit_name(api)
     with get_client(sync_client=True) as client:
+        try:
+            there = client.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            there = None
+        if there is not None and not update:
+            if (there.limit, there.slot_decay_per_second) != (decay.slots, decay.per_second):
+                _warn(
+                    f"{name}: this machine's configuration gives {decay.per_second:g} slots a "
+                    f"second, the team's limit on the Prefect server {there.slot_decay_per_second:g}"
+                    ": the team's holds (deployments/work-pool.sh or csflows serve sets it)"
+                )
+            return name
         try:
             client.upsert_global_concurrency_limit_by_name(name, decay.slots, decay.per_second)
         except (ObjectAlreadyExists, httpx.HTTPStatusError):
@@ -83,6 +105,14 @@ def _kept(api: str, decay: Decay) -> str:
             # not atomic: the server refuses the second create): now it is there to update
             client.upsert_global_concurrency_limit_by_name(name, decay.slots, decay.per_second)
     return name
+
+
+def _warn(message: str) -> None:
+    """In the run's log when in a run (the UI shows it), else this process's."""
+    try:
+        get_run_logger().warning(message)
+    except MissingContextError:
+        logging.getLogger(__name__).warning(message)
 
 
 @dataclass(frozen=True)
@@ -176,14 +206,17 @@ def configured_quotas() -> dict[str, float]:
 def keep_quotas() -> dict[str, Decay]:
     """Create or update every API's limit on the Prefect server from config (idempotent: by
     name; `csflows serve` and work-pool.sh run it)."""
-    spread = operations_policy().quota_spread_seconds
-    kept = {}
-    for api, per_second in configured_quotas().items():
-        decay = decay_for(per_second, spread)
-        if decay is not None:
-            _kept(api, decay)
-            kept[api] = decay
-    return kept
+    kept = {api: keep_quota(api, per_second) for api, per_second in configured_quotas().items()}
+    return {api: decay for api, decay in kept.items() if decay is not None}
+
+
+def keep_quota(api: str, per_second: float) -> Decay | None:
+    """Set `api`'s limit on the Prefect server to the provider's quota `per_second`, for every
+    machine of the team (None: no quota, no limit)."""
+    decay = decay_for(per_second, operations_policy().quota_spread_seconds)
+    if decay is not None:
+        _kept(api, decay, update=True)
+    return decay
 
 
 use_quotas(team_quota)
