@@ -141,8 +141,8 @@ def criteria_lines(assessment: Assessment) -> list[str]:
         result = assessment.criteria.get(name)
         if result is None:
             continue
-        first = result.evidence[0].fact if result.evidence else ""
-        lines.append(f"{name}: {result.verdict.value}" + (f" ({first})" if first else ""))
+        fact = result.deciding_fact()
+        lines.append(f"{name}: {result.verdict.value}" + (f" ({fact})" if fact else ""))
     return lines
 
 

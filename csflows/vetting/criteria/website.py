@@ -180,4 +180,5 @@ def website_verdict(
         Evidence(source="website" if "site" in r else "rdap", fact=r, link=link) for r in reviews
     ]
     verdict = Verdict.FAIL if fails else Verdict.REVIEW if reviews else Verdict.PASS
-    return CheckResult(criterion="website", verdict=verdict, evidence=evidence)
+    reason = (fails or reviews or [""])[0]
+    return CheckResult(criterion="website", verdict=verdict, evidence=evidence, reason=reason)
