@@ -197,6 +197,15 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
             {"label": "Phone", "reason": "is not a valid phone number"},
         ],
     },
+    "vetting_return_by_rep": lambda: {
+        **_LINK,
+        "rep_name": "Jordan Diaz",
+        "inquiry_id": 17,
+        "business_name": "Harbor Paper Co.",
+        "contact_name": "Jordan Lee",
+        "phone": "+1 207 555 0134",
+        "missing": [{"label": "Email", "reason": "is not a valid email address"}],
+    },
     "vetting_key_form": lambda: {
         **_links("rep"),
         "rep_name": _person(Role.REP).name,

@@ -32,7 +32,9 @@ CsflowsError
 │   ├── ApiError               an API error that retrying will not fix (4xx other than 429)
 │   │   └── TransientApiError  * timeouts, connection errors, 5xx and 429
 │   └── FetchError             a website could not be fetched
-│       ├── FetchTimeout       the site did not answer in time (slow is not gone)
+│       ├── FetchUnreachable   not reached: the network's or our fault, no evidence it is gone
+│       │   └── FetchTimeout   the site did not answer in time (slow is not gone)
+│       ├── NameNotFound       the resolver answered that the site's name does not exist
 │       └── FetchRefused       the SSRF guard refused the target address
 └── Transient                  * worth another try after a pause
     ├── InboxUnavailable       * the IMAP server could not be reached or refused us
@@ -234,8 +236,19 @@ class FetchError(ExternalError):
     """The site could not be fetched: unreachable, refused by the guard, or a redirect problem."""
 
 
-class FetchTimeout(FetchError):
+class FetchUnreachable(FetchError):
+    """The site could not be reached for a fault on our side or the network's (a resolver that
+    cannot answer, no route, a refused or reset connection, a failed TLS handshake): csflows
+    could not look, which says nothing about the applicant's site."""
+
+
+class FetchTimeout(FetchUnreachable):
     """The site did not answer within the limits: maybe slow, not proven gone."""
+
+
+class NameNotFound(FetchError):
+    """The resolver answered that the site's name does not exist (NXDOMAIN): evidence only when
+    the resolver itself works."""
 
 
 class FetchRefused(FetchError):

@@ -188,20 +188,30 @@ def key_unread_form(
 def return_for_completion(
     inquiry: InquiryRecord, round_: int, assessment: Assessment
 ) -> VettingOutcome:
-    """Seed 001: a form not completed in its entirety goes back to the applicant."""
+    """Seed 001: a form not completed in its entirety goes back to the applicant: by mail when
+    it gives a usable email, else the rep who runs the inquiry is asked to send it back."""
+    rep = rep_of(inquiry.rep)
     to = str(inquiry.raw.get("email") or "")
-    if to and not any(m.field == "email" for m in assessment.missing_fields):
-        send_email_task(
-            letters.incomplete(
-                inquiry.id, round_, to, inquiry.raw, assessment.missing_fields, rep_of(inquiry.rep)
-            )
-        )
+    missing = assessment.missing_fields
+    returned_by = None
+    if to and not any(m.field == "email" for m in missing):
+        send_email_task(letters.incomplete(inquiry.id, round_, to, inquiry.raw, missing, rep))
+        summary = "the form went back to the applicant"
     else:
+        link = flow_run_link(_flow_run_id())
+        send_email_task(letters.return_by_rep(inquiry.id, round_, inquiry.raw, missing, rep, link))
         get_run_logger().warning(
-            "inquiry %s has no usable email: returned without a letter", inquiry.id
+            "inquiry %s has no usable email: %s was asked to send the form back",
+            inquiry.id,
+            rep.email,
         )
-    inquiry.return_for_completion(round_, assessment.missing_fields)
-    return outcome(inquiry, "the form went back to the applicant")
+        returned_by = str(rep.email)
+        summary = (
+            f"the form gives no usable email: {escape(rep.name)} ({rep.email}) was asked by "
+            "mail to send it back to the applicant"
+        )
+    inquiry.return_for_completion(round_, missing)
+    return outcome(inquiry, summary, returned_by=returned_by)
 
 
 def outcome(inquiry: InquiryRecord, summary: str, **details: Any) -> VettingOutcome:

@@ -27,7 +27,13 @@ from csflows import netsuite
 from csflows.calendar import business_calendar
 from csflows.clients.google import GoogleMaps
 from csflows.clients.rdap import Registration, lookup_registration
-from csflows.clients.website import FetchLimits, WebPage, fetch_page, limits_from_env
+from csflows.clients.website import (
+    FetchFault,
+    FetchLimits,
+    WebPage,
+    fetch_page,
+    limits_from_env,
+)
 from csflows.divisions import divisions
 from csflows.errors import DivisionNotFound, ExternalError, is_transient
 from csflows.models import (
@@ -171,7 +177,11 @@ def check_website(
     """`page`, `registration` and `linked` (the pages read behind the home page, which show
     whether a login wall hides a real site) may be the exception their task ended with."""
     if isinstance(page, BaseException):
-        page = WebPage(requested_url=form.website or "", error=f"the fetch failed: {page}")
+        page = WebPage(
+            requested_url=form.website or "",
+            error=f"the fetch failed: {page}",
+            fault=FetchFault.UNREACHABLE,  # our side: the task itself failed
+        )
     found = registration if isinstance(registration, Registration) else None
     result = website_verdict(
         form,
@@ -179,10 +189,12 @@ def check_website(
         status=page.status,
         page_html=page.html,
         fetch_error=page.error,
-        fetch_timed_out=page.timed_out,
+        fetch_fault=page.fault or FetchFault.SITE,
         registered=found.registered if found else None,
         registration_note=found.note if found else None,
         registration_error=None if found else str(registration or "no lookup"),
+        domain_listed=found.listed if found else None,
+        registry_answered=bool(found and found.api_calls),
         min_age_days=vetting_policy().website.min_domain_age_days,
         linked=[(p.final_url or p.requested_url, p.html) for p in _read(linked)],
     )

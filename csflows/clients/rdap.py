@@ -20,7 +20,8 @@ class Registration:
     domain: str
     registered: datetime | None
     note: str  # what the registry said, for the evidence
-    api_calls: int = 0
+    api_calls: int = 0  # 0: the answer came from the cache, the registry was not asked now
+    listed: bool = True  # False: the registry has no record of the domain (not registered)
 
 
 def registrable_domain(host: str) -> str:
@@ -65,7 +66,7 @@ def lookup_registration(
     body, cached = cached_lookup("rdap", {"domain": domain}, fetch, cache_for)
     calls = 0 if cached else 1
     if body.get("errorCode") == 404:
-        return Registration(domain, None, f"RDAP has no record of {domain}", calls)
+        return Registration(domain, None, f"RDAP has no record of {domain}", calls, listed=False)
     registered = registration_date(body)
     note = (
         f"{domain} registered {registered.date()}"

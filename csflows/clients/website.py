@@ -15,18 +15,26 @@ through the guard. CSFLOWS_CA_BUNDLE names the CA certificates to trust instead 
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
 import socket
 import time
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 
-from csflows.errors import FetchError, FetchRefused, FetchTimeout
+from csflows.errors import (
+    FetchError,
+    FetchRefused,
+    FetchTimeout,
+    FetchUnreachable,
+    NameNotFound,
+)
 from csflows.models.common import Model
 
 METADATA_ADDRESSES = {
@@ -37,8 +45,31 @@ REDIRECTS = {301, 302, 303, 307, 308}
 USER_AGENT = "csflows-vetting/0.1 (+customer-service new-account check)"
 
 
+NO_SUCH_NAME = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
+"""The resolver's answers that the name does not exist; any other failure is the resolver's."""
+
+
+class FetchFault(StrEnum):
+    """Why a site could not be fetched, as the website criterion weighs it."""
+
+    SITE = "site"  # the site answered wrongly (redirects) or the guard refused it: evidence
+    NO_SUCH_NAME = "no-such-name"  # NXDOMAIN: evidence only when the resolver works
+    UNREACHABLE = "unreachable"  # our side or the network's: csflows could not look
+    TIMEOUT = "timeout"  # slow is not gone
+
+
+def fault_of(exc: FetchError) -> FetchFault:
+    if isinstance(exc, FetchTimeout):
+        return FetchFault.TIMEOUT
+    if isinstance(exc, FetchUnreachable):
+        return FetchFault.UNREACHABLE
+    if isinstance(exc, NameNotFound):
+        return FetchFault.NO_SUCH_NAME
+    return FetchFault.SITE
+
+
 class WebPage(Model):
-    """One site as the fetcher saw it; `error` set when it could not be fetched."""
+    """One site as the fetcher saw it; `error` and `fault` set when it could not be fetched."""
 
     requested_url: str
     final_url: str | None = None
@@ -48,7 +79,11 @@ class WebPage(Model):
     redirects: list[str] = []
     address: str | None = None
     error: str | None = None
-    timed_out: bool = False  # the error is a timeout (a question for a person, not a fail)
+    fault: FetchFault | None = None
+
+    @property
+    def timed_out(self) -> bool:
+        return self.fault is FetchFault.TIMEOUT
 
 
 class Pin(NamedTuple):
@@ -126,7 +161,9 @@ def _resolve(host: str, port: int, limits: FetchLimits) -> Pin:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
-        raise FetchError(f"{host}: the name does not resolve ({exc.strerror})") from exc
+        if exc.errno in NO_SUCH_NAME:
+            raise NameNotFound(f"{host}: the name does not resolve ({exc.strerror})") from exc
+        raise FetchUnreachable(f"{host}: the name could not be looked up ({exc.strerror})") from exc
     address = str(infos[0][4][0])
     if ipaddress.ip_address(address) in METADATA_ADDRESSES:
         raise FetchRefused(f"{host}: {address} is the cloud metadata address")
@@ -216,11 +253,11 @@ def fetch(url: str, limits: FetchLimits) -> WebPage:
         except requests.Timeout as exc:
             raise FetchTimeout(f"{current}: timed out") from exc
         except requests.exceptions.SSLError as exc:
-            raise FetchError(
+            raise FetchUnreachable(
                 f"{current}: TLS certificate problem ({exc.__class__.__name__})"
             ) from exc
         except requests.ConnectionError as exc:
-            raise FetchError(f"{current}: cannot connect") from exc
+            raise FetchUnreachable(f"{current}: cannot connect ({connect_fault(exc)})") from exc
         location = response.headers.get("Location")
         if response.status_code in REDIRECTS and location:
             if len(seen) > limits.max_redirects:
@@ -243,6 +280,24 @@ def fetch(url: str, limits: FetchLimits) -> WebPage:
         )
 
 
+def connect_fault(exc: BaseException) -> str:
+    """The socket's own words for a failed connection (connection refused, no route to host),
+    found in the chain requests and urllib3 wrap it in; the outer class name otherwise."""
+    seen: set[int] = set()
+    todo: list[object] = [exc]
+    while todo:
+        current = todo.pop(0)
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        code = current.errno if isinstance(current, OSError) else None
+        if code is not None and code in errno.errorcode:
+            return os.strerror(code).lower()
+        todo += [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        todo += list(current.args)
+    return exc.__class__.__name__
+
+
 def limits_from_env(**policy: Any) -> FetchLimits:
     """FetchLimits from the policy values plus CSFLOWS_ALLOW_PRIVATE_NETWORKS, CSFLOWS_RESOLVE
     and CSFLOWS_CA_BUNDLE."""
@@ -259,4 +314,4 @@ def fetch_page(url: str, limits: FetchLimits) -> WebPage:
     try:
         return fetch(url, limits)
     except FetchError as exc:
-        return WebPage(requested_url=url, error=str(exc), timed_out=isinstance(exc, FetchTimeout))
+        return WebPage(requested_url=url, error=str(exc), fault=fault_of(exc))

@@ -46,7 +46,8 @@ class VettingOutcome(Model):
     """What a vet-new-customer run ended with (its return value, persisted by Prefect).
 
     duplicate_of: the run that already has this inquiry; answered: the run the re-submitted form
-    answered; customer_id and netsuite_id: the customer created (NetSuite's id when configured)."""
+    answered; customer_id and netsuite_id: the customer created (NetSuite's id when configured);
+    returned_by: the rep asked to send the form back when it gives no usable email."""
 
     inquiry_id: int
     status: InquiryStatus
@@ -54,6 +55,7 @@ class VettingOutcome(Model):
     answered: str | None = None
     customer_id: str | None = None
     netsuite_id: str | None = None
+    returned_by: str | None = None  # the rep asked to send an incomplete form back (no email)
 
 
 class BurstOutcome(Model):

@@ -89,12 +89,7 @@ def incomplete(
 
     The greeting uses only names the form gave acceptably: a refused one (too long, a control
     character) is in the list, not in the letter."""
-    refused = {m.field for m in missing}
-    names = {
-        key: value
-        for key in ("contact_name", "business_name")
-        if key not in refused and isinstance(value := form_values.get(key), str)
-    }
+    names = _accepted(form_values, missing, "contact_name", "business_name")
     return _from_rep(
         f"vetting:{inquiry_id}:incomplete:{round_}",
         to,
@@ -107,14 +102,53 @@ def incomplete(
     )
 
 
+def _accepted(
+    form_values: dict[str, Any], missing: list[MissingField], *keys: str
+) -> dict[str, str]:
+    """The form's answers to `keys` that completeness did not refuse (a refused one, too long or
+    with a control character, is in the list, never in a letter)."""
+    refused = {m.field for m in missing}
+    return {
+        key: value
+        for key in keys
+        if key not in refused and isinstance(value := form_values.get(key), str) and value
+    }
+
+
+def return_by_rep(
+    inquiry_id: int,
+    round_: int,
+    form_values: dict[str, Any],
+    missing: list[MissingField],
+    rep: Person,
+    link: str,
+) -> OutgoingEmail:
+    """Seed 001: the rep sends an incomplete form back. When the form gives no usable email
+    csflows cannot, so the rep who runs the inquiry is asked to, with the list and the run."""
+    given = _accepted(form_values, missing, "contact_name", "business_name", "phone")
+    return _email(
+        f"vetting:{inquiry_id}:incomplete-by-rep:{round_}",
+        str(rep.email),
+        "vetting_return_by_rep",
+        inquiry_id,
+        rep_name=rep.name,
+        inquiry_id=inquiry_id,
+        business_name=given.get("business_name", ""),
+        contact_name=given.get("contact_name", ""),
+        phone=given.get("phone", ""),
+        missing=[{"label": field_label(m.field), "reason": m.reason} for m in missing],
+        link=link,
+    )
+
+
 def criteria_lines(assessment: Assessment) -> list[str]:
     lines = []
     for name in CRITERIA:
         result = assessment.criteria.get(name)
         if result is None:
             continue
-        first = result.evidence[0].fact if result.evidence else ""
-        lines.append(f"{name}: {result.verdict.value}" + (f" ({first})" if first else ""))
+        fact = result.deciding_fact()
+        lines.append(f"{name}: {result.verdict.value}" + (f" ({fact})" if fact else ""))
     return lines
 
 

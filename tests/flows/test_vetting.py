@@ -1,6 +1,7 @@
 """The vetting flow up to its gates, in the Prefect test harness: the raw form stored first, an
-incomplete form returned with the list, a re-submitted form continuing the same inquiry, and the
-same inquiry submitted twice vetted once. (The gates need a deployment: tests/e2e.)"""
+incomplete form returned with the list (by the rep when it has no usable email), a re-submitted
+form continuing the same inquiry, and the same inquiry submitted twice vetted once. (The gates
+need a deployment: tests/e2e.)"""
 
 from __future__ import annotations
 
@@ -96,13 +97,31 @@ def test_decided_inquiry_submitted_again_sends_nothing(
     assert smtp_server.messages == []
 
 
-def test_no_email_means_no_letter_but_the_inquiry_is_kept(
+def test_no_usable_email_asks_the_inquirys_rep_to_send_the_form_back(
+    store_ready: Path, smtp_server: SmtpServer
+) -> None:
+    """Seed 001: the rep sends an incomplete form back; with no address csflows can use, the
+    rep who runs the inquiry is told by mail what is missing and where the run is."""
+    form = INCOMPLETE | {"email": "ana at papermoon", "phone": "+1 512 555 0100"}
+    result = vet_new_customer(form, rep="jordan-diaz")
+    assert InquiryRecord.load(result.inquiry_id).status == "returned_for_completion"
+    assert result.returned_by == "jordan.diaz@advantus.example"
+    [letter] = smtp_server.messages
+    assert letter.rcpt_tos == ["jordan.diaz@advantus.example"]
+    assert "no usable email" in letter.subject and f"inquiry {result.inquiry_id}" in letter.subject
+    assert "(Ana Ruiz, +1 512 555 0100)" in letter.text
+    assert "Email" in letter.text and "Website" in letter.text  # what is missing
+    assert "/runs/flow-run/" in letter.text  # the run's link
+
+
+def test_no_email_at_all_goes_to_the_rep_in_rotation(
     store_ready: Path, smtp_server: SmtpServer
 ) -> None:
     form = {k: v for k, v in INCOMPLETE.items() if k != "email"}
     result = vet_new_customer(form)
     assert InquiryRecord.load(result.inquiry_id).status == "returned_for_completion"
-    assert smtp_server.messages == []
+    [letter] = smtp_server.messages
+    assert letter.rcpt_tos == [result.returned_by] and "ana@" not in letter.text
 
 
 def _waiting_since(moment: datetime) -> int:

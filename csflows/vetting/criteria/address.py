@@ -33,7 +33,9 @@ def offline_verdict(form: NewCustomerInquiry) -> CheckResult:
     ]
     if PO_BOX.search(text):
         evidence.append(Evidence(source="offline", fact=f"{text!r} is a PO box"))
-        return CheckResult(criterion="address", verdict=Verdict.FAIL, evidence=evidence)
+        return CheckResult(
+            criterion="address", verdict=Verdict.FAIL, evidence=evidence, reason=evidence[-1].fact
+        )
     if PRIVATE_MAILBOX.search(text):
         evidence.append(
             Evidence(source="offline", fact=f"{text!r} looks like a private mailbox (PMB)")
@@ -47,7 +49,10 @@ def offline_verdict(form: NewCustomerInquiry) -> CheckResult:
     evidence.append(
         Evidence(source="offline", fact="a person must confirm it is a place of business")
     )
-    return CheckResult(criterion="address", verdict=Verdict.REVIEW, evidence=evidence)
+    reason = f"{evidence[0].fact}; {evidence[-1].fact}"
+    return CheckResult(
+        criterion="address", verdict=Verdict.REVIEW, evidence=evidence, reason=reason
+    )
 
 
 def place_matches(
@@ -140,10 +145,16 @@ def address_verdict(
             Evidence(source="google.geocoding", fact=f"{hit.get('formatted_address', '')}: {types}")
         )
         break
+    reason = ""
     if fails:
-        verdict = Verdict.FAIL
+        verdict, reason = Verdict.FAIL, f"the address is {fails[0]}"
     elif confirmed and residential is not True:
         verdict = Verdict.PASS
     else:
         verdict = Verdict.REVIEW
-    return CheckResult(criterion="address", verdict=verdict, evidence=evidence)
+        reason = (
+            "no operating business of that name is confirmed at the address"
+            if not confirmed
+            else "business: yes, but residential: unknown"
+        )
+    return CheckResult(criterion="address", verdict=verdict, evidence=evidence, reason=reason)

@@ -247,7 +247,11 @@ def amazon_verdict(
         )
     if why:
         evidence.append(Evidence(source="csflows", fact=why))
-    return CheckResult(criterion="amazon", verdict=verdict, evidence=evidence)
+    if verdict is Verdict.FAIL:
+        reason = why or (sells[0].evidence().fact if sells else evidence[0].fact)
+    else:  # a review with no weighing is a site that could not be read
+        reason = why or (evidence[-1].fact if verdict is Verdict.REVIEW else "")
+    return CheckResult(criterion="amazon", verdict=verdict, evidence=evidence, reason=reason)
 
 
 def _decide(

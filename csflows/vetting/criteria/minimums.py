@@ -17,12 +17,12 @@ def minimums_verdict(form: NewCustomerInquiry, division: Division | None) -> Che
     """fail with the numbers when below, pass when met, review when the division has no figure."""
     if division is None or not division.minimums.has_figures:
         name = division.name if division else "the division"
+        fact = f"{name} has no minimum-order figures on file"
         return CheckResult(
             criterion="minimums",
             verdict=Verdict.REVIEW,
-            evidence=[
-                Evidence(source="policy", fact=f"{name} has no minimum-order figures on file")
-            ],
+            evidence=[Evidence(source="policy", fact=fact)],
+            reason=fact,
         )
     rules = division.minimums
     annual = (
@@ -62,4 +62,7 @@ def minimums_verdict(form: NewCustomerInquiry, division: Division | None) -> Che
                 )
             )
     verdict = Verdict.FAIL if failed else Verdict.REVIEW if unknown else Verdict.PASS
-    return CheckResult(criterion="minimums", verdict=verdict, evidence=evidence)
+    below = [e.fact for e in evidence if " is below " in e.fact]
+    unmet = [e.fact for e in evidence if " meets " not in e.fact]  # below or unknown
+    reason = (below or unmet or [""])[0] if verdict is not Verdict.PASS else ""
+    return CheckResult(criterion="minimums", verdict=verdict, evidence=evidence, reason=reason)

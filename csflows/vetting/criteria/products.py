@@ -49,12 +49,12 @@ def products_verdict(
         evidence.append(
             Evidence(source="form", fact="no known division to match product lines against")
         )
-        return CheckResult(criterion="products", verdict=Verdict.REVIEW, evidence=evidence)
+        return _review(evidence)
     if not division.product_lines:
         evidence.append(
             Evidence(source="catalog", fact=f"no product lines are listed for {division.name}")
         )
-        return CheckResult(criterion="products", verdict=Verdict.REVIEW, evidence=evidence)
+        return _review(evidence)
     matched, elsewhere, specific = False, 0, 0
     for answer in answers:
         if is_vague(answer):
@@ -88,13 +88,22 @@ def products_verdict(
             )
     if not answers:
         evidence.append(Evidence(source="form", fact="no product lines named"))
+    doubts = [e.fact for e in evidence if e.source != "form" or not e.fact.startswith("sells")]
     if matched:
         verdict = Verdict.PASS
     elif specific and elsewhere == specific:
         verdict = Verdict.FAIL
     else:
         verdict = Verdict.REVIEW
-    return CheckResult(criterion="products", verdict=verdict, evidence=evidence)
+    reason = "" if matched else "; ".join(doubts[:2])
+    return CheckResult(criterion="products", verdict=verdict, evidence=evidence, reason=reason)
+
+
+def _review(evidence: list[Evidence]) -> CheckResult:
+    """review for the last piece of evidence: the reason no line could be matched."""
+    return CheckResult(
+        criterion="products", verdict=Verdict.REVIEW, evidence=evidence, reason=evidence[-1].fact
+    )
 
 
 def _made_by_another(

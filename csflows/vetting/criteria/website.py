@@ -1,9 +1,11 @@
 """Website criterion (seed 001): a professional, functioning site that names the business.
-fail: unreachable, an error status, a site not open for business (`open_for_business`: parked,
+fail: evidence the site does not work (`unfetched_site`: a name that does not exist, a redirect
+loop, an address the guard refuses), an error status, a site not open for business (`open_for_business`: parked,
 coming soon, a shop's password page, an untouched template), each with its sentence and page.
 review: a domain younger than the policy's age, a site that does not name the business, a page
 under maintenance, a login wall with nothing readable behind it; and what could not be checked:
-a site that timed out (slow is not gone), an age RDAP could not give."""
+a site that timed out (slow is not gone) or that csflows could not reach for a fault on its own
+side or the network's, an age RDAP could not give."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from datetime import UTC, datetime
 
 from rapidfuzz import fuzz, utils
 
+from csflows.clients.website import FetchFault
 from csflows.models import CheckResult, Evidence, NewCustomerInquiry, Verdict
 from csflows.vetting.criteria.open_for_business import login_wall_note, site_state
 from csflows.vetting.criteria.sentences import read_page
@@ -64,6 +67,32 @@ def domain_age_days(registered: datetime | None, now: datetime | None = None) ->
     return (now - registered).days
 
 
+def unfetched_site(
+    fault: FetchFault, error: str, *, domain_listed: bool | None, registry_answered: bool
+) -> tuple[Verdict, str]:
+    """Whether a site csflows could not fetch is evidence against it (fail) or a question for a
+    person (review), and the sentence that says why. Only what the site or the registry said is
+    evidence: a name that does not exist when RDAP has no record of the domain, or when the
+    registry answered just now (so this machine can resolve names and reach the internet). A
+    resolver that cannot answer, a refused or reset connection, no route, a failed TLS handshake,
+    a timeout, or a name not found while the registry cannot be reached only say csflows could
+    not look."""
+    if fault is FetchFault.SITE:
+        return Verdict.FAIL, f"the website is unreachable: {error}"
+    if fault is FetchFault.NO_SUCH_NAME and domain_listed is False:
+        return Verdict.FAIL, f"the website's domain does not exist: {error}; RDAP has no record"
+    if fault is FetchFault.NO_SUCH_NAME and registry_answered:
+        return Verdict.FAIL, f"the website's name does not resolve: {error}; RDAP answers"
+    if fault is FetchFault.TIMEOUT:
+        return Verdict.REVIEW, f"the website did not answer in time: {error}"
+    why = (
+        "the registry could not be asked either, so this machine may be offline"
+        if fault is FetchFault.NO_SUCH_NAME
+        else "a fault on our side or the network's, not evidence about the site"
+    )
+    return Verdict.REVIEW, f"the website could not be checked from here: {error}; {why}"
+
+
 def website_verdict(
     form: NewCustomerInquiry,
     *,
@@ -75,20 +104,28 @@ def website_verdict(
     registration_note: str | None,
     min_age_days: int,
     now: datetime | None = None,
-    fetch_timed_out: bool = False,
+    fetch_fault: FetchFault = FetchFault.SITE,
     registration_error: str | None = None,
     linked: Sequence[tuple[str, str]] = (),
+    domain_listed: bool | None = None,
+    registry_answered: bool = False,
 ) -> CheckResult:
     """Combine the fetched page, the pages read behind it (`linked`: address and HTML; what a
-    login wall hides) and the domain's registration date into one verdict."""
+    login wall hides) and the domain's registration date into one verdict. When the page could
+    not be fetched, `fetch_fault` says why and `domain_listed` (False: RDAP has no record) and
+    `registry_answered` (RDAP was asked just now) whether that is evidence (`unfetched_site`)."""
     link = final_url or form.website
     evidence: list[Evidence] = []
     fails: list[str] = []
     reviews: list[str] = []
-    if fetch_error and fetch_timed_out:
-        reviews.append(f"the website did not answer in time: {fetch_error}")
-    elif fetch_error:
-        fails.append(f"the website is unreachable: {fetch_error}")
+    if fetch_error:
+        verdict, why = unfetched_site(
+            fetch_fault,
+            fetch_error,
+            domain_listed=domain_listed,
+            registry_answered=registry_answered,
+        )
+        (fails if verdict is Verdict.FAIL else reviews).append(why)
     elif status is not None and status >= 400:
         fails.append(f"the website answers HTTP {status}")
     else:
@@ -143,4 +180,5 @@ def website_verdict(
         Evidence(source="website" if "site" in r else "rdap", fact=r, link=link) for r in reviews
     ]
     verdict = Verdict.FAIL if fails else Verdict.REVIEW if reviews else Verdict.PASS
-    return CheckResult(criterion="website", verdict=verdict, evidence=evidence)
+    reason = (fails or reviews or [""])[0]
+    return CheckResult(criterion="website", verdict=verdict, evidence=evidence, reason=reason)

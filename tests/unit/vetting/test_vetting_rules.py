@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from csflows.clients.website import FetchFault
 from csflows.divisions import divisions
 from csflows.errors import PolicyError
 from csflows.models import CheckResult, MissingField, Recommendation, Verdict
@@ -243,7 +244,9 @@ def _website(html: str | None = None, **kw: object) -> CheckResult:
 
 def test_website_rules() -> None:
     assert _website().verdict is Verdict.PASS
-    assert _website(fetch_error="cannot connect").verdict is Verdict.FAIL
+    assert _website(fetch_error="redirect loop at https://paperlanterncrafts.com/").verdict is (
+        Verdict.FAIL
+    )
     assert _website(status=503).verdict is Verdict.FAIL
     parked = _website(
         "<html><title>paperlanterncrafts.com</title>This domain is for sale! Buy this domain.</html>"
@@ -260,7 +263,9 @@ def test_website_rules() -> None:
 
 
 def test_website_that_could_not_be_checked_is_a_review_not_a_fail() -> None:
-    slow = _website(fetch_error="https://paperlanterncrafts.com/: timed out", fetch_timed_out=True)
+    slow = _website(
+        fetch_error="https://paperlanterncrafts.com/: timed out", fetch_fault=FetchFault.TIMEOUT
+    )
     assert slow.verdict is Verdict.REVIEW
     assert slow.evidence[-1].fact == (
         "the website did not answer in time: https://paperlanterncrafts.com/: timed out"
