@@ -198,8 +198,8 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         ],
     },
     "vetting_return_by_rep": lambda: {
-        **_LINK,
-        "rep_name": "Jordan Diaz",
+        **_links("rep"),
+        "rep_name": _person(Role.REP).name,
         "inquiry_id": 17,
         "business_name": "Harbor Paper Co.",
         "contact_name": "Jordan Lee",
