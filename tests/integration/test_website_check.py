@@ -151,11 +151,16 @@ def test_only_a_few_same_site_where_it_sells_pages_are_read(
     assert "no Amazon storefront link or mention on the home page, " in amazon.evidence[-1].fact
 
 
-def test_unreachable_site_fails_website_and_amazon_goes_to_review(registry: HttpServer) -> None:
+def test_a_site_whose_domain_does_not_exist_fails_website_and_amazon_goes_to_review(
+    registry: HttpServer,
+) -> None:
     url = "http://paperlanterncrafts.invalid/"
     page = fetch_website.fn(url)
     assert page.error
-    assert check_website.fn(inquiry(website=url), page, None).verdict is Verdict.FAIL
+    registration = lookup_domain_registration.fn(url)  # the registry has no record of it
+    assert check_website.fn(inquiry(website=url), page, registration).verdict is Verdict.FAIL
+    # without the registry's word the name's absence may be this machine's: a person looks
+    assert check_website.fn(inquiry(website=url), page, None).verdict is Verdict.REVIEW
     assert check_amazon.fn(inquiry(website=url), page).verdict is Verdict.REVIEW
 
 
