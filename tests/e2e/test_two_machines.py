@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from email.message import EmailMessage
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from csflows.paths import config_dir
 from csflows.store.tables import TicketRow
 from csflows.triage.classifier import registry
 from csflows.vetting.inquiries import InquiryRecord
+from flows.operations import WORKER_LABEL
 from tasks.vetting_gates import BURST_DEPLOYMENT
 from tests.e2e.conftest import prefect_on_postgres
 from tests.support.google import GoogleQuota
@@ -249,9 +251,13 @@ def test_a_run_taken_by_a_worker_that_restarted_completes_without_a_person(
     assert customers.import_csv(config_dir() / "demo" / "customers.csv") == DEMO_CUSTOMERS
     machines.workers["worker-b"].stop()  # worker-a takes every run, before and after
     runs, run_ids = submit_months(MONTHS)
-    lost = wait_for("a run worker-a took", lambda: first_pending(run_ids), timeout=180, every=0.1)
+    # labelled: a run a worker took but died before labelling is requeued as any unnamed one
+    # (measured in a full .ci/run), and this test is about the worker that comes back
+    labelled = partial(first_pending, run_ids, labelled_by="worker-a")
+    lost = wait_for("a run worker-a took and labelled", labelled, timeout=180, every=0.1)
     back = machines.workers["worker-a"]
     lose_machine(back)
+    assert flow_run_state(lost).is_pending(), flow_run_state(lost)  # taken, never started
     back.start()  # online again under its name before the check looks (PENDING_SILENCE)
 
     for run in runs:
@@ -296,9 +302,15 @@ def test_address_lookups_on_both_machines_at_once_stay_within_one_quota(
     assert max(start for start, _ in spans) < min(end for _, end in spans), spans
 
 
-def first_pending(run_ids: set[str]) -> str | None:
-    """One of the runs that is Pending: taken by a worker, not started."""
-    return next((r for r in map(str, run_ids) if flow_run_state(r).is_pending()), None)
+def first_pending(run_ids: set[str], labelled_by: str | None = None) -> str | None:
+    """One of the runs that is Pending: taken by a worker, not started; with `labelled_by`, one
+    that worker has also labelled as its own (it labels a run just after taking it)."""
+    with get_client(sync_client=True) as client:
+        for run in map(client.read_flow_run, run_ids):
+            mine = labelled_by is None or (run.labels or {}).get(WORKER_LABEL) == labelled_by
+            if run.state is not None and run.state.is_pending() and mine:
+                return str(run.id)
+    return None
 
 
 def _lookup_span(google: GoogleQuota, forms: list[dict[str, Any]]) -> tuple[float, float]:
