@@ -4,6 +4,7 @@ prediction shape and threshold choice. Trained on a small subset to stay fast.""
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
@@ -425,9 +426,11 @@ def test_the_shipped_model_is_the_same_for_any_teams_domains_not_another_precisi
     monkeypatch.setenv("CSFLOWS_CACHE_DIR", str(tmp_path / "cache"))
     first = training.shipped_model().record["version"]
     types = config / "ticket_types.yaml"
-    ours = "[advantus.com, advantus.test, floatingluxuries.com]"
-    assert ours in types.read_text()
-    types.write_text(types.read_text().replace(ours, "[corvane-supply.example]"))
+    shipped = types.read_text()
+    assert re.search(r"(?m)^own_domains: \[advantus\.com, ", shipped)  # the sample's domains
+    types.write_text(
+        re.sub(r"(?m)^own_domains: .*$", "own_domains: [corvane-supply.example]", shipped)
+    )
     again = training.shipped_model()
     assert again.record["version"] == first  # the team's domains: the same model
     assert again.world.own_domains == ["corvane-supply.example"]  # reading the team's mail
